@@ -1,0 +1,3 @@
+namespace Infra.Ssh;
+
+internal static class Placeholder;

@@ -1,0 +1,3 @@
+namespace Infra.TestHosts;
+
+internal static class Placeholder;
