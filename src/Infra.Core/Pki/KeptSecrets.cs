@@ -1,0 +1,36 @@
+namespace Infra.Core.Pki;
+
+/// <summary>A certificate with its private key, both PEM.</summary>
+public sealed record CertificateAndKey(string CertificatePem, string PrivateKeyPem);
+
+/// <summary>An OpenSSH host key made by the tool for a cloud VM.</summary>
+public sealed record SshHostKey
+{
+    /// <summary>"ssh-ed25519" or "ecdsa-sha2-nistp256".</summary>
+    public required string Algorithm { get; init; }
+    /// <summary>OpenSSH private key file content.</summary>
+    public required string PrivateKey { get; init; }
+    /// <summary>One line, "ssh-ed25519 AAAA… comment".</summary>
+    public required string PublicKeyLine { get; init; }
+}
+
+/// <summary>
+/// Cluster secrets, generated once and kept (secrets folder on the infra path, ClusterSecrets resource on
+/// the Pulumi path). Everything certificate-shaped is stored, not re-issued, so the same secrets give
+/// byte-identical plans.
+/// </summary>
+public sealed record KeptSecrets
+{
+    public required CertificateAndKey ClusterCa { get; init; }
+    public required CertificateAndKey FrontProxyCa { get; init; }
+    public required CertificateAndKey EtcdCa { get; init; }
+    /// <summary>Service-account signing key pair: private key PEM and public key PEM.</summary>
+    public required string ServiceAccountPrivateKeyPem { get; init; }
+    public required string ServiceAccountPublicKeyPem { get; init; }
+    /// <summary>32 random bytes, base64, for the secrets-encryption provider.</summary>
+    public required string EncryptionKey { get; init; }
+    /// <summary>Leaf certificates issued by the tool, by name (e.g. "etcd-server/cp-1", "kubelet-serving/w-1").</summary>
+    public required IReadOnlyDictionary<string, CertificateAndKey> Issued { get; init; }
+    /// <summary>Host keys for cloud VMs, by host name.</summary>
+    public required IReadOnlyDictionary<string, SshHostKey> HostKeys { get; init; }
+}

@@ -1,0 +1,96 @@
+using Infra.Core.Spec;
+
+namespace Infra.Core.Planning;
+
+/// <summary>Phases of a node program, in the order the engine runs them.</summary>
+public enum Phase { Prepare, Etcd, ControlPlane, Workers, Workloads, Reset }
+
+public static class PhaseNames
+{
+    public static string Name(this Phase phase) => phase switch
+    {
+        Phase.Prepare => "prepare",
+        Phase.Etcd => "etcd",
+        Phase.ControlPlane => "control-plane",
+        Phase.Workers => "workers",
+        Phase.Workloads => "workloads",
+        Phase.Reset => "reset",
+        _ => throw new ArgumentOutOfRangeException(nameof(phase)),
+    };
+
+    public static bool TryParse(string name, out Phase phase)
+    {
+        foreach (var p in Enum.GetValues<Phase>())
+        {
+            if (p.Name() == name) { phase = p; return true; }
+        }
+        phase = default;
+        return false;
+    }
+}
+
+/// <summary>A file a host receives, at its absolute path on the host.</summary>
+public sealed record HostFile
+{
+    public required string Path { get; init; }
+    public required byte[] Content { get; init; }
+    /// <summary>Octal mode, e.g. "0644"; secret files are 0600.</summary>
+    public required string Mode { get; init; }
+    /// <summary>Holds key material: written as a placeholder by <c>plan --out</c> unless secrets are included, never logged.</summary>
+    public bool Secret { get; init; }
+}
+
+/// <summary>
+/// One idempotent step of a node program. <see cref="Check"/> exits 0 when the step's effect already holds;
+/// <see cref="Script"/> makes it hold (and is safe to run twice).
+/// </summary>
+public sealed record Step
+{
+    /// <summary>Stable id, e.g. "prepare.containerd"; the journal is keyed by it.</summary>
+    public required string Id { get; init; }
+    public required Phase Phase { get; init; }
+    public required string Description { get; init; }
+    /// <summary>Bash, starting with <c>set -euo pipefail</c>.</summary>
+    public required string Script { get; init; }
+    /// <summary>Bash that exits 0 when nothing needs doing; null when the journal alone decides.</summary>
+    public string? Check { get; init; }
+    /// <summary>What the step depends on, by name (versions, file hashes, flags); hashed into <see cref="InputHash"/>.</summary>
+    public required IReadOnlyDictionary<string, string> Inputs { get; init; }
+    public required string InputHash { get; init; }
+    /// <summary>Files uploaded before the script runs.</summary>
+    public required IReadOnlyList<HostFile> Files { get; init; }
+    /// <summary>Values made at apply time (e.g. "join-token", "certificate-key"), passed as environment variables INFRA_*.</summary>
+    public required IReadOnlyList<string> RuntimeInputs { get; init; }
+    /// <summary>Operating systems the script supports.</summary>
+    public required IReadOnlyList<OsFamily> Os { get; init; }
+}
+
+/// <summary>Everything one host must do, in order.</summary>
+public sealed record NodeProgram
+{
+    public required PlannedHost Host { get; init; }
+    public required IReadOnlyList<Step> Steps { get; init; }
+    /// <summary>Rendered kubeadm configuration (Init or Join + Cluster + Kubelet + KubeProxy), null for etcd-only hosts.</summary>
+    public string? KubeadmConfig { get; init; }
+    /// <summary>Cloud VMs: the cloud-init user data; null on bare metal.</summary>
+    public string? CloudInit { get; init; }
+}
+
+/// <summary>A machine of the cluster as the plan knows it (bare-metal host or planned cloud VM).</summary>
+public sealed record PlannedHost
+{
+    public required string Name { get; init; }
+    /// <summary>SSH address; null for a cloud VM not yet created.</summary>
+    public string? Address { get; init; }
+    public required int Port { get; init; }
+    public required string User { get; init; }
+    public required HostKeyPin? HostKey { get; init; }
+    public required IReadOnlyList<string> Roles { get; init; }
+    public string? Pool { get; init; }
+    public string? InternalAddress { get; init; }
+    public required OsFamily Os { get; init; }
+    /// <summary>Cloud zone, null on bare metal.</summary>
+    public string? Zone { get; init; }
+
+    public bool Has(string role) => Roles.Contains(role);
+}
