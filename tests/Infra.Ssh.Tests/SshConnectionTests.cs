@@ -155,8 +155,8 @@ public sealed class SshConnectionTests(ConnectionHosts hosts) : IClassFixture<Co
         const string secret = "s3cr3t-token-value-4711";
         var env = new Dictionary<string, string> { ["TOKEN"] = secret, ["QUOTED"] = "it's \"quoted\" $HOME" };
 
-        var running = ssh.RunAsync("sleep 2\necho \"$QUOTED\"\n[ \"$TOKEN\" = " + secret + " ] && echo token-ok", env);
-        await Task.Delay(700);
+        var running = ssh.RunAsync("touch /run/env-started\nsleep 2\necho \"$QUOTED\"\n[ \"$TOKEN\" = " + secret + " ] && echo token-ok", env);
+        await SshCredentialTests.WaitForAsync(Plain, "/run/env-started");
         var ps = await Plain.ExecInsideAsync("ps -eo args");
         var r = await running;
 
