@@ -34,8 +34,9 @@ internal static class Identities
 
     private static string Resolve(SshTarget target)
     {
-        if (target.IdentityFile is { } file)
+        if (target.IdentityFile is { } given)
         {
+            var file = ExpandHome(given);
             return File.Exists(file)
                 ? file
                 : throw new SshConnectException(target.Name, $"identity file {file} for {target.Name} does not exist");
@@ -45,6 +46,12 @@ internal static class Identities
             ?? throw new SshConnectException(target.Name,
                 $"no identity file for {target.Name}: set ssh.identityFile or create one of {string.Join(", ", DefaultNames.Select(n => "~/.ssh/" + n))}");
     }
+
+    /// <summary>"~/x" as a shell would read it: stacks name keys like "~/.ssh/id_ed25519".</summary>
+    internal static string ExpandHome(string path) =>
+        path == "~" || path.StartsWith("~/", StringComparison.Ordinal)
+            ? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) + path[1..]
+            : path;
 
     private static PrivateKeyFile Read(string host, string path, SshClientOptions options)
     {

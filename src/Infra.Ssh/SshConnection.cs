@@ -36,6 +36,9 @@ public sealed partial class SshConnection : IAsyncDisposable
 
     public SshTarget Target { get; }
 
+    /// <summary>The key exchange the connection negotiated (curve25519-sha256 unless the host lacks it).</summary>
+    public string KeyExchange => _client.ConnectionInfo.CurrentKeyExchangeAlgorithm ?? "";
+
     /// <summary>Test seam: called with the temporary file's path after an upload's bytes are written, before the check.</summary>
     internal Func<string, Task>? AfterUploadWritten { get; set; }
 

@@ -28,6 +28,8 @@ public sealed class SshConnectionTests(ConnectionHosts hosts) : IClassFixture<Co
         }
         // SSH_CONNECTION holds the client's port: one value means one TCP connection.
         Assert.Single(peers);
+        // The cheap exchange, not OpenSSH's default hybrid one (about 3x the CPU).
+        Assert.Equal("curve25519-sha256", ssh.KeyExchange);
     }
 
     [Fact]
