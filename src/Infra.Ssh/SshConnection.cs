@@ -305,7 +305,9 @@ public sealed partial class SshConnection : IAsyncDisposable
 
     private static string FirstLine(string script)
     {
-        var line = script.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0 && !l.StartsWith('#')) ?? "(empty script)";
+        // Skip comments and shell options: the first command says what the script does.
+        var line = script.Split('\n').Select(l => l.Trim())
+            .FirstOrDefault(l => l.Length > 0 && !l.StartsWith('#') && !l.StartsWith("set ", StringComparison.Ordinal)) ?? "(empty script)";
         return line.Length <= 80 ? line : line[..77] + "...";
     }
 

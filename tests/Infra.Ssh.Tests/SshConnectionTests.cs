@@ -121,7 +121,7 @@ public sealed class SshConnectionTests(ConnectionHosts hosts) : IClassFixture<Co
         await using var ssh = await TestTargets.ConnectAsync(TestTargets.For(Plain));
 
         var e = await Assert.ThrowsAsync<SshCommandTimeoutException>(() =>
-            ssh.RunAsync("sleep 37", timeout: TimeSpan.FromSeconds(1)));
+            ssh.RunAsync("# wait for nothing\nset -eu\nsleep 37", timeout: TimeSpan.FromSeconds(1)));
 
         Assert.Equal("plain", e.Host);
         Assert.Equal("sleep 37", e.Command);

@@ -160,6 +160,8 @@ public sealed class TestHost
         "sys-kernel-config.mount", "sys-fs-fuse-connections.mount", "proc-sys-fs-binfmt_misc.automount",
         "systemd-binfmt.service", "apt-daily.timer", "apt-daily-upgrade.timer", "dpkg-db-backup.timer",
         "e2scrub_all.timer", "man-db.timer", "fstrim.timer",
+        // No kernel modules to load (all built in), no root to remount, no journal to move off /run.
+        "modprobe@.service", "systemd-remount-fs.service", "systemd-journal-flush.service", "systemd-update-utmp.service",
     ];
 
     private void WriteAuthorizedKeys(string home, int uid, int gid)
@@ -342,6 +344,13 @@ public sealed class TestHost
                 await TestHostNetwork.RemoveCgroupAsync(Path.Join(h, CgroupName), ct);
             }
         }
+    }
+
+    /// <summary>Drops the handle of the boot process (the network's teardown has killed it).</summary>
+    internal void Release()
+    {
+        _boot?.Dispose();
+        _boot = null;
     }
 
     /// <summary>PID (in the machine's view) of the host's PID 1: sshd or systemd.</summary>

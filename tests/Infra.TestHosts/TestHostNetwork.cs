@@ -186,7 +186,7 @@ public sealed class TestHostNetwork : IAsyncDisposable
         }
     }
 
-    /// <summary>Every namespace with this network's prefix that holds a bastion (for neighbour flushes).</summary>
+    /// <summary>Hosts with a second interface on the isolated segment (their neighbour tables see isolated hosts).</summary>
     internal IEnumerable<TestHost> Bastions => Hosts.Where(h => h.SegmentAddress is not null);
 
     /// <summary>Kills every host (SIGKILL) and removes namespaces, links, cgroups and the state dir.</summary>
@@ -195,6 +195,7 @@ public sealed class TestHostNetwork : IAsyncDisposable
         if (_disposed) return;
         _disposed = true;
         await CleanupAsync(Prefix, CancellationToken.None);
+        foreach (var h in Hosts) h.Release();
     }
 
     /// <summary>
