@@ -21,6 +21,12 @@ public static class InfraApp
             c.AddCommand<PlanCommand>("plan")
                 .WithDescription("Show what the tool would do, offline; --out writes plan.json and every artifact.")
                 .WithExample("plan", "--stack", "dev", "--out", "out/dev");
+            c.AddBranch("secrets", b =>
+            {
+                b.SetDescription("The cluster's kept secrets (CAs, keys, cloud VM host keys), outside the repository.");
+                b.AddCommand<SecretsInitCommand>("init").WithDescription("Create the kept secrets, or what is missing of them.");
+                b.AddCommand<SecretsImportCommand>("import").WithDescription("Fill the secrets folder from a Pulumi stack's clusterSecrets output.");
+            });
             c.SetExceptionHandler((ex, _) => HandleError(env, ex));
         });
         return app.Run(args);

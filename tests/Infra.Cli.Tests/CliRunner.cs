@@ -23,7 +23,9 @@ internal sealed class CliRunner
     {
         var outText = new StringWriter(new StringBuilder());
         var errText = new StringWriter(new StringBuilder());
-        var vars = variables ?? new Dictionary<string, string>();
+        // Never touch the real user's secrets folder: every run gets one that does not exist unless a test names one.
+        var vars = new Dictionary<string, string>(variables ?? new Dictionary<string, string>());
+        vars.TryAdd("INFRA_SECRETS_DIR", Path.Combine(Path.GetTempPath(), "infra-test-no-secrets-" + Guid.NewGuid().ToString("N")));
         var env = new CliEnvironment
         {
             Out = CliEnvironment.CreateConsole(outText, redirected: true, vars),

@@ -6,7 +6,7 @@ using Spectre.Console.Cli;
 
 namespace Infra.Cli.Commands;
 
-public sealed class PlanSettings : StackSettings
+public sealed class PlanSettings : SecretsSettings
 {
     [CommandOption("--out <DIR>")]
     [Description("Write plan.json and every artifact to DIR (files of an earlier plan that no longer belong are removed).")]
@@ -27,7 +27,8 @@ public sealed class PlanCommand : Command<PlanSettings>
         DiagnosticsPrinter.Print(env, result);
         if (!result.IsValid) return ExitCodes.BadInput;
 
-        var plan = ClusterPlanner.Plan(result.Spec!);
+        var secretsDir = SecretsFolder.Resolve(settings.SecretsDir, env, SecretsFolder.StackName(result.File, result.Spec!));
+        var plan = ClusterPlanner.Plan(result.Spec!, SecretsFolder.Load(secretsDir));
         if (settings.Json) env.Out.Profile.Out.Writer.Write(PlanJson.Render(plan));
         else PlanPrinter.Print(env.Out, plan, result.File);
 

@@ -15,6 +15,8 @@ public sealed record ClusterPlan
     public required IReadOnlyList<NodeProgram> Nodes { get; init; }
     /// <summary>True when the kept secrets were not given and the plan shows placeholders for secret material.</summary>
     public required bool SecretsArePlaceholders { get; init; }
+    /// <summary>The kept secrets the plan was made with; null when they are placeholders.</summary>
+    public Pki.KeptSecrets? Secrets { get; init; }
     public required IReadOnlyList<string> Warnings { get; init; }
 
     public PlannedHost FirstControlPlane => Hosts.First(h => h.Has(Roles.ControlPlane));

@@ -23,6 +23,7 @@ public static class ClusterPlanner
             Hosts = hosts,
             Nodes = [],
             SecretsArePlaceholders = secrets is null,
+            Secrets = secrets,
             Warnings = warnings,
         };
     }

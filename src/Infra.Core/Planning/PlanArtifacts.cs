@@ -17,6 +17,7 @@ public static class PlanArtifacts
     public static IReadOnlyList<PlanArtifact> Build(ClusterPlan plan, bool includeSecrets)
     {
         var files = new List<PlanArtifact> { Text("plan.json", PlanJson.Render(plan)) };
+        files.AddRange(PublicPki(plan));
         foreach (var node in plan.Nodes)
         {
             var dir = $"nodes/{node.Host.Name}";
@@ -35,6 +36,21 @@ public static class PlanArtifacts
             }
         }
         return [.. files.DistinctBy(f => f.RelativePath).OrderBy(f => f.RelativePath, StringComparer.Ordinal)];
+    }
+
+    /// <summary>pki/: the public parts only (CA certificates, the service-account public key, the discovery hash).</summary>
+    private static IEnumerable<PlanArtifact> PublicPki(ClusterPlan plan)
+    {
+        if (plan.Secrets is not { } s)
+        {
+            yield return Text("pki/README", "placeholder: no kept secrets were given; 'infra secrets init' creates them\n");
+            yield break;
+        }
+        yield return Text("pki/ca.crt", s.ClusterCa.CertificatePem);
+        yield return Text("pki/front-proxy-ca.crt", s.FrontProxyCa.CertificatePem);
+        yield return Text("pki/etcd/ca.crt", s.EtcdCa.CertificatePem);
+        yield return Text("pki/sa.pub", s.ServiceAccountPublicKeyPem);
+        yield return Text("pki/discovery-hash", Pki.ClusterPki.DiscoveryHash(s.ClusterCa.CertificatePem) + "\n");
     }
 
     public static PlanArtifact Text(string path, string text) => new(path, Encoding.UTF8.GetBytes(text), false);
