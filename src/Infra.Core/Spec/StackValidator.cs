@@ -193,17 +193,37 @@ internal static class StackValidator
             }
         }
         if (spec.ControlPlane.Size is null) ctx.Error($"{R}.controlPlane", Codes.MissingKey, "missing required key 'size': the VM size of the control planes");
+        else CheckSize(spec, ctx, $"{R}.controlPlane.size", spec.ControlPlane.Size);
         for (var i = 0; i < spec.Workers.Count; i++)
         {
-            if (spec.Workers[i].Size is null) ctx.Error($"{R}.workers[{i}]", Codes.MissingKey, $"missing required key 'size' in worker pool '{spec.Workers[i].Name}'");
+            if (spec.Workers[i].Size is not { } size) ctx.Error($"{R}.workers[{i}]", Codes.MissingKey, $"missing required key 'size' in worker pool '{spec.Workers[i].Name}'");
+            else CheckSize(spec, ctx, $"{R}.workers[{i}].size", size);
         }
-        if (spec.Etcd.Topology == EtcdTopology.External && spec.Etcd.Count > 0 && spec.Etcd.Size is null)
+        if (spec.Etcd.Topology == EtcdTopology.External && spec.Etcd.Count > 0)
         {
-            ctx.Error($"{R}.etcd", Codes.MissingKey, "missing required key 'size': the VM size of the dedicated etcd members");
+            if (spec.Etcd.Size is null) ctx.Error($"{R}.etcd", Codes.MissingKey, "missing required key 'size': the VM size of the dedicated etcd members");
+            else CheckSize(spec, ctx, $"{R}.etcd.size", spec.Etcd.Size);
         }
         if (spec.Workloads.Storage == StorageKind.LocalPath)
         {
             ctx.Warning($"{R}.workloads.storage", Codes.InvalidValue, "local-path storage on cloud VMs loses data when a VM is replaced; 'csi' uses the cloud's disks");
+        }
+    }
+
+    /// <summary>kubeadm's preflight minimum is 2 CPUs and 1700 MB; sizes the tool does not know only get a warning.</summary>
+    private static void CheckSize(ClusterSpec spec, ReadContext ctx, string path, string size)
+    {
+        if (!Infrastructure.CloudSizes.TryGet(spec.Target, size, out var cpus, out var memoryMb))
+        {
+            ctx.Warning(path, Codes.UnknownSize,
+                $"size '{size}' is not in this tool's table for {spec.Target.ToString().ToLowerInvariant()}, so its CPU and memory are not checked" +
+                Diagnostics.Suggest.DidYouMean(size, Infrastructure.CloudSizes.Known(spec.Target)));
+            return;
+        }
+        if (cpus < 2 || memoryMb < 1700)
+        {
+            ctx.Error(path, Codes.SizeTooSmall,
+                $"'{size}' has {cpus} vCPU and {memoryMb} MB; kubeadm needs at least 2 vCPU and 1700 MB");
         }
     }
 

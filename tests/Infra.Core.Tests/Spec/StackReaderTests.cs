@@ -267,6 +267,24 @@ public class StackReaderTests
     public void Read_EndpointOnCloud_RejectedAsOtherTarget() =>
         Single(Replace(Aws, "count: 3, size: m6i.large", "count: 3, size: m6i.large, endpoint: \"10.0.0.5:6443\""), Codes.OtherTarget);
 
+    [Theory]
+    [InlineData("t3.micro")]
+    [InlineData("t2.small")]
+    public void Read_CloudSizeBelowKubeadmMinimum_Rejected(string size)
+    {
+        var d = Single(Replace(Aws, "size: m6i.large", $"size: {size}"), Codes.SizeTooSmall);
+        Assert.Equal("infra:cluster.controlPlane.size", d.KeyPath);
+        Assert.Contains("2 vCPU and 1700 MB", d.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_UnknownCloudSize_WarnsOnly()
+    {
+        var r = Read(Replace(Aws, "size: m6i.xlarge", "size: m6i.xlarg"));
+        Assert.True(r.IsValid);
+        Assert.Contains(r.Warnings, d => d.Code == Codes.UnknownSize && d.Message.Contains("did you mean 'm6i.xlarge'", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Read_CloudWithoutRegion_Rejected()
     {
