@@ -7,19 +7,20 @@ namespace Infra.Core.Workloads;
 // The project's own small typed models of the custom resources the baseline creates. They carry only the fields the
 // tool sets; the tests decode rendered files strictly against them, so a misspelt field fails there.
 
-/// <summary>Base of a custom resource: apiVersion, kind, metadata.</summary>
-public abstract class CustomResource : IKubernetesObject<V1ObjectMeta>
+/// <summary>Base of a custom resource: apiVersion, kind, metadata and spec, rendered in that order.</summary>
+public abstract class CustomResource<TSpec> : IKubernetesObject<V1ObjectMeta>
+    where TSpec : new()
 {
     [JsonPropertyName("apiVersion")] public string ApiVersion { get; set; } = "";
     [JsonPropertyName("kind")] public string Kind { get; set; } = "";
     [JsonPropertyName("metadata")] public V1ObjectMeta Metadata { get; set; } = new();
+    [JsonPropertyName("spec")] public TSpec Spec { get; set; } = new();
 }
 
 /// <summary>cert-manager.io/v1 ClusterIssuer (self-signed only).</summary>
-public sealed class ClusterIssuer : CustomResource
+public sealed class ClusterIssuer : CustomResource<ClusterIssuerSpec>
 {
     public const string Api = "cert-manager.io/v1";
-    [JsonPropertyName("spec")] public ClusterIssuerSpec Spec { get; set; } = new();
 }
 
 public sealed class ClusterIssuerSpec
@@ -31,10 +32,9 @@ public sealed class ClusterIssuerSpec
 public sealed class SelfSignedIssuer;
 
 /// <summary>gateway.networking.k8s.io/v1 GatewayClass.</summary>
-public sealed class GatewayClass : CustomResource
+public sealed class GatewayClass : CustomResource<GatewayClassSpec>
 {
     public const string Api = "gateway.networking.k8s.io/v1";
-    [JsonPropertyName("spec")] public GatewayClassSpec Spec { get; set; } = new();
 }
 
 public sealed class GatewayClassSpec
@@ -52,10 +52,9 @@ public sealed class GatewayParametersRef
 }
 
 /// <summary>gateway.networking.k8s.io/v1 Gateway.</summary>
-public sealed class Gateway : CustomResource
+public sealed class Gateway : CustomResource<GatewaySpec>
 {
     public const string Api = "gateway.networking.k8s.io/v1";
-    [JsonPropertyName("spec")] public GatewaySpec Spec { get; set; } = new();
 }
 
 public sealed class GatewaySpec
@@ -84,10 +83,9 @@ public sealed class GatewayRouteNamespaces
 }
 
 /// <summary>gateway.envoyproxy.io/v1alpha1 EnvoyProxy: how Envoy Gateway runs the proxy pods it creates.</summary>
-public sealed class EnvoyProxy : CustomResource
+public sealed class EnvoyProxy : CustomResource<EnvoyProxySpec>
 {
     public const string Api = "gateway.envoyproxy.io/v1alpha1";
-    [JsonPropertyName("spec")] public EnvoyProxySpec Spec { get; set; } = new();
 }
 
 public sealed class EnvoyProxySpec
@@ -132,10 +130,9 @@ public sealed class EnvoyContainerSpec
 }
 
 /// <summary>operator.tigera.io/v1 Installation: what the Tigera operator deploys for Calico.</summary>
-public sealed class CalicoInstallation : CustomResource
+public sealed class CalicoInstallation : CustomResource<CalicoInstallationSpec>
 {
     public const string Api = "operator.tigera.io/v1";
-    [JsonPropertyName("spec")] public CalicoInstallationSpec Spec { get; set; } = new();
 }
 
 public sealed class CalicoInstallationSpec

@@ -41,6 +41,22 @@ internal static class K
             ("requests", ChartValues.Of(("cpu", cpuRequest), ("memory", memoryRequest))),
             ("limits", ChartValues.Of(("cpu", cpuLimit), ("memory", memoryLimit))));
 
+    /// <summary>Pod-level non-root settings as chart values (set explicitly so a chart default cannot drift).</summary>
+    public static ChartValues NonRootPodValues(long? user = null) => ChartValues.Of(
+        ("runAsNonRoot", true),
+        ("runAsUser", user),
+        ("runAsGroup", user),
+        ("seccompProfile", ChartValues.Of(("type", "RuntimeDefault"))));
+
+    /// <summary>Container-level restricted settings as chart values.</summary>
+    public static ChartValues RestrictedContainerValues(long? user = null) => ChartValues.Of(
+        ("allowPrivilegeEscalation", false),
+        ("capabilities", ChartValues.Of(("drop", ChartValues.List("ALL")))),
+        ("readOnlyRootFilesystem", true),
+        ("runAsNonRoot", true),
+        ("runAsUser", user),
+        ("seccompProfile", ChartValues.Of(("type", "RuntimeDefault"))));
+
     /// <summary>Container settings the restricted Pod Security level asks for.</summary>
     public static V1SecurityContext RestrictedContainer(long? user = null) => new()
     {

@@ -87,6 +87,8 @@ internal static class Ingresses
                     ("ports", ChartValues.Of(
                         ("web", ChartValues.Of(("nodePort", HttpNodePort))),
                         ("websecure", ChartValues.Of(("nodePort", HttpsNodePort))))),
+                    ("podSecurityContext", K.NonRootPodValues(65532)),
+                    ("securityContext", K.RestrictedContainerValues()),
                     ("resources", K.ResourceValues("100m", "128Mi", "1", "512Mi"))),
             },
             Objects = [],
@@ -182,7 +184,8 @@ internal static class Ingresses
                         ("envoyProxy", ChartValues.Of(("image", proxy.ToString()))),
                         ("ratelimit", ChartValues.Of(("image", ratelimit.ToString()))))))),
                     ("deployment", ChartValues.Of(("envoyGateway", ChartValues.Of(
-                        ("resources", K.ResourceValues("100m", "256Mi", "1", "1Gi"))))))),
+                        ("resources", K.ResourceValues("100m", "256Mi", "1", "1Gi")),
+                        ("securityContext", K.RestrictedContainerValues(65532))))))),
             },
             Objects =
             [
@@ -237,8 +240,11 @@ internal static class CertManagers
                     ("crds", ChartValues.Of(("enabled", true), ("keep", true))),
                     ("image", Image(controller)),
                     ("resources", K.ResourceValues("50m", "128Mi", "500m", "512Mi")),
-                    ("webhook", ChartValues.Of(("image", Image(webhook)), ("resources", K.ResourceValues("20m", "64Mi", "200m", "256Mi")))),
-                    ("cainjector", ChartValues.Of(("image", Image(cainjector)), ("resources", K.ResourceValues("20m", "128Mi", "200m", "512Mi")))),
+                    ("securityContext", K.NonRootPodValues()),
+                    ("webhook", ChartValues.Of(("image", Image(webhook)), ("resources", K.ResourceValues("20m", "64Mi", "200m", "256Mi")),
+                        ("securityContext", K.NonRootPodValues()))),
+                    ("cainjector", ChartValues.Of(("image", Image(cainjector)), ("resources", K.ResourceValues("20m", "128Mi", "200m", "512Mi")),
+                        ("securityContext", K.NonRootPodValues()))),
                     ("acmesolver", ChartValues.Of(("image", Image(acmesolver)))),
                     // The readiness checks below replace the post-install API check job (one image less to mirror).
                     ("startupapicheck", ChartValues.Of(("enabled", false)))),
@@ -294,6 +300,7 @@ internal static class MetricsServers
                     // The API server verifies metrics-server with a certificate the chart generates, not blindly.
                     ("tls", ChartValues.Of(("type", "helm"))),
                     ("apiService", ChartValues.Of(("insecureSkipTLSVerify", false))),
+                    ("securityContext", K.RestrictedContainerValues(1000)),
                     ("resources", K.ResourceValues("100m", "200Mi", "1", "512Mi"))),
             },
             Objects = [],
