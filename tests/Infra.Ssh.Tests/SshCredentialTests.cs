@@ -192,6 +192,35 @@ public sealed class SshCredentialTests(CredentialHosts hosts) : IClassFixture<Cr
         Assert.Contains(hosts.Network.UnusedAddress, e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task HostSessionFactory_NonRootPlannedHost_RunsEngineScriptsAsRoot()
+    {
+        var host = hosts["sudo"];
+        var planned = new Infra.Core.Planning.PlannedHost
+        {
+            Name = host.Name,
+            Address = host.Address,
+            Port = host.Port,
+            User = "deploy",
+            HostKey = TestTargets.Pin(host.HostKey.PublicKeyLine),
+            Roles = ["worker"],
+            Os = Infra.Core.Spec.OsFamily.Debian12,
+        };
+        var ssh = Infra.Core.Spec.SampleSpecs.BareMetal().Ssh with { IdentityFile = host.ClientKeyPath };
+        var connect = SshHostSession.Factory(ssh, WithSudoPassword(CredentialHosts.SudoPassword));
+
+        await using var session = await connect(planned, CancellationToken.None);
+        var r = await session.RunAsync("id -un; echo \"$X\"", new Dictionary<string, string> { ["X"] = "y" }, TimeSpan.FromSeconds(30), "whoami", CancellationToken.None);
+        await session.UploadAsync("/etc/infra/engine.txt", "e\n"u8.ToArray(), 0b110_100_100, CancellationToken.None);
+
+        Assert.Equal("sudo", session.Host);
+        Assert.Equal("root\ny\n", r.Stdout);
+        Assert.Equal("e\n", host.ReadDiskFile("/etc/infra/engine.txt"));
+        var unpinned = planned with { HostKey = null };
+        var e = await Assert.ThrowsAsync<SshConnectException>(() => connect(unpinned, CancellationToken.None));
+        Assert.Contains("no pinned host key", e.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>Waits until a running script has created <paramref name="path"/> on the host.</summary>
     internal static async Task WaitForAsync(TestHost host, string path)
     {
