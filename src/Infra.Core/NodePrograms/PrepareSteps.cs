@@ -231,11 +231,11 @@ internal static class PrepareSteps
         switch (c.Source)
         {
             case PackageSource.Repository:
-            {
-                files.Add(Steps.File(DockerSources,
-                    $"{ManagedMarker}\ndeb [signed-by={DockerKeyring}] https://download.docker.com/linux/{os.Id} {os.Codename} stable\n"));
-                files.Add(Steps.File(DockerPin, $"{ManagedMarker}\nPackage: containerd.io\nPin: version {v.Containerd}-*\nPin-Priority: 1001\n"));
-                check = $$"""
+                {
+                    files.Add(Steps.File(DockerSources,
+                        $"{ManagedMarker}\ndeb [signed-by={DockerKeyring}] https://download.docker.com/linux/{os.Id} {os.Codename} stable\n"));
+                    files.Add(Steps.File(DockerPin, $"{ManagedMarker}\nPackage: containerd.io\nPin: version {v.Containerd}-*\nPin-Priority: 1001\n"));
+                    check = $$"""
                     [ "$(dpkg-query -W -f='${db:Status-Status}' containerd.io 2>/dev/null)" = installed ]
                     case "$(dpkg-query -W -f='${Version}' containerd.io)" in
                       {{v.Containerd}}-*) ;;
@@ -244,7 +244,7 @@ internal static class PrepareSteps
                     command -v runc >/dev/null
 
                     """;
-                script = Steps.FixModes(files) + FetchVerifiedKey($"https://download.docker.com/linux/{os.Id}/gpg", DockerKeyFingerprint, DockerKeyring) + $"""
+                    script = Steps.FixModes(files) + FetchVerifiedKey($"https://download.docker.com/linux/{os.Id}/gpg", DockerKeyFingerprint, DockerKeyring) + $"""
                     export DEBIAN_FRONTEND=noninteractive
                     apt-get update -q
                     # The pin selects {v.Containerd}; containerd.io replaces the distribution's containerd and runc.
@@ -252,20 +252,20 @@ internal static class PrepareSteps
                     apt-mark hold containerd.io
 
                     """ + check;
-                break;
-            }
+                    break;
+                }
             case PackageSource.Bundle:
-            {
-                var archive = BundleManifest.ContainerdArchive(v);
-                uploads.Add(c.Upload(archive));
-                uploads.Add(c.Upload("runc.amd64"));
-                files.Add(Steps.File(ContainerdUnit, ContainerdServiceUnit));
-                check = ContainerdVersionOf + $"""
+                {
+                    var archive = BundleManifest.ContainerdArchive(v);
+                    uploads.Add(c.Upload(archive));
+                    uploads.Add(c.Upload("runc.amd64"));
+                    files.Add(Steps.File(ContainerdUnit, ContainerdServiceUnit));
+                    check = ContainerdVersionOf + $"""
                     [ "$containerd_version" = '{v.Containerd}' ]
                     [ -x /usr/local/sbin/runc ]
 
                     """ + Steps.FilesMatch(files);
-                script = Steps.FixModes(files) + $"""
+                    script = Steps.FixModes(files) + $"""
                     cd {HostPaths.BundleCacheDir}
                     sha256sum --check --strict - <<'EOF'
                     {uploads[0].Sha256}  {archive}
@@ -278,8 +278,8 @@ internal static class PrepareSteps
                     systemctl enable containerd
 
                     """ + check;
-                break;
-            }
+                    break;
+                }
             default:
                 check = ContainerdVersionOf + $"""
                     if [ "$(printf '%s\n' '{v.MinimumContainerd}' "$containerd_version" | sort -V | head -n 1)" != '{v.MinimumContainerd}' ]; then
@@ -505,14 +505,14 @@ internal static class PrepareSteps
                 description = $"Install kubelet, kubeadm, kubectl {c.K8sVersion} and CNI plugins v{v.CniPlugins} from pkgs.k8s.io v{minor} (key fingerprint checked, pinned and held)";
                 break;
             case PackageSource.Bundle:
-            {
-                uploads.Add(c.Upload("kubeadm"));
-                uploads.Add(c.Upload("kubelet"));
-                uploads.Add(c.Upload("kubectl"));
-                var cni = BundleManifest.CniArchive(v);
-                uploads.Add(c.Upload(cni));
-                var sums = string.Join("\n", uploads.Select(u => $"{u.Sha256}  {u.Name}"));
-                script = $"""
+                {
+                    uploads.Add(c.Upload("kubeadm"));
+                    uploads.Add(c.Upload("kubelet"));
+                    uploads.Add(c.Upload("kubectl"));
+                    var cni = BundleManifest.CniArchive(v);
+                    uploads.Add(c.Upload(cni));
+                    var sums = string.Join("\n", uploads.Select(u => $"{u.Sha256}  {u.Name}"));
+                    script = $"""
                     cd {HostPaths.BundleCacheDir}
                     sha256sum --check --strict - <<'EOF'
                     {sums}
@@ -523,9 +523,9 @@ internal static class PrepareSteps
                     rm -f kubeadm kubelet kubectl {Bash.Quote(cni)}
 
                     """ + check;
-                description = $"Install kubelet, kubeadm, kubectl {c.K8sVersion} and CNI plugins v{v.CniPlugins} from the bundle (SHA-256 checked on the host)";
-                break;
-            }
+                    description = $"Install kubelet, kubeadm, kubectl {c.K8sVersion} and CNI plugins v{v.CniPlugins} from the bundle (SHA-256 checked on the host)";
+                    break;
+                }
             default:
                 script = check;
                 description = $"Check that kubelet, kubeadm, kubectl {c.K8sVersion} and CNI plugins v{v.CniPlugins} are installed";
