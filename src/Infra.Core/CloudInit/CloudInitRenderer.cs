@@ -2,7 +2,6 @@ using Infra.Core.Pki;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
 using YamlDotNet.Core;
-using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace Infra.Core.CloudInit;
@@ -44,8 +43,8 @@ public static class CloudInitRenderer
             { "users", new YamlSequenceNode(user) },
             { "disable_root", Plain("true") },
             { "ssh_pwauth", Plain("false") },
+            // With ssh_keys given, cloud-init writes those and generates none (cc_ssh).
             { "ssh_deletekeys", Plain("true") },
-            { "ssh_genkeytypes", new YamlSequenceNode { Style = SequenceStyle.Flow } },
             {
                 "ssh_keys", new YamlMappingNode
                 {

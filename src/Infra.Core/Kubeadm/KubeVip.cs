@@ -20,7 +20,7 @@ public static class KubeVip
     /// super-admin.conf during init and switches to admin.conf right after (kube-vip issue #684).
     /// </summary>
     public static string Manifest(Endpoint endpoint, string kubeconfigPath) =>
-        KubernetesYaml.Serialize(Pod(endpoint, kubeconfigPath));
+        KubernetesYaml.Serialize(Pod(endpoint, kubeconfigPath)).TrimEnd('\n') + "\n";
 
     public static V1Pod Pod(Endpoint endpoint, string kubeconfigPath)
     {

@@ -21,6 +21,7 @@ public static partial class KubeYaml
 
     private static readonly IDeserializer Strict = new DeserializerBuilder()
         .WithNamingConvention(CamelCaseNamingConvention.Instance)
+        .WithNodeDeserializer(new ReadOnlyCollections(), s => s.OnTop())
         .Build();
 
     private static readonly IDeserializer Loose = new DeserializerBuilder().Build();
@@ -70,4 +71,21 @@ public static partial class KubeYaml
 
     [GeneratedRegex(@"^---[ \t]*\r?$", RegexOptions.Multiline)]
     private static partial Regex DocumentSeparator();
+
+    /// <summary>The models expose IReadOnlyList/IReadOnlyDictionary; YAML fills a List/Dictionary behind them.</summary>
+    private sealed class ReadOnlyCollections : INodeDeserializer
+    {
+        public bool Deserialize(IParser reader, Type expectedType, Func<IParser, Type, object?> nestedObjectDeserializer, out object? value, ObjectDeserializer rootDeserializer)
+        {
+            value = null;
+            if (!expectedType.IsGenericType) return false;
+            var def = expectedType.GetGenericTypeDefinition();
+            var concrete = def == typeof(IReadOnlyList<>) ? typeof(List<>)
+                : def == typeof(IReadOnlyDictionary<,>) ? typeof(Dictionary<,>)
+                : null;
+            if (concrete is null) return false;
+            value = nestedObjectDeserializer(reader, concrete.MakeGenericType(expectedType.GenericTypeArguments));
+            return true;
+        }
+    }
 }

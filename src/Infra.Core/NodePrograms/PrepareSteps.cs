@@ -114,7 +114,9 @@ internal static class PrepareSteps
             """;
         var check = $"""
             [ -z "$(swapon --show --noheadings)" ]
-            ! grep -Eq '{SwapLine}' /etc/fstab
+            if grep -Eq '{SwapLine}' /etc/fstab; then
+              exit 1
+            fi
             [ "$(systemctl is-enabled swap.target 2>/dev/null || true)" = masked ]
 
             """;
@@ -584,6 +586,10 @@ internal static class PrepareSteps
 
             """;
         var script = KubeletUnitFunctions + $"""
+            if ! command -v kubelet >/dev/null; then
+              echo 'kubelet is not installed' >&2
+              exit 1
+            fi
             install -d -m 0755 {Path(KubeletDropIn)}
             infra_kubelet_unit > {KubeletUnit}
             infra_kubeadm_dropin > {KubeletDropIn}

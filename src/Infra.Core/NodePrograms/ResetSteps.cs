@@ -48,24 +48,16 @@ internal static class ResetSteps
     private static Step Services(BuildContext c)
     {
         // A preinstalled containerd is not the tool's to stop.
-        var units = c.Source == PackageSource.Preinstalled ? "kubelet" : "kubelet containerd";
-        var script = $"""
-            for s in {units}; do
-              if systemctl cat "$s.service" >/dev/null 2>&1; then
-                systemctl disable --now "$s.service"
-              fi
-            done
+        string[] units = c.Source == PackageSource.Preinstalled ? ["kubelet"] : ["kubelet", "containerd"];
+        var script = string.Concat(units.Select(u => $"""
+            if systemctl cat {u}.service >/dev/null 2>&1; then
+              systemctl disable --now {u}.service
+            fi
 
-            """;
-        var check = $"""
-            for s in {units}; do
-              if systemctl is-active --quiet "$s.service"; then
-                exit 1
-              fi
-            done
-
-            """;
-        return Steps.Create("reset.services", Phase.Reset, $"Stop and disable {units.Replace(" ", " and ", StringComparison.Ordinal)}",
+            """));
+        // "! cmd" would not stop a set -e script; each test exits explicitly.
+        var check = string.Concat(units.Select(u => $"if systemctl is-active --quiet {u}.service; then\n  exit 1\nfi\n"));
+        return Steps.Create("reset.services", Phase.Reset, "Stop and disable " + string.Join(" and ", units),
             script, check, In(c), OsRelease.All);
     }
 
