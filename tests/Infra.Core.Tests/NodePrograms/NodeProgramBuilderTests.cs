@@ -387,3 +387,20 @@ public class NodeProgramBuilderTests
         Assert.Equal(("dedicated", "web", "NoSchedule"), (t.Key, t.Value, t.Effect));
     }
 }
+
+public class NodeProgramScaleTests
+{
+    [Fact]
+    public void Build_3ControlPlanesAnd50Workers_WellUnderTwoSeconds()
+    {
+        var spec = Clusters.Cloud(Target.Gcp);
+        spec = spec with { Workers = [spec.Workers[0] with { Count = 50 }] };
+        var (hosts, secrets) = Clusters.Inputs(spec);
+        NodeProgramBuilder.Build(spec, hosts, secrets);
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var programs = NodeProgramBuilder.Build(spec, hosts, secrets);
+        sw.Stop();
+        Assert.Equal(53, programs.Count);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(1), $"building 53 node programs took {sw.Elapsed.TotalMilliseconds:F0} ms");
+    }
+}
