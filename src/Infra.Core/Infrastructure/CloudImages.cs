@@ -1,0 +1,54 @@
+using Infra.Core.Spec;
+
+namespace Infra.Core.Infrastructure;
+
+/// <summary>
+/// Default images per OS and cloud, from the publishers' official channels. No image id is written here:
+/// AWS images are looked up by publisher account and name pattern, GCP by image family, Azure by URN with "latest".
+/// </summary>
+public static class CloudImages
+{
+    /// <summary>Debian's AWS account (the publisher of the official Debian AMIs).</summary>
+    public const string DebianAwsOwner = "136693071363";
+    /// <summary>Canonical's AWS account.</summary>
+    public const string CanonicalAwsOwner = "099720109477";
+
+    public static ImagePlan Default(Target target, OsFamily os) => (target, os) switch
+    {
+        (Target.Aws, OsFamily.Debian12) => Lookup(DebianAwsOwner, "debian-12-amd64-*"),
+        (Target.Aws, OsFamily.Ubuntu2204) => Lookup(CanonicalAwsOwner, "ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-*"),
+        (Target.Aws, OsFamily.Ubuntu2404) => Lookup(CanonicalAwsOwner, "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*"),
+        (Target.Gcp, OsFamily.Debian12) => Gcp("debian-cloud/debian-12"),
+        (Target.Gcp, OsFamily.Ubuntu2204) => Gcp("ubuntu-os-cloud/ubuntu-2204-lts"),
+        (Target.Gcp, OsFamily.Ubuntu2404) => Gcp("ubuntu-os-cloud/ubuntu-2404-lts-amd64"),
+        (Target.Azure, OsFamily.Debian12) => Azure("Debian:debian-12:12-gen2:latest"),
+        (Target.Azure, OsFamily.Ubuntu2204) => Azure("Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2:latest"),
+        (Target.Azure, OsFamily.Ubuntu2404) => Azure("Canonical:ubuntu-24_04-lts:server:latest"),
+        _ => throw new ArgumentOutOfRangeException(nameof(target), $"no default image for {target} and {os}"),
+    };
+
+    /// <summary>The user's override from <c>cloud.image</c>: an AMI id, a GCP image, or an Azure URN.</summary>
+    public static ImagePlan Override(Target target, string image) => target switch
+    {
+        Target.Aws when image.StartsWith("ami-", StringComparison.Ordinal) && image.Length > 4 && image[4..].All(char.IsAsciiHexDigitLower) =>
+            new ImagePlan { Kind = ImageKind.AwsAmi, Reference = image, Floating = false },
+        Target.Aws => throw new InfrastructurePlanException("cloud.image", $"'{image}' is not an AMI id (ami- followed by lower-case hex digits)"),
+        Target.Gcp when image.Length > 0 && !image.Any(char.IsWhiteSpace) =>
+            new ImagePlan { Kind = ImageKind.GcpImage, Reference = image, Floating = IsGcpFamily(image) },
+        Target.Azure when image.Split(':') is { Length: 4 } parts && parts.All(p => p.Length > 0) =>
+            new ImagePlan { Kind = ImageKind.AzureUrn, Reference = image, Floating = parts[3] == "latest" },
+        Target.Azure => throw new InfrastructurePlanException("cloud.image", $"'{image}' is not an Azure image URN (publisher:offer:sku:version)"),
+        _ => throw new InfrastructurePlanException("cloud.image", $"'{image}' is not a valid image for {target}"),
+    };
+
+    // "project/family", ".../global/images/family/NAME" and a bare family resolve to the family's newest image.
+    private static bool IsGcpFamily(string image) =>
+        image.Contains("/family/", StringComparison.Ordinal) || !image.Contains("/images/", StringComparison.Ordinal);
+
+    private static ImagePlan Lookup(string owner, string pattern) =>
+        new() { Kind = ImageKind.AwsAmiLookup, Reference = pattern, Owner = owner, Floating = true };
+
+    private static ImagePlan Gcp(string family) => new() { Kind = ImageKind.GcpImage, Reference = family, Floating = true };
+
+    private static ImagePlan Azure(string urn) => new() { Kind = ImageKind.AzureUrn, Reference = urn, Floating = true };
+}

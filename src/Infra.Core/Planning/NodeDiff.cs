@@ -1,0 +1,96 @@
+using Infra.Core.Spec;
+
+namespace Infra.Core.Planning;
+
+/// <summary>
+/// What a node's bootstrap depends on, as the <c>kubeadm:index:Node</c> resource keeps it in the stack's state:
+/// the host, the cluster-wide settings a live node cannot change in place, and the input hash of every step.
+/// </summary>
+public sealed record NodeState
+{
+    public required string Host { get; init; }
+    public required string Address { get; init; }
+    public required IReadOnlyList<string> Roles { get; init; }
+    public required string KubernetesVersion { get; init; }
+    public required string PodCidr { get; init; }
+    public required string ServiceCidr { get; init; }
+    public required string EtcdTopology { get; init; }
+    /// <summary>Step id → input hash, as the node program has them.</summary>
+    public required IReadOnlyDictionary<string, string> StepHashes { get; init; }
+
+    public static NodeState Of(ClusterSpec spec, NodeProgram program) => new()
+    {
+        Host = program.Host.Name,
+        Address = program.Host.Address ?? "",
+        Roles = [.. program.Host.Roles.Order(StringComparer.Ordinal)],
+        KubernetesVersion = spec.Kubernetes.Version.ToString(),
+        PodCidr = spec.Network.PodCidr.ToString(),
+        ServiceCidr = spec.Network.ServiceCidr.ToString(),
+        EtcdTopology = spec.Etcd.Topology.ToString().ToLowerInvariant(),
+        StepHashes = new SortedDictionary<string, string>(
+            program.Steps.ToDictionary(s => s.Id, s => s.InputHash, StringComparer.Ordinal), StringComparer.Ordinal),
+    };
+}
+
+/// <summary>A change that needs a procedure (upgrade, migration, rebuild), refused rather than improvised.</summary>
+public sealed record NodeChangeRefusal(string Key, string Message);
+
+public sealed record NodeDiffResult
+{
+    public required IReadOnlyList<string> AddedSteps { get; init; }
+    public required IReadOnlyList<string> ChangedSteps { get; init; }
+    public required IReadOnlyList<string> RemovedSteps { get; init; }
+    /// <summary>Properties whose change makes it another machine: reset the old one, bootstrap the new one.</summary>
+    public required IReadOnlyList<string> ReplaceKeys { get; init; }
+    public required IReadOnlyList<NodeChangeRefusal> Refusals { get; init; }
+
+    public bool HasChanges => AddedSteps.Count + ChangedSteps.Count + RemovedSteps.Count + ReplaceKeys.Count + Refusals.Count > 0;
+}
+
+/// <summary>Compares the state a node was bootstrapped with against the state the plan now wants.</summary>
+public static class NodeDiff
+{
+    public static NodeDiffResult Compare(NodeState old, NodeState wanted)
+    {
+        var replace = new List<string>();
+        if (old.Host != wanted.Host) replace.Add("host");
+        if (old.Address != wanted.Address) replace.Add("address");
+
+        var refusals = new List<NodeChangeRefusal>();
+        // A replaced machine is bootstrapped from scratch, but the cluster it joins keeps its version and CIDRs.
+        if (old.KubernetesVersion != wanted.KubernetesVersion)
+        {
+            refusals.Add(new NodeChangeRefusal("kubernetes.version",
+                $"host {old.Host}: the cluster runs {old.KubernetesVersion}; moving to {wanted.KubernetesVersion} is an upgrade " +
+                "(kubeadm upgrade, one minor at a time, control planes first), which this tool does not perform yet"));
+        }
+        if (old.PodCidr != wanted.PodCidr)
+        {
+            refusals.Add(new NodeChangeRefusal("network.podCidr",
+                $"host {old.Host}: the pod CIDR {old.PodCidr} cannot become {wanted.PodCidr} on a live cluster (the CNI and every pod use it); rebuild the cluster"));
+        }
+        if (old.ServiceCidr != wanted.ServiceCidr)
+        {
+            refusals.Add(new NodeChangeRefusal("network.serviceCidr",
+                $"host {old.Host}: the service CIDR {old.ServiceCidr} cannot become {wanted.ServiceCidr} on a live cluster (the API server's certificate and every Service use it); rebuild the cluster"));
+        }
+        if (old.EtcdTopology != wanted.EtcdTopology)
+        {
+            refusals.Add(new NodeChangeRefusal("etcd.topology",
+                $"host {old.Host}: moving etcd from {old.EtcdTopology} to {wanted.EtcdTopology} is a data migration, which this tool does not perform"));
+        }
+        if (replace.Count == 0 && !old.Roles.Order(StringComparer.Ordinal).SequenceEqual(wanted.Roles.Order(StringComparer.Ordinal), StringComparer.Ordinal))
+        {
+            refusals.Add(new NodeChangeRefusal("hosts.roles",
+                $"host {old.Host}: roles [{string.Join(", ", old.Roles)}] cannot become [{string.Join(", ", wanted.Roles)}] in place; " +
+                "remove the host (its node is reset) and add it back with the new roles"));
+        }
+
+        var added = wanted.StepHashes.Keys.Where(k => !old.StepHashes.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
+        var removed = old.StepHashes.Keys.Where(k => !wanted.StepHashes.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
+        var changed = wanted.StepHashes
+            .Where(kv => old.StepHashes.TryGetValue(kv.Key, out var h) && h != kv.Value)
+            .Select(kv => kv.Key).Order(StringComparer.Ordinal).ToList();
+        return new NodeDiffResult { AddedSteps = added, ChangedSteps = changed, RemovedSteps = removed, ReplaceKeys = replace, Refusals = refusals };
+    }
+}
