@@ -4,7 +4,7 @@ namespace Infra.Core.Kubeadm;
 public static class HostPaths
 {
     public const string KubernetesDir = "/etc/kubernetes";
-    public const string PkiDir = "/etc/kubernetes/pki";
+    public const string PkiDir = Pki.PkiFiles.KubernetesPkiDir;
     public const string ManifestsDir = "/etc/kubernetes/manifests";
     /// <summary>The tool's own files under /etc/kubernetes (not touched by kubeadm reset, removed by the reset phase).</summary>
     public const string InfraDir = "/etc/kubernetes/infra";
@@ -22,10 +22,10 @@ public static class HostPaths
     public const string AdminConf = KubernetesDir + "/admin.conf";
     public const string SuperAdminConf = KubernetesDir + "/super-admin.conf";
     public const string KubeletConf = KubernetesDir + "/kubelet.conf";
-    public const string ClusterCaCert = PkiDir + "/ca.crt";
-    public const string KubeletPkiDir = "/var/lib/kubelet/pki";
-    public const string KubeletServingCert = KubeletPkiDir + "/kubelet-serving.crt";
-    public const string KubeletServingKey = KubeletPkiDir + "/kubelet-serving.key";
+    public const string ClusterCaCert = Pki.PkiFiles.ClusterCaCert;
+    /// <summary>The kubelet serving pair the tool issues (PkiFiles places it).</summary>
+    public const string KubeletServingCert = Pki.PkiFiles.KubeletServingCert;
+    public const string KubeletServingKey = Pki.PkiFiles.KubeletServingKey;
     public const string CriSocket = "unix:///run/containerd/containerd.sock";
     public const string EtcdDataDir = "/var/lib/etcd";
     /// <summary>The engine's journal; the reset phase removes the directory.</summary>

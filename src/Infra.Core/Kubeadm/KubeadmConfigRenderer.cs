@@ -27,8 +27,8 @@ public static class KubeadmConfigRenderer
     /// <summary>Placeholder for the apply-time bootstrap token; the join step substitutes INFRA_JOIN_TOKEN on the host.</summary>
     public const string JoinTokenPlaceholder = "@INFRA_JOIN_TOKEN@";
 
-    /// <summary>kubeadm's key type, matching the tool's PKI (ClusterPki uses ECDSA P-256).</summary>
-    public const string EncryptionAlgorithm = "ECDSA-P256";
+    /// <summary>kubeadm's key type for what it creates, the same as the tool's PKI.</summary>
+    public const string EncryptionAlgorithm = Pki.ClusterPki.EncryptionAlgorithm;
 
     /// <summary>Token kubeadm init creates for itself; the engine makes its own short-lived tokens for joins.</summary>
     public const string InitTokenTtl = "15m0s";
@@ -113,9 +113,9 @@ public static class KubeadmConfigRenderer
                     External = new ExternalEtcd
                     {
                         Endpoints = c.ExternalEtcdEndpoints,
-                        CaFile = HostPaths.PkiDir + "/etcd/ca.crt",
-                        CertFile = HostPaths.PkiDir + "/apiserver-etcd-client.crt",
-                        KeyFile = HostPaths.PkiDir + "/apiserver-etcd-client.key",
+                        CaFile = Pki.PkiFiles.EtcdCaCert,
+                        CertFile = Pki.PkiFiles.ApiServerEtcdClientCert,
+                        KeyFile = Pki.PkiFiles.ApiServerEtcdClientKey,
                     },
                 },
             Networking = new Networking

@@ -10,7 +10,7 @@ namespace Infra.Core.NodePrograms;
 internal static class JoinSteps
 {
     /// <summary>Runtime input: a bootstrap token made at apply time on the first control plane (INFRA_JOIN_TOKEN).</summary>
-    public const string JoinToken = "join-token";
+    public const string JoinToken = JoinCredentials.TokenInput;
 
     private const string Joined = $"[ -f {HostPaths.KubeletConf} ]\n";
     private const string ControlPlaneUp = $"[ -f {HostPaths.KubeletConf} ]\n[ -f {HostPaths.ManifestsDir}/kube-apiserver.yaml ]\n";

@@ -73,7 +73,7 @@ public static class NodeProgramBuilder
         string? caHash = null;
         try
         {
-            caHash = HostPki.DiscoveryHash(secrets.ClusterCa.CertificatePem);
+            caHash = ClusterPki.DiscoveryHash(secrets.ClusterCa.CertificatePem);
         }
         catch (CryptographicException)
         {
@@ -120,7 +120,18 @@ public static class NodeProgramBuilder
                 : host.Has(Roles.ControlPlane) ? NodeJoinKind.JoinControlPlane
                 : NodeJoinKind.JoinWorker;
             kubeadmConfig = KubeadmConfigRenderer.Render(c.Kubeadm, host, kind);
-            var pki = HostPki.Files(c.Spec, host, c.Secrets, problems);
+            IReadOnlyList<HostFile> pki;
+            try
+            {
+                pki = PkiFiles.ForHost(c.Spec, host, c.Secrets);
+            }
+            catch (InvalidOperationException e)
+            {
+                // The message names the missing certificate, never its content.
+                var prefix = $"host '{host.Name}': ";
+                problems.Add(new(host.Name, e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message));
+                return null;
+            }
             steps.AddRange(PrepareSteps.For(c, host, os, pki, kubeadmConfig));
             steps.AddRange(EtcdPhase.ExternalMemberSteps(c, host));
             steps.Add(kind switch

@@ -1,5 +1,6 @@
 using Infra.Core.CloudInit;
 using Infra.Core.NodePrograms;
+using Infra.Core.Planning;
 using Infra.Core.Spec;
 using YamlDotNet.RepresentationModel;
 
@@ -95,7 +96,8 @@ public class GoldenTests
     public void NodePrograms_MatchGolden(string name)
     {
         var spec = Clusters.All().Single(c => c.Name == name).Spec;
-        var (hosts, secrets) = Clusters.Inputs(spec);
+        var hosts = HostInventory.Plan(spec);
+        var secrets = TestSecrets.Fixture(name, spec, hosts);
         Golden.Check($"node-programs/{name}.txt", ProgramDump.Render(NodeProgramBuilder.Build(spec, hosts, secrets)));
     }
 }

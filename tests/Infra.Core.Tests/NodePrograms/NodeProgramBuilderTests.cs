@@ -1,5 +1,6 @@
 using Infra.Core.Kubeadm;
 using Infra.Core.NodePrograms;
+using Infra.Core.Pki;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
 
@@ -137,7 +138,16 @@ public class NodeProgramBuilderTests
         var worker = Build(spec).Single(p => p.Host.Name == "w-1");
         var join = KubeYaml.DecodeStrict<JoinConfiguration>(worker.KubeadmConfig!);
         var discovery = join.Discovery!.BootstrapToken!;
-        Assert.Equal(["sha256:" + OpensslSpkiSha256(TestSecrets.ClusterCaPath)], discovery.CaCertHashes);
+        var ca = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(ca, Clusters.Inputs(spec).Secrets.ClusterCa.CertificatePem);
+            Assert.Equal(["sha256:" + OpensslSpkiSha256(ca)], discovery.CaCertHashes);
+        }
+        finally
+        {
+            File.Delete(ca);
+        }
         Assert.Equal(spec.ControlPlane.Endpoint!.ToString(), discovery.ApiServerEndpoint);
         Assert.Null(discovery.UnsafeSkipCAVerification);
         Assert.Null(join.ControlPlane);
@@ -169,12 +179,12 @@ public class NodeProgramBuilderTests
         var worker = Build(Clusters.BareMetalSingle()).Single(p => p.Host.Name == "w-1");
         var pki = Step(worker, "prepare.pki").Files;
         Assert.Equal([HostPaths.KubeletServingCert, HostPaths.KubeletServingKey], pki.Select(f => f.Path));
-        Assert.All(pki, f => Assert.Equal("0600", f.Mode));
-        Assert.True(pki[1].Secret);
+        Assert.Equal(("0644", false), (pki[0].Mode, pki[0].Secret));
+        Assert.Equal(("0600", true), (pki[1].Mode, pki[1].Secret));
     }
 
     [Fact]
-    public void Build_ControlPlanePki_SharedCasAndKeysAre0600AndKeysSecret()
+    public void Build_ControlPlanePki_SharedCasPresentAndKeysSecret0600()
     {
         var cp = Build(Clusters.BareMetalSingle())[0];
         var pki = Step(cp, "prepare.pki").Files;
@@ -182,8 +192,7 @@ public class NodeProgramBuilderTests
         Assert.Contains(pki, f => f.Path == "/etc/kubernetes/pki/sa.key" && f.Secret);
         Assert.Contains(pki, f => f.Path == "/etc/kubernetes/pki/etcd/ca.key" && f.Secret);
         Assert.Contains(pki, f => f.Path == "/etc/kubernetes/pki/front-proxy-ca.crt" && !f.Secret);
-        Assert.All(pki, f => Assert.Equal("0600", f.Mode));
-        Assert.All(pki.Where(f => f.Path.EndsWith(".key", StringComparison.Ordinal)), f => Assert.True(f.Secret));
+        Assert.All(pki.Where(f => f.Path.EndsWith(".key", StringComparison.Ordinal)), f => Assert.Equal(("0600", true), (f.Mode, f.Secret)));
     }
 
     [Fact]
@@ -342,7 +351,7 @@ public class NodeProgramBuilderTests
     {
         var spec = Clusters.BareMetalSingle();
         var (hosts, secrets) = Clusters.Inputs(spec);
-        var issued = secrets.Issued.Where(k => k.Key != "kubelet-serving/w-1").ToDictionary();
+        var issued = secrets.Issued.Where(k => k.Key != IssuedNames.KubeletServing("w-1")).ToDictionary();
         var e = Assert.Throws<NodeProgramException>(() => NodeProgramBuilder.Build(spec, hosts, secrets with { Issued = issued }));
         Assert.Equal("w-1", Assert.Single(e.Problems).Host);
         Assert.DoesNotContain("PRIVATE KEY", e.Message, StringComparison.Ordinal);
@@ -378,7 +387,7 @@ public class NodeProgramBuilderTests
         var pool = spec.Workers[0] with
         {
             Labels = new Dictionary<string, string> { ["tier"] = "web", ["disk"] = "ssd" },
-            Taints = [new Spec.Taint("dedicated", "web", "NoSchedule")],
+            Taints = [new Infra.Core.Spec.Taint("dedicated", "web", "NoSchedule")],
         };
         spec = spec with { Workers = [pool] };
         var join = KubeYaml.DecodeStrict<JoinConfiguration>(Build(spec).Single(p => p.Host.Name == "w-1").KubeadmConfig!);

@@ -102,37 +102,33 @@ internal static class Golden
     }
 }
 
-/// <summary>Fixed test-only secrets (golden/secrets, made once with openssl and ssh-keygen).</summary>
+/// <summary>
+/// Kept secrets for the tests: the golden clusters use fixtures made once by <see cref="ClusterPki.Ensure"/> and
+/// stored serialized under golden/node-programs/secrets (written only with INFRA_UPDATE_GOLDEN=1 when missing);
+/// other host sets get secrets made on the fly (cached), which no golden depends on.
+/// </summary>
 internal static class TestSecrets
 {
-    private static string Read(string name) => File.ReadAllText(TestPaths.Golden("secrets/" + name));
+    private static readonly DateTimeOffset Now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, KeptSecrets> Made = new();
 
-    private static CertificateAndKey Pair(string name) => new(Read(name + ".crt"), Read(name + ".key"));
-
-    public static string ClusterCaPath => TestPaths.Golden("secrets/cluster-ca.crt");
-
-    /// <summary>Secrets for the hosts: every node gets the same (test-only) kubelet serving pair and host key.</summary>
-    public static KeptSecrets For(IEnumerable<PlannedHost> hosts)
+    public static KeptSecrets Fixture(string name, ClusterSpec spec, IReadOnlyList<PlannedHost> hosts)
     {
-        var list = hosts.ToList();
-        var serving = Pair("kubelet-serving");
-        var hostKey = new SshHostKey
+        var path = TestPaths.Golden($"node-programs/secrets/{name}.json");
+        if (!File.Exists(path))
         {
-            Algorithm = "ssh-ed25519",
-            PrivateKey = Read("host-ed25519"),
-            PublicKeyLine = Read("host-ed25519.pub").Trim(),
-        };
-        return new KeptSecrets
-        {
-            ClusterCa = Pair("cluster-ca"),
-            FrontProxyCa = Pair("front-proxy-ca"),
-            EtcdCa = Pair("etcd-ca"),
-            ServiceAccountPrivateKeyPem = Read("sa.key"),
-            ServiceAccountPublicKeyPem = Read("sa.pub"),
-            EncryptionKey = Read("encryption.key").Trim(),
-            Issued = list.ToDictionary(h => "kubelet-serving/" + h.Name, _ => serving),
-            HostKeys = list.Where(h => h.Address is null).ToDictionary(h => h.Name, _ => hostKey),
-        };
+            Assert.True(Environment.GetEnvironmentVariable("INFRA_UPDATE_GOLDEN") == "1",
+                $"secrets fixture {path} is missing; create it once with INFRA_UPDATE_GOLDEN=1");
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, KeptSecretsSerializer.ToJson(ClusterPki.Ensure(spec, hosts, null, Now)));
+        }
+        return KeptSecretsSerializer.FromJson(File.ReadAllText(path));
+    }
+
+    public static KeptSecrets For(ClusterSpec spec, IReadOnlyList<PlannedHost> hosts)
+    {
+        var key = $"{spec.Target}|{spec.Etcd.Topology}|" + string.Join(",", hosts.Select(h => $"{h.Name}={h.Address}/{string.Join('+', h.Roles)}"));
+        return Made.GetOrAdd(key, _ => ClusterPki.Ensure(spec, hosts, null, Now));
     }
 }
 
@@ -163,6 +159,6 @@ internal static class Clusters
     public static (IReadOnlyList<PlannedHost> Hosts, KeptSecrets Secrets) Inputs(ClusterSpec spec)
     {
         var hosts = HostInventory.Plan(spec);
-        return (hosts, TestSecrets.For(hosts));
+        return (hosts, TestSecrets.For(spec, hosts));
     }
 }
