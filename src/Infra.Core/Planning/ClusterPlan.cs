@@ -18,6 +18,8 @@ public sealed record ClusterPlan
     /// <summary>The kept secrets the plan was made with; null when they are placeholders.</summary>
     public Pki.KeptSecrets? Secrets { get; init; }
     public required IReadOnlyList<string> Warnings { get; init; }
+    /// <summary>The baseline workloads (manifests and pinned charts).</summary>
+    public required Workloads.WorkloadPlan Workloads { get; init; }
 
     public PlannedHost FirstControlPlane => Hosts.First(h => h.Has(Roles.ControlPlane));
 

@@ -17,8 +17,11 @@ public static class ClusterPlanner
         {
             warnings.Add("no kept secrets were given: certificates and keys in this plan are placeholders ('infra secrets init' creates them)");
         }
+        var workloads = Workloads.BaselinePlanner.Plan(spec);
+        warnings.AddRange(workloads.Warnings);
         return new ClusterPlan
         {
+            Workloads = workloads,
             Spec = spec,
             Hosts = hosts,
             Nodes = [],

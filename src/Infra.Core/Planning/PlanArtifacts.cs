@@ -18,6 +18,8 @@ public static class PlanArtifacts
     {
         var files = new List<PlanArtifact> { Text("plan.json", PlanJson.Render(plan)) };
         files.AddRange(PublicPki(plan));
+        foreach (var (name, yaml) in Workloads.WorkloadRenderer.RenderManifests(plan.Workloads)) files.Add(Text($"manifests/{name}", yaml));
+        files.Add(Text("charts.json", Workloads.WorkloadRenderer.RenderChartsJson(plan.Workloads)));
         foreach (var node in plan.Nodes)
         {
             var dir = $"nodes/{node.Host.Name}";

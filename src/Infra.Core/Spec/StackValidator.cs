@@ -22,6 +22,7 @@ internal static class StackValidator
             ctx.Warning($"{R}.network.cni", Codes.NoNetworkPolicy,
                 "flannel does not enforce NetworkPolicies: the baseline's default-deny policies will have no effect (choose calico or cilium to enforce them)");
         }
+        CheckWorkloads(spec, ctx);
         return spec;
     }
 
@@ -204,9 +205,16 @@ internal static class StackValidator
             if (spec.Etcd.Size is null) ctx.Error($"{R}.etcd", Codes.MissingKey, "missing required key 'size': the VM size of the dedicated etcd members");
             else CheckSize(spec, ctx, $"{R}.etcd.size", spec.Etcd.Size);
         }
-        if (spec.Workloads.Storage == StorageKind.LocalPath)
+    }
+
+    /// <summary>The baseline's pinned versions must support the cluster's minor (e.g. cert-manager's window).</summary>
+    private static void CheckWorkloads(ClusterSpec spec, ReadContext ctx)
+    {
+        if (!SupportedVersions.IsSupported(spec.Kubernetes.Version)) return; // already reported
+        foreach (var d in Workloads.BaselinePlanner.Check(spec))
         {
-            ctx.Warning($"{R}.workloads.storage", Codes.InvalidValue, "local-path storage on cloud VMs loses data when a VM is replaced; 'csi' uses the cloud's disks");
+            if (d.Severity != Workloads.WorkloadSeverity.Error) continue;
+            ctx.Error($"{R}.{d.Key}", Codes.WorkloadUnsupported, d.Message);
         }
     }
 

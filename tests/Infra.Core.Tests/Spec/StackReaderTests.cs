@@ -361,6 +361,14 @@ public class StackReaderTests
         Single(Replace(BareMetal, "address: 10.0.0.22", "address: \"10.0.0.22 extra\""), Codes.MalformedAddress);
 
     [Fact]
+    public void Read_CsiStorageOnBareMetal_RejectedByBaselineCheck()
+    {
+        var d = Single(Replace(BareMetal, "workers:", "workloads: { storage: csi }\n    workers:"), Codes.WorkloadUnsupported);
+        Assert.Equal("infra:cluster.workloads.storage", d.KeyPath);
+        Assert.Contains("local-path", d.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Read_Flannel_WarnsAboutNetworkPolicies()
     {
         var r = Read(Replace(BareMetal, "nodeCidr: 10.0.0.0/16 }", "nodeCidr: 10.0.0.0/16, cni: flannel }"));

@@ -53,7 +53,7 @@ public class BaselinePlannerTests
     public void Plan_Calico_HasNoWarnings() => Assert.Empty(BaselinePlanner.Plan(SpecFor("baremetal")).Warnings);
 
     [Theory]
-    [InlineData("aws", StorageKind.LocalPath, "localPath is for bare metal")]
+    [InlineData("aws", StorageKind.LocalPath, "local-path is for bare metal")]
     [InlineData("baremetal", StorageKind.Csi, "needs a cloud target")]
     public void Plan_StorageNotForTarget_Refused(string target, StorageKind storage, string reason)
     {
