@@ -47,16 +47,8 @@ internal static class Steps
         };
     }
 
-    /// <summary>SHA-256 over the inputs sorted by name (ordinal), one <c>name=value</c> line each.</summary>
-    public static string InputHashOf(IReadOnlyDictionary<string, string> inputs)
-    {
-        var sb = new StringBuilder();
-        foreach (var (k, v) in inputs.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-        {
-            sb.Append(k).Append('=').Append(v).Append('\n');
-        }
-        return Sha256Hex(sb.ToString());
-    }
+    /// <summary>The project's step hash (<see cref="StepHash"/>): SHA-256 over the inputs sorted by name.</summary>
+    public static string InputHashOf(IReadOnlyDictionary<string, string> inputs) => StepHash.Of(inputs);
 
     public static string Sha256Hex(string text) => Sha256Hex(Encoding.UTF8.GetBytes(text));
 

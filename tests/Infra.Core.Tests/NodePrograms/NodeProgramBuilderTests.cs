@@ -51,7 +51,7 @@ public class NodeProgramBuilderTests
                     Assert.StartsWith("set -euo pipefail\n", s.Script, StringComparison.Ordinal);
                     Assert.NotNull(s.Check);
                     Assert.StartsWith("set -euo pipefail\n", s.Check, StringComparison.Ordinal);
-                    Assert.Equal(64, s.InputHash.Length);
+                    Assert.Matches("^sha256:[0-9a-f]{64}$", s.InputHash);
                     Assert.Equal(OsRelease.All, s.Os);
                 }
             }
