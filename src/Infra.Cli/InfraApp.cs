@@ -21,6 +21,17 @@ public static class InfraApp
             c.AddCommand<PlanCommand>("plan")
                 .WithDescription("Show what the tool would do, offline; --out writes plan.json and every artifact.")
                 .WithExample("plan", "--stack", "dev", "--out", "out/dev");
+            c.AddCommand<ApplyCommand>("apply")
+                .WithDescription("Converge the hosts over SSH: shows the changes per host and asks first (--yes in CI).")
+                .WithExample("apply", "--stack", "dev", "--phase", "prepare");
+            c.AddCommand<StatusCommand>("status").WithDescription("Each host's journal, reachability and drift; changes nothing.");
+            c.AddCommand<ResetCommand>("reset").WithDescription("Undo what the tool did on hosts (kubeadm reset, services, files, journal).");
+            c.AddCommand<KubeconfigCommand>("kubeconfig").WithDescription("Write the admin kubeconfig from the first control plane (mode 0600).");
+            c.AddBranch("hosts", b =>
+            {
+                b.SetDescription("Hosts outside any stack.");
+                b.AddCommand<HostsScanCommand>("scan").WithDescription("Print the host keys hosts present, as hostKey: lines to check and paste.");
+            });
             c.AddBranch("secrets", b =>
             {
                 b.SetDescription("The cluster's kept secrets (CAs, keys, cloud VM host keys), outside the repository.");
@@ -36,7 +47,7 @@ public static class InfraApp
     {
         switch (ex)
         {
-            case BadInputException:
+            case BadInputException or Core.NodePrograms.NodeProgramException or Core.Workloads.WorkloadPlanException:
                 env.Err.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message)}");
                 return ExitCodes.BadInput;
             case CommandParseException or CommandRuntimeException:

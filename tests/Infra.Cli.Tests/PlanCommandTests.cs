@@ -26,12 +26,18 @@ public class PlanCommandTests
     }
 
     [Fact]
-    public void Plan_TwiceSameStack_ByteIdentical()
+    public void Plan_CloudStackTwiceWithKeptSecrets_EveryFileByteIdentical()
     {
         using var tmp = new TempDir();
-        CliRunner.Run(CliRunner.RepoRoot, ["plan", "--stack", "prod", "--out", tmp.File("a")]);
-        CliRunner.Run(CliRunner.RepoRoot, ["plan", "--stack", "prod", "--out", tmp.File("b")]);
-        Assert.Equal(File.ReadAllBytes(tmp.File("a/plan.json")), File.ReadAllBytes(tmp.File("b/plan.json")));
+        var vars = new Dictionary<string, string> { ["INFRA_SECRETS_DIR"] = tmp.File("secrets") };
+        Assert.Equal(0, CliRunner.Run(CliRunner.RepoRoot, ["secrets", "init", "--stack", "staging"], variables: vars).ExitCode);
+        Assert.Equal(0, CliRunner.Run(CliRunner.RepoRoot, ["plan", "--stack", "staging", "--out", tmp.File("a")], variables: vars).ExitCode);
+        Assert.Equal(0, CliRunner.Run(CliRunner.RepoRoot, ["plan", "--stack", "staging", "--out", tmp.File("b")], variables: vars).ExitCode);
+        var a = Directory.EnumerateFiles(tmp.File("a"), "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(tmp.File("a"), f)).Order().ToList();
+        var b = Directory.EnumerateFiles(tmp.File("b"), "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(tmp.File("b"), f)).Order().ToList();
+        Assert.Equal(a, b);
+        Assert.Contains(a, f => f.EndsWith(".cloud-init.yaml", StringComparison.Ordinal));
+        foreach (var f in a) Assert.Equal(File.ReadAllBytes(Path.Combine(tmp.File("a"), f)), File.ReadAllBytes(Path.Combine(tmp.File("b"), f)));
     }
 
     [Fact]

@@ -1,30 +1,63 @@
+using Infra.Core.NodePrograms;
 using Infra.Core.Pki;
 using Infra.Core.Spec;
+using Infra.Core.Workloads;
 
 namespace Infra.Core.Planning;
 
-/// <summary>Turns a validated cluster into its plan. Pure and deterministic.</summary>
+/// <summary>Turns a validated cluster into its plan. Pure; deterministic given the kept secrets.</summary>
 public static class ClusterPlanner
 {
+    /// <summary>The API endpoint of a cloud cluster before its load balancer exists.</summary>
+    public const string CloudEndpointPlaceholder = "api-load-balancer.invalid";
+
+    /// <summary>Validity start of throwaway secrets (the plan has no clock; real secrets carry their own times).</summary>
+    private static readonly DateTimeOffset PlaceholderTime = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     /// <param name="spec">A spec that passed validation.</param>
-    /// <param name="secrets">The kept secrets; null plans with placeholders for secret material.</param>
+    /// <param name="secrets">The kept secrets; null plans with throwaway ones, shown as placeholders.</param>
     /// <param name="inventory">Cloud VMs as created (the Pulumi program's inventory); null plans the VMs.</param>
-    public static ClusterPlan Plan(ClusterSpec spec, KeptSecrets? secrets = null, IReadOnlyList<HostSpec>? inventory = null)
+    /// <param name="bundle">The bundle folder's files, for packages.source bundle.</param>
+    /// <param name="now">Time for throwaway secrets; kept secrets carry their own.</param>
+    /// <exception cref="NodeProgramException">A program cannot be built (unsupported OS, bundle missing a file, …).</exception>
+    public static ClusterPlan Plan(ClusterSpec spec, KeptSecrets? secrets = null, IReadOnlyList<HostSpec>? inventory = null,
+        BundleManifest? bundle = null, DateTimeOffset? now = null)
     {
         var hosts = inventory is null ? HostInventory.Plan(spec) : HostInventory.WithInventory(spec, inventory);
         var warnings = new List<string>();
         if (secrets is null)
         {
-            warnings.Add("no kept secrets were given: certificates and keys in this plan are placeholders ('infra secrets init' creates them)");
+            warnings.Add("no kept secrets were given: keys and certificates in this plan are throwaway placeholders, written as such " +
+                "('infra secrets init' creates the real ones; with them, plans are byte-identical)");
         }
-        var workloads = Workloads.BaselinePlanner.Plan(spec);
+        var nodeSpec = spec;
+        if (spec.Target != Target.Baremetal && spec.ControlPlane.Endpoint is null)
+        {
+            nodeSpec = spec with { ControlPlane = spec.ControlPlane with { Endpoint = new Endpoint(CloudEndpointPlaceholder, 6443) } };
+            warnings.Add($"the API endpoint is the cloud load balancer's address, known once it exists; this plan shows {CloudEndpointPlaceholder}");
+        }
+        var effective = secrets ?? ClusterPki.Ensure(spec, hosts, null, now ?? PlaceholderTime);
+        var nodes = NodeProgramBuilder.Build(nodeSpec, hosts, effective, bundle).ToList();
+
+        var workloads = BaselinePlanner.Plan(spec);
         warnings.AddRange(workloads.Warnings);
+        var firstIndex = nodes.FindIndex(n => n.Host.Has(Roles.ControlPlane));
+        if (firstIndex >= 0)
+        {
+            var first = nodes[firstIndex];
+            // Workloads come after the cluster's own phases and before the reset steps, which close every program.
+            var resetAt = first.Steps.TakeWhile(s => s.Phase != Phase.Reset).Count();
+            nodes[firstIndex] = first with
+            {
+                Steps = [.. first.Steps.Take(resetAt), .. WorkloadSteps.Build(workloads, first.Host.Os), .. first.Steps.Skip(resetAt)],
+            };
+        }
         return new ClusterPlan
         {
-            Workloads = workloads,
-            Spec = spec,
+            Spec = nodeSpec,
             Hosts = hosts,
-            Nodes = [],
+            Nodes = nodes,
+            Workloads = workloads,
             SecretsArePlaceholders = secrets is null,
             Secrets = secrets,
             Warnings = warnings,

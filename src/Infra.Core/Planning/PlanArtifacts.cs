@@ -16,6 +16,8 @@ public static class PlanArtifacts
 
     public static IReadOnlyList<PlanArtifact> Build(ClusterPlan plan, bool includeSecrets)
     {
+        // Throwaway secrets are never worth writing.
+        includeSecrets &= !plan.SecretsArePlaceholders;
         var files = new List<PlanArtifact> { Text("plan.json", PlanJson.Render(plan)) };
         files.AddRange(PublicPki(plan));
         foreach (var (name, yaml) in Workloads.WorkloadRenderer.RenderManifests(plan.Workloads)) files.Add(Text($"manifests/{name}", yaml));

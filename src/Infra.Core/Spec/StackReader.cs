@@ -156,6 +156,39 @@ public static class StackReader
         return Result(ctx, ctx.Diagnostics.Any(d => d.Severity == Severity.Error) ? null : spec, providers);
     }
 
+    /// <summary>
+    /// Reads an inventory file (<c>{"hosts": [...]}</c>, JSON or YAML, the same fields as <c>hosts</c> in a stack), as
+    /// the Pulumi program outputs it for cloud VMs. Returns the hosts, or null with diagnostics.
+    /// </summary>
+    public static (IReadOnlyList<HostSpec>? Hosts, IReadOnlyList<Diagnostic> Diagnostics) ReadInventory(string file, string text)
+    {
+        var ctx = new ReadContext(file);
+        var yaml = new YamlStream();
+        try
+        {
+            yaml.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            ctx.Diagnostics.Add(new Diagnostic(file, (int)e.Start.Line, (int)e.Start.Column, Severity.Error, Codes.YamlSyntax, $"malformed inventory: {e.Message}", ""));
+            return (null, ctx.Diagnostics);
+        }
+        if (yaml.Documents.Count == 0 || yaml.Documents[0].RootNode is not YamlMappingNode top)
+        {
+            ctx.Error("", Codes.MissingKey, "an inventory is an object with a 'hosts' list");
+            return (null, ctx.Diagnostics);
+        }
+        var root = new YamlObject(ctx, top, "");
+        var hosts = ReadHosts(ctx, root, Target.Baremetal, targetKnown: true);
+        root.RejectUnknown();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < hosts.Count; i++)
+        {
+            if (!names.Add(hosts[i].Name)) ctx.Error($"hosts[{i}].name", Codes.DuplicateHostName, $"host name '{hosts[i].Name}' appears twice");
+        }
+        return ctx.Diagnostics.Any(d => d.Severity == Severity.Error) ? (null, ctx.Diagnostics) : (hosts, ctx.Diagnostics);
+    }
+
     private static StackReadResult Result(ReadContext ctx, ClusterSpec? spec, IReadOnlyDictionary<string, string> providers) => new()
     {
         File = ctx.File,

@@ -39,7 +39,7 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
                     reports[p.Host.Name] = new HostReport
                     {
                         Host = p.Host.Name,
-                        State = e.GetType().Name.Contains("HostKey", StringComparison.Ordinal) ? HostState.HostKeyRefused : HostState.Unreachable,
+                        State = e is HostKeyMismatchException ? HostState.HostKeyRefused : HostState.Unreachable,
                         Message = redactor.Redact(e.Message),
                     };
                 }
@@ -176,10 +176,7 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
             {
                 ct.ThrowIfCancellationRequested();
                 progress?.Report(new EngineEvent(p.Host.Name, step.Id));
-                foreach (var f in step.Files)
-                {
-                    await session.UploadAsync(f.Path, f.Content, Convert.ToInt32(f.Mode, 8), ct);
-                }
+                await UploadAsync(session, step, options, ct);
                 var env = step.RuntimeInputs.Count > 0 && credentials is not null ? credentials.EnvironmentFor(step.RuntimeInputs) : null;
                 var script = $"set -euo pipefail\n{Shell.Nested(step.Script, "STEP")}\n{Journal.AppendCommand(step.Id, step.InputHash)}\n";
                 var result = await session.RunAsync(script, env, options.CommandTimeout, step.Id, ct);
@@ -310,6 +307,78 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
                 Changes = d.Pending.Select(s => new StepChange(s.Step.Id, s.Step.Phase, s.Reason)).ToList(),
             };
         });
+    }
+
+    private static async Task UploadAsync(IHostSession session, Step step, ConvergeOptions options, CancellationToken ct)
+    {
+        foreach (var f in step.Files)
+        {
+            await session.UploadAsync(f.Path, f.Content, Convert.ToInt32(f.Mode, 8), ct);
+        }
+        foreach (var b in step.BundleUploads)
+        {
+            var local = Path.Combine(options.BundleDirectory ?? throw new InvalidOperationException($"step {step.Id} needs the bundle folder"), b.Name);
+            // The step's script checks the SHA-256 on the host; a file that changed since planning fails there.
+            await session.UploadAsync(b.Path, await File.ReadAllBytesAsync(local, ct), Convert.ToInt32(b.Mode, 8), ct);
+        }
+    }
+
+    /// <summary>
+    /// Runs each selected host's reset steps, whatever its journal says (they are idempotent): workers first, in
+    /// parallel, then control planes from the last joined to the first, then etcd-only hosts.
+    /// </summary>
+    public async Task<ClusterReport> ResetAsync(ClusterPlan plan, ConvergeOptions options, CancellationToken ct)
+    {
+        var programs = plan.Nodes.Where(n => options.Hosts.Count == 0 || options.Hosts.Contains(n.Host.Name)).ToList();
+        var reports = new ConcurrentDictionary<string, HostReport>(StringComparer.Ordinal);
+        async Task ResetHost(NodeProgram p)
+        {
+            IHostSession? session = null;
+            var ran = new List<string>();
+            try
+            {
+                progress?.Report(new EngineEvent(p.Host.Name, "connecting"));
+                session = await connect(p.Host, ct);
+                foreach (var step in p.Steps.Where(s => s.Phase == Phase.Reset))
+                {
+                    progress?.Report(new EngineEvent(p.Host.Name, step.Id));
+                    await UploadAsync(session, step, options, ct);
+                    var r = await session.RunAsync(step.Script, null, options.CommandTimeout, step.Id, ct);
+                    if (!r.Succeeded)
+                    {
+                        reports[p.Host.Name] = new HostReport
+                        {
+                            Host = p.Host.Name,
+                            State = HostState.Failed,
+                            Ran = ran,
+                            Failure = new StepFailure(step.Id, r.ExitCode, redactor.Redact(r.StderrTail()), Hints.For(step, r)),
+                        };
+                        return;
+                    }
+                    ran.Add(step.Id);
+                }
+                reports[p.Host.Name] = new HostReport { Host = p.Host.Name, State = HostState.Converged, Ran = ran };
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                reports[p.Host.Name] = new HostReport
+                {
+                    Host = p.Host.Name,
+                    Ran = ran,
+                    Message = redactor.Redact(e.Message),
+                    State = session is null ? (e is HostKeyMismatchException ? HostState.HostKeyRefused : HostState.Unreachable) : HostState.Failed,
+                };
+            }
+            finally
+            {
+                if (session is not null) await session.DisposeAsync();
+            }
+        }
+        var workers = programs.Where(p => !p.Host.Has(Roles.ControlPlane) && p.Host.Has(Roles.Worker)).ToList();
+        await ForEachAsync(workers, options.Concurrency, ResetHost);
+        foreach (var p in programs.Where(p => p.Host.Has(Roles.ControlPlane)).Reverse()) await ResetHost(p);
+        foreach (var p in programs.Where(p => !p.Host.Has(Roles.ControlPlane) && !p.Host.Has(Roles.Worker))) await ResetHost(p);
+        return new ClusterReport { Hosts = Ordered(programs, reports) };
     }
 
     internal static string WireJsonState(ClusterSpec spec, NodeProgram p) => WireJson.Serialize(NodeState.Of(spec, p));

@@ -14,6 +14,8 @@ public sealed record ConvergeOptions
     /// <summary>Recorded in the locks so that a refused second run can say who holds them.</summary>
     public required string LockHolder { get; init; }
     public required TimeSpan CommandTimeout { get; init; }
+    /// <summary>The local bundle folder (packages.source bundle): binaries steps upload with checksums.</summary>
+    public string? BundleDirectory { get; init; }
     /// <summary>Take the cluster lock on the first control plane (the infra command does; the Pulumi provider does not).</summary>
     public bool ClusterLock { get; init; } = true;
 }

@@ -1,0 +1,212 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Text.Json;
+using Infra.Core.Pki;
+using Infra.Core.Planning;
+using Infra.Core.Security;
+using Infra.Core.Spec;
+using Infra.Ssh;
+using Infra.Ssh.Engine;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Infra.Cli.Commands;
+
+/// <summary>Options of every command that reaches hosts.</summary>
+public class HostSettings : SecretsSettings
+{
+    [CommandOption("--hosts <NAMES>")]
+    [Description("Only these hosts (comma-separated names).")]
+    public string? Hosts { get; init; }
+
+    [CommandOption("--inventory <FILE>")]
+    [Description("Cloud stacks: the hosts the Pulumi program created ({\"hosts\": [...]}, its 'inventory' output).")]
+    public string? Inventory { get; init; }
+
+    [CommandOption("-y|--yes")]
+    [Description("Do not ask before changing hosts.")]
+    public bool Yes { get; init; }
+
+    [CommandOption("--concurrency <N>")]
+    [Description("Hosts worked on at once.")]
+    [DefaultValue(20)]
+    public int Concurrency { get; init; } = 20;
+
+    [CommandOption("--break-lock")]
+    [Description("Remove a lock left by a run that is gone (the lock says who held it and since when).")]
+    public bool BreakLock { get; init; }
+
+    public override Spectre.Console.ValidationResult Validate() =>
+        Concurrency < 1 ? Spectre.Console.ValidationResult.Error("--concurrency must be at least 1") : base.Validate();
+}
+
+/// <summary>A loaded stack with its kept secrets, inventory and plan, ready for the engine.</summary>
+internal sealed record ClusterContext(ClusterPlan Plan, string StackName, string SecretsDir, Redactor Redactor)
+{
+    /// <summary>Loads and plans; creates missing kept secrets when <paramref name="createSecrets"/> (apply does).</summary>
+    public static ClusterContext? Load(HostSettings settings, CliEnvironment env, bool createSecrets, out int exitCode)
+    {
+        exitCode = ExitCodes.Ok;
+        var result = StackLoader.Load(settings, env);
+        DiagnosticsPrinter.Print(env, result);
+        if (!result.IsValid) { exitCode = ExitCodes.BadInput; return null; }
+        var spec = result.Spec!;
+        var stackName = SecretsFolder.StackName(result.File, spec);
+
+        IReadOnlyList<HostSpec>? inventory = null;
+        if (settings.Inventory is { } inv)
+        {
+            var full = Path.GetFullPath(inv, env.WorkingDirectory);
+            if (!File.Exists(full)) throw new BadInputException($"{inv}: no such inventory file");
+            var (hosts, diagnostics) = StackReader.ReadInventory(inv, File.ReadAllText(full));
+            foreach (var d in diagnostics) env.Err.MarkupLine($"[red]{Markup.Escape(d.ToString())}[/]");
+            if (hosts is null) { exitCode = ExitCodes.BadInput; return null; }
+            inventory = hosts;
+        }
+        else if (spec.Target != Target.Baremetal)
+        {
+            throw new BadInputException($"a {spec.Target.ToString().ToLowerInvariant()} stack reaches its VMs through the inventory the Pulumi program outputs: " +
+                "pass --inventory FILE ('pulumi stack output inventory > inventory.json')");
+        }
+
+        var secretsDir = SecretsFolder.Resolve(settings.SecretsDir, env, stackName);
+        var existing = SecretsFolder.Load(secretsDir);
+        var planned = inventory is null ? HostInventory.Plan(spec) : HostInventory.WithInventory(spec, inventory);
+        KeptSecrets? secrets = existing;
+        if (createSecrets)
+        {
+            var ensured = ClusterPki.EnsureWithChanges(spec, planned, existing, DateTimeOffset.UtcNow);
+            if (ensured.Changes.Count > 0)
+            {
+                SecretsFolder.Save(secretsDir, ensured.Secrets);
+                env.Err.MarkupLine($"kept secrets: {ensured.Changes.Count} item(s) created in {Markup.Escape(secretsDir)}");
+            }
+            secrets = ensured.Secrets;
+        }
+        else if (secrets is null)
+        {
+            throw new BadInputException($"no kept secrets in {secretsDir}: run 'infra secrets init' (or 'infra apply', which creates them)");
+        }
+
+        var plan = ClusterPlanner.Plan(spec, secrets, inventory);
+        var names = plan.Hosts.Select(h => h.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var h in SplitList(settings.Hosts))
+        {
+            if (!names.Contains(h))
+            {
+                throw new BadInputException($"--hosts: no host '{h}' in the stack{Core.Diagnostics.Suggest.DidYouMean(h, names)}");
+            }
+        }
+        var redactor = new Redactor();
+        redactor.Add(env.Variable(SshClientOptions.SudoPasswordVariable));
+        redactor.Add(env.Variable(SshClientOptions.PassphraseVariable));
+        return new ClusterContext(plan, stackName, secretsDir, redactor);
+    }
+
+    public static IReadOnlyList<string> SplitList(string? list) =>
+        list is null ? [] : list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public SshClientOptions ClientOptions(CliEnvironment env) => new()
+    {
+        PassphrasePrompt = env.Interactive ? file => Prompt(env, $"passphrase for {file}") : null,
+        SudoPasswordPrompt = env.Interactive ? (host, user) => Prompt(env, $"sudo password for {user} on {host}") : null,
+    };
+
+    private string Prompt(CliEnvironment env, string what)
+    {
+        var answer = env.Err.Prompt(new TextPrompt<string>($"{Markup.Escape(what)}:").Secret());
+        Redactor.Add(answer);
+        return answer;
+    }
+
+    public ConvergeOptions Options(HostSettings settings, IReadOnlyList<Phase> phases, bool dryRun) => new()
+    {
+        Phases = phases,
+        Hosts = SplitList(settings.Hosts),
+        Concurrency = settings.Concurrency,
+        DryRun = dryRun,
+        BreakLock = settings.BreakLock,
+        LockHolder = $"{Environment.UserName}@{Environment.MachineName} pid {Environment.ProcessId} since {DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ssZ}",
+        CommandTimeout = TimeSpan.FromSeconds(Plan.Spec.Ssh.CommandTimeoutSeconds),
+    };
+}
+
+/// <summary>Prints engine progress and reports, through the redactor.</summary>
+internal static class ReportPrinter
+{
+    public static IProgress<EngineEvent> Progress(CliEnvironment env, Redactor redactor, bool json)
+    {
+        var started = DateTimeOffset.UtcNow;
+        return new SyncProgress(e =>
+        {
+            if (json) return;
+            var elapsed = (DateTimeOffset.UtcNow - started).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
+            env.Err.MarkupLine($"[grey]{elapsed,6}s[/] {Markup.Escape(e.Host)}: {Markup.Escape(redactor.Redact(e.What))}");
+        });
+    }
+
+    /// <summary>Progress delivered on the reporting thread, so lines never interleave out of order.</summary>
+    private sealed class SyncProgress(Action<EngineEvent> action) : IProgress<EngineEvent>
+    {
+        private readonly Lock _gate = new();
+
+        public void Report(EngineEvent value)
+        {
+            lock (_gate) action(value);
+        }
+    }
+
+    public static void Changes(CliEnvironment env, IReadOnlyList<HostReport> hosts, Redactor redactor)
+    {
+        foreach (var h in hosts)
+        {
+            if (h.State == HostState.Unchanged)
+            {
+                env.Out.MarkupLine($"[green]{Markup.Escape(h.Host)}[/]: up to date ({h.Skipped} step(s) done)");
+                continue;
+            }
+            if (h.Changes.Count == 0)
+            {
+                env.Out.MarkupLine($"[yellow]{Markup.Escape(h.Host)}[/]: {h.State.ToString().ToLowerInvariant()}{(h.Message is null ? "" : ": " + Markup.Escape(redactor.Redact(h.Message)))}");
+                continue;
+            }
+            env.Out.MarkupLine($"[bold]{Markup.Escape(h.Host)}[/]: {h.Changes.Count} step(s) to run");
+            foreach (var c in h.Changes) env.Out.MarkupLine($"  {Markup.Escape(c.StepId)} — {Markup.Escape(c.Reason)}");
+        }
+    }
+
+    public static void Summary(CliEnvironment env, ClusterReport report, Redactor redactor, bool json)
+    {
+        if (json)
+        {
+            env.Out.Profile.Out.Writer.WriteLine(redactor.Redact(JsonSerializer.Serialize(report, JsonOptions)));
+            return;
+        }
+        if (report.Refusal is { } refusal) env.Err.MarkupLine($"[red]refused:[/] {Markup.Escape(redactor.Redact(refusal))}");
+        var table = new Table().AddColumns("host", "state", "ran", "detail");
+        foreach (var h in report.Hosts)
+        {
+            var detail = h.Failure is { } f
+                ? $"step {f.StepId} exit {f.ExitCode}\n{f.StderrTail}\nhint: {f.Hint}"
+                : h.Refusals.Count > 0 ? string.Join("\n", h.Refusals.Select(r => r.Message))
+                : h.Message ?? (h.Changes.Count > 0 && h.State == HostState.Pending ? string.Join(", ", h.Changes.Select(c => c.StepId)) : "");
+            var colour = h.State switch
+            {
+                HostState.Unchanged or HostState.Converged => "green",
+                HostState.Pending => "yellow",
+                _ => "red",
+            };
+            table.AddRow(Markup.Escape(h.Host), $"[{colour}]{h.State.ToString().ToLowerInvariant()}[/]",
+                h.Ran.Count.ToString(CultureInfo.InvariantCulture), Markup.Escape(redactor.Redact(detail)));
+        }
+        env.Out.Write(table);
+        if (report.NothingToDo && !report.DryRun) env.Out.MarkupLine("[green]nothing to do: every host is up to date[/]");
+        if (report.AnyRefusedChange) env.Err.MarkupLine("[red]refused: these changes need a procedure this tool does not improvise; nothing was changed[/]");
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+    };
+}
