@@ -90,9 +90,23 @@ internal static class PrepareSteps
             sb.Append("if [ \"$(stat -fc %T /sys/fs/cgroup)\" != cgroup2fs ]; then\n");
             sb.Append($"  echo 'Kubernetes {c.Spec.Kubernetes.Version.MinorString} needs cgroup v2 (the unified hierarchy); this host uses cgroup v1' >&2\n  exit 1\nfi\n");
         }
-        var script = sb.ToString();
-        return Steps.Create("prepare.os", Phase.Prepare, $"Check that the host runs {os} with systemd" + (c.Versions.RequiresCgroupV2 ? " and cgroup v2" : ""),
-            script, script, In(("os", os.ToString()), ("cgroup-v2", c.Versions.RequiresCgroupV2 ? "required" : "optional")), OsRelease.All);
+        var check = sb.ToString();
+        // The first thing the tool does on a host: note which directories it may create exist already (reset keeps them).
+        var script = check + $"""
+            if [ ! -e {ResetSteps.PreexistingFile} ]; then
+              install -d -m 0700 {HostPaths.JournalDir}
+              for p in {string.Join(' ', ResetSteps.CreatedDirectories)}; do
+                if [ -e "$p" ]; then
+                  echo "$p"
+                fi
+              done > {ResetSteps.PreexistingFile}.tmp
+              mv {ResetSteps.PreexistingFile}.tmp {ResetSteps.PreexistingFile}
+            fi
+
+            """;
+        return Steps.Create("prepare.os", Phase.Prepare, $"Check that the host runs {os} with systemd" + (c.Versions.RequiresCgroupV2 ? " and cgroup v2" : "")
+            + "; note which directories the tool may create exist already",
+            script, check, In(("os", os.ToString()), ("cgroup-v2", c.Versions.RequiresCgroupV2 ? "required" : "optional")), OsRelease.All);
     }
 
     private const string SwapLine = @"^[^#[:space:]][^#]*[[:space:]]swap[[:space:]]";
@@ -127,16 +141,26 @@ internal static class PrepareSteps
     private static Step KernelModules()
     {
         var file = Steps.File(ModulesFile, "overlay\nbr_netfilter\n");
-        // A module built into the kernel has /sys/module/<name> and no .ko for modprobe to load.
-        const string script = """
+        // A module built into the kernel has no .ko for modprobe to load, and shows in /sys/module only when it has
+        // parameters: br_netfilter (none) is there when its sysctls are, overlay when the kernel knows the filesystem.
+        const string present = """
+            infra_module_present() {
+              case "$1" in
+                overlay) grep -qw overlay /proc/filesystems ;;
+                br_netfilter) [ -d /sys/module/br_netfilter ] || [ -e /proc/sys/net/bridge/bridge-nf-call-iptables ] ;;
+              esac
+            }
+
+            """;
+        const string script = present + """
             for m in overlay br_netfilter; do
-              if [ ! -d "/sys/module/$m" ]; then
+              if ! infra_module_present "$m"; then
                 modprobe "$m"
               fi
             done
 
             """;
-        var check = Steps.FilesMatch([file]) + "[ -d /sys/module/overlay ]\n[ -d /sys/module/br_netfilter ]\n";
+        var check = Steps.FilesMatch([file]) + present + "infra_module_present overlay\ninfra_module_present br_netfilter\n";
         return Steps.Create("prepare.kernel-modules", Phase.Prepare,
             "Load overlay and br_netfilter now and at boot (a built-in module counts as loaded)",
             Steps.FixModes([file]) + script, check, In(("modules", "overlay,br_netfilter")), OsRelease.All, [file]);
@@ -446,7 +470,8 @@ internal static class PrepareSteps
           echo "$(kubelet --version) is installed, {c.K8sVersion} is planned" >&2
           exit 1
         fi
-        kubectl_version=$(kubectl version --client 2>/dev/null | head -n 1)
+        # sed reads all of it: head would exit early and kubectl die of SIGPIPE, which pipefail makes this step's failure.
+        kubectl_version=$(kubectl version --client 2>/dev/null | sed -n 1p)
         if [ "$kubectl_version" != 'Client Version: {c.K8sVersion}' ]; then
           echo "kubectl reports '$kubectl_version', {c.K8sVersion} is planned" >&2
           exit 1

@@ -12,6 +12,21 @@ internal static class ResetSteps
 {
     private static readonly string[] KubernetesPackages = ["kubelet", "kubeadm", "kubectl", "kubernetes-cni"];
 
+    /// <summary>Which of <see cref="CreatedDirectories"/> existed before the tool first touched the host (written by prepare.os).</summary>
+    public const string PreexistingFile = HostPaths.JournalDir + "/preexisting";
+
+    /// <summary>
+    /// Directories that the tool, kubeadm, containerd or a CNI create on a node, deepest first. Reset removes each one
+    /// that did not exist before (see <see cref="PreexistingFile"/>) and keeps the others (kubeadm reset empties its own).
+    /// </summary>
+    public static readonly IReadOnlyList<string> CreatedDirectories =
+    [
+        HostPaths.PkiDir + "/etcd", HostPaths.PkiDir, HostPaths.ManifestsDir, HostPaths.KubernetesDir,
+        "/etc/cni/net.d", "/etc/cni", PrepareSteps.CniBinDir, "/opt/cni", "/opt/containerd",
+        PrepareSteps.ContainerdCertsDir, "/etc/containerd", "/etc/systemd/system/kubelet.service.d",
+        "/var/lib/kubelet", HostPaths.EtcdDataDir, HostPaths.AuditLogDir, "/var/log/kubernetes", HostPaths.BundleCacheDir, "/var/cache/infra",
+    ];
+
     public static IEnumerable<Step> For(BuildContext c)
     {
         yield return Kubeadm();
@@ -125,8 +140,9 @@ internal static class ResetSteps
     private static Step Files()
     {
         const string paths = HostPaths.InfraDir + " " + PrepareSteps.ModulesFile + " " + PrepareSteps.SysctlFile + " "
-            + PrepareSteps.KubeletUnit + " " + PrepareSteps.KubeletDropIn + " /etc/cni/net.d /var/lib/kubelet " + HostPaths.EtcdDataDir + " "
-            + HostPaths.AuditLogDir + " " + HostPaths.RuntimeDir;
+            + PrepareSteps.KubeletUnit + " " + PrepareSteps.KubeletDropIn + " " + HostPaths.AuditLogDir + " " + HostPaths.RuntimeDir;
+        var created = string.Join(' ', CreatedDirectories);
+        // Without the record (a host prepared by an older tool, or a second reset), no directory counts as the tool's.
         var script = $$"""
             rm -rf {{paths}}
             for f in {{PrepareSteps.ContainerdCertsDir}}/*/hosts.toml; do
@@ -145,6 +161,16 @@ internal static class ResetSteps
             fi
             systemctl unmask swap.target
             systemctl daemon-reload
+            # A containerd that stays (preinstalled) goes back to the configuration it had.
+            if systemctl is-active --quiet containerd; then
+              systemctl restart containerd
+            fi
+            # Last: containerd makes some of these when it starts.
+            for d in {{created}}; do
+              if [ -f {{PreexistingFile}} ] && ! grep -qxF "$d" {{PreexistingFile}}; then
+                rm -rf "$d"
+              fi
+            done
 
             """;
         var check = $$"""
@@ -153,11 +179,16 @@ internal static class ResetSteps
                 exit 1
               fi
             done
+            for d in {{created}}; do
+              if [ -e "$d" ] && [ -f {{PreexistingFile}} ] && ! grep -qxF "$d" {{PreexistingFile}}; then
+                exit 1
+              fi
+            done
             [ "$(systemctl is-enabled swap.target 2>/dev/null || true)" != masked ]
 
             """;
         return Steps.Create("reset.files", Phase.Reset,
-            "Remove the tool's configuration, kubelet and etcd state, CNI configuration and audit logs; restore fstab and a prior containerd configuration",
+            "Remove the tool's configuration and audit logs and the directories the node made (kubelet, etcd, CNI, containerd) that were not there before; restore fstab and a prior containerd configuration",
             script, check, new SortedDictionary<string, string>(), OsRelease.All);
     }
 
