@@ -44,6 +44,19 @@ public sealed record JoinCredentials(string Token, string CertificateKey)
         kubeadm init phase upload-certs --upload-certs --certificate-key "$INFRA_CERTIFICATE_KEY" >/dev/null
         """;
 
+    /// <summary>Run on the first control plane before joins that do not need the certificates: registers the token only.</summary>
+    public const string RegisterTokenScript = """
+        set -euo pipefail
+        export KUBECONFIG=/etc/kubernetes/admin.conf
+        kubeadm token create "$INFRA_JOIN_TOKEN" --ttl 15m0s --description "infra join (deleted after use)" >/dev/null
+        """;
+
+    /// <summary>
+    /// The registration for joins: with <paramref name="certificates"/>, also the encrypted control-plane certificates
+    /// (kubeadm-certs), which only joins that declare the certificate-key input need.
+    /// </summary>
+    public static string RegisterScriptFor(bool certificates) => certificates ? RegisterScript : RegisterTokenScript;
+
     /// <summary>Run on the first control plane after joins, also when they failed: nothing stays valid.</summary>
     public const string DeleteScript = """
         set -euo pipefail

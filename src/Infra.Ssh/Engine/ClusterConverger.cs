@@ -137,14 +137,8 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
         }
         finally
         {
-            foreach (var s in locked)
-            {
-                await Quietly(() => s.RunAsync(HostProbe.UnlockScript(options.LockHolder), null, options.CommandTimeout, "unlock", CancellationToken.None));
-            }
-            if (clusterLockSession is not null)
-            {
-                await Quietly(() => clusterLockSession.RunAsync(ClusterUnlockScript(options.LockHolder), null, options.CommandTimeout, "cluster unlock", CancellationToken.None));
-            }
+            await ForEachAsync(locked, options.Concurrency, s => UnlockAsync(plan, s, HostProbe.UnlockScript(options.LockHolder), options));
+            if (clusterLockSession is not null) await UnlockAsync(plan, clusterLockSession, ClusterUnlockScript(options.LockHolder), options);
             foreach (var s in sessions.Values) await s.DisposeAsync();
             if (clusterLockSession is not null && !sessions.Values.Contains(clusterLockSession)) await clusterLockSession.DisposeAsync();
         }
@@ -160,6 +154,7 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
         ConcurrentDictionary<string, HostDecision> decisions, ConcurrentDictionary<string, HostReport> reports, ConvergeOptions options, CancellationToken ct)
     {
         var ran = new ConcurrentDictionary<string, ConcurrentQueue<string>>(StringComparer.Ordinal);
+        var running = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         var failed = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         foreach (var host in reports.Keys) failed[host] = reports[host].State.ToString().ToLowerInvariant();
         JoinCredentials? credentials = null;
@@ -175,10 +170,14 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
             foreach (var (step, _) in d.Pending.Where(s => s.Step.Phase == phase))
             {
                 ct.ThrowIfCancellationRequested();
+                running[p.Host.Name] = step.Id;
                 progress?.Report(new EngineEvent(p.Host.Name, step.Id));
                 await UploadAsync(session, step, options, ct);
                 var env = step.RuntimeInputs.Count > 0 && credentials is not null ? credentials.EnvironmentFor(step.RuntimeInputs) : null;
                 var script = $"set -euo pipefail\n{Shell.Nested(step.Script, "STEP")}\n{Journal.AppendCommand(step.Id, step.InputHash)}\n";
+                // A node that bootstraps records its settings with the step itself: a run cut off right after it
+                // must not leave a live node without the record that refuses unsafe changes.
+                if (step.Phase is Phase.Etcd or Phase.ControlPlane or Phase.Workers) script += RecordStateCommand(plan.Spec, p) + "\n";
                 var result = await session.RunAsync(script, env, options.CommandTimeout, step.Id, ct);
                 if (!result.Succeeded)
                 {
@@ -202,14 +201,19 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
             try { await RunHostPhase(p, phase); }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                failed[p.Host.Name] = phase.Name();
+                var step = running.GetValueOrDefault(p.Host.Name) ?? phase.Name();
+                failed[p.Host.Name] = step;
                 reports[p.Host.Name] = new HostReport
                 {
                     Host = p.Host.Name,
                     State = HostState.Failed,
                     Ran = [.. ran.GetOrAdd(p.Host.Name, _ => new())],
-                    Failure = new StepFailure(phase.Name(), -1, redactor.Redact(e.Message), "the connection failed mid-step; the next apply resumes at this step"),
+                    Failure = new StepFailure(step, -1, redactor.Redact(e.Message),
+                        e is SshCommandTimeoutException
+                            ? $"the step ran longer than ssh.commandTimeoutSeconds and was stopped; the next apply resumes at {step}"
+                            : $"the connection failed during the step; the next apply resumes at {step}"),
                 };
+                progress?.Report(new EngineEvent(p.Host.Name, $"failed: {step} ({redactor.Redact(e.Message)})"));
             }
         }
 
@@ -261,7 +265,10 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
             redactor.Add(credentials.Token);
             redactor.Add(credentials.CertificateKey);
             progress?.Report(new EngineEvent(first!.Name, "creating a join token (15 min)"));
-            var r = await firstSession.RunAsync(JoinCredentials.RegisterScript, credentials.Environment, options.CommandTimeout, "join credentials", ct);
+            // The certificate key uploads the control-plane certificates into the cluster: only when a join needs them.
+            var certificates = joiners.Any(p => decisions.TryGetValue(p.Host.Name, out var d)
+                && d.Pending.Any(s => s.Step.RuntimeInputs.Contains(JoinCredentials.CertificateKeyInput)));
+            var r = await firstSession.RunAsync(JoinCredentials.RegisterScriptFor(certificates), credentials.Environment, options.CommandTimeout, "join credentials", ct);
             if (!r.Succeeded)
             {
                 var why = $"could not create join credentials on {first!.Name}: {redactor.Redact(r.StderrTail(5))}";
@@ -292,10 +299,7 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
         // Record what each finished host was bootstrapped with, so that later applies can refuse unsafe changes.
         await ForEachAsync(programs.Where(p => decisions.ContainsKey(p.Host.Name) && !failed.ContainsKey(p.Host.Name)), options.Concurrency, async p =>
         {
-            var state = WireJsonState(plan.Spec, p);
-            await Quietly(() => sessions[p.Host.Name].RunAsync(
-                $"umask 077; printf '%s\\n' {Shell.Quote(state)} > {HostPaths.State}.tmp && mv {HostPaths.State}.tmp {HostPaths.State}",
-                null, options.CommandTimeout, "record state", ct));
+            await Quietly(() => sessions[p.Host.Name].RunAsync(RecordStateCommand(plan.Spec, p), null, options.CommandTimeout, "record state", ct));
             var d = decisions[p.Host.Name];
             var didRun = ran.TryGetValue(p.Host.Name, out var q) ? q.ToList() : [];
             reports[p.Host.Name] = new HostReport
@@ -383,11 +387,14 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
 
     internal static string WireJsonState(ClusterSpec spec, NodeProgram p) => WireJson.Serialize(NodeState.Of(spec, p));
 
+    private static string RecordStateCommand(ClusterSpec spec, NodeProgram p) =>
+        $"(umask 077; printf '%s\\n' {Shell.Quote(WireJsonState(spec, p))} > {HostPaths.State}.tmp && mv {HostPaths.State}.tmp {HostPaths.State})";
+
     private async Task<string?> TakeClusterLock(IHostSession session, ConvergeOptions options, CancellationToken ct)
     {
         var script = $"""
             set -uo pipefail
-            mkdir -p {HostPaths.Dir} && chmod 0700 {HostPaths.Dir}
+            mkdir -p {HostPaths.LockDir} && chmod 0700 {HostPaths.LockDir}
             {(options.BreakLock ? $"rm -rf {HostPaths.ClusterLock}" : "")}
             if mkdir {HostPaths.ClusterLock} 2>/dev/null; then
               printf '%s\n' {Shell.Quote(options.LockHolder)} > {HostPaths.ClusterLock}/holder
@@ -403,6 +410,26 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
         return parts.Length == 3
             ? $"another apply holds the cluster lock on {session.Host}: {parts[2]} (for {parts[1]} s); wait for it, or pass --break-lock if that run is gone"
             : $"could not take the cluster lock on {session.Host}: {redactor.Redact(r.StderrTail(5))}";
+    }
+
+    /// <summary>Releases a lock; over a new connection when the run's one broke (a lock left behind needs --break-lock).</summary>
+    private async Task UnlockAsync(ClusterPlan plan, IHostSession session, string script, ConvergeOptions options)
+    {
+        try
+        {
+            await session.RunAsync(script, null, options.CommandTimeout, "unlock", CancellationToken.None);
+            return;
+        }
+        catch (Exception)
+        {
+            // The connection broke: try once more below.
+        }
+        if (plan.Hosts.FirstOrDefault(h => h.Name == session.Host) is not { } host) return;
+        await Quietly(async () =>
+        {
+            await using var fresh = await connect(host, CancellationToken.None);
+            await fresh.RunAsync(script, null, options.CommandTimeout, "unlock", CancellationToken.None);
+        });
     }
 
     private static string ClusterUnlockScript(string holder) =>

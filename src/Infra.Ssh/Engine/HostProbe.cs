@@ -31,6 +31,7 @@ public static class HostProbe
         sb.Append("echo \"@@now $(date +%s)\"\n");
         if (lockHolder is not null)
         {
+            sb.Append($"mkdir -p {HostPaths.LockDir} && chmod 0700 {HostPaths.LockDir}\n");
             if (breakLock) sb.Append($"rm -rf {HostPaths.HostLock}\n");
             sb.Append($"if ! mkdir {HostPaths.HostLock} 2>/dev/null; then\n");
             sb.Append($"  echo \"@@locked $(stat -c %Y {HostPaths.HostLock} 2>/dev/null || echo 0)\"; cat {HostPaths.HostLock}/holder 2>/dev/null; exit 0\nfi\n");
