@@ -1,0 +1,236 @@
+using System.Globalization;
+using System.Text;
+
+namespace Infra.TestHosts.Clusters;
+
+/// <summary>One call of a stand-in, as it recorded itself on the host.</summary>
+/// <param name="Start">Unix time (seconds, fractional) when the call began; hosts share the machine's clock.</param>
+/// <param name="Arguments">The arguments, each shell-quoted as bash's <c>printf %q</c> writes them, joined by spaces.</param>
+/// <param name="Files">Copies (paths on the host) of the files the call was given with --config or -f.</param>
+public sealed record StandInCall(string Host, string Tool, double Start, double End, string Arguments, IReadOnlyList<string> Files)
+{
+    public bool Has(string argument) => (" " + Arguments + " ").Contains(" " + argument + " ", StringComparison.Ordinal);
+}
+
+/// <summary>
+/// kubeadm, kubelet, kubectl, helm and the CNI plugins cannot run here (no Kubernetes API server, no kubelet on
+/// cgroup v1 for 1.35+): minimal stand-ins on the hosts' PATH take their place. Each records its arguments and a
+/// copy of every file it was given (under <see cref="LogDirectory"/>), answers the version queries the node
+/// programs check, and fakes the effects the programs' checks look at (kubeadm init writes admin.conf and the
+/// API server manifest, join writes kubelet.conf, reset removes them; the kubelet runs as a unit that sleeps).
+/// Files under <see cref="ControlDirectory"/> steer them: <c>delay-&lt;subcommand&gt;</c> (seconds to sleep, to
+/// make overlaps visible) and <c>fail-&lt;subcommand&gt;</c> (its first line is the exit code, the rest goes to stderr).
+/// </summary>
+public static class KubernetesStandIns
+{
+    public const string LogDirectory = "/var/log/infra-standin";
+    public const string CallsFile = LogDirectory + "/calls";
+    public const string ControlDirectory = "/etc/infra-standin";
+    public const string BinDirectory = "/usr/local/bin";
+    public const string CniDirectory = "/opt/cni/bin";
+    public static readonly IReadOnlyList<string> CniPlugins = ["bridge", "host-local", "loopback", "portmap"];
+
+    /// <summary>Shared head of every stand-in: argument and file recording, delay and failure injection.</summary>
+    private static string Common(string tool) => $$"""
+        #!/bin/bash
+        # infra test stand-in for {{tool}}: records its calls, fakes what the node programs check.
+        set -euo pipefail
+        tool={{tool}}
+        log={{LogDirectory}}
+        control={{ControlDirectory}}
+        start=$(date +%s.%N)
+        args=("$@")
+        saved=()
+        save() {
+          if [ "$1" != - ] && [ ! -f "$1" ]; then saved+=("missing:$1"); return; fi
+          mkdir -p "$log/files"
+          local copy
+          copy="$log/files/$(date +%s%N)-$tool-$(basename "$1")"
+          if [ "$1" = - ]; then cat > "$copy"; else cp "$1" "$copy"; fi
+          saved+=("$copy")
+        }
+        for ((i = 0; i < ${#args[@]}; i++)); do
+          case "${args[i]}" in
+            --config|-f|--values) if [ $((i + 1)) -lt ${#args[@]} ]; then save "${args[i + 1]}"; fi ;;
+            --config=*|-f=*) save "${args[i]#*=}" ;;
+          esac
+        done
+        record() {
+          mkdir -p "$log"
+          local quoted=''
+          if [ ${#args[@]} -gt 0 ]; then quoted=$(printf '%q ' "${args[@]}"); fi
+          printf '%s\t%s\t%s\t%s\t%s\n' "$start" "$(date +%s.%N)" "$tool" "${quoted% }" "${saved[*]:-}" >> "$log/calls"
+        }
+        # delay-SUB and fail-SUB steer a subcommand (the first argument that is not a flag).
+        sub=''
+        for a in "$@"; do
+          case "$a" in -*) ;; *) sub=$a; break ;; esac
+        done
+        # A delay file: seconds on the first line, and optionally a bash condition on the second that must hold.
+        if [ -n "$sub" ] && [ -f "$control/delay-$tool-$sub" ]; then
+          condition=$(sed -n 2p "$control/delay-$tool-$sub")
+          if [ -z "$condition" ] || bash -c "$condition"; then
+            mkdir -p "$log"
+            touch "$log/delaying-$tool-$sub"
+            sleep "$(head -n 1 "$control/delay-$tool-$sub")"
+            rm -f "$log/delaying-$tool-$sub"
+          fi
+        fi
+        if [ -n "$sub" ] && [ -f "$control/fail-$tool-$sub" ]; then
+          code=$(head -n 1 "$control/fail-$tool-$sub")
+          tail -n +2 "$control/fail-$tool-$sub" >&2
+          record
+          exit "$code"
+        fi
+
+        """;
+
+    public static string Kubeadm(string version) => Common("kubeadm") + $$"""
+        case "$sub" in
+          version) echo '{{version}}'; exit 0 ;;
+          init)
+            if [ "${2:-}" != phase ]; then
+              mkdir -p /etc/kubernetes/manifests /etc/kubernetes/pki
+              for f in admin.conf super-admin.conf kubelet.conf controller-manager.conf scheduler.conf; do
+                echo "# stand-in kubeconfig written by kubeadm init" > "/etc/kubernetes/$f"
+              done
+              chmod 0600 /etc/kubernetes/*.conf
+              echo '# stand-in' > /etc/kubernetes/manifests/kube-apiserver.yaml
+              mkdir -p /var/lib/kubelet
+              echo '# stand-in kubelet configuration' > /var/lib/kubelet/config.yaml
+              systemctl restart kubelet
+            fi
+            ;;
+          join)
+            mkdir -p /etc/kubernetes/manifests
+            echo '# stand-in kubeconfig written by kubeadm join' > /etc/kubernetes/kubelet.conf
+            # A control-plane join configuration has a controlPlane section.
+            if grep -q '^controlPlane:' "${saved[0]}"; then
+              echo '# stand-in' > /etc/kubernetes/manifests/kube-apiserver.yaml
+              echo '# stand-in kubeconfig written by kubeadm join' > /etc/kubernetes/admin.conf
+            fi
+            mkdir -p /var/lib/kubelet
+            echo '# stand-in kubelet configuration' > /var/lib/kubelet/config.yaml
+            systemctl restart kubelet
+            ;;
+          reset)
+            # What kubeadm reset removes: the kubelet stopped, the contents of these directories, its kubeconfigs.
+            systemctl stop kubelet 2>/dev/null || true
+            for d in /etc/kubernetes/manifests /var/lib/kubelet /etc/kubernetes/pki /var/lib/etcd; do
+              if [ -d "$d" ]; then find "$d" -mindepth 1 -delete; fi
+            done
+            rm -f /etc/kubernetes/admin.conf /etc/kubernetes/super-admin.conf /etc/kubernetes/kubelet.conf \
+              /etc/kubernetes/controller-manager.conf /etc/kubernetes/scheduler.conf
+            rm -rf /etc/kubernetes/tmp
+            ;;
+        esac
+        record
+
+        """;
+
+    public static string Kubelet(string version) => Common("kubelet") + $$"""
+        if [ "${1:-}" = --version ]; then echo 'Kubernetes {{version}}'; exit 0; fi
+        record
+        # The kubelet is a daemon: as a unit it stays up until stopped.
+        exec sleep infinity
+
+        """;
+
+    public static string Kubectl(string version) => Common("kubectl") + $$"""
+        if [ "$sub" = version ]; then printf 'Client Version: {{version}}\nKustomize Version: v5.7.1\n'; exit 0; fi
+        record
+
+        """;
+
+    public static string Helm(string version) => Common("helm") + $$"""
+        if [ "$sub" = version ]; then echo 'v3.19.0'; exit 0; fi
+        record
+
+        """;
+
+    /// <summary>A CNI plugin called without CNI_COMMAND prints its name and version, as the real ones do.</summary>
+    public static string CniPlugin(string name, string version) => $"""
+        #!/bin/sh
+        echo "CNI {name} plugin {version}"
+
+        """;
+
+    /// <summary>Every stand-in by its path on the host.</summary>
+    public static IReadOnlyDictionary<string, string> Files(string kubernetesVersion, string cniVersion)
+    {
+        var v = kubernetesVersion.StartsWith('v') ? kubernetesVersion : "v" + kubernetesVersion;
+        var c = cniVersion.StartsWith('v') ? cniVersion : "v" + cniVersion;
+        var files = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            [$"{BinDirectory}/kubeadm"] = Kubeadm(v),
+            [$"{BinDirectory}/kubelet"] = Kubelet(v),
+            [$"{BinDirectory}/kubectl"] = Kubectl(v),
+            [$"{BinDirectory}/helm"] = Helm(v),
+        };
+        foreach (var p in CniPlugins) files[$"{CniDirectory}/{p}"] = CniPlugin(p, c);
+        return files;
+    }
+
+    /// <summary>Puts the stand-ins on a running host (as an administrator would have preinstalled them).</summary>
+    public static async Task InstallAsync(TestHost host, string kubernetesVersion, string cniVersion, CancellationToken ct = default)
+    {
+        var script = new StringBuilder("set -e\n");
+        var i = 0;
+        foreach (var (path, content) in Files(kubernetesVersion, cniVersion))
+        {
+            var tag = $"INFRA_STANDIN_{i++}";
+            script.Append(CultureInfo.InvariantCulture, $"mkdir -p {Path.GetDirectoryName(path)}\ncat > {path} <<'{tag}'\n{content}{tag}\nchmod 0755 {path}\n");
+        }
+        await host.ExecInsideAsync(script.ToString(), ct: ct);
+    }
+
+    /// <summary>Makes the stand-in's <paramref name="tool"/> <paramref name="subcommand"/> fail with this exit code and stderr.</summary>
+    public static Task FailAsync(TestHost host, string tool, string subcommand, int exitCode, string stderr, CancellationToken ct = default) =>
+        host.ExecInsideAsync($"mkdir -p {ControlDirectory} && cat > {ControlDirectory}/fail-{tool}-{subcommand}",
+            $"{exitCode.ToString(CultureInfo.InvariantCulture)}\n{stderr}\n", ct: ct);
+
+    /// <summary>
+    /// Makes <paramref name="tool"/> <paramref name="subcommand"/> sleep first, when <paramref name="condition"/> (bash)
+    /// holds or is null; while it sleeps, <see cref="IsDelaying"/> is true.
+    /// </summary>
+    public static Task DelayAsync(TestHost host, string tool, string subcommand, double seconds, string? condition = null, CancellationToken ct = default) =>
+        host.ExecInsideAsync($"mkdir -p {ControlDirectory} && cat > {ControlDirectory}/delay-{tool}-{subcommand}",
+            seconds.ToString(CultureInfo.InvariantCulture) + "\n" + (condition ?? "") + "\n", ct: ct);
+
+    public static bool IsDelaying(TestHost host, string tool, string subcommand) =>
+        File.Exists(host.DiskPath($"{LogDirectory}/delaying-{tool}-{subcommand}"));
+
+    /// <summary>Waits until a stand-in sleeps in its delay (see <see cref="DelayAsync"/>).</summary>
+    public static async Task WaitDelayingAsync(TestHost host, string tool, string subcommand, TimeSpan timeout, CancellationToken ct = default)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!IsDelaying(host, tool, subcommand))
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{host.Name}: {tool} {subcommand} did not start its delay within {timeout.TotalSeconds} s");
+            await Task.Delay(20, ct);
+        }
+    }
+
+    public static Task ClearControlsAsync(TestHost host, CancellationToken ct = default) =>
+        host.ExecInsideAsync($"rm -rf {ControlDirectory}", ct: ct);
+
+    /// <summary>The calls the stand-ins recorded on a host, read from its disk (also while it is powered off).</summary>
+    public static IReadOnlyList<StandInCall> Calls(TestHost host)
+    {
+        var text = host.ReadDiskFile(CallsFile);
+        if (text is null) return [];
+        var calls = new List<StandInCall>();
+        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var f = line.Split('\t');
+            calls.Add(new StandInCall(host.Name, f[2],
+                double.Parse(f[0], CultureInfo.InvariantCulture), double.Parse(f[1], CultureInfo.InvariantCulture), f[3],
+                f.Length > 4 && f[4].Length > 0 ? f[4].Split(' ') : []));
+        }
+        return calls;
+    }
+
+    /// <summary>A file a stand-in saved (a path from <see cref="StandInCall.Files"/>), read from the host's disk.</summary>
+    public static string SavedFile(TestHost host, string path) =>
+        host.ReadDiskFile(path) ?? throw new FileNotFoundException($"{host.Name}: the stand-in saved no {path}");
+}
