@@ -18,6 +18,7 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
     /// <param name="confirm">Shown the pending changes; false declines (nothing runs). Not called on a dry run or when nothing is pending.</param>
     public async Task<ClusterReport> ApplyAsync(ClusterPlan plan, ConvergeOptions options, Func<IReadOnlyList<HostReport>, bool> confirm, CancellationToken ct)
     {
+        RegisterSecrets(plan);
         var phases = options.Phases.Count > 0 ? options.Phases.ToHashSet() : DefaultPhases.ToHashSet();
         var programs = plan.Nodes.Where(n => options.Hosts.Count == 0 || options.Hosts.Contains(n.Host.Name)).ToList();
         var sessions = new ConcurrentDictionary<string, IHostSession>(StringComparer.Ordinal);
@@ -333,6 +334,7 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
     /// </summary>
     public async Task<ClusterReport> ResetAsync(ClusterPlan plan, ConvergeOptions options, CancellationToken ct)
     {
+        RegisterSecrets(plan);
         var programs = plan.Nodes.Where(n => options.Hosts.Count == 0 || options.Hosts.Contains(n.Host.Name)).ToList();
         var reports = new ConcurrentDictionary<string, HostReport>(StringComparer.Ordinal);
         async Task ResetHost(NodeProgram p)
@@ -383,6 +385,26 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
         foreach (var p in programs.Where(p => p.Host.Has(Roles.ControlPlane)).Reverse()) await ResetHost(p);
         foreach (var p in programs.Where(p => !p.Host.Has(Roles.ControlPlane) && !p.Host.Has(Roles.Worker))) await ResetHost(p);
         return new ClusterReport { Hosts = Ordered(programs, reports) };
+    }
+
+    /// <summary>
+    /// The key material the plan places on hosts (private keys, the encryption key), word by word: a host that
+    /// prints part of it — a stderr tail cut through a PEM block, a configuration dump — is masked too.
+    /// </summary>
+    private void RegisterSecrets(ClusterPlan plan)
+    {
+        foreach (var file in plan.Nodes.SelectMany(n => n.Steps).SelectMany(s => s.Files).Where(f => f.Secret))
+        {
+            foreach (var word in System.Text.Encoding.UTF8.GetString(file.Content).Split([' ', '\n', '\r', '\t', ':', '"', '\''], StringSplitOptions.RemoveEmptyEntries))
+            {
+                // Base64 of random bytes; plain words (no digit, '+', '/' or '=') are not key material.
+                if (word.Length >= 8 && word.All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '/' or '=')
+                    && word.Any(c => char.IsAsciiDigit(c) || c is '+' or '/' or '='))
+                {
+                    redactor.Add(word);
+                }
+            }
+        }
     }
 
     internal static string WireJsonState(ClusterSpec spec, NodeProgram p) => WireJson.Serialize(NodeState.Of(spec, p));
