@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
@@ -41,7 +42,7 @@ public class HostSettings : SecretsSettings
 }
 
 /// <summary>A loaded stack with its kept secrets, inventory and plan, ready for the engine.</summary>
-internal sealed record ClusterContext(ClusterPlan Plan, string StackName, string SecretsDir, Redactor Redactor)
+internal sealed record ClusterContext(ClusterPlan Plan, string StackName, string SecretsDir, Redactor Redactor, string? BundleDirectory)
 {
     /// <summary>Loads and plans; creates missing kept secrets when <paramref name="createSecrets"/> (apply does).</summary>
     public static ClusterContext? Load(HostSettings settings, CliEnvironment env, bool createSecrets, out int exitCode)
@@ -88,7 +89,8 @@ internal sealed record ClusterContext(ClusterPlan Plan, string StackName, string
             throw new BadInputException($"no kept secrets in {secretsDir}: run 'infra secrets init' (or 'infra apply', which creates them)");
         }
 
-        var plan = ClusterPlanner.Plan(spec, secrets, inventory);
+        var (bundleDir, bundle) = BundleFolder.Read(spec, result.File, env);
+        var plan = ClusterPlanner.Plan(spec, secrets, inventory, bundle);
         var names = plan.Hosts.Select(h => h.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var h in SplitList(settings.Hosts))
         {
@@ -100,17 +102,30 @@ internal sealed record ClusterContext(ClusterPlan Plan, string StackName, string
         var redactor = new Redactor();
         redactor.Add(env.Variable(SshClientOptions.SudoPasswordVariable));
         redactor.Add(env.Variable(SshClientOptions.PassphraseVariable));
-        return new ClusterContext(plan, stackName, secretsDir, redactor);
+        return new ClusterContext(plan, stackName, secretsDir, redactor, bundleDir);
     }
 
     public static IReadOnlyList<string> SplitList(string? list) =>
         list is null ? [] : list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    public SshClientOptions ClientOptions(CliEnvironment env) => new()
+    /// <summary>
+    /// Prompts at most once per identity file and once per sudo user: connections ask for every host and sudo for
+    /// every command, and hosts connect in parallel.
+    /// </summary>
+    public SshClientOptions ClientOptions(CliEnvironment env)
     {
-        PassphrasePrompt = env.Interactive ? file => Prompt(env, $"passphrase for {file}") : null,
-        SudoPasswordPrompt = env.Interactive ? (host, user) => Prompt(env, $"sudo password for {user} on {host}") : null,
-    };
+        var answers = new ConcurrentDictionary<string, Lazy<string>>(StringComparer.Ordinal);
+        var gate = new Lock();
+        string Ask(string key, string what) => answers.GetOrAdd(key, _ => new Lazy<string>(() =>
+        {
+            lock (gate) return Prompt(env, what);
+        })).Value;
+        return new()
+        {
+            PassphrasePrompt = env.Interactive ? file => Ask("passphrase " + file, $"passphrase for {file}") : null,
+            SudoPasswordPrompt = env.Interactive ? (_, user) => Ask("sudo " + user, $"sudo password for {user}") : null,
+        };
+    }
 
     private string Prompt(CliEnvironment env, string what)
     {
@@ -128,6 +143,7 @@ internal sealed record ClusterContext(ClusterPlan Plan, string StackName, string
         BreakLock = settings.BreakLock,
         LockHolder = $"{Environment.UserName}@{Environment.MachineName} pid {Environment.ProcessId} since {DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ssZ}",
         CommandTimeout = TimeSpan.FromSeconds(Plan.Spec.Ssh.CommandTimeoutSeconds),
+        BundleDirectory = BundleDirectory,
     };
 }
 
