@@ -18,8 +18,7 @@ public sealed record StandInCall(string Host, string Tool, double Start, double 
 /// copy of every file it was given (under <see cref="LogDirectory"/>), answers the version queries the node
 /// programs check, and fakes the effects the programs' checks look at (kubeadm init writes admin.conf and the
 /// API server manifest, join writes kubelet.conf, reset removes them; the kubelet runs as a unit that sleeps).
-/// Files under <see cref="ControlDirectory"/> steer them: <c>delay-&lt;subcommand&gt;</c> (seconds to sleep, to
-/// make overlaps visible) and <c>fail-&lt;subcommand&gt;</c> (its first line is the exit code, the rest goes to stderr).
+/// Files under <see cref="ControlDirectory"/> steer them (see <see cref="DelayAsync"/> and <see cref="FailAsync"/>).
 /// </summary>
 public static class KubernetesStandIns
 {
@@ -78,7 +77,15 @@ public static class KubernetesStandIns
         fi
         if [ -n "$sub" ] && [ -f "$control/fail-$tool-$sub" ]; then
           code=$(head -n 1 "$control/fail-$tool-$sub")
-          tail -n +2 "$control/fail-$tool-$sub" >&2
+          # A line '@cat PATH' prints that file (as a tool that dumps its configuration in an error would);
+          # '@config' prints the file the call was given.
+          tail -n +2 "$control/fail-$tool-$sub" | while IFS= read -r line; do
+            case "$line" in
+              '@cat '*) cat "${line#@cat }" ;;
+              @config) cat "${saved[0]}" ;;
+              *) printf '%s\n' "$line" ;;
+            esac
+          done >&2
           record
           exit "$code"
         fi
@@ -184,7 +191,10 @@ public static class KubernetesStandIns
         await host.ExecInsideAsync(script.ToString(), ct: ct);
     }
 
-    /// <summary>Makes the stand-in's <paramref name="tool"/> <paramref name="subcommand"/> fail with this exit code and stderr.</summary>
+    /// <summary>
+    /// Makes the stand-in's <paramref name="tool"/> <paramref name="subcommand"/> fail with this exit code and stderr, in
+    /// which a line <c>@cat PATH</c> stands for that file's content and <c>@config</c> for the file the call was given.
+    /// </summary>
     public static Task FailAsync(TestHost host, string tool, string subcommand, int exitCode, string stderr, CancellationToken ct = default) =>
         host.ExecInsideAsync($"mkdir -p {ControlDirectory} && cat > {ControlDirectory}/fail-{tool}-{subcommand}",
             $"{exitCode.ToString(CultureInfo.InvariantCulture)}\n{stderr}\n", ct: ct);

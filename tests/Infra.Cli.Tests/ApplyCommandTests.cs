@@ -1,0 +1,234 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Infra.Core.Spec;
+using Infra.TestHosts;
+using Infra.TestHosts.Clusters;
+using Xunit.Abstractions;
+
+namespace Infra.Cli.Tests;
+
+/// <summary>Three real systemd hosts for the infra command (cp1, w1, w2), restored before each test.</summary>
+public sealed class ApplyHosts : IAsyncLifetime
+{
+    public ClusterHostSet Set { get; private set; } = null!;
+    public TestHost this[string name] => Set[name];
+
+    public async Task InitializeAsync() => Set = await ClusterHostSet.CreateAsync(TestHostNetwork.PrefixFor("cli"),
+        [new TestHostOptions { Name = "cp1", Systemd = true }, new TestHostOptions { Name = "w1", Systemd = true }, new TestHostOptions { Name = "w2", Systemd = true }]);
+
+    public async Task DisposeAsync()
+    {
+        if (Set is not null) await Set.DisposeAsync();
+    }
+}
+
+/// <summary><c>infra apply</c>, <c>status</c> and <c>reset</c> against real hosts, in-process and as the real binary.</summary>
+public sealed class ApplyCommandTests(ApplyHosts hosts, ITestOutputHelper output) : IClassFixture<ApplyHosts>, IDisposable
+{
+    private readonly TempDir _tmp = new();
+
+    public void Dispose() => _tmp.Dispose();
+
+    private string SecretsDir => _tmp.File("secrets");
+
+    /// <summary>Restores the hosts and writes a stack of them; returns the stack file's path.</summary>
+    private async Task<string> StackAsync(params string[] names)
+    {
+        var members = names.Select(n => n.StartsWith("cp", StringComparison.Ordinal) ? ClusterMember.ControlPlane(hosts[n]) : ClusterMember.Worker(hosts[n])).ToList();
+        await ClusterHostSet.RestoreAsync(members.Select(m => m.Host));
+        return WriteStack(HarnessCluster.Spec(hosts.Set.Network, members));
+    }
+
+    private string WriteStack(ClusterSpec spec)
+    {
+        var path = _tmp.File("Pulumi.harness.yaml");
+        File.WriteAllText(path, HarnessCluster.StackYaml(spec));
+        return path;
+    }
+
+    private CliRunner.Result Infra(params string[] args)
+    {
+        var r = CliRunner.Run(_tmp.Path, args, variables: new Dictionary<string, string> { ["INFRA_SECRETS_DIR"] = SecretsDir });
+        output.WriteLine($"$ infra {string.Join(' ', args)} -> {r.ExitCode}\n{r.Out}{r.Err}");
+        return r;
+    }
+
+    [Fact]
+    public async Task Apply_SecondRun_SaysNothingToDoAndStatusReportsEveryHostUpToDate()
+    {
+        var stack = await StackAsync("cp1");
+        Assert.Equal(0, Infra("apply", "--file", stack, "--yes").ExitCode);
+
+        var again = Infra("apply", "--file", stack, "--yes");
+        var status = Infra("status", "--file", stack);
+        var json = Infra("status", "--file", stack, "--output", "json");
+
+        Assert.Equal(0, again.ExitCode);
+        Assert.Contains("nothing to do: every host is up to date", again.Out);
+        Assert.DoesNotContain("Apply these changes?", again.Err);
+        Assert.Equal(0, status.ExitCode);
+        Assert.Contains("cp1: up to date", status.Out);
+        Assert.Equal(0, json.ExitCode);
+        using var doc = JsonDocument.Parse(json.Out);
+        var host = Assert.Single(doc.RootElement.GetProperty("hosts").EnumerateArray());
+        Assert.Equal("unchanged", host.GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task Apply_ChangeThatNeedsProcedure_Exit2AndNothingRuns()
+    {
+        var stack = await StackAsync("cp1");
+        Assert.Equal(0, Infra("apply", "--file", stack, "--yes").ExitCode);
+        var journal = hosts["cp1"].ReadDiskFile("/var/lib/infra/journal");
+        File.WriteAllText(stack, File.ReadAllText(stack).Replace($"version: \"{HarnessCluster.Version}\"", "version: \"1.34.3\"", StringComparison.Ordinal));
+
+        var r = Infra("apply", "--file", stack, "--yes");
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("upgrade", r.Out);
+        Assert.Contains("refused: these changes need a procedure", r.Err);
+        Assert.Equal(journal, hosts["cp1"].ReadDiskFile("/var/lib/infra/journal"));
+    }
+
+    [Fact]
+    public async Task Apply_OnATerminalLessRun_PrintsPlainProgressLinesWithElapsedTime()
+    {
+        var stack = await StackAsync("cp1");
+
+        var r = Infra("apply", "--file", stack, "--yes");
+
+        Assert.Equal(0, r.ExitCode);
+        var lines = r.Err.Split('\n').Where(l => l.Contains("cp1: ", StringComparison.Ordinal)).ToList();
+        Assert.Contains(lines, l => l.TrimEnd().EndsWith("cp1: prepare.containerd", StringComparison.Ordinal));
+        Assert.All(lines, l => Assert.Matches(@"^\s*\d+\.\d+s cp1: ", l));
+        Assert.DoesNotContain("\u001b[", r.Err);
+    }
+
+    /// <summary>Everything secret the kept secrets hold: every line of key material of every private key, and the encryption key.</summary>
+    private List<string> KeptSecretValues()
+    {
+        var values = new List<string>();
+        foreach (var file in Directory.EnumerateFiles(SecretsDir, "*", SearchOption.AllDirectories))
+        {
+            var text = File.ReadAllText(file);
+            if (text.Contains("PRIVATE KEY", StringComparison.Ordinal))
+            {
+                values.AddRange(text.Split('\n').Where(l => l.Length >= 40 && !l.StartsWith("-----", StringComparison.Ordinal)));
+            }
+            else if (Path.GetFileName(file).Contains("encryption", StringComparison.Ordinal))
+            {
+                values.Add(text.Trim());
+            }
+        }
+        return values;
+    }
+
+    [Fact]
+    public async Task ApplyAndStatus_StepsThatPrintSecrets_NoSecretInAnyOutput()
+    {
+        var stack = await StackAsync("cp1", "w1", "w2");
+        // kubeadm that dumps a private key, and a join that dumps its configuration (with the token), into errors.
+        await KubernetesStandIns.FailAsync(hosts["cp1"], "kubeadm", "init", 1, "cannot use the CA:\n@cat /etc/kubernetes/pki/ca.key\n@cat /etc/kubernetes/infra/apiserver/encryption-config.yaml");
+        await KubernetesStandIns.FailAsync(hosts["w1"], "kubeadm", "join", 1, "bad join configuration:\n@config");
+        var outputs = new List<string>();
+        void Run(int expected, params string[] args)
+        {
+            var r = Infra(args);
+            Assert.Equal(expected, r.ExitCode);
+            outputs.Add(r.Out + r.Err);
+        }
+
+        Run(1, "apply", "--file", stack, "--yes");
+        Run(1, "apply", "--file", stack, "--yes", "--output", "json");
+        await KubernetesStandIns.ClearControlsAsync(hosts["cp1"]);
+        Run(1, "apply", "--file", stack, "--yes");
+        Run(1, "apply", "--file", stack, "--yes", "--output", "json");
+        Run(0, "status", "--file", stack);
+        Run(0, "status", "--file", stack, "--output", "json");
+
+        var token = KubernetesStandIns.Calls(hosts["cp1"]).First(c => c.Has("token") && c.Has("create")).Arguments.Split(' ')[2];
+        var secrets = KeptSecretValues();
+        Assert.True(secrets.Count > 20, $"only {secrets.Count} secret values found in the kept secrets");
+        secrets.Add(token);
+        var all = string.Join("\n", outputs);
+        Assert.All(secrets, s => Assert.DoesNotContain(s, all, StringComparison.Ordinal));
+        // The secrets did pass by, masked: the key's lines, the encryption key, the join token.
+        Assert.Contains("secret: [redacted]", all);
+        Assert.Contains("token: '[redacted]'", all);
+        Assert.Contains("-----END EC PRIVATE KEY-----", all);
+    }
+
+    private static string InfraDll => Path.Combine(AppContext.BaseDirectory, "infra.dll");
+
+    private Process StartInfra(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        psi.ArgumentList.Add(InfraDll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["INFRA_SECRETS_DIR"] = SecretsDir;
+        psi.WorkingDirectory = _tmp.Path;
+        return Process.Start(psi)!;
+    }
+
+    private async Task<(int Code, string Out, string Err)> RunInfraAsync(params string[] args)
+    {
+        using var p = StartInfra(args);
+        p.StandardInput.Close();
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        output.WriteLine($"$ infra {string.Join(' ', args)} -> {p.ExitCode}\n{await stdout}{await stderr}");
+        return (p.ExitCode, await stdout, await stderr);
+    }
+
+    private static IReadOnlyList<string> JournalIds(TestHost host) =>
+        [.. (host.ReadDiskFile("/var/lib/infra/journal") ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')[0])];
+
+    [Fact]
+    public async Task Apply_BinaryKilledWithSigkill_RefusedUntilBreakLockThenResumesWhereItStopped()
+    {
+        var stack = await StackAsync("cp1", "w1", "w2");
+        var w1 = hosts["w1"];
+        await KubernetesStandIns.DelayAsync(w1, "kubeadm", "join", 3);
+
+        using (var killed = StartInfra("apply", "--file", stack, "--yes"))
+        {
+            var drain = Task.WhenAll(killed.StandardOutput.ReadToEndAsync(), killed.StandardError.ReadToEndAsync());
+            var deadline = DateTime.UtcNow.AddSeconds(120);
+            while (!KubernetesStandIns.IsDelaying(w1, "kubeadm", "join"))
+            {
+                if (killed.HasExited) Assert.Fail($"infra exited with {killed.ExitCode} before w1 joined: {string.Join("\n", await drain)}");
+                Assert.True(DateTime.UtcNow < deadline, "w1 did not start joining within 120 s");
+                await Task.Delay(20);
+            }
+            killed.Kill();
+            await killed.WaitForExitAsync();
+            await drain;
+
+            // The orphaned join on w1 goes on (nobody is there to stop it) and finishes.
+            deadline = DateTime.UtcNow.AddSeconds(30);
+            while (KubernetesStandIns.IsDelaying(w1, "kubeadm", "join") && DateTime.UtcNow < deadline) await Task.Delay(50);
+            await Task.Delay(500);
+
+            var refused = await RunInfraAsync("apply", "--file", stack, "--yes");
+            Assert.Equal(1, refused.Code);
+            Assert.Contains($"pid {killed.Id}", refused.Err);
+            Assert.Contains("--break-lock", refused.Err);
+        }
+        var before = hosts.Set.Network.Hosts.ToDictionary(h => h.Name, JournalIds);
+        Assert.Contains("control-plane.init", before["cp1"]);
+
+        var resumed = await RunInfraAsync("apply", "--file", stack, "--yes", "--break-lock");
+
+        Assert.Equal(0, resumed.Code);
+        foreach (var h in hosts.Set.Network.Hosts)
+        {
+            // Every step ran exactly once over both runs, and kubeadm did its part once.
+            var ids = JournalIds(h);
+            Assert.Equal(ids.Distinct().Count(), ids.Count);
+            Assert.Single(KubernetesStandIns.Calls(h), c => c.Tool == "kubeadm" && (c.Has("init") || c.Has("join")));
+        }
+        Assert.Contains("workers.join", JournalIds(hosts["w1"]));
+        Assert.Contains("prepare.os", before["w2"]);
+    }
+}
