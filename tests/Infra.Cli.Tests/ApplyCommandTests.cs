@@ -231,4 +231,48 @@ public sealed class ApplyCommandTests(ApplyHosts hosts, ITestOutputHelper output
         Assert.Contains("workers.join", JournalIds(hosts["w1"]));
         Assert.Contains("prepare.os", before["w2"]);
     }
+
+    [Fact]
+    public async Task ApplyThenReset_BundleSource_UploadsVerifiedBinariesAndResetLeavesTheHostAsItWas()
+    {
+        var cp1 = hosts["cp1"];
+        await ClusterHostSet.RestoreAsync([cp1]);
+        // A host without Kubernetes binaries or a containerd of its own: the bundle brings them.
+        await cp1.ExecInsideAsync("""
+            set -e
+            rm -f /usr/local/bin/kubeadm /usr/local/bin/kubelet /usr/local/bin/kubectl
+            rm -rf /opt/cni
+            systemctl disable --quiet containerd
+            rm -f /lib/systemd/system/containerd.service
+            systemctl daemon-reload
+            """);
+        var before = _tmp.File("before");
+        await ProcessRunner.ShellAsync($"cp -a --preserve=all {cp1.UpperDirectory} {before}");
+        var versions = Core.NodePrograms.ComponentVersions.For(HarnessCluster.Version)!;
+        await StandInBundle.WriteAsync(_tmp.File("bundle"), "v" + HarnessCluster.Version, versions.CniPlugins, versions.Containerd);
+        var spec = HarnessCluster.Spec(hosts.Set.Network, [ClusterMember.ControlPlane(cp1)]);
+        var stack = WriteStack(spec with { Packages = spec.Packages with { Source = PackageSource.Bundle, Bundle = "bundle" } });
+
+        var apply = Infra("apply", "--file", stack, "--yes");
+
+        Assert.Equal(0, apply.ExitCode);
+        foreach (var tool in new[] { "kubeadm", "kubelet", "kubectl" })
+        {
+            Assert.Equal(File.ReadAllText(_tmp.File($"bundle/{tool}")), cp1.ReadDiskFile($"/usr/local/bin/{tool}"));
+        }
+        Assert.Equal(File.ReadAllBytes("/usr/sbin/runc"), File.ReadAllBytes(cp1.DiskPath("/usr/local/sbin/runc")));
+        Assert.True(File.Exists(cp1.DiskPath("/opt/cni/bin/loopback")));
+        // containerd runs from the bundle's unit and binary; the uploads were removed once installed.
+        Assert.Equal("active", (await cp1.ExecInsideAsync("systemctl is-active containerd")).Stdout.Trim());
+        Assert.Contains("/usr/local/bin/containerd", (await cp1.ExecInsideAsync("systemctl show -p ExecStart containerd")).Stdout);
+        Assert.Equal("", (await cp1.ExecInsideAsync("ls -A /var/cache/infra/bundle")).Stdout.Trim());
+
+        var reset = Infra("reset", "--file", stack, "--yes");
+
+        Assert.Equal(0, reset.ExitCode);
+        var differences = (await DiskView.CompareAsync(before, cp1.UpperDirectory))
+            .Where(d => !d.Path.StartsWith(KubernetesStandIns.LogDirectory, StringComparison.Ordinal)).ToList();
+        foreach (var d in differences) output.WriteLine(d.ToString());
+        Assert.Empty(differences);
+    }
 }

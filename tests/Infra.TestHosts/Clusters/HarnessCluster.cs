@@ -95,7 +95,9 @@ public static class HarnessCluster
         {
             sb.Append(inv, $"      bastion:\n        address: {b.Address}\n        port: {b.Port}\n        user: {b.User}\n        hostKey: \"{b.HostKey}\"\n");
         }
-        sb.Append("    packages:\n      source: preinstalled\n      mirrors: {}\n");
+        sb.Append(inv, $"    packages:\n      source: {spec.Packages.Source.ToString().ToLowerInvariant()}\n");
+        if (spec.Packages.Bundle is { } bundle) sb.Append(inv, $"      bundle: {bundle}\n");
+        sb.Append("      mirrors: {}\n");
         sb.Append("    workloads:\n      metricsServer: true\n      ingress: traefik\n      certManager: true\n      storage: local-path\n      policies: true\n");
         return sb.ToString();
     }

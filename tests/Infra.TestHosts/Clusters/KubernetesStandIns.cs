@@ -244,3 +244,53 @@ public static class KubernetesStandIns
     public static string SavedFile(TestHost host, string path) =>
         host.ReadDiskFile(path) ?? throw new FileNotFoundException($"{host.Name}: the stand-in saved no {path}");
 }
+
+/// <summary>
+/// A <c>packages.source: bundle</c> folder made of the stand-ins: kubeadm, kubelet, kubectl, the CNI plugins'
+/// archive, the machine's own runc, and a containerd archive whose <c>bin/containerd</c> runs the machine's
+/// containerd (Debian's 1.6) under the version the plan expects.
+/// </summary>
+public static class StandInBundle
+{
+    public static async Task WriteAsync(string folder, string kubernetesVersion, string cniVersion, string containerdVersion, CancellationToken ct = default)
+    {
+        Directory.CreateDirectory(folder);
+        var files = KubernetesStandIns.Files(kubernetesVersion, cniVersion);
+        foreach (var tool in new[] { "kubeadm", "kubelet", "kubectl" })
+        {
+            await File.WriteAllTextAsync(Path.Join(folder, tool), files[$"{KubernetesStandIns.BinDirectory}/{tool}"], ct);
+        }
+        File.Copy("/usr/sbin/runc", Path.Join(folder, "runc.amd64"), overwrite: true);
+        var work = Directory.CreateTempSubdirectory("infra-bundle-").FullName;
+        try
+        {
+            var cni = Path.Join(work, "cni");
+            Directory.CreateDirectory(cni);
+            foreach (var p in KubernetesStandIns.CniPlugins)
+            {
+                await File.WriteAllTextAsync(Path.Join(cni, p), files[$"{KubernetesStandIns.CniDirectory}/{p}"], ct);
+                File.SetUnixFileMode(Path.Join(cni, p), (UnixFileMode)0b111_101_101);
+            }
+            var containerd = Path.Join(work, "containerd", "bin");
+            Directory.CreateDirectory(containerd);
+            await File.WriteAllTextAsync(Path.Join(containerd, "containerd"), $$"""
+                #!/bin/sh
+                # infra test stand-in for containerd {{containerdVersion}} from a bundle: the machine's containerd runs.
+                if [ "${1:-}" = --version ]; then
+                  echo 'containerd github.com/containerd/containerd/v2 v{{containerdVersion}} stand-in'
+                  exit 0
+                fi
+                exec /usr/bin/containerd "$@"
+
+                """, ct);
+            File.SetUnixFileMode(Path.Join(containerd, "containerd"), (UnixFileMode)0b111_101_101);
+            var cniVersionTag = cniVersion.TrimStart('v');
+            await ProcessRunner.RunAsync("/usr/bin/tar", ["-czf", Path.Join(folder, $"cni-plugins-linux-amd64-v{cniVersionTag}.tgz"), "-C", cni, "."], ct: ct);
+            await ProcessRunner.RunAsync("/usr/bin/tar", ["-czf", Path.Join(folder, $"containerd-{containerdVersion}-linux-amd64.tar.gz"), "-C", Path.Join(work, "containerd"), "bin"], ct: ct);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+}
