@@ -104,6 +104,25 @@ public sealed class ApplyCommandTests(ApplyHosts hosts, ITestOutputHelper output
         Assert.DoesNotContain("\u001b[", r.Err);
     }
 
+    [Fact]
+    public async Task Apply_OnATerminal_RedrawsATableOfHostsWithWhatEachDoesAndForHowLong()
+    {
+        var stack = await StackAsync("cp1", "w1");
+        await KubernetesStandIns.DelayAsync(hosts["w1"], "kubeadm", "join", 1);
+
+        var r = CliRunner.Run(_tmp.Path, ["apply", "--file", stack, "--yes"], terminal: true,
+            variables: new Dictionary<string, string> { ["INFRA_SECRETS_DIR"] = SecretsDir });
+
+        Assert.True(r.ExitCode == 0, r.Out + r.Err);
+        // Frames of the live table (cursor movements redraw it) with a row per host and its current step's time.
+        Assert.Contains("\u001b[", r.Err);
+        Assert.Matches(@"w1\s+│?\s*workers\.join\s+│?\s*\d+\.\ds\s+│?\s*\d+\.\ds", Plain(r.Err));
+        Assert.Matches(@"cp1\s+│?\s*(prepare|control-plane|workloads)[a-z.-]*\s", Plain(r.Err));
+        Assert.Contains("converged", r.Out);
+    }
+
+    private static string Plain(string ansi) => System.Text.RegularExpressions.Regex.Replace(ansi, @"\u001b\[[0-9;?]*[A-Za-z]", "");
+
     /// <summary>Everything secret the kept secrets hold: every line of key material of every private key, and the encryption key.</summary>
     private List<string> KeptSecretValues()
     {

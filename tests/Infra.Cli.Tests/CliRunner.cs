@@ -1,4 +1,5 @@
 using System.Text;
+using Spectre.Console;
 
 namespace Infra.Cli.Tests;
 
@@ -18,8 +19,9 @@ internal sealed class CliRunner
 
     public sealed record Result(int ExitCode, string Out, string Err);
 
+    /// <param name="terminal">stdout and stderr behave as a terminal that can redraw (ANSI, interactive).</param>
     public static Result Run(string workingDirectory, string[] args, bool interactive = false, string? answer = null,
-        IReadOnlyDictionary<string, string>? variables = null)
+        IReadOnlyDictionary<string, string>? variables = null, bool terminal = false)
     {
         var outText = new StringWriter(new StringBuilder());
         var errText = new StringWriter(new StringBuilder());
@@ -28,8 +30,8 @@ internal sealed class CliRunner
         vars.TryAdd("INFRA_SECRETS_DIR", Path.Combine(Path.GetTempPath(), "infra-test-no-secrets-" + Guid.NewGuid().ToString("N")));
         var env = new CliEnvironment
         {
-            Out = CliEnvironment.CreateConsole(outText, redirected: true, vars),
-            Err = CliEnvironment.CreateConsole(errText, redirected: true, vars),
+            Out = terminal ? Terminal(outText) : CliEnvironment.CreateConsole(outText, redirected: true, vars),
+            Err = terminal ? Terminal(errText) : CliEnvironment.CreateConsole(errText, redirected: true, vars),
             Interactive = interactive,
             WorkingDirectory = workingDirectory,
             Variables = vars,
@@ -40,6 +42,14 @@ internal sealed class CliRunner
     }
 
     public static Result Run(params string[] args) => Run(RepoRoot, args);
+
+    private static IAnsiConsole Terminal(TextWriter writer) => AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Ansi = AnsiSupport.Yes,
+        ColorSystem = ColorSystemSupport.Standard,
+        Interactive = InteractionSupport.Yes,
+        Out = new AnsiConsoleOutput(writer),
+    });
 }
 
 /// <summary>A temporary folder removed after the test.</summary>

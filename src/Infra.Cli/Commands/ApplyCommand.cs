@@ -36,13 +36,25 @@ public sealed class ApplyCommand : AsyncCommand<ApplySettings>
         var ctx = ClusterContext.Load(settings, env, createSecrets: !settings.DryRun, out var exit);
         if (ctx is null) return exit;
 
-        var engine = new ClusterConverger(SshHostSession.Factory(ctx.Plan.Spec.Ssh, ctx.ClientOptions(env)), ctx.Redactor,
-            ReportPrinter.Progress(env, ctx.Redactor, settings.Json));
-        var report = await engine.ApplyAsync(ctx.Plan, ctx.Options(settings, phases, settings.DryRun), pending =>
+        var progress = new HostProgress(env, ctx.Redactor, settings.Json);
+        var engine = new ClusterConverger(SshHostSession.Factory(ctx.Plan.Spec.Ssh, ctx.ClientOptions(env)), ctx.Redactor, progress);
+        ClusterReport report;
+        progress.Resume();
+        try
         {
-            if (!settings.Json) ReportPrinter.Changes(env, pending, ctx.Redactor);
-            return env.Confirm("Apply these changes?", settings.Yes);
-        }, cancellationToken);
+            report = await engine.ApplyAsync(ctx.Plan, ctx.Options(settings, phases, settings.DryRun), pending =>
+            {
+                progress.Pause();
+                if (!settings.Json) ReportPrinter.Changes(env, pending, ctx.Redactor);
+                var yes = env.Confirm("Apply these changes?", settings.Yes);
+                if (yes) progress.Resume();
+                return yes;
+            }, cancellationToken);
+        }
+        finally
+        {
+            progress.Pause();
+        }
         if (report.DryRun && !settings.Json) ReportPrinter.Changes(env, report.Hosts, ctx.Redactor);
         ReportPrinter.Summary(env, report, ctx.Redactor, settings.Json);
         return report.ExitCode;
@@ -81,9 +93,18 @@ public sealed class ResetCommand : AsyncCommand<HostSettings>
             env.Err.WriteLine("declined: nothing was changed");
             return ExitCodes.Failed;
         }
-        var engine = new ClusterConverger(SshHostSession.Factory(ctx.Plan.Spec.Ssh, ctx.ClientOptions(env)), ctx.Redactor,
-            ReportPrinter.Progress(env, ctx.Redactor, settings.Json));
-        var report = await engine.ResetAsync(ctx.Plan, ctx.Options(settings, [Core.Planning.Phase.Reset], dryRun: false), cancellationToken);
+        var progress = new HostProgress(env, ctx.Redactor, settings.Json);
+        var engine = new ClusterConverger(SshHostSession.Factory(ctx.Plan.Spec.Ssh, ctx.ClientOptions(env)), ctx.Redactor, progress);
+        ClusterReport report;
+        progress.Resume();
+        try
+        {
+            report = await engine.ResetAsync(ctx.Plan, ctx.Options(settings, [Core.Planning.Phase.Reset], dryRun: false), cancellationToken);
+        }
+        finally
+        {
+            progress.Pause();
+        }
         ReportPrinter.Summary(env, report, ctx.Redactor, settings.Json);
         return report.ExitCode;
     }

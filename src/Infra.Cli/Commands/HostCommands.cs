@@ -150,28 +150,6 @@ internal sealed record ClusterContext(ClusterPlan Plan, string StackName, string
 /// <summary>Prints engine progress and reports, through the redactor.</summary>
 internal static class ReportPrinter
 {
-    public static IProgress<EngineEvent> Progress(CliEnvironment env, Redactor redactor, bool json)
-    {
-        var started = DateTimeOffset.UtcNow;
-        return new SyncProgress(e =>
-        {
-            if (json) return;
-            var elapsed = (DateTimeOffset.UtcNow - started).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
-            env.Err.MarkupLine($"[grey]{elapsed,6}s[/] {Markup.Escape(e.Host)}: {Markup.Escape(redactor.Redact(e.What))}");
-        });
-    }
-
-    /// <summary>Progress delivered on the reporting thread, so lines never interleave out of order.</summary>
-    private sealed class SyncProgress(Action<EngineEvent> action) : IProgress<EngineEvent>
-    {
-        private readonly Lock _gate = new();
-
-        public void Report(EngineEvent value)
-        {
-            lock (_gate) action(value);
-        }
-    }
-
     public static void Changes(CliEnvironment env, IReadOnlyList<HostReport> hosts, Redactor redactor)
     {
         foreach (var h in hosts)

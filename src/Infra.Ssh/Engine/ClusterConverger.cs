@@ -37,12 +37,9 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    reports[p.Host.Name] = new HostReport
-                    {
-                        Host = p.Host.Name,
-                        State = e is HostKeyMismatchException ? HostState.HostKeyRefused : HostState.Unreachable,
-                        Message = redactor.Redact(e.Message),
-                    };
+                    var state = e is HostKeyMismatchException ? HostState.HostKeyRefused : HostState.Unreachable;
+                    reports[p.Host.Name] = new HostReport { Host = p.Host.Name, State = state, Message = redactor.Redact(e.Message) };
+                    progress?.Report(new EngineEvent(p.Host.Name, state == HostState.HostKeyRefused ? "failed: host key refused" : "failed: unreachable"));
                 }
             });
 
@@ -195,6 +192,7 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
                 }
                 ran.GetOrAdd(p.Host.Name, _ => new()).Enqueue(step.Id);
             }
+            progress?.Report(new EngineEvent(p.Host.Name, $"{phase.Name()} done"));
         }
 
         async Task Guarded(NodeProgram p, Phase phase)
@@ -224,6 +222,7 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
             {
                 failed[p.Host.Name] = why;
                 reports[p.Host.Name] = new HostReport { Host = p.Host.Name, State = HostState.Blocked, Message = why, Ran = [.. ran.GetOrAdd(p.Host.Name, _ => new())] };
+                progress?.Report(new EngineEvent(p.Host.Name, "blocked: " + why));
             }
         }
 
@@ -303,6 +302,7 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
             await Quietly(() => sessions[p.Host.Name].RunAsync(RecordStateCommand(plan.Spec, p), null, options.CommandTimeout, "record state", ct));
             var d = decisions[p.Host.Name];
             var didRun = ran.TryGetValue(p.Host.Name, out var q) ? q.ToList() : [];
+            progress?.Report(new EngineEvent(p.Host.Name, didRun.Count == 0 ? "unchanged" : "converged"));
             reports[p.Host.Name] = new HostReport
             {
                 Host = p.Host.Name,
@@ -359,11 +359,13 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
                             Ran = ran,
                             Failure = new StepFailure(step.Id, r.ExitCode, redactor.Redact(r.StderrTail()), Hints.For(step, r)),
                         };
+                        progress?.Report(new EngineEvent(p.Host.Name, $"failed: {step.Id} (exit {r.ExitCode})"));
                         return;
                     }
                     ran.Add(step.Id);
                 }
                 reports[p.Host.Name] = new HostReport { Host = p.Host.Name, State = HostState.Converged, Ran = ran };
+                progress?.Report(new EngineEvent(p.Host.Name, "reset"));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
