@@ -296,10 +296,9 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
         // workloads: from the first control plane, once the cluster is up.
         if (firstProgram is not null && Runnable(firstProgram, Phase.Workloads)) await Guarded(firstProgram, Phase.Workloads);
 
-        // Record what each finished host was bootstrapped with, so that later applies can refuse unsafe changes.
-        await ForEachAsync(programs.Where(p => decisions.ContainsKey(p.Host.Name) && !failed.ContainsKey(p.Host.Name)), options.Concurrency, async p =>
+        // What each bootstrapped host was bootstrapped with is recorded by its bootstrap step (see RunHostPhase).
+        foreach (var p in programs.Where(p => decisions.ContainsKey(p.Host.Name) && !failed.ContainsKey(p.Host.Name)))
         {
-            await Quietly(() => sessions[p.Host.Name].RunAsync(RecordStateCommand(plan.Spec, p), null, options.CommandTimeout, "record state", ct));
             var d = decisions[p.Host.Name];
             var didRun = ran.TryGetValue(p.Host.Name, out var q) ? q.ToList() : [];
             progress?.Report(new EngineEvent(p.Host.Name, didRun.Count == 0 ? "unchanged" : "converged"));
@@ -311,7 +310,7 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
                 Skipped = d.Skipped,
                 Changes = d.Pending.Select(s => new StepChange(s.Step.Id, s.Step.Phase, s.Reason)).ToList(),
             };
-        });
+        }
     }
 
     private static async Task UploadAsync(IHostSession session, Step step, ConvergeOptions options, CancellationToken ct)

@@ -40,11 +40,16 @@ public static class HostProbe
         sb.Append($"echo @@journal; cat {HostPaths.Journal} 2>/dev/null || true\n");
         sb.Append($"echo @@state; cat {HostPaths.State} 2>/dev/null || true; echo\n");
         sb.Append("echo @@checks\n");
+        // A check matters only for a step the journal holds with its current hash (anything else runs anyway), and
+        // reset steps are not decided here: the probe runs no other checks, which keeps it cheap on the host.
+        sb.Append("declare -A journal=()\n");
+        sb.Append($"while IFS=$'\\t' read -r id hash _; do journal[$id]=$hash; done < <(cat {HostPaths.Journal} 2>/dev/null || true)\n");
         for (var i = 0; i < steps.Count; i++)
         {
-            if (steps[i].Check is not { } check) continue;
-            sb.Append("if ").Append(Shell.Nested(check, $"CHECK{i}", " >/dev/null 2>&1 </dev/null")).Append('\n');
-            sb.Append($"then echo 'ok {i}'; else echo 'no {i}'; fi\n");
+            if (steps[i].Check is not { } check || steps[i].Phase == Phase.Reset) continue;
+            sb.Append($"if [ \"${{journal[{Shell.Quote(steps[i].Id)}]:-}}\" = {Shell.Quote(steps[i].InputHash)} ]; then\n");
+            sb.Append("  if ").Append(Shell.Nested(check, $"CHECK{i}", " >/dev/null 2>&1 </dev/null")).Append('\n');
+            sb.Append($"  then echo 'ok {i}'; else echo 'no {i}'; fi\nfi\n");
         }
         sb.Append("echo @@end\n");
         return sb.ToString();
