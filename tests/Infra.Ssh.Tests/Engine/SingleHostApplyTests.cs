@@ -14,10 +14,11 @@ public sealed class SingleHostApplyTests(OneSystemdHost fixture, ITestOutputHelp
 {
     private TestHost Cp1 => fixture["cp1"];
 
-    private async Task<ClusterPlan> FreshAsync()
+    private async Task<ClusterPlan> FreshAsync(int connectTimeoutSeconds = 5)
     {
         await ClusterHostSet.RestoreAsync([Cp1]);
-        return fixture.Set.Plan(HarnessCluster.Spec(fixture.Network, [ClusterMember.ControlPlane(Cp1)]));
+        var spec = HarnessCluster.Spec(fixture.Network, [ClusterMember.ControlPlane(Cp1)]);
+        return fixture.Set.Plan(spec with { Ssh = spec.Ssh with { ConnectTimeoutSeconds = connectTimeoutSeconds } });
     }
 
     private string Journal => Cp1.ReadDiskFile(Infra.Ssh.Engine.HostPaths.Journal) ?? "";
@@ -145,7 +146,8 @@ public sealed class SingleHostApplyTests(OneSystemdHost fixture, ITestOutputHelp
     [Fact]
     public async Task ApplyAsync_HostPoweredOffDuringPrepare_ConvergesOnNextApply()
     {
-        var plan = await FreshAsync();
+        // The run's attempts to release its locks on the powered-off host time out: keep them short.
+        var plan = await FreshAsync(connectTimeoutSeconds: 1);
         // prepare.kubernetes asks kubeadm its version; once containerd is configured, that call hangs.
         await KubernetesStandIns.DelayAsync(Cp1, "kubeadm", "version", 60, $"grep -q '^prepare.containerd\t' {Infra.Ssh.Engine.HostPaths.Journal}");
         var running = new EngineRun().ApplyAsync(plan, EngineRun.Options(commandTimeout: TimeSpan.FromSeconds(30)));
