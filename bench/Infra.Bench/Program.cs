@@ -18,10 +18,13 @@ public static class Program
         var benches = new Dictionary<string, Action>(StringComparer.Ordinal)
         {
             ["validate"] = ValidateBench.Run,
+            ["engine"] = EngineBench.Run,
+            ["scale"] = EngineBench.RunScale,
         };
         if (which == "all")
         {
-            foreach (var b in benches.Values) b();
+            // engine includes scale.
+            foreach (var b in benches.Where(kv => kv.Key != "scale").Select(kv => kv.Value)) b();
             return 0;
         }
         if (!benches.TryGetValue(which, out var bench))
