@@ -336,14 +336,39 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
         RegisterSecrets(plan);
         var programs = plan.Nodes.Where(n => options.Hosts.Count == 0 || options.Hosts.Contains(n.Host.Name)).ToList();
         var reports = new ConcurrentDictionary<string, HostReport>(StringComparer.Ordinal);
+        // Like an apply, a reset holds the cluster lock and each host's lock.
+        IHostSession? clusterLockSession = null;
+        if (options.ClusterLock && plan.Hosts.FirstOrDefault(h => h.Has(Roles.ControlPlane)) is { } first
+            && (clusterLockSession = await TryConnect(first, ct)) is not null)
+        {
+            if (await TakeClusterLock(clusterLockSession, options, ct) is { } refusal)
+            {
+                await clusterLockSession.DisposeAsync();
+                return new ClusterReport { Hosts = [], Refusal = refusal };
+            }
+        }
         async Task ResetHost(NodeProgram p)
         {
             IHostSession? session = null;
+            var locked = false;
             var ran = new List<string>();
             try
             {
                 progress?.Report(new EngineEvent(p.Host.Name, "connecting"));
                 session = await connect(p.Host, ct);
+                var probe = await session.RunAsync(HostProbe.Script([], options.LockHolder, options.BreakLock), null, options.CommandTimeout, "lock", ct);
+                var held = HostProbe.Parse(probe.Stdout, []);
+                if (held.Locked)
+                {
+                    reports[p.Host.Name] = new HostReport
+                    {
+                        Host = p.Host.Name,
+                        State = HostState.Locked,
+                        Message = $"held by {held.LockHolder} for {held.LockAgeSeconds} s; if that run is gone, pass --break-lock",
+                    };
+                    return;
+                }
+                locked = true;
                 foreach (var step in p.Steps.Where(s => s.Phase == Phase.Reset))
                 {
                     progress?.Report(new EngineEvent(p.Host.Name, step.Id));
@@ -378,14 +403,29 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
             }
             finally
             {
-                if (session is not null) await session.DisposeAsync();
+                if (session is not null)
+                {
+                    if (locked) await UnlockAsync(plan, session, HostProbe.UnlockScript(options.LockHolder), options);
+                    await session.DisposeAsync();
+                }
             }
         }
-        var workers = programs.Where(p => !p.Host.Has(Roles.ControlPlane) && p.Host.Has(Roles.Worker)).ToList();
-        await ForEachAsync(workers, options.Concurrency, ResetHost);
-        foreach (var p in programs.Where(p => p.Host.Has(Roles.ControlPlane)).Reverse()) await ResetHost(p);
-        foreach (var p in programs.Where(p => !p.Host.Has(Roles.ControlPlane) && !p.Host.Has(Roles.Worker))) await ResetHost(p);
-        return new ClusterReport { Hosts = Ordered(programs, reports) };
+        try
+        {
+            var workers = programs.Where(p => !p.Host.Has(Roles.ControlPlane) && p.Host.Has(Roles.Worker)).ToList();
+            await ForEachAsync(workers, options.Concurrency, ResetHost);
+            foreach (var p in programs.Where(p => p.Host.Has(Roles.ControlPlane)).Reverse()) await ResetHost(p);
+            foreach (var p in programs.Where(p => !p.Host.Has(Roles.ControlPlane) && !p.Host.Has(Roles.Worker))) await ResetHost(p);
+            return new ClusterReport { Hosts = Ordered(programs, reports) };
+        }
+        finally
+        {
+            if (clusterLockSession is not null)
+            {
+                await UnlockAsync(plan, clusterLockSession, ClusterUnlockScript(options.LockHolder), options);
+                await clusterLockSession.DisposeAsync();
+            }
+        }
     }
 
     /// <summary>

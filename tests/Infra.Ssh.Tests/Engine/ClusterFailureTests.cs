@@ -120,7 +120,7 @@ public sealed class ClusterFailureTests(FourSystemdHosts fixture, ITestOutputHel
     }
 
     [Fact]
-    public async Task ApplyAsync_SecondConcurrentApply_RefusedWithHolderAndBreakLockGoesOn()
+    public async Task ApplyAsync_SecondConcurrentApplyOrReset_RefusedWithHolderAndBreakLockGoesOn()
     {
         var spec = await FreshAsync();
         var plan = fixture.Set.Plan(spec);
@@ -141,6 +141,12 @@ public sealed class ClusterFailureTests(FourSystemdHosts fixture, ITestOutputHel
         Assert.Contains("alice@ws1 pid 4242", refused.Refusal);
         Assert.Contains("--break-lock", refused.Refusal);
         Assert.All(Hosts, h => Assert.Empty(KubernetesStandIns.Calls(h)));
+        // A reset is refused the same way.
+        var reset = await new EngineRun().Converger(spec).ResetAsync(plan, EngineRun.Options(holder: "carol@ws3 pid 9", phases: [Core.Planning.Phase.Reset]), CancellationToken.None);
+        Assert.Equal(1, reset.ExitCode);
+        Assert.Contains("alice@ws1 pid 4242", reset.Refusal);
+        // The first run's probe made the journal directory; a reset that ran would have removed it.
+        Assert.All(Hosts, h => Assert.True(Directory.Exists(h.DiskPath(Infra.Ssh.Engine.HostPaths.Dir))));
 
         var broke = await ApplyAsync(spec, EngineRun.Options(holder: "bob@ws2 pid 7", breakLock: true));
         release.Set();
