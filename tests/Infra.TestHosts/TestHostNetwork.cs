@@ -129,7 +129,11 @@ public sealed class TestHostNetwork : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var list = options.ToList();
-        if (list.Any(o => o.Systemd)) Preconditions.Require([Preconditions.Systemd]);
+        if (list.Any(o => o.Systemd))
+        {
+            Preconditions.Require([Preconditions.Systemd]);
+            EnsureInotifyInstances();
+        }
         var created = new List<TestHost>();
         lock (_lock)
         {
@@ -165,6 +169,18 @@ public sealed class TestHostNetwork : IAsyncDisposable
         await ProcessRunner.RunAsync("/usr/sbin/ip", ["-batch", "-"], root.ToString(), ct: ct);
         await Task.WhenAll(created.Select(h => h.CreateAsync(ct)));
         return created;
+    }
+
+    /// <summary>
+    /// Each systemd host's systemd and journald hold inotify instances of the machine's root user (hosts share the
+    /// kernel). The kernel's default of 128 runs out at a few dozen hosts (several test classes, or other users of
+    /// the harness, at once): systemd then logs "Failed to create inotify object: Too many open files", hosts end
+    /// while booting and jobs such as a mount wait forever. The limit is raised on the machine and left raised.
+    /// </summary>
+    private static void EnsureInotifyInstances()
+    {
+        const string path = "/proc/sys/fs/inotify/max_user_instances";
+        if (int.Parse(File.ReadAllText(path).Trim(), CultureInfo.InvariantCulture) < 8192) File.WriteAllText(path, "8192\n");
     }
 
     public Task<IReadOnlyList<TestHost>> StartHostsAsync(params TestHostOptions[] options) => StartHostsAsync(options, CancellationToken.None);

@@ -70,16 +70,7 @@ public sealed class ClusterHostSet : IAsyncDisposable
     {
         if (h.IsRunning) await h.PowerOffAsync(ct);
         await ProcessRunner.ShellAsync($"find {h.UpperDirectory} -mindepth 1 -delete && cp -a --preserve=all {Snapshot(h)}/. {h.UpperDirectory}/", ct: ct);
-        try
-        {
-            await h.BootAsync(ct);
-        }
-        catch (InvalidOperationException) when (!h.IsRunning)
-        {
-            // Seen once under heavy load (a boot that ended at once, with nothing on the console): boot again, once.
-            await Task.Delay(1000, ct);
-            await h.BootAsync(ct);
-        }
+        await h.BootAsync(ct);
     }));
 
     public Task RestoreAllAsync(CancellationToken ct = default) => RestoreAsync(Network.Hosts.Where(h => h.Options.Systemd), ct);

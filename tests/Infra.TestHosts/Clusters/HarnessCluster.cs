@@ -109,13 +109,16 @@ public static class HarnessCluster
     public static async Task ProvisionAsync(TestHost host, CancellationToken ct = default)
     {
         if (!host.Options.Systemd) throw new ArgumentException($"test host '{host.Name}' needs systemd for a real prepare");
-        await KubernetesStandIns.InstallAsync(host, "v" + Version, CniVersion, ct);
+        // A host whose systemd is short of resources leaves the mount job waiting: fail instead of waiting forever.
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        budget.CancelAfter(TimeSpan.FromSeconds(60));
+        await KubernetesStandIns.InstallAsync(host, "v" + Version, CniVersion, budget.Token);
         await host.ExecInsideAsync("""
             set -e
             mkdir -p /var/lib/containerd
             echo 'tmpfs /var/lib/containerd tmpfs mode=0711 0 0' >> /etc/fstab
             systemctl daemon-reload
             systemctl start var-lib-containerd.mount
-            """, ct: ct);
+            """, ct: budget.Token);
     }
 }
