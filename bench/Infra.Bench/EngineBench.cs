@@ -151,7 +151,7 @@ internal static class EngineBench
             }
             double e = Measure.Median(engine), f = Measure.Median(floor), a = Measure.Median(raw), c = Measure.Median(command);
             Console.WriteLine($"engine: {HostCount} hosts x {StepCount} trivial steps, medians of {engine.Count} runs (ansible command: {command.Count})");
-            Console.WriteLine($"  engine (connect, lock, probe, steps, journal, state, unlock)  {S(e)}");
+            Console.WriteLine($"  engine (connect, locks, probe, steps + journal, unlock)       {S(e)}");
             Console.WriteLine($"  floor  (one SSH.NET connection per host, bare commands)       {S(f)}   engine/floor {R(e / f)}  (goal <= 2x)");
             Console.WriteLine($"  ansible-core raw      (forks 20, pipelining, ControlPersist)  {S(a)}   ansible-raw/engine {R(a / e)}  (first run, masters cold: {S(rawCold)})");
             Console.WriteLine($"  ansible-core command  (forks 20, pipelining, ControlPersist)  {S(c)}   ansible-command/engine {R(c / e)}  (goal >= 8x)");
