@@ -12,10 +12,11 @@ internal static class ResetSteps
 {
     private static readonly string[] KubernetesPackages = ["kubelet", "kubeadm", "kubectl", "kubernetes-cni"];
 
-    public static IEnumerable<Step> For(BuildContext c)
+    public static IEnumerable<Step> For(BuildContext c, PlannedHost host)
     {
         yield return Kubeadm();
         yield return Services(c);
+        foreach (var etcd in EtcdPhase.ResetSteps(c, host)) yield return etcd;
         if (c.Source != PackageSource.Preinstalled) yield return Installed(c);
         yield return Files();
         yield return Journal();
