@@ -135,7 +135,13 @@ public sealed class EtcdSnapshotCommand : AsyncCommand<EtcdSnapshotSettings>
             {
                 env.Out.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(new
                 {
-                    file = path, member = result.Member, revision = s.Revision, hash = s.Hash, totalKeys = s.TotalKeys, size = check.Size, sha256 = check.Sha256,
+                    file = path,
+                    member = result.Member,
+                    revision = s.Revision,
+                    hash = s.Hash,
+                    totalKeys = s.TotalKeys,
+                    size = check.Size,
+                    sha256 = check.Sha256,
                 }, EtcdCli.Json));
             }
             else
@@ -174,7 +180,10 @@ public sealed class EtcdRestoreCommand : AsyncCommand<EtcdRestoreSettings>
             {
                 env.Out.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(new
                 {
-                    members = result.Members, revision = result.Status.Revision, token = result.Token, seconds = Math.Round(result.Took.TotalSeconds, 1),
+                    members = result.Members,
+                    revision = result.Status.Revision,
+                    token = result.Token,
+                    seconds = Math.Round(result.Took.TotalSeconds, 1),
                 }, EtcdCli.Json));
             }
             else

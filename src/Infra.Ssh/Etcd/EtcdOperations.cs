@@ -122,7 +122,11 @@ public sealed class EtcdOperations(EtcdSessionFactory connect, Redactor redactor
             {
                 Members = members.Select(m => new EtcdMemberReport
                 {
-                    Name = m.Name, ClientUrl = m.ClientUrl, Planned = true, IsMember = false, Healthy = false,
+                    Name = m.Name,
+                    ClientUrl = m.ClientUrl,
+                    Planned = true,
+                    IsMember = false,
+                    Healthy = false,
                     Problem = unreachable.TryGetValue(m.Name, out var u) ? $"host unreachable: {u}" : "not asked",
                 }).ToList(),
                 Alarms = [],
