@@ -267,7 +267,8 @@ internal static class EtcdPhase
         var expected = string.Concat(members.Select(m => m.Name).Order(StringComparer.Ordinal).Select(n => n + "/false "));
         var check = unit + Steps.FilesMatch([env]) + $$"""
             [ "$(infra_etcd_unit)" = "$(cat {{Unit}} 2>/dev/null)" ]
-            [ "$(cat {{EnvFile}} {{Unit}} | sha256sum | cut -d ' ' -f 1)" = "$(cat {{ConfigStamp}} 2>/dev/null)" ]
+            # The running member started from this configuration and this binary (an upgrade restarts it, one member at a time).
+            [ "$(cat {{EnvFile}} {{Unit}} "$(command -v etcd)" | sha256sum | cut -d ' ' -f 1)" = "$(cat {{ConfigStamp}} 2>/dev/null)" ]
             [ "$(systemctl is-enabled etcd.service 2>/dev/null || true)" = enabled ]
             systemctl is-active --quiet etcd.service
             [ -d {{EtcdObservation.MemberDataDir}} ]
@@ -312,7 +313,7 @@ internal static class EtcdPhase
             systemctl daemon-reload
             # reenable: a distribution's etcd package may have enabled its own unit file under this name.
             systemctl reenable --quiet etcd.service
-            config=$(cat {{EnvFile}} {{Unit}} | sha256sum | cut -d ' ' -f 1)
+            config=$(cat {{EnvFile}} {{Unit}} "$(command -v etcd)" | sha256sum | cut -d ' ' -f 1)
             if [ "$config" != "$(cat {{ConfigStamp}} 2>/dev/null)" ] || ! systemctl is-active --quiet etcd.service; then
               restart=yes
             fi
