@@ -40,4 +40,10 @@ public static class WireJson
     public static NodeProgram NodeProgram(string json) => Deserialize<NodeProgram>(json, "node program");
     public static string KeptSecrets(KeptSecrets secrets) => Serialize(secrets);
     public static KeptSecrets KeptSecrets(string json) => Deserialize<KeptSecrets>(json, "cluster secrets");
+    public static string Issued(IReadOnlyDictionary<string, CertificateAndKey> issued) =>
+        Serialize(new SortedDictionary<string, CertificateAndKey>(issued.ToDictionary(kv => kv.Key, kv => kv.Value), StringComparer.Ordinal));
+    public static IReadOnlyDictionary<string, CertificateAndKey> Issued(string json) =>
+        Deserialize<SortedDictionary<string, CertificateAndKey>>(json, "issued certificates");
+    public static string NodeConnection(NodeConnection connection) => Serialize(connection);
+    public static NodeConnection NodeConnection(string json) => Deserialize<NodeConnection>(json, "node connection");
 }

@@ -92,4 +92,35 @@ public class WireJsonTests
 
         Assert.StartsWith("node program:", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void NodeConnection_RoundTripAndToString_KeyNeverPrinted()
+    {
+        Assert.True(HostKeyPin.TryParse(SampleSpecs.DummyFingerprint, out var pin, out _));
+        var c = new NodeConnection
+        {
+            PrivateKey = "-----BEGIN OPENSSH PRIVATE KEY-----\nSECRETKEY\n",
+            Bastion = new BastionSpec { Address = "203.0.113.5", Port = 22, User = "jump", HostKey = pin! },
+            ConnectTimeoutSeconds = 10,
+            CommandTimeoutSeconds = 600,
+        };
+
+        var back = WireJson.NodeConnection(WireJson.NodeConnection(c));
+
+        Assert.Equal(c.PrivateKey, back.PrivateKey);
+        Assert.Equal("203.0.113.5", back.Bastion!.Address);
+        Assert.Equal(pin!.Sha256, back.Bastion.HostKey.Sha256);
+        Assert.DoesNotContain("SECRETKEY", back.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Issued_RoundTrip_SortedByName()
+    {
+        var issued = new Dictionary<string, CertificateAndKey> { ["w-1"] = new("C1", "K1"), ["cp-1"] = new("C2", "K2") };
+
+        var json = WireJson.Issued(issued);
+
+        Assert.True(json.IndexOf("cp-1", StringComparison.Ordinal) < json.IndexOf("w-1", StringComparison.Ordinal));
+        Assert.Equal("K1", WireJson.Issued(json)["w-1"].PrivateKeyPem);
+    }
 }
