@@ -126,10 +126,10 @@ public sealed class AwsCluster : ComponentResource
                     Owners = { image.Owner! },
                     Filters =
                     {
-                        new Ec2Inputs.GetAmiFilterArgs { Name = "name", Values = { image.Reference } },
-                        new Ec2Inputs.GetAmiFilterArgs { Name = "architecture", Values = { "x86_64" } },
-                        new Ec2Inputs.GetAmiFilterArgs { Name = "virtualization-type", Values = { "hvm" } },
-                        new Ec2Inputs.GetAmiFilterArgs { Name = "root-device-type", Values = { "ebs" } },
+                        new Ec2Inputs.GetAmiFilterInputArgs { Name = "name", Values = { image.Reference } },
+                        new Ec2Inputs.GetAmiFilterInputArgs { Name = "architecture", Values = { "x86_64" } },
+                        new Ec2Inputs.GetAmiFilterInputArgs { Name = "virtualization-type", Values = { "hvm" } },
+                        new Ec2Inputs.GetAmiFilterInputArgs { Name = "root-device-type", Values = { "ebs" } },
                     },
                 }, new InvokeOptions { Parent = this }).Apply(r => r.Id),
                 _ => throw new ArgumentOutOfRangeException(nameof(image), $"{image.Kind} is not an AWS image"),

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using Infra.Core.Infrastructure;
-using Infra.Core.Spec;
 using Pulumi;
 #if CLOUD_AWS
 using Infra.Pulumi.Aws;
@@ -14,7 +13,7 @@ using Infra.Pulumi.Gcp;
 
 namespace Infra.Pulumi;
 
-/// <summary>The cloud component for a plan, among those compiled in (MSBuild property <c>Clouds</c>).</summary>
+/// <summary>The cloud component for a plan, among those compiled in (MSBuild property <c>Clouds</c>; with none, bare metal only).</summary>
 internal static class Clouds
 {
     public static (Output<ImmutableArray<VmAddress>> Addresses, Output<string> ApiEndpoint) Create(
@@ -23,21 +22,21 @@ internal static class Clouds
         switch (plan.Target)
         {
 #if CLOUD_AWS
-            case Target.Aws:
+            case Core.Spec.Target.Aws:
             {
                 var c = new AwsCluster(plan.Cluster, new AwsClusterArgs { Plan = plan, UserData = userData }, options);
                 return (c.Addresses, c.ApiEndpoint);
             }
 #endif
 #if CLOUD_AZURE
-            case Target.Azure:
+            case Core.Spec.Target.Azure:
             {
                 var c = new AzureCluster(plan.Cluster, new AzureClusterArgs { Plan = plan, UserData = userData }, options);
                 return (c.Addresses, c.ApiEndpoint);
             }
 #endif
 #if CLOUD_GCP
-            case Target.Gcp:
+            case Core.Spec.Target.Gcp:
             {
                 var c = new GcpCluster(plan.Cluster, new GcpClusterArgs { Plan = plan, UserData = userData }, options);
                 return (c.Addresses, c.ApiEndpoint);
