@@ -2,5 +2,5 @@ namespace Infra.Cli;
 
 public static class Program
 {
-    public static int Main(string[] args) => args.Length == 0 ? 0 : 2;
+    public static int Main(string[] args) => InfraApp.Run(args, CliEnvironment.FromProcess());
 }

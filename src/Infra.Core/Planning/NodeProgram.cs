@@ -63,6 +63,20 @@ public sealed record Step
     public required IReadOnlyList<string> RuntimeInputs { get; init; }
     /// <summary>Operating systems the script supports.</summary>
     public required IReadOnlyList<OsFamily> Os { get; init; }
+    /// <summary>Files copied from the local <c>bundle</c> folder before the script runs (the script checks their SHA-256).</summary>
+    public IReadOnlyList<BundleUpload> BundleUploads { get; init; } = [];
+}
+
+/// <summary>A file of the local bundle folder the engine copies to the host (large binaries, not held in the plan).</summary>
+public sealed record BundleUpload
+{
+    /// <summary>Name of the file in the bundle folder.</summary>
+    public required string Name { get; init; }
+    /// <summary>Absolute path on the host.</summary>
+    public required string Path { get; init; }
+    /// <summary>Lower-case hex SHA-256 the file must have (checked on the host by the step's script).</summary>
+    public required string Sha256 { get; init; }
+    public required string Mode { get; init; }
 }
 
 /// <summary>Everything one host must do, in order.</summary>

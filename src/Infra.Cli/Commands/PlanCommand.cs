@@ -1,0 +1,120 @@
+using System.ComponentModel;
+using Infra.Core.Planning;
+using Infra.Core.Spec;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Infra.Cli.Commands;
+
+public sealed class PlanSettings : SecretsSettings
+{
+    [CommandOption("--out <DIR>")]
+    [Description("Write plan.json and every artifact to DIR (files of an earlier plan that no longer belong are removed).")]
+    public string? Out { get; init; }
+
+    [CommandOption("--include-secrets")]
+    [Description("Write secret files (private keys, encryption key) with mode 0600 instead of placeholders.")]
+    public bool IncludeSecrets { get; init; }
+}
+
+/// <summary><c>infra plan</c>: offline, no credentials; prints the plan and with --out writes it.</summary>
+public sealed class PlanCommand : Command<PlanSettings>
+{
+    public override int Execute(CommandContext context, PlanSettings settings, CancellationToken cancellationToken)
+    {
+        var env = CliEnvironment.Current;
+        var result = StackLoader.Load(settings, env, allowEmbeddedDefault: true);
+        DiagnosticsPrinter.Print(env, result);
+        if (!result.IsValid) return ExitCodes.BadInput;
+
+        var secretsDir = SecretsFolder.Resolve(settings.SecretsDir, env, SecretsFolder.StackName(result.File, result.Spec!));
+        var plan = ClusterPlanner.Plan(result.Spec!, SecretsFolder.Load(secretsDir));
+        if (settings.Json) env.Out.Profile.Out.Writer.Write(PlanJson.Render(plan));
+        else PlanPrinter.Print(env.Out, plan, result.File);
+
+        if (settings.Out is not null)
+        {
+            var dir = Path.GetFullPath(settings.Out, env.WorkingDirectory);
+            var written = PlanWriter.Write(dir, PlanArtifacts.Build(plan, settings.IncludeSecrets));
+            if (!settings.Json) env.Out.MarkupLine($"wrote {written} file(s) to {Markup.Escape(settings.Out)}");
+        }
+        return ExitCodes.Ok;
+    }
+}
+
+internal static class PlanPrinter
+{
+    public static void Print(IAnsiConsole c, ClusterPlan plan, string file)
+    {
+        var s = plan.Spec;
+        c.MarkupLine($"[bold]Plan for cluster '{Markup.Escape(s.Name)}'[/] from {Markup.Escape(file)}");
+        c.MarkupLine($"  target {s.Target.ToString().ToLowerInvariant()}, Kubernetes {s.Kubernetes.Version}, OS {PlanJson.OsName(s.Os)}, " +
+            $"packages from {s.Packages.Source.ToString().ToLowerInvariant()}");
+        c.MarkupLine($"  API endpoint {Markup.Escape(s.ControlPlane.Endpoint?.ToString() ?? "the cloud's load balancer")}" +
+            $" ({(s.Target == Target.Baremetal ? s.ControlPlane.LoadBalancer.ToString().ToLowerInvariant() : "tcp load balancer")}), etcd {s.Etcd.Topology.ToString().ToLowerInvariant()}");
+        c.MarkupLine($"  network: pods {s.Network.PodCidr}, services {s.Network.ServiceCidr}, nodes {s.Network.NodeCidr}, CNI {s.Network.Cni.ToString().ToLowerInvariant()}");
+
+        var table = new Table().AddColumns("host", "address", "roles", "pool", "host key", "steps");
+        foreach (var h in plan.Hosts)
+        {
+            var steps = plan.Nodes.FirstOrDefault(n => n.Host.Name == h.Name)?.Steps.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-";
+            table.AddRow(
+                Markup.Escape(h.Name),
+                Markup.Escape(h.Address is null ? $"(new VM{(h.Zone is null ? "" : " in " + h.Zone)})" : $"{h.Address}:{h.Port}"),
+                Markup.Escape(string.Join(",", h.Roles)),
+                Markup.Escape(h.Pool ?? ""),
+                Markup.Escape(h.HostKey?.Fingerprint ?? "(generated, pinned at creation)"),
+                steps);
+        }
+        c.Write(table);
+        c.MarkupLine("[bold]Order[/]");
+        var i = 1;
+        foreach (var wave in plan.Waves())
+        {
+            var parallel = wave.Hosts.Count > 1 ? " (in parallel)" : "";
+            c.MarkupLine($"  {i++}. {wave.Phase.Name()}: {Markup.Escape(wave.Title)} — {Markup.Escape(string.Join(", ", wave.Hosts.Select(h => h.Name)))}{parallel}");
+        }
+        foreach (var w in plan.Warnings) c.MarkupLine($"[yellow]warning:[/] {Markup.Escape(w)}");
+    }
+}
+
+/// <summary>Writes plan artifacts and removes files of an earlier plan in the same folder.</summary>
+internal static class PlanWriter
+{
+    /// <summary>Marks a folder as written by <c>infra plan</c>, so that stale files are removed only there.</summary>
+    public const string Marker = ".infra-plan";
+
+    public static int Write(string dir, IReadOnlyList<PlanArtifact> artifacts)
+    {
+        if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any() && !File.Exists(Path.Combine(dir, Marker)))
+        {
+            throw new BadInputException($"{dir} is not empty and was not written by 'infra plan': choose an empty or new folder");
+        }
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, Marker), "written by infra plan; files here are replaced on the next plan\n");
+        var keep = new HashSet<string>(StringComparer.Ordinal) { Path.Combine(dir, Marker) };
+        foreach (var a in artifacts)
+        {
+            var path = Path.Combine(dir, a.RelativePath);
+            keep.Add(path);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            if (a.Secret)
+            {
+                SecretFile.Write(path, a.Content);
+            }
+            else if (!File.Exists(path) || !File.ReadAllBytes(path).AsSpan().SequenceEqual(a.Content))
+            {
+                File.WriteAllBytes(path, a.Content);
+            }
+        }
+        foreach (var stale in Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Where(f => !keep.Contains(f)).ToList())
+        {
+            File.Delete(stale);
+        }
+        foreach (var empty in Directory.EnumerateDirectories(dir, "*", SearchOption.AllDirectories).OrderByDescending(d => d.Length))
+        {
+            if (!Directory.EnumerateFileSystemEntries(empty).Any()) Directory.Delete(empty);
+        }
+        return artifacts.Count;
+    }
+}

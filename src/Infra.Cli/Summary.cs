@@ -1,0 +1,13 @@
+using Infra.Core.Spec;
+
+namespace Infra.Cli;
+
+internal static class Summary
+{
+    public static string Line(ClusterSpec s, string file)
+    {
+        var workers = s.Workers.Sum(w => w.Count);
+        return $"{file}: cluster '{s.Name}' on {s.Target.ToString().ToLowerInvariant()}, Kubernetes {s.Kubernetes.Version}, " +
+            $"{s.ControlPlane.Count} control plane(s), {workers} worker(s) in {s.Workers.Count} pool(s), etcd {s.Etcd.Topology.ToString().ToLowerInvariant()}";
+    }
+}

@@ -1,0 +1,166 @@
+using Infra.Core.Kubeadm;
+using Infra.Core.Planning;
+using Infra.Core.Spec;
+
+namespace Infra.Core.NodePrograms;
+
+/// <summary>
+/// The reset phase: kubeadm reset, services stopped, what the tool installed removed, the journal directory
+/// cleared. OS packages the tool installed for kubeadm's preflight (curl, iptables, …) stay: other software may use them.
+/// </summary>
+internal static class ResetSteps
+{
+    private static readonly string[] KubernetesPackages = ["kubelet", "kubeadm", "kubectl", "kubernetes-cni"];
+
+    public static IEnumerable<Step> For(BuildContext c)
+    {
+        yield return Kubeadm();
+        yield return Services(c);
+        if (c.Source != PackageSource.Preinstalled) yield return Installed(c);
+        yield return Files();
+        yield return Journal();
+    }
+
+    private static SortedDictionary<string, string> In(BuildContext c) => new SortedDictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["source"] = PrepareSteps.SourceName(c.Source),
+    };
+
+    private static Step Kubeadm()
+    {
+        var script = $"""
+            if command -v kubeadm >/dev/null; then
+              kubeadm reset --force --cleanup-tmp-dir
+            fi
+            rm -f {HostPaths.KubeVipManifest}
+
+            """;
+        var check = $"""
+            [ ! -e {HostPaths.KubeletConf} ]
+            [ ! -e {HostPaths.AdminConf} ]
+            [ -z "$(ls -A {HostPaths.ManifestsDir} 2>/dev/null)" ]
+
+            """;
+        return Steps.Create("reset.kubeadm", Phase.Reset, "Undo kubeadm init/join (kubeadm reset: static pods, kubeconfigs, local etcd data, kubelet state)",
+            script, check, new SortedDictionary<string, string>(), OsRelease.All);
+    }
+
+    private static Step Services(BuildContext c)
+    {
+        // A preinstalled containerd is not the tool's to stop.
+        string[] units = c.Source == PackageSource.Preinstalled ? ["kubelet"] : ["kubelet", "containerd"];
+        var script = string.Concat(units.Select(u => $"""
+            if systemctl cat {u}.service >/dev/null 2>&1; then
+              systemctl disable --now {u}.service
+            fi
+
+            """));
+        // "! cmd" would not stop a set -e script; each test exits explicitly.
+        var check = string.Concat(units.Select(u => $"if systemctl is-active --quiet {u}.service; then\n  exit 1\nfi\n"));
+        return Steps.Create("reset.services", Phase.Reset, "Stop and disable " + string.Join(" and ", units),
+            script, check, In(c), OsRelease.All);
+    }
+
+    private static Step Installed(BuildContext c)
+    {
+        string script;
+        string check;
+        string description;
+        if (c.Source == PackageSource.Repository)
+        {
+            var packages = string.Join(' ', KubernetesPackages.Append("containerd.io"));
+            script = $$"""
+                installed=''
+                for p in {{packages}}; do
+                  if [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)" = installed ]; then
+                    installed="$installed $p"
+                  fi
+                done
+                if [ -n "$installed" ]; then
+                  # shellcheck disable=SC2086 # a list of package names
+                  apt-mark unhold $installed
+                  # shellcheck disable=SC2086
+                  DEBIAN_FRONTEND=noninteractive apt-get purge -y -q $installed
+                fi
+                rm -f {{PrepareSteps.KubernetesSources}} {{PrepareSteps.KubernetesPin}} {{PrepareSteps.KubernetesKeyring}}
+                rm -f {{PrepareSteps.DockerSources}} {{PrepareSteps.DockerPin}} {{PrepareSteps.DockerKeyring}}
+
+                """;
+            check = $$"""
+                for p in {{packages}}; do
+                  if [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)" = installed ]; then
+                    exit 1
+                  fi
+                done
+                [ ! -e {{PrepareSteps.KubernetesSources}} ]
+                [ ! -e {{PrepareSteps.DockerSources}} ]
+
+                """;
+            description = "Purge the Kubernetes packages and containerd.io, remove the tool's apt sources, pins and keys";
+        }
+        else
+        {
+            const string binaries = "/usr/local/bin/kubeadm /usr/local/bin/kubelet /usr/local/bin/kubectl /usr/local/bin/containerd "
+                + "/usr/local/bin/containerd-shim-runc-v2 /usr/local/bin/containerd-stress /usr/local/bin/ctr /usr/local/sbin/runc";
+            script = $"""
+                rm -f {binaries}
+                rm -f {PrepareSteps.ContainerdUnit}
+                rm -rf {PrepareSteps.CniBinDir} {HostPaths.BundleCacheDir}
+                systemctl daemon-reload
+
+                """;
+            check = $"""
+                for f in {binaries} {PrepareSteps.ContainerdUnit} {PrepareSteps.CniBinDir}; do
+                  if [ -e "$f" ]; then
+                    exit 1
+                  fi
+                done
+
+                """;
+            description = "Remove the binaries, CNI plugins and containerd unit installed from the bundle";
+        }
+        return Steps.Create("reset.installed", Phase.Reset, description, script, check, In(c), OsRelease.All);
+    }
+
+    private static Step Files()
+    {
+        const string paths = HostPaths.InfraDir + " " + PrepareSteps.ModulesFile + " " + PrepareSteps.SysctlFile + " "
+            + PrepareSteps.KubeletUnit + " " + PrepareSteps.KubeletDropIn + " /etc/cni/net.d /var/lib/kubelet " + HostPaths.EtcdDataDir + " "
+            + HostPaths.AuditLogDir + " " + HostPaths.RuntimeDir;
+        var script = $$"""
+            rm -rf {{paths}}
+            for f in {{PrepareSteps.ContainerdCertsDir}}/*/hosts.toml; do
+              if [ -e "$f" ] && [ "$(head -n 1 "$f")" = '{{PrepareSteps.ManagedMarker}}' ]; then
+                rm -f "$f"
+                rmdir --ignore-fail-on-non-empty "$(dirname "$f")"
+              fi
+            done
+            if [ -e {{PrepareSteps.ContainerdConfigBackup}} ]; then
+              mv {{PrepareSteps.ContainerdConfigBackup}} {{PrepareSteps.ContainerdConfig}}
+            elif [ -e {{PrepareSteps.ContainerdConfig}} ] && [ "$(head -n 1 {{PrepareSteps.ContainerdConfig}})" = '{{PrepareSteps.ManagedMarker}}' ]; then
+              rm -f {{PrepareSteps.ContainerdConfig}}
+            fi
+            if [ -e {{PrepareSteps.FstabBackup}} ]; then
+              mv {{PrepareSteps.FstabBackup}} /etc/fstab
+            fi
+            systemctl unmask swap.target
+            systemctl daemon-reload
+
+            """;
+        var check = $$"""
+            for f in {{paths}} {{PrepareSteps.FstabBackup}} {{PrepareSteps.ContainerdConfigBackup}}; do
+              if [ -e "$f" ]; then
+                exit 1
+              fi
+            done
+            [ "$(systemctl is-enabled swap.target 2>/dev/null || true)" != masked ]
+
+            """;
+        return Steps.Create("reset.files", Phase.Reset,
+            "Remove the tool's configuration, kubelet and etcd state, CNI configuration and audit logs; restore fstab and a prior containerd configuration",
+            script, check, new SortedDictionary<string, string>(), OsRelease.All);
+    }
+
+    private static Step Journal() => Steps.Create("reset.journal", Phase.Reset, "Clear the engine's journal on this host",
+        $"rm -rf {HostPaths.JournalDir}\n", $"[ ! -e {HostPaths.JournalDir} ]\n", new SortedDictionary<string, string>(), OsRelease.All);
+}

@@ -1,0 +1,95 @@
+using System.Security.Cryptography;
+using System.Text;
+using Infra.Core.Planning;
+using Infra.Core.Spec;
+
+namespace Infra.Core.NodePrograms;
+
+/// <summary>Builds <see cref="Step"/>s: adds the script, check and file hashes to the inputs and hashes them.</summary>
+internal static class Steps
+{
+    public const string Header = "set -euo pipefail\n";
+
+    public static Step Create(
+        string id,
+        Phase phase,
+        string description,
+        string script,
+        string? check,
+        IReadOnlyDictionary<string, string> inputs,
+        IReadOnlyList<OsFamily> os,
+        IReadOnlyList<HostFile>? files = null,
+        IReadOnlyList<string>? runtimeInputs = null,
+        IReadOnlyList<BundleUpload>? bundleUploads = null)
+    {
+        files ??= [];
+        bundleUploads ??= [];
+        var all = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (k, v) in inputs) all[k] = v;
+        all["script"] = Sha256Hex(script);
+        if (check is not null) all["check"] = Sha256Hex(check);
+        foreach (var f in files) all["file:" + f.Path] = $"{Sha256Hex(f.Content)} {f.Mode}";
+        foreach (var b in bundleUploads) all["bundle:" + b.Name] = $"{b.Sha256} {b.Path} {b.Mode}";
+        if (runtimeInputs is { Count: > 0 }) all["runtime-inputs"] = string.Join(",", runtimeInputs);
+        return new Step
+        {
+            Id = id,
+            Phase = phase,
+            Description = description,
+            Script = Header + script,
+            Check = check is null ? null : Header + check,
+            Inputs = all,
+            InputHash = InputHashOf(all),
+            Files = files,
+            RuntimeInputs = runtimeInputs ?? [],
+            Os = os,
+            BundleUploads = bundleUploads,
+        };
+    }
+
+    /// <summary>The project's step hash (<see cref="StepHash"/>): SHA-256 over the inputs sorted by name.</summary>
+    public static string InputHashOf(IReadOnlyDictionary<string, string> inputs) => StepHash.Of(inputs);
+
+    public static string Sha256Hex(string text) => Sha256Hex(Encoding.UTF8.GetBytes(text));
+
+    public static string Sha256Hex(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    public static HostFile File(string path, string content, string mode = "0644", bool secret = false) =>
+        new() { Path = path, Content = Encoding.UTF8.GetBytes(content), Mode = mode, Secret = secret };
+
+    /// <summary>Bash that exits non-zero unless every file exists with the content it was given.</summary>
+    public static string FilesMatch(IEnumerable<HostFile> files)
+    {
+        var list = files.ToList();
+        if (list.Count == 0) return "true\n";
+        var sb = new StringBuilder("sha256sum --check --status - 2>/dev/null <<'EOF'\n");
+        foreach (var f in list) sb.Append(Sha256Hex(f.Content)).Append("  ").Append(f.Path).Append('\n');
+        sb.Append("EOF\n");
+        return sb.ToString();
+    }
+
+    /// <summary>Bash that makes the modes of the uploaded files exactly what the plan says (the upload may not).</summary>
+    public static string FixModes(IEnumerable<HostFile> files)
+    {
+        var sb = new StringBuilder();
+        foreach (var g in files.GroupBy(f => f.Mode).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            sb.Append("chmod ").Append(g.Key);
+            foreach (var f in g) sb.Append(' ').Append(Bash.Quote(f.Path));
+            sb.Append('\n');
+            sb.Append("chown root:root");
+            foreach (var f in g) sb.Append(' ').Append(Bash.Quote(f.Path));
+            sb.Append('\n');
+        }
+        return sb.ToString();
+    }
+}
+
+internal static class Bash
+{
+    /// <summary>A single-quoted bash word; plain words stay as they are for readability.</summary>
+    public static string Quote(string s) =>
+        s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || "/._-:=+@%,".Contains(c, StringComparison.Ordinal))
+            ? s
+            : "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+}

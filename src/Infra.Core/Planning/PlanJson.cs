@@ -1,0 +1,86 @@
+using System.Text;
+using System.Text.Json;
+using Infra.Core.Spec;
+
+namespace Infra.Core.Planning;
+
+/// <summary>plan.json: the machine-readable plan. Sorted, no timestamps, so two plans of one stack diff cleanly.</summary>
+public static class PlanJson
+{
+    public static string Render(ClusterPlan plan)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            var s = plan.Spec;
+            w.WriteStartObject();
+            w.WriteNumber("schemaVersion", ClusterPlan.SchemaVersion);
+            w.WriteString("cluster", s.Name);
+            w.WriteString("target", s.Target.ToString().ToLowerInvariant());
+            w.WriteString("kubernetesVersion", s.Kubernetes.Version.ToString());
+            w.WriteString("os", OsName(s.Os));
+            w.WriteString("endpoint", s.ControlPlane.Endpoint?.ToString() ?? "(cloud load balancer)");
+            w.WriteString("etcdTopology", s.Etcd.Topology.ToString().ToLowerInvariant());
+            w.WriteString("packageSource", s.Packages.Source.ToString().ToLowerInvariant());
+            w.WriteBoolean("secretsArePlaceholders", plan.SecretsArePlaceholders);
+            w.WriteStartObject("network");
+            w.WriteString("podCidr", s.Network.PodCidr.ToString());
+            w.WriteString("serviceCidr", s.Network.ServiceCidr.ToString());
+            w.WriteString("nodeCidr", s.Network.NodeCidr.ToString());
+            w.WriteString("cni", s.Network.Cni.ToString().ToLowerInvariant());
+            w.WriteEndObject();
+            w.WriteStartArray("hosts");
+            foreach (var h in plan.Hosts)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", h.Name);
+                if (h.Address is not null) w.WriteString("address", h.Address);
+                w.WriteNumber("port", h.Port);
+                w.WriteString("user", h.User);
+                if (h.HostKey is not null) w.WriteString("hostKey", h.HostKey.Fingerprint);
+                w.WriteStartArray("roles");
+                foreach (var r in h.Roles) w.WriteStringValue(r);
+                w.WriteEndArray();
+                if (h.Pool is not null) w.WriteString("pool", h.Pool);
+                if (h.Zone is not null) w.WriteString("zone", h.Zone);
+                w.WriteString("os", OsName(h.Os));
+                var node = plan.Nodes.FirstOrDefault(n => n.Host.Name == h.Name);
+                if (node is not null)
+                {
+                    w.WriteStartArray("steps");
+                    foreach (var step in node.Steps)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("id", step.Id);
+                        w.WriteString("phase", step.Phase.Name());
+                        w.WriteString("description", step.Description);
+                        w.WriteString("inputHash", step.InputHash);
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                }
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("order");
+            foreach (var wave in plan.Waves())
+            {
+                w.WriteStartObject();
+                w.WriteString("phase", wave.Phase.Name());
+                w.WriteString("title", wave.Title);
+                w.WriteStartArray("hosts");
+                foreach (var h in wave.Hosts) w.WriteStringValue(h.Name);
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("warnings");
+            foreach (var warning in plan.Warnings) w.WriteStringValue(warning);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
+
+    public static string OsName(OsFamily os) => StackReader.OsNames.First(kv => kv.Value == os).Key;
+}

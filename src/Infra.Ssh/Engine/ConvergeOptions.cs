@@ -1,0 +1,19 @@
+using Infra.Core.Planning;
+
+namespace Infra.Ssh.Engine;
+
+public sealed record ConvergeOptions
+{
+    /// <summary>Phases to run; empty: every phase but reset.</summary>
+    public IReadOnlyList<Phase> Phases { get; init; } = [];
+    /// <summary>Hosts to act on; empty: all.</summary>
+    public IReadOnlyList<string> Hosts { get; init; } = [];
+    public int Concurrency { get; init; } = 20;
+    public bool DryRun { get; init; }
+    public bool BreakLock { get; init; }
+    /// <summary>Recorded in the locks so that a refused second run can say who holds them.</summary>
+    public required string LockHolder { get; init; }
+    public required TimeSpan CommandTimeout { get; init; }
+    /// <summary>Take the cluster lock on the first control plane (the infra command does; the Pulumi provider does not).</summary>
+    public bool ClusterLock { get; init; } = true;
+}

@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Text;
+using Infra.Core.Planning;
+
+namespace Infra.Ssh.Engine;
+
+/// <summary>What one round trip learnt about a host: its journal, its recorded state, its lock and every check.</summary>
+public sealed record ProbeResult
+{
+    public required bool Locked { get; init; }
+    /// <summary>Who holds the lock when <see cref="Locked"/> (ours was not taken).</summary>
+    public string? LockHolder { get; init; }
+    public long LockAgeSeconds { get; init; }
+    public required IReadOnlyDictionary<string, JournalEntry> Journal { get; init; }
+    public string? StateJson { get; init; }
+    /// <summary>Step id → whether its check holds now.</summary>
+    public required IReadOnlyDictionary<string, bool> Checks { get; init; }
+}
+
+/// <summary>
+/// Builds and reads the probe: one script per host that (optionally) takes the host lock, prints the journal and
+/// the recorded state, and runs every step's check, so that deciding what to do costs one round trip.
+/// </summary>
+public static class HostProbe
+{
+    public static string Script(IReadOnlyList<Step> steps, string? lockHolder, bool breakLock)
+    {
+        var sb = new StringBuilder();
+        sb.Append("set -uo pipefail\n");
+        sb.Append($"mkdir -p {HostPaths.Dir} && chmod 0700 {HostPaths.Dir}\n");
+        sb.Append("echo \"@@now $(date +%s)\"\n");
+        if (lockHolder is not null)
+        {
+            if (breakLock) sb.Append($"rm -rf {HostPaths.HostLock}\n");
+            sb.Append($"if ! mkdir {HostPaths.HostLock} 2>/dev/null; then\n");
+            sb.Append($"  echo \"@@locked $(stat -c %Y {HostPaths.HostLock} 2>/dev/null || echo 0)\"; cat {HostPaths.HostLock}/holder 2>/dev/null; exit 0\nfi\n");
+            sb.Append($"printf '%s\\n' {Shell.Quote(lockHolder)} > {HostPaths.HostLock}/holder\n");
+        }
+        sb.Append($"echo @@journal; cat {HostPaths.Journal} 2>/dev/null || true\n");
+        sb.Append($"echo @@state; cat {HostPaths.State} 2>/dev/null || true; echo\n");
+        sb.Append("echo @@checks\n");
+        for (var i = 0; i < steps.Count; i++)
+        {
+            if (steps[i].Check is not { } check) continue;
+            sb.Append("if ").Append(Shell.Nested(check, $"CHECK{i}", " >/dev/null 2>&1 </dev/null")).Append('\n');
+            sb.Append($"then echo 'ok {i}'; else echo 'no {i}'; fi\n");
+        }
+        sb.Append("echo @@end\n");
+        return sb.ToString();
+    }
+
+    public static ProbeResult Parse(string stdout, IReadOnlyList<Step> steps)
+    {
+        var lines = stdout.Split('\n');
+        long now = 0;
+        var section = "";
+        var journal = new StringBuilder();
+        var state = new StringBuilder();
+        var checks = new Dictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var line in lines)
+        {
+            if (line.StartsWith("@@now ", StringComparison.Ordinal)) { _ = long.TryParse(line[6..], NumberStyles.None, CultureInfo.InvariantCulture, out now); continue; }
+            if (line.StartsWith("@@locked", StringComparison.Ordinal))
+            {
+                _ = long.TryParse(line[8..].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var since);
+                var holder = string.Join('\n', lines.SkipWhile(l => !l.StartsWith("@@locked", StringComparison.Ordinal)).Skip(1)).Trim();
+                return new ProbeResult
+                {
+                    Locked = true,
+                    LockHolder = holder.Length == 0 ? "unknown" : holder,
+                    LockAgeSeconds = since > 0 && now >= since ? now - since : 0,
+                    Journal = new Dictionary<string, JournalEntry>(),
+                    Checks = checks,
+                };
+            }
+            if (line is "@@journal" or "@@state" or "@@checks" or "@@end") { section = line; continue; }
+            switch (section)
+            {
+                case "@@journal": journal.Append(line).Append('\n'); break;
+                case "@@state": state.Append(line).Append('\n'); break;
+                case "@@checks":
+                    var parts = line.Split(' ');
+                    if (parts.Length == 2 && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var i) && i < steps.Count)
+                    {
+                        checks[steps[i].Id] = parts[0] == "ok";
+                    }
+                    break;
+            }
+        }
+        if (section != "@@end") throw new InvalidOperationException("the host's probe did not finish (its output was cut short)");
+        var stateText = state.ToString().Trim();
+        return new ProbeResult
+        {
+            Locked = false,
+            Journal = Journal.Parse(journal.ToString()),
+            StateJson = stateText.Length == 0 ? null : stateText,
+            Checks = checks,
+        };
+    }
+
+    /// <summary>Releases our host lock (only if we hold it).</summary>
+    public static string UnlockScript(string lockHolder) =>
+        $"grep -qxF {Shell.Quote(lockHolder)} {HostPaths.HostLock}/holder 2>/dev/null && rm -rf {HostPaths.HostLock} || true";
+}

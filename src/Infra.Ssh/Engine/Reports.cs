@@ -1,0 +1,60 @@
+using Infra.Core.Planning;
+
+namespace Infra.Ssh.Engine;
+
+public enum HostState
+{
+    /// <summary>Everything selected was already done.</summary>
+    Unchanged,
+    /// <summary>Steps ran and all succeeded.</summary>
+    Converged,
+    /// <summary>Dry run, or declined: these steps would run.</summary>
+    Pending,
+    Failed,
+    Unreachable,
+    /// <summary>The host presented another key than the pinned one; nothing ran on it.</summary>
+    HostKeyRefused,
+    /// <summary>Waits for another host that failed, or for its own earlier phase.</summary>
+    Blocked,
+    /// <summary>Another run holds the host's lock.</summary>
+    Locked,
+    /// <summary>The change needs a procedure (upgrade, migration): refused, nothing ran.</summary>
+    Refused,
+}
+
+/// <summary>A step that would run or ran, and why.</summary>
+public sealed record StepChange(string StepId, Phase Phase, string Reason);
+
+public sealed record StepFailure(string StepId, int ExitCode, string StderrTail, string Hint);
+
+public sealed record HostReport
+{
+    public required string Host { get; init; }
+    public required HostState State { get; init; }
+    public IReadOnlyList<StepChange> Changes { get; init; } = [];
+    public IReadOnlyList<string> Ran { get; init; } = [];
+    public int Skipped { get; init; }
+    public StepFailure? Failure { get; init; }
+    /// <summary>Why the host is unreachable, refused, blocked or locked.</summary>
+    public string? Message { get; init; }
+    public IReadOnlyList<NodeChangeRefusal> Refusals { get; init; } = [];
+}
+
+public sealed record ClusterReport
+{
+    public required IReadOnlyList<HostReport> Hosts { get; init; }
+    /// <summary>Set when the whole run was refused before any host changed (cluster lock held, a procedure needed).</summary>
+    public string? Refusal { get; init; }
+    public bool DryRun { get; init; }
+    public bool Declined { get; init; }
+
+    public bool AnyRefusedChange => Hosts.Any(h => h.State == HostState.Refused);
+    public bool AnyFailure => Hosts.Any(h => h.State is HostState.Failed or HostState.Unreachable or HostState.HostKeyRefused or HostState.Blocked or HostState.Locked);
+    public bool NothingToDo => Hosts.All(h => h.State == HostState.Unchanged);
+
+    /// <summary>0 done or nothing to do, 1 a host failed or the user declined, 2 a change that needs a procedure.</summary>
+    public int ExitCode => AnyRefusedChange ? 2 : AnyFailure || Declined || Refusal is not null ? 1 : 0;
+}
+
+/// <summary>Progress of a run, for per-host display.</summary>
+public sealed record EngineEvent(string Host, string What);

@@ -1,3 +1,0 @@
-namespace Infra.Ssh;
-
-internal static class Placeholder;

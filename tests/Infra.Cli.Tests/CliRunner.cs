@@ -1,0 +1,51 @@
+using System.Text;
+
+namespace Infra.Cli.Tests;
+
+/// <summary>Runs the infra command in-process with captured output.</summary>
+internal sealed class CliRunner
+{
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Infra.sln"))) return dir.FullName;
+        }
+        throw new InvalidOperationException("Infra.sln not found above the test assembly");
+    }
+
+    public sealed record Result(int ExitCode, string Out, string Err);
+
+    public static Result Run(string workingDirectory, string[] args, bool interactive = false, string? answer = null,
+        IReadOnlyDictionary<string, string>? variables = null)
+    {
+        var outText = new StringWriter(new StringBuilder());
+        var errText = new StringWriter(new StringBuilder());
+        // Never touch the real user's secrets folder: every run gets one that does not exist unless a test names one.
+        var vars = new Dictionary<string, string>(variables ?? new Dictionary<string, string>());
+        vars.TryAdd("INFRA_SECRETS_DIR", Path.Combine(Path.GetTempPath(), "infra-test-no-secrets-" + Guid.NewGuid().ToString("N")));
+        var env = new CliEnvironment
+        {
+            Out = CliEnvironment.CreateConsole(outText, redirected: true, vars),
+            Err = CliEnvironment.CreateConsole(errText, redirected: true, vars),
+            Interactive = interactive,
+            WorkingDirectory = workingDirectory,
+            Variables = vars,
+            ReadLine = () => answer,
+        };
+        var code = InfraApp.Run(args, env);
+        return new Result(code, outText.ToString(), errText.ToString());
+    }
+
+    public static Result Run(params string[] args) => Run(RepoRoot, args);
+}
+
+/// <summary>A temporary folder removed after the test.</summary>
+internal sealed class TempDir : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("infra-test-").FullName;
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+    public void Dispose() => Directory.Delete(Path, recursive: true);
+}

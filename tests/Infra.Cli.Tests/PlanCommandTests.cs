@@ -1,0 +1,70 @@
+using System.Text.Json;
+
+namespace Infra.Cli.Tests;
+
+public class PlanCommandTests
+{
+    [Fact]
+    public void Plan_DevStack_PrintsHostsAndOrder()
+    {
+        var r = CliRunner.Run("plan", "--stack", "dev");
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Contains("cp-1", r.Out, StringComparison.Ordinal);
+        Assert.Contains("init cp-1", r.Out, StringComparison.Ordinal);
+        Assert.Contains("join workers", r.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_Out_WritesPlanJsonWithSchemaVersion()
+    {
+        using var tmp = new TempDir();
+        var r = CliRunner.Run(CliRunner.RepoRoot, ["plan", "--stack", "dev", "--out", tmp.File("out")]);
+        Assert.True(r.ExitCode == 0, r.Err);
+        using var doc = JsonDocument.Parse(File.ReadAllText(tmp.File("out/plan.json")));
+        Assert.Equal(1, doc.RootElement.GetProperty("schemaVersion").GetInt32());
+        Assert.Equal("dev", doc.RootElement.GetProperty("cluster").GetString());
+    }
+
+    [Fact]
+    public void Plan_TwiceSameStack_ByteIdentical()
+    {
+        using var tmp = new TempDir();
+        CliRunner.Run(CliRunner.RepoRoot, ["plan", "--stack", "prod", "--out", tmp.File("a")]);
+        CliRunner.Run(CliRunner.RepoRoot, ["plan", "--stack", "prod", "--out", tmp.File("b")]);
+        Assert.Equal(File.ReadAllBytes(tmp.File("a/plan.json")), File.ReadAllBytes(tmp.File("b/plan.json")));
+    }
+
+    [Fact]
+    public void Plan_OutAgain_RemovesStaleFiles()
+    {
+        using var tmp = new TempDir();
+        var dir = tmp.File("out");
+        Assert.Equal(0, CliRunner.Run(CliRunner.RepoRoot, ["plan", "--stack", "dev", "--out", dir]).ExitCode);
+        Directory.CreateDirectory(Path.Combine(dir, "nodes", "gone"));
+        File.WriteAllText(Path.Combine(dir, "nodes", "gone", "01-prepare-old.sh"), "echo stale");
+        Assert.Equal(0, CliRunner.Run(CliRunner.RepoRoot, ["plan", "--stack", "dev", "--out", dir]).ExitCode);
+        Assert.False(Directory.Exists(Path.Combine(dir, "nodes", "gone")));
+        Assert.True(File.Exists(Path.Combine(dir, "plan.json")));
+    }
+
+    [Fact]
+    public void Plan_OutIntoForeignNonEmptyFolder_RefusedAndUntouched()
+    {
+        using var tmp = new TempDir();
+        File.WriteAllText(tmp.File("precious.txt"), "keep me");
+        var r = CliRunner.Run(CliRunner.RepoRoot, ["plan", "--stack", "dev", "--out", tmp.Path]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("keep me", File.ReadAllText(tmp.File("precious.txt")));
+        Assert.False(File.Exists(tmp.File("plan.json")));
+    }
+
+    [Fact]
+    public void Plan_InvalidStack_Exits2AndWritesNothing()
+    {
+        using var tmp = new TempDir();
+        File.WriteAllText(tmp.File("bad.yaml"), "config:\n  infra:cluster:\n    name: x\n");
+        var r = CliRunner.Run(tmp.Path, ["plan", "--file", "bad.yaml", "--out", "out"]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.False(Directory.Exists(tmp.File("out")));
+    }
+}

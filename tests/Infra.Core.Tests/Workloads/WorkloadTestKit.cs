@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Reflection;
+using Infra.Core.Spec;
+using Infra.Core.Workloads;
+using k8s;
+using k8s.Models;
+
+namespace Infra.Core.Tests.Workloads;
+
+/// <summary>Specs, real tools (yamllint, shellcheck) and golden files for the workload tests.</summary>
+internal static class WorkloadTestKit
+{
+    public static readonly string[] Targets = ["baremetal", "aws", "azure", "gcp"];
+
+    public static ClusterSpec SpecFor(string target) => target switch
+    {
+        "baremetal" => SampleSpecs.BareMetal(),
+        "aws" => SampleSpecs.Cloud(Target.Aws),
+        "azure" => SampleSpecs.Cloud(Target.Azure),
+        "gcp" => SampleSpecs.Cloud(Target.Gcp),
+        _ => throw new ArgumentOutOfRangeException(nameof(target)),
+    };
+
+    public static ClusterSpec WithMinor(ClusterSpec spec, int minor) =>
+        spec with { Kubernetes = spec.Kubernetes with { Version = new KubernetesVersion(1, minor, 0) } };
+
+    public static ClusterSpec With(ClusterSpec spec, Cni cni, IngressKind ingress) =>
+        spec with { Network = spec.Network with { Cni = cni }, Workloads = spec.Workloads with { Ingress = ingress } };
+
+    /// <summary>Every combination the rules must hold for: each target with each CNI and ingress choice.</summary>
+    public static IEnumerable<(string Name, ClusterSpec Spec)> Variants()
+    {
+        foreach (var t in Targets)
+        {
+            foreach (var cni in Enum.GetValues<Cni>())
+            {
+                foreach (var ingress in Enum.GetValues<IngressKind>())
+                {
+                    foreach (var minor in new[] { 34, 35, 36 })
+                    {
+                        yield return ($"{t}-{cni}-{ingress}-1.{minor}", WithMinor(With(SpecFor(t), cni, ingress), minor));
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Registry host → mirror for every registry the baseline pulls from.</summary>
+    public static readonly IReadOnlyDictionary<string, string> AllMirrors = new Dictionary<string, string>
+    {
+        ["docker.io"] = "mirror.example.com/dockerhub",
+        ["quay.io"] = "mirror.example.com/quay",
+        ["registry.k8s.io"] = "mirror.example.com/k8s",
+        ["ghcr.io"] = "mirror.example.com/ghcr",
+        ["public.ecr.aws"] = "mirror.example.com/ecr",
+        ["mcr.microsoft.com"] = "mirror.example.com/mcr",
+    };
+
+    /// <summary>apiVersion/kind → type for every built-in kind of KubernetesClient and the project's custom models.</summary>
+    public static IDictionary<string, Type> TypeMap()
+    {
+        var map = new Dictionary<string, Type>(StringComparer.Ordinal);
+        foreach (var t in typeof(V1Pod).Assembly.GetTypes())
+        {
+            var e = t.GetCustomAttribute<KubernetesEntityAttribute>();
+            if (e is null || t.IsAbstract) continue;
+            var apiVersion = string.IsNullOrEmpty(e.Group) ? e.ApiVersion : $"{e.Group}/{e.ApiVersion}";
+            map.TryAdd($"{apiVersion}/{e.Kind}", t);
+        }
+        map[$"{ClusterIssuer.Api}/ClusterIssuer"] = typeof(ClusterIssuer);
+        map[$"{GatewayClass.Api}/GatewayClass"] = typeof(GatewayClass);
+        map[$"{Gateway.Api}/Gateway"] = typeof(Gateway);
+        map[$"{EnvoyProxy.Api}/EnvoyProxy"] = typeof(EnvoyProxy);
+        map[$"{CalicoInstallation.Api}/Installation"] = typeof(CalicoInstallation);
+        return map;
+    }
+
+    public static readonly HashSet<Type> CustomTypes =
+        [typeof(ClusterIssuer), typeof(GatewayClass), typeof(Gateway), typeof(EnvoyProxy), typeof(CalicoInstallation)];
+
+    public static List<object> DecodeStrict(string yaml) => KubernetesYaml.LoadAllFromString(yaml, TypeMap(), strict: true);
+
+    public static (int Exit, string Output) Run(string tool, IEnumerable<string> args, string? stdin = null, string? workDir = null,
+        IDictionary<string, string>? env = null)
+    {
+        var psi = new ProcessStartInfo(tool)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = stdin is not null,
+            UseShellExecute = false,
+            WorkingDirectory = workDir ?? Environment.CurrentDirectory,
+        };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
+        Process p;
+        try
+        {
+            p = Process.Start(psi)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException($"'{tool}' is not installed (apt-get install {tool}): {e.Message}", e);
+        }
+        using (p)
+        {
+            if (stdin is not null) { p.StandardInput.Write(stdin); p.StandardInput.Close(); }
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            var stderr = p.StandardError.ReadToEndAsync();
+            if (!p.WaitForExit(120_000)) { p.Kill(true); throw new TimeoutException($"{tool} did not finish"); }
+            return (p.ExitCode, stdout.Result + stderr.Result);
+        }
+    }
+
+    public static string RepoRoot()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            if (File.Exists(Path.Combine(d.FullName, "Infra.sln"))) return d.FullName;
+        }
+        throw new InvalidOperationException("repository root (Infra.sln) not found above " + AppContext.BaseDirectory);
+    }
+
+    public static string TestsDir => Path.Combine(RepoRoot(), "tests", "Infra.Core.Tests");
+
+    public static string YamllintConfig => Path.Combine(TestsDir, "Workloads", "yamllint.yaml");
+
+    /// <summary>Compare with the golden file; with INFRA_UPDATE_GOLDEN=1 rewrite it instead.</summary>
+    public static void Golden(string relativePath, string actual)
+    {
+        var path = Path.Combine(TestsDir, "golden", relativePath);
+        if (Environment.GetEnvironmentVariable("INFRA_UPDATE_GOLDEN") == "1")
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, actual);
+            return;
+        }
+        Assert.True(File.Exists(path), $"golden file {relativePath} is missing; run the tests with INFRA_UPDATE_GOLDEN=1 to write it");
+        var expected = File.ReadAllText(path);
+        if (expected == actual) return;
+        var e = expected.Split('\n');
+        var a = actual.Split('\n');
+        var i = 0;
+        while (i < e.Length && i < a.Length && e[i] == a[i]) i++;
+        Assert.Fail($"{relativePath} differs from the golden file at line {i + 1}:\n- {(i < e.Length ? e[i] : "<end>")}\n+ {(i < a.Length ? a[i] : "<end>")}\n" +
+            "(rewrite with INFRA_UPDATE_GOLDEN=1 if the change is intended)");
+    }
+}

@@ -1,0 +1,44 @@
+using Infra.Core.Spec;
+using Infra.TestHosts;
+
+namespace Infra.Ssh.Tests;
+
+/// <summary>SSH targets for harness hosts.</summary>
+internal static class TestTargets
+{
+    /// <summary>Fast retries: the harness answers in milliseconds.</summary>
+    public static readonly SshClientOptions Options = new() { ConnectRetries = 2, RetryDelay = TimeSpan.FromMilliseconds(100) };
+
+    public static HostKeyPin Pin(string text) =>
+        HostKeyPin.TryParse(text, out var pin, out var problem) ? pin! : throw new ArgumentException(problem);
+
+    public static SshTarget For(TestHost host, string user = "root", bool fullKey = false, string? identity = null) => new()
+    {
+        Name = host.Name,
+        Address = host.Address,
+        Port = host.Port,
+        User = user,
+        HostKey = Pin(fullKey ? host.HostKey.PublicKeyLine : host.HostKey.Fingerprint),
+        IdentityFile = identity ?? host.ClientKeyPath,
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+        CommandTimeout = TimeSpan.FromSeconds(60),
+    };
+
+    public static async Task<SshConnection> ConnectAsync(SshTarget target, SshClientOptions? options = null) =>
+        await SshConnection.ConnectAsync(target, options ?? Options);
+}
+
+/// <summary>A network of harness hosts for one test class; torn down after the class.</summary>
+public abstract class HostsFixture(string suffix, params TestHostOptions[] hosts) : IAsyncLifetime
+{
+    public TestHostNetwork Network { get; private set; } = null!;
+    public TestHost this[string name] => Network[name];
+
+    public async Task InitializeAsync()
+    {
+        Network = await TestHostNetwork.CreateAsync(TestHostNetwork.PrefixFor(suffix));
+        await Network.StartHostsAsync(hosts, CancellationToken.None);
+    }
+
+    public async Task DisposeAsync() => await Network.DisposeAsync();
+}

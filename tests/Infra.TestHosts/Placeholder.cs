@@ -1,3 +1,0 @@
-namespace Infra.TestHosts;
-
-internal static class Placeholder;
