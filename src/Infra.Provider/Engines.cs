@@ -1,4 +1,3 @@
-using Infra.Core.Pki;
 using Infra.Core.Planning;
 
 namespace Infra.Provider;
@@ -27,17 +26,4 @@ public interface INodeEngine
 
     /// <summary>Step id → input hash of the steps the host's journal records as done; throws when the host cannot be reached.</summary>
     Task<IReadOnlyDictionary<string, string>> JournalAsync(PlannedHost host, NodeConnection connection, CancellationToken ct);
-}
-
-/// <summary>The part of Core's PKI (node-programs issue) the provider needs: made once, kept by the engine's state.</summary>
-public interface IClusterPki
-{
-    /// <summary>CAs, service-account keys, encryption key, and a host key for each named host.</summary>
-    KeptSecrets Create(string cluster, IReadOnlyList<string> hostKeyHosts);
-
-    /// <summary>A new SSH host key for a host added later.</summary>
-    SshHostKey HostKey(string host);
-
-    /// <summary>Issues one leaf certificate from the kept CAs for a request document of Core's.</summary>
-    CertificateAndKey Issue(KeptSecrets authority, string name, string request);
 }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Infra.Core.Infrastructure;
 using Infra.Core.Pki;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
@@ -9,16 +10,15 @@ using PulumiProvider = Pulumi.Experimental.Provider.Provider;
 namespace Infra.Provider;
 
 /// <summary>
-/// The <c>kubeadm</c> resource provider: <c>kubeadm:index:Node</c> (a host converged to its node program),
-/// <c>kubeadm:index:ClusterSecrets</c> (kept CAs, keys, host keys) and <c>kubeadm:index:Certificates</c> (leaf
-/// certificates issued once the hosts' addresses are known). Decisions come from Core (<see cref="NodeDiff"/>);
-/// SSH work from the <see cref="INodeEngine"/>.
+/// The <c>kubeadm</c> resource provider: <c>kubeadm:index:Node</c> (a host converged to its node program) and
+/// <c>kubeadm:index:ClusterSecrets</c> (the cluster's PKI, host keys and encryption key, made by Core's
+/// <see cref="ClusterPki"/> and kept in the state). Decisions come from Core (<see cref="NodeDiff"/>,
+/// <see cref="StackReader"/>); SSH work from the <see cref="INodeEngine"/>.
 /// </summary>
-public sealed class KubeadmProvider(INodeEngine engine, IClusterPki pki) : PulumiProvider
+public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clock) : PulumiProvider
 {
     public const string NodeType = "kubeadm:index:Node";
     public const string SecretsType = "kubeadm:index:ClusterSecrets";
-    public const string CertificatesType = "kubeadm:index:Certificates";
 
     public override Task<ConfigureResponse> Configure(ConfigureRequest request, CancellationToken ct) =>
         Task.FromResult(new ConfigureResponse { AcceptSecrets = true, SupportsPreview = true });
@@ -29,7 +29,6 @@ public sealed class KubeadmProvider(INodeEngine engine, IClusterPki pki) : Pulum
         {
             NodeType => CheckNode(request.OldInputs, request.NewInputs),
             SecretsType => CheckSecrets(request.OldInputs, request.NewInputs),
-            CertificatesType => CheckCertificates(request.NewInputs),
             _ => throw new InvalidOperationException($"unknown resource type {request.Type}"),
         };
         return Task.FromResult(new CheckResponse { Inputs = request.NewInputs, Failures = failures });
@@ -41,8 +40,7 @@ public sealed class KubeadmProvider(INodeEngine engine, IClusterPki pki) : Pulum
         return Task.FromResult(request.Type switch
         {
             NodeType => DiffNode(old, request.NewInputs),
-            SecretsType => DiffByKeys(old, request.NewInputs, ["hostKeyHosts"]),
-            CertificatesType => DiffByKeys(old, request.NewInputs, ["requests", "authority"]),
+            SecretsType => DiffByKeys(old, request.NewInputs, ["stack", "inventory", "seed"]),
             _ => throw new InvalidOperationException($"unknown resource type {request.Type}"),
         });
     }
@@ -59,16 +57,10 @@ public sealed class KubeadmProvider(INodeEngine engine, IClusterPki pki) : Pulum
             }
             case SecretsType:
             {
-                var cluster = inputs.RequireString("cluster");
                 if (request.Preview) return new CreateResponse { Id = "", Outputs = With(inputs, "secrets", PropertyValue.Computed) };
-                var secrets = pki.Create(cluster, inputs.Strings("hostKeyHosts"));
-                return new CreateResponse { Id = $"{cluster}-secrets", Outputs = With(inputs, "secrets", Properties.Value(WireJson.KeptSecrets(secrets), secret: true)) };
-            }
-            case CertificatesType:
-            {
-                if (request.Preview) return new CreateResponse { Id = "", Outputs = With(inputs, "issued", PropertyValue.Computed) };
-                var issued = Issue(inputs, new Dictionary<string, CertificateAndKey>(), new Dictionary<string, string>());
-                return new CreateResponse { Id = "certificates", Outputs = With(inputs, "issued", Properties.Value(WireJson.Issued(issued), secret: true)) };
+                var seed = inputs.String("seed") is { Length: > 0 } json ? KeptSecretsSerializer.FromJson(json) : null;
+                var (spec, _) = ReadStack(inputs);
+                return new CreateResponse { Id = seed is null ? $"{spec.Name}-secrets" : $"{spec.Name}-certificates", Outputs = With(inputs, "secrets", Ensure(inputs, seed)) };
             }
             default:
                 throw new InvalidOperationException($"unknown resource type {request.Type}");
@@ -86,22 +78,16 @@ public sealed class KubeadmProvider(INodeEngine engine, IClusterPki pki) : Pulum
             case SecretsType:
             {
                 if (request.Preview) return new UpdateResponse { Outputs = With(inputs, "secrets", request.OldOutputs.GetValueOrDefault("secrets") ?? PropertyValue.Computed) };
-                var kept = WireJson.KeptSecrets(request.OldOutputs.RequireString("secrets"));
-                var wanted = inputs.Strings("hostKeyHosts");
-                var keys = new SortedDictionary<string, SshHostKey>(StringComparer.Ordinal);
-                // Existing keys are kept (the VMs were made with them); only new hosts get new keys.
-                foreach (var h in wanted) keys[h] = kept.HostKeys.TryGetValue(h, out var k) ? k : pki.HostKey(h);
-                var updated = kept with { HostKeys = keys };
-                return new UpdateResponse { Outputs = With(inputs, "secrets", Properties.Value(WireJson.KeptSecrets(updated), secret: true)) };
-            }
-            case CertificatesType:
-            {
-                if (request.Preview) return new UpdateResponse { Outputs = With(inputs, "issued", PropertyValue.Computed) };
-                var oldIssued = request.OldOutputs.String("issued") is { } json ? WireJson.Issued(json) : new Dictionary<string, CertificateAndKey>();
-                var oldRequests = request.OldInputs.StringMap("requests");
-                var sameAuthority = request.OldInputs.String("authority") == inputs.String("authority");
-                var issued = Issue(inputs, sameAuthority ? oldIssued : new Dictionary<string, CertificateAndKey>(), oldRequests);
-                return new UpdateResponse { Outputs = With(inputs, "issued", Properties.Value(WireJson.Issued(issued), secret: true)) };
+                var kept = KeptSecretsSerializer.FromJson(request.OldOutputs.RequireString("secrets"));
+                if (inputs.String("seed") is { Length: > 0 } json)
+                {
+                    // The seed's CAs and host keys are what the VMs were made with; this resource adds certificates.
+                    var seed = KeptSecretsSerializer.FromJson(json);
+                    var keys = new SortedDictionary<string, SshHostKey>(kept.HostKeys.ToDictionary(kv => kv.Key, kv => kv.Value), StringComparer.Ordinal);
+                    foreach (var (host, key) in seed.HostKeys) keys[host] = key;
+                    kept = seed with { Issued = kept.Issued, HostKeys = keys };
+                }
+                return new UpdateResponse { Outputs = With(inputs, "secrets", Ensure(inputs, kept)) };
             }
             default:
                 throw new InvalidOperationException($"unknown resource type {request.Type}");
@@ -145,19 +131,22 @@ public sealed class KubeadmProvider(INodeEngine engine, IClusterPki pki) : Pulum
         return With(inputs, "kubeconfig", Properties.Value(result.AdminKubeconfig ?? "", secret: true));
     }
 
-    private Dictionary<string, CertificateAndKey> Issue(ImmutableDictionary<string, PropertyValue> inputs,
-        IReadOnlyDictionary<string, CertificateAndKey> kept, IReadOnlyDictionary<string, string> keptRequests)
+    /// <summary>Core's PKI: creates what the hosts lack, keeps everything that exists, re-issues a host certificate only when its SANs changed.</summary>
+    private PropertyValue Ensure(ImmutableDictionary<string, PropertyValue> inputs, KeptSecrets? existing)
     {
-        var authority = WireJson.KeptSecrets(inputs.RequireString("authority"));
-        var issued = new Dictionary<string, CertificateAndKey>(StringComparer.Ordinal);
-        foreach (var (name, request) in inputs.StringMap("requests"))
-        {
-            // An unchanged request keeps its certificate: same secrets, byte-identical node programs.
-            issued[name] = kept.TryGetValue(name, out var cert) && keptRequests.TryGetValue(name, out var old) && old == request
-                ? cert
-                : pki.Issue(authority, name, request);
-        }
-        return issued;
+        var (spec, hosts) = ReadStack(inputs);
+        var secrets = ClusterPki.Ensure(spec, hosts, existing, clock());
+        return Properties.Value(KeptSecretsSerializer.ToJson(secrets), secret: true);
+    }
+
+    /// <summary>The cluster from the <c>stack</c> input, and its hosts: planned, or as the cloud made them (<c>inventory</c>).</summary>
+    private static (ClusterSpec Spec, IReadOnlyList<PlannedHost> Hosts) ReadStack(ImmutableDictionary<string, PropertyValue> inputs)
+    {
+        var read = StackReader.Read(PulumiConfig.Source, inputs.RequireString("stack"));
+        var spec = read.Spec ?? throw new InvalidOperationException(string.Join("\n", read.Errors));
+        var inventory = inputs.String("inventory");
+        var hosts = string.IsNullOrEmpty(inventory) ? HostInventory.Plan(spec) : HostInventory.WithInventory(spec, CloudInventory.FromJson(inventory));
+        return (spec, hosts);
     }
 
     private static Dictionary<string, PropertyValue> With(ImmutableDictionary<string, PropertyValue> inputs, string key, PropertyValue value) =>
@@ -231,20 +220,23 @@ public sealed class KubeadmProvider(INodeEngine engine, IClusterPki pki) : Pulum
     private static List<CheckFailure> CheckSecrets(ImmutableDictionary<string, PropertyValue> old, ImmutableDictionary<string, PropertyValue> inputs)
     {
         var failures = new List<CheckFailure>();
-        var cluster = inputs.String("cluster");
-        if (!inputs.IsComputed("cluster") && (cluster is null || !Names.IsDns1123Label(cluster)))
-            failures.Add(new CheckFailure("cluster", $"'{cluster}' is not a cluster name (a DNS-1123 label)"));
-        // Renaming would mean new CAs under a live cluster: never done implicitly.
-        if (!old.IsEmpty && old.String("cluster") is { } before && cluster is not null && before != cluster)
-            failures.Add(new CheckFailure("cluster", $"the secrets of cluster {before} cannot be moved to {cluster}; they are kept for the cluster's life"));
-        return failures;
-    }
-
-    private static List<CheckFailure> CheckCertificates(ImmutableDictionary<string, PropertyValue> inputs)
-    {
-        var failures = new List<CheckFailure>();
-        if (!inputs.IsComputed("authority") && string.IsNullOrEmpty(inputs.String("authority")))
-            failures.Add(new CheckFailure("authority", "'authority' is required"));
+        if (inputs.IsComputed("stack")) return failures;
+        var stack = inputs.String("stack");
+        if (string.IsNullOrEmpty(stack)) return [new CheckFailure("stack", "'stack' is required")];
+        // Core's messages, as `infra validate` prints them.
+        var read = StackReader.Read(PulumiConfig.Source, stack);
+        failures.AddRange(read.Errors.Select(d => new CheckFailure("stack", d.ToString())));
+        if (!inputs.IsComputed("inventory") && inputs.String("inventory") is { Length: > 0 } inventory)
+        {
+            try { _ = CloudInventory.FromJson(inventory); }
+            catch (FormatException e) { failures.Add(new CheckFailure("inventory", e.Message)); }
+        }
+        // New CAs under a live cluster are never made implicitly: the name the secrets were made for stays.
+        if (read.Spec is { } spec && !old.IsEmpty && old.String("stack") is { } before
+            && StackReader.Read(PulumiConfig.Source, before).Spec is { } was && was.Name != spec.Name)
+        {
+            failures.Add(new CheckFailure("stack", $"the secrets of cluster {was.Name} cannot be moved to {spec.Name}; they are kept for the cluster's life"));
+        }
         return failures;
     }
 

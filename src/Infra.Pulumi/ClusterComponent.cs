@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Infra.Core.Pki;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
 using Pulumi;
@@ -13,7 +14,7 @@ public sealed class ClusterComponentArgs
     /// <summary>The same hosts with the addresses and pinned keys they have now.</summary>
     public required Output<IReadOnlyList<PlannedHost>> Inventory { get; init; }
     public required Output<string> ApiEndpoint { get; init; }
-    /// <summary>Kept secrets with the issued certificates, wire JSON, secret.</summary>
+    /// <summary>Kept secrets with the hosts' certificates (Core's JSON form), secret.</summary>
     public required Output<string> Secrets { get; init; }
     /// <summary>Node connection, wire JSON, secret.</summary>
     public required Output<string> Connection { get; init; }
@@ -37,7 +38,7 @@ public sealed class ClusterComponent : ComponentResource
         var programs = Output.Tuple(args.Inventory, args.ApiEndpoint, args.Secrets).Apply(t =>
         {
             var endpoint = Endpoint.TryParse(t.Item2, out var e) ? e! : throw new InvalidOperationException($"the API endpoint '{t.Item2}' is not host:port");
-            var built = CoreCalls.NodePrograms(spec, t.Item1, WireJson.KeptSecrets(t.Item3), endpoint);
+            var built = CoreCalls.NodePrograms(spec, t.Item1, KeptSecretsSerializer.FromJson(t.Item3), endpoint);
             return built.ToImmutableDictionary(p => p.Host.Name, p => p, StringComparer.Ordinal);
         });
 

@@ -25,7 +25,7 @@ public sealed class ClusterStack : Stack
     [Output("inventory")]
     public Output<string> Inventory { get; set; }
 
-    /// <summary>The kept cluster secrets (secret), for <c>infra secrets import</c>.</summary>
+    /// <summary>The kept cluster secrets (secret, Core's JSON form), for <c>infra secrets import</c>.</summary>
     [Output("clusterSecrets")]
     public Output<string> StackSecrets { get; set; }
 
@@ -34,23 +34,23 @@ public sealed class ClusterStack : Stack
 
     public ClusterStack()
     {
-        var spec = StackInput.Read();
+        var (spec, document) = StackInput.Read();
         var hosts = HostInventory.Plan(spec);
         var cloud = spec.Target != Target.Baremetal;
 
-        var secrets = new ClusterSecrets("cluster-secrets", new ClusterSecretsArgs
-        {
-            Cluster = spec.Name,
-            HostKeyHosts = cloud ? [.. hosts.Select(h => h.Name)] : [],
-        }, new CustomResourceOptions { Protect = true });
+        // Made once, kept in the state; protected: losing it would mean new CAs under a live cluster.
+        var secrets = new ClusterSecrets("cluster-secrets", new ClusterSecretsArgs { Stack = document, Inventory = "" },
+            new CustomResourceOptions { Protect = true });
 
         Output<IReadOnlyList<HostSpec>> inventory;
         Output<string> endpoint;
+        Output<string> kept;
         if (!cloud)
         {
             inventory = Output.Create(spec.Hosts);
             endpoint = Output.Create(spec.ControlPlane.Endpoint?.ToString()
                 ?? throw new RunException("controlPlane.endpoint: a bare-metal cluster needs its API endpoint"));
+            kept = secrets.Secrets;
         }
         else
         {
@@ -58,34 +58,28 @@ public sealed class ClusterStack : Stack
             var userData = plan.Vms.ToDictionary(v => v.Name, v =>
             {
                 var host = hosts.Single(h => h.Name == v.Host);
-                return Output.CreateSecret(secrets.Secrets.Apply(json => CoreCalls.CloudInit(spec, host, WireJson.KeptSecrets(json))));
+                return Output.CreateSecret(secrets.Secrets.Apply(json => CoreCalls.CloudInit(spec, host, KeptSecretsSerializer.FromJson(json))));
             });
             var (addresses, apiEndpoint) = Clouds.Create(plan, userData, new ComponentResourceOptions { DependsOn = { secrets } });
-            // Host keys' public halves only: the inventory is not secret.
+            // The inventory holds the host keys' public halves only: it is not secret.
             inventory = Output.Unsecret(Output.Tuple(addresses, secrets.Secrets).Apply(t =>
-                CloudInventory.Build(spec, plan, t.Item1, WireJson.KeptSecrets(t.Item2).HostKeys)));
+                CloudInventory.Build(spec, plan, t.Item1, KeptSecretsSerializer.FromJson(t.Item2).HostKeys)));
             endpoint = apiEndpoint;
+            // Host certificates need the VMs' addresses, which exist only now.
+            var certificates = new ClusterSecrets("cluster-certificates", new ClusterSecretsArgs
+            {
+                Stack = document,
+                Inventory = inventory.Apply(CloudInventory.ToJson),
+                Seed = secrets.Secrets,
+            });
+            kept = certificates.Secrets;
         }
-
-        var planned = inventory.Apply(inv => HostInventory.WithInventory(spec, inv));
-        var certificates = new Certificates("certificates", new CertificatesArgs
-        {
-            Authority = secrets.Secrets,
-            Requests = planned.Apply(p => CoreCalls.CertificateRequests(spec, p).ToImmutableDictionary(StringComparer.Ordinal)),
-        });
-        var kept = Output.Tuple(secrets.Secrets, certificates.Issued).Apply(t =>
-        {
-            var s = WireJson.KeptSecrets(t.Item1);
-            var issued = new SortedDictionary<string, CertificateAndKey>(s.Issued.ToDictionary(kv => kv.Key, kv => kv.Value), StringComparer.Ordinal);
-            foreach (var (name, cert) in WireJson.Issued(t.Item2)) issued[name] = cert;
-            return WireJson.KeptSecrets(s with { Issued = issued });
-        });
 
         var cluster = new ClusterComponent("cluster", new ClusterComponentArgs
         {
             Spec = spec,
             Hosts = hosts,
-            Inventory = planned,
+            Inventory = inventory.Apply(inv => HostInventory.WithInventory(spec, inv)),
             ApiEndpoint = endpoint,
             Secrets = Output.CreateSecret(kept),
             Connection = StackInput.Connection(spec),
@@ -96,7 +90,7 @@ public sealed class ClusterStack : Stack
         ApiEndpoint = endpoint;
         Kubeconfig = cluster.Kubeconfig;
         Inventory = inventory.Apply(CloudInventory.ToJson);
-        StackSecrets = Output.CreateSecret(secrets.Secrets);
+        StackSecrets = Output.CreateSecret(kept);
         Versions = Output.Create(new Dictionary<string, string>
         {
             ["kubernetes"] = spec.Kubernetes.Version.ToString(),

@@ -4,69 +4,36 @@ using Pulumi;
 namespace Infra.Pulumi;
 
 /// <summary>
-/// <c>kubeadm:index:ClusterSecrets</c>: the cluster's CAs, service-account keys, encryption key and cloud VM host
-/// keys, made once by the provider and kept (secret) in the stack's state. Never replaced by a later <c>up</c>.
+/// <c>kubeadm:index:ClusterSecrets</c>: the cluster's CAs, service-account keys, encryption key, host certificates
+/// and cloud VM host keys, made by Core's PKI in the provider and kept (secret) in the stack's state. An update
+/// creates only what is missing; nothing is ever replaced.
 /// </summary>
 public sealed class ClusterSecrets : CustomResource
 {
-    /// <summary>The kept secrets as Core's wire JSON.</summary>
+    /// <summary>The kept secrets in Core's JSON form (the one <c>infra secrets import</c> reads).</summary>
     [Output("secrets")]
     public Output<string> Secrets { get; private set; } = null!;
 
     public ClusterSecrets(string name, ClusterSecretsArgs args, CustomResourceOptions? options = null)
         : base("kubeadm:index:ClusterSecrets", name, args, CustomResourceOptions.Merge(
-            new CustomResourceOptions { AdditionalSecretOutputs = { "secrets" } }, options))
+            new CustomResourceOptions { AdditionalSecretOutputs = { "secrets", "seed" } }, options))
     {
     }
 }
 
 public sealed class ClusterSecretsArgs : ResourceArgs
 {
-    [Input("cluster", required: true)]
-    public Input<string> Cluster { get; set; } = null!;
+    /// <summary><c>infra:cluster</c> and the provider settings as a stack document (Core's PulumiConfig).</summary>
+    [Input("stack", required: true)]
+    public Input<string> Stack { get; set; } = null!;
 
-    [Input("hostKeyHosts")]
-    private InputList<string>? _hostKeyHosts;
+    /// <summary>Cloud VMs as created (inventory JSON); empty: the planned hosts.</summary>
+    [Input("inventory")]
+    public Input<string>? Inventory { get; set; }
 
-    /// <summary>Hosts that get a host key made by the tool (cloud VMs).</summary>
-    public InputList<string> HostKeyHosts
-    {
-        get => _hostKeyHosts ??= new();
-        set => _hostKeyHosts = value;
-    }
-}
-
-/// <summary>
-/// <c>kubeadm:index:Certificates</c>: leaf certificates issued from the kept CAs once the hosts' addresses are
-/// known (kubelet serving, etcd members). An unchanged request keeps its certificate.
-/// </summary>
-public sealed class Certificates : CustomResource
-{
-    /// <summary>name → certificate and key, Core's wire JSON.</summary>
-    [Output("issued")]
-    public Output<string> Issued { get; private set; } = null!;
-
-    public Certificates(string name, CertificatesArgs args, CustomResourceOptions? options = null)
-        : base("kubeadm:index:Certificates", name, args, CustomResourceOptions.Merge(
-            new CustomResourceOptions { AdditionalSecretOutputs = { "issued" } }, options))
-    {
-    }
-}
-
-public sealed class CertificatesArgs : ResourceArgs
-{
-    /// <summary>The kept secrets (for the CAs), secret.</summary>
-    [Input("authority", required: true)]
-    public Input<string> Authority { get; set; } = null!;
-
-    [Input("requests", required: true)]
-    private InputMap<string>? _requests;
-
-    public InputMap<string> Requests
-    {
-        get => _requests ??= new();
-        set => _requests = value;
-    }
+    /// <summary>Secrets to start from (the first resource's, whose host keys the VMs were made with); secret.</summary>
+    [Input("seed")]
+    public Input<string>? Seed { get; set; }
 }
 
 /// <summary>

@@ -7,19 +7,25 @@ namespace Infra.Pulumi;
 /// <summary>The stack's cluster, read and validated by Core exactly as <c>infra validate</c> does.</summary>
 internal static class StackInput
 {
-    public static ClusterSpec Read()
+    /// <summary>
+    /// The validated cluster, and the stack document the kubeadm provider reads it from again (built from the
+    /// engine's config, so the stack file's formatting never shows up as a change).
+    /// </summary>
+    public static (ClusterSpec Spec, string Document) Read()
     {
         var stack = Deployment.Instance.StackName;
+        var clusterJson = new Config().Require("cluster");
+        var settings = ProviderSettings();
         var file = ProjectRoot() is { } root ? Path.Combine(root, "stacks", $"Pulumi.{stack}.yaml") : null;
         // The file gives errors with file:line:column; config kept elsewhere (a Pulumi Cloud stack) gives key paths.
         var (spec, errors) = file is not null && File.Exists(file)
             ? CoreCalls.ReadStackFile(file)
-            : CoreCalls.ReadConfig(new Config().Require("cluster"), ProviderSettings());
+            : CoreCalls.ReadConfig(clusterJson, settings);
         if (spec is null || errors.Count > 0)
         {
             throw new RunException($"stack {stack}: {errors.Count} problem(s) in infra:cluster\n{string.Join("\n", errors)}");
         }
-        return spec;
+        return (spec, PulumiConfig.Document(clusterJson, settings));
     }
 
     /// <summary>The folder of Pulumi.yaml, above the working directory the language host gives the program.</summary>

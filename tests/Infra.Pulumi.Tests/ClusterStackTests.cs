@@ -44,19 +44,10 @@ public class ClusterStackTests
     private static Mocks WithProvider()
     {
         var mocks = new Mocks();
-        var secrets = new KeptSecrets
-        {
-            ClusterCa = new("CA", "CAKEY"),
-            FrontProxyCa = new("FP", "FPKEY"),
-            EtcdCa = new("ETCD", "ETCDKEY"),
-            ServiceAccountPrivateKeyPem = "SAK",
-            ServiceAccountPublicKeyPem = "SAP",
-            EncryptionKey = "ENC",
-            Issued = new Dictionary<string, CertificateAndKey>(),
-            HostKeys = new Dictionary<string, SshHostKey>(),
-        };
-        mocks.Provider["kubeadm:index:ClusterSecrets"] = _ => new Dictionary<string, object> { ["secrets"] = WireJson.KeptSecrets(secrets) };
-        mocks.Provider["kubeadm:index:Certificates"] = _ => new Dictionary<string, object> { ["issued"] = "{}" };
+        // The provider's real work, made here: Core's PKI for the configured cluster.
+        var spec = PulumiConfig.Read(BareMetal, new Dictionary<string, string>()).Spec!;
+        var secrets = ClusterPki.Ensure(spec, HostInventory.Plan(spec), null, new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
+        mocks.Provider["kubeadm:index:ClusterSecrets"] = _ => new Dictionary<string, object> { ["secrets"] = KeptSecretsSerializer.ToJson(secrets) };
         mocks.Provider["kubeadm:index:Node"] = a => new Dictionary<string, object>
         {
             ["kubeconfig"] = a.Inputs.TryGetValue("firstControlPlane", out var f) && f is true ? "apiVersion: v1\nkind: Config\n" : "",
@@ -94,7 +85,7 @@ public class ClusterStackTests
 
         var e = await Assert.ThrowsAnyAsync<Exception>(() => Deployment.TestAsync<ClusterStack>(WithProvider(), Options));
 
-        Assert.Contains("network.podCidr", e.ToString(), StringComparison.Ordinal);
+        Assert.Contains("infra:cluster.network.serviceCidr", e.ToString(), StringComparison.Ordinal);
         Assert.Contains("stack unit", e.ToString(), StringComparison.Ordinal);
     }
 }

@@ -40,39 +40,20 @@ public class ProviderTests
             Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string> { ["prepare.swap"] = "h1" });
     }
 
-    private sealed class CountingPki : IClusterPki
-    {
-        public int HostKeys { get; private set; }
-        public List<string> IssuedNames { get; } = [];
-
-        public KeptSecrets Create(string cluster, IReadOnlyList<string> hostKeyHosts) => new()
-        {
-            ClusterCa = new("CA", "CAKEY"),
-            FrontProxyCa = new("FP", "FPKEY"),
-            EtcdCa = new("ETCD", "ETCDKEY"),
-            ServiceAccountPrivateKeyPem = "SAK",
-            ServiceAccountPublicKeyPem = "SAP",
-            EncryptionKey = "ENC",
-            Issued = new Dictionary<string, CertificateAndKey>(),
-            HostKeys = hostKeyHosts.ToDictionary(h => h, HostKey),
-        };
-
-        public SshHostKey HostKey(string host)
-        {
-            HostKeys++;
-            return new SshHostKey { Algorithm = "ssh-ed25519", PrivateKey = $"PRIV{HostKeys}", PublicKeyLine = $"ssh-ed25519 AAAA{HostKeys} {host}" };
-        }
-
-        public CertificateAndKey Issue(KeptSecrets authority, string name, string request)
-        {
-            IssuedNames.Add(name);
-            return new CertificateAndKey($"CERT {name} {request}", $"KEY {name}");
-        }
-    }
-
     private static readonly Urn NodeUrn = new("urn:pulumi:unit::infra::infra:index:Cluster$kubeadm:index:Node::cp-1");
     private static readonly Urn SecretsUrn = new("urn:pulumi:unit::infra::kubeadm:index:ClusterSecrets::cluster-secrets");
-    private static readonly Urn CertsUrn = new("urn:pulumi:unit::infra::kubeadm:index:Certificates::certificates");
+
+    // A two-host bare-metal cluster as the program hands it to ClusterSecrets (Core's PulumiConfig document).
+    private static string Stack(string name = "unit") => PulumiConfig.Document($$"""
+        {"name": "{{name}}", "target": "baremetal", "kubernetes": {"version": "1.36.1"},
+         "controlPlane": {"count": 1, "endpoint": "10.0.0.11:6443", "loadBalancer": "external"},
+         "workers": [{"name": "general", "count": 1}],
+         "network": {"podCidr": "10.244.0.0/16", "serviceCidr": "10.96.0.0/12", "cni": "calico"},
+         "etcd": {"topology": "stacked"},
+         "hosts": [
+           {"name": "cp-1", "address": "10.0.0.11", "hostKey": "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "roles": ["control-plane"]},
+           {"name": "w-1", "address": "10.0.0.21", "hostKey": "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "roles": ["worker"]}]}
+        """, new Dictionary<string, string>());
 
     private static NodeProgram Program(string host = "cp-1", string hash = "h1")
     {
@@ -112,17 +93,18 @@ public class ProviderTests
         }.ToImmutableDictionary();
     }
 
-    private static KubeadmProvider Provider(out RecordingEngine engine, out CountingPki pki)
+    private static readonly DateTimeOffset Now = new(2026, 11, 27, 8, 0, 0, TimeSpan.Zero);
+
+    private static KubeadmProvider Provider(out RecordingEngine engine)
     {
         engine = new RecordingEngine();
-        pki = new CountingPki();
-        return new KubeadmProvider(engine, pki);
+        return new KubeadmProvider(engine, () => Now);
     }
 
     [Fact]
     public async Task Check_NewNode_Accepted()
     {
-        var p = Provider(out _, out _);
+        var p = Provider(out _);
 
         var r = await p.Check(new CheckRequest(NodeUrn, ImmutableDictionary<string, PropertyValue>.Empty, NodeInputs(), []), default);
 
@@ -132,7 +114,7 @@ public class ProviderTests
     [Fact]
     public async Task Check_VersionChangeOnLiveNode_RefusedWithCoresMessage()
     {
-        var p = Provider(out _, out _);
+        var p = Provider(out _);
 
         var r = await p.Check(new CheckRequest(NodeUrn, NodeInputs("1.35.2"), NodeInputs("1.36.1"), []), default);
 
@@ -148,7 +130,7 @@ public class ProviderTests
     [InlineData("program", "{\"host\": 1}", "node program")]
     public async Task Check_BadInput_FailureNamesProperty(string key, string value, string reason)
     {
-        var p = Provider(out _, out _);
+        var p = Provider(out _);
         var inputs = NodeInputs().SetItem(key, new PropertyValue(value));
 
         var r = await p.Check(new CheckRequest(NodeUrn, ImmutableDictionary<string, PropertyValue>.Empty, inputs, []), default);
@@ -161,7 +143,7 @@ public class ProviderTests
     [Fact]
     public async Task Diff_UnchangedNode_NoChanges()
     {
-        var p = Provider(out _, out _);
+        var p = Provider(out _);
 
         var d = await p.Diff(new DiffRequest(NodeUrn, "cp-1", NodeInputs(), NodeInputs(), [], NodeInputs()), default);
 
@@ -171,7 +153,7 @@ public class ProviderTests
     [Fact]
     public async Task Diff_StepHashChanged_DetailedDiffNamesStep()
     {
-        var p = Provider(out _, out _);
+        var p = Provider(out _);
 
         var d = await p.Diff(new DiffRequest(NodeUrn, "cp-1", NodeInputs(), NodeInputs(hash: "h2"), [], NodeInputs()), default);
 
@@ -183,7 +165,7 @@ public class ProviderTests
     [Fact]
     public async Task Diff_AddressChanged_ReplacesDeletingFirst()
     {
-        var p = Provider(out _, out _);
+        var p = Provider(out _);
 
         var d = await p.Diff(new DiffRequest(NodeUrn, "cp-1", NodeInputs(), NodeInputs(address: "10.0.0.99"), [], NodeInputs()), default);
 
@@ -194,7 +176,7 @@ public class ProviderTests
     [Fact]
     public async Task Diff_UnknownInputsDuringPreview_ChangesOnThoseInputs()
     {
-        var p = Provider(out _, out _);
+        var p = Provider(out _);
         var inputs = NodeInputs().SetItem("address", PropertyValue.Computed);
 
         var d = await p.Diff(new DiffRequest(NodeUrn, "cp-1", NodeInputs(), inputs, [], NodeInputs()), default);
@@ -206,7 +188,7 @@ public class ProviderTests
     [Fact]
     public async Task Create_FirstControlPlane_ConvergesAndReturnsSecretKubeconfig()
     {
-        var p = Provider(out var engine, out _);
+        var p = Provider(out var engine);
 
         var r = await p.Create(new CreateRequest(NodeUrn, NodeInputs(), TimeSpan.FromMinutes(30), preview: false), default);
 
@@ -220,7 +202,7 @@ public class ProviderTests
     [Fact]
     public async Task Create_Preview_TouchesNoHost()
     {
-        var p = Provider(out var engine, out _);
+        var p = Provider(out var engine);
 
         var r = await p.Create(new CreateRequest(NodeUrn, NodeInputs(), TimeSpan.FromMinutes(30), preview: true), default);
 
@@ -231,69 +213,86 @@ public class ProviderTests
     [Fact]
     public async Task Delete_Node_ResetsTheHost()
     {
-        var p = Provider(out var engine, out _);
+        var p = Provider(out var engine);
 
         await p.Delete(new DeleteRequest(NodeUrn, "cp-1", NodeInputs(), TimeSpan.FromMinutes(10), NodeInputs()), default);
 
         Assert.Equal(["reset cp-1"], engine.Calls);
     }
 
+    private static ImmutableDictionary<string, PropertyValue> SecretsInputs(string stack, string inventory = "") =>
+        ImmutableDictionary<string, PropertyValue>.Empty.Add("stack", new PropertyValue(stack)).Add("inventory", new PropertyValue(inventory));
+
     [Fact]
-    public async Task ClusterSecrets_UnchangedInputs_NoChangeAndUpdateKeepsKeys()
+    public async Task ClusterSecrets_Create_CorePkiForEveryHostAsSecret()
     {
-        var p = Provider(out _, out var pki);
-        var inputs = new Dictionary<string, PropertyValue>
-        {
-            ["cluster"] = new("prod"),
-            ["hostKeyHosts"] = new(ImmutableArray.Create(new PropertyValue("cp-1"), new PropertyValue("cp-2"))),
-        }.ToImmutableDictionary();
+        var p = Provider(out _);
+
+        var created = await p.Create(new CreateRequest(SecretsUrn, SecretsInputs(Stack()), TimeSpan.FromMinutes(1), preview: false), default);
+
+        Assert.Equal("unit-secrets", created.Id);
+        Assert.True(created.Outputs!["secrets"].IsSecret);
+        var kept = KeptSecretsSerializer.FromJson(created.Outputs["secrets"].TryGetString(out var s) ? s : "");
+        Assert.Contains(ClusterPki.KubeletServing("w-1"), kept.Issued.Keys);
+        Assert.Contains(ClusterPki.EtcdServer("cp-1"), kept.Issued.Keys);
+        // Bare-metal hosts bring their own pinned keys: none is made for them.
+        Assert.Empty(kept.HostKeys);
+    }
+
+    [Fact]
+    public async Task ClusterSecrets_UnchangedInputs_NoChange()
+    {
+        var p = Provider(out _);
+        var inputs = SecretsInputs(Stack());
         var created = await p.Create(new CreateRequest(SecretsUrn, inputs, TimeSpan.FromMinutes(1), preview: false), default);
-        var outputs = created.Outputs!.ToImmutableDictionary();
 
-        var same = await p.Diff(new DiffRequest(SecretsUrn, created.Id!, outputs, inputs, [], inputs), default);
-        var grown = inputs.SetItem("hostKeyHosts", new PropertyValue(ImmutableArray.Create(new PropertyValue("cp-1"), new PropertyValue("cp-2"), new PropertyValue("w-1"))));
-        var updated = await p.Update(new UpdateRequest(SecretsUrn, created.Id!, outputs, grown, TimeSpan.FromMinutes(1), [], preview: false, inputs), default);
+        var d = await p.Diff(new DiffRequest(SecretsUrn, created.Id!, created.Outputs!.ToImmutableDictionary(), inputs, [], inputs), default);
 
-        Assert.False(same.Changes);
-        Assert.True(outputs["secrets"].IsSecret);
-        var before = WireJson.KeptSecrets(outputs.String("secrets")!);
-        var after = WireJson.KeptSecrets(updated.Outputs!["secrets"].TryGetString(out var s) ? s : "");
-        Assert.Equal(before.HostKeys["cp-1"], after.HostKeys["cp-1"]);
+        Assert.False(d.Changes);
+    }
+
+    [Fact]
+    public async Task ClusterSecrets_HostAddressChanged_OnlyThatHostReissuedCasKept()
+    {
+        var p = Provider(out _);
+        var inputs = SecretsInputs(Stack());
+        var created = await p.Create(new CreateRequest(SecretsUrn, inputs, TimeSpan.FromMinutes(1), preview: false), default);
+        var moved = SecretsInputs(Stack().Replace("10.0.0.21", "10.0.0.22", StringComparison.Ordinal));
+
+        var d = await p.Diff(new DiffRequest(SecretsUrn, created.Id!, created.Outputs!.ToImmutableDictionary(), moved, [], inputs), default);
+        var updated = await p.Update(new UpdateRequest(SecretsUrn, created.Id!, created.Outputs!.ToImmutableDictionary(), moved,
+            TimeSpan.FromMinutes(1), [], preview: false, inputs), default);
+
+        Assert.True(d.Changes);
+        Assert.Empty(d.Replaces ?? []);
+        var before = KeptSecretsSerializer.FromJson(created.Outputs["secrets"].TryGetString(out var b) ? b : "");
+        var after = KeptSecretsSerializer.FromJson(updated.Outputs!["secrets"].TryGetString(out var a) ? a : "");
         Assert.Equal(before.ClusterCa, after.ClusterCa);
-        Assert.Equal(3, pki.HostKeys);
+        Assert.Equal(before.EncryptionKey, after.EncryptionKey);
+        Assert.Equal(before.Issued[ClusterPki.KubeletServing("cp-1")], after.Issued[ClusterPki.KubeletServing("cp-1")]);
+        Assert.NotEqual(before.Issued[ClusterPki.KubeletServing("w-1")], after.Issued[ClusterPki.KubeletServing("w-1")]);
+    }
+
+    [Fact]
+    public async Task ClusterSecrets_InvalidStack_CheckFailsWithCoresMessage()
+    {
+        var p = Provider(out _);
+
+        var r = await p.Check(new CheckRequest(SecretsUrn, ImmutableDictionary<string, PropertyValue>.Empty,
+            SecretsInputs(Stack().Replace("10.244.0.0/16", "10.96.0.0/16", StringComparison.Ordinal)), []), default);
+
+        var failure = Assert.Single(r.Failures!);
+        Assert.Equal("stack", failure.Property);
+        Assert.Contains("(infra:cluster.network.serviceCidr)", failure.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task ClusterSecrets_RenamedCluster_Refused()
     {
-        var p = Provider(out _, out _);
-        var old = ImmutableDictionary<string, PropertyValue>.Empty.Add("cluster", new PropertyValue("prod"));
+        var p = Provider(out _);
 
-        var r = await p.Check(new CheckRequest(SecretsUrn, old, old.SetItem("cluster", new PropertyValue("prod2")), []), default);
+        var r = await p.Check(new CheckRequest(SecretsUrn, SecretsInputs(Stack("prod")), SecretsInputs(Stack("prod2")), []), default);
 
-        Assert.Equal("cluster", Assert.Single(r.Failures!).Property);
-    }
-
-    [Fact]
-    public async Task Certificates_UnchangedRequestKept_ChangedReissued()
-    {
-        var p = Provider(out _, out var pki);
-        var authority = new PropertyValue(WireJson.KeptSecrets(pki.Create("prod", []))).WithSecret(true);
-        ImmutableDictionary<string, PropertyValue> Inputs(string w1) => new Dictionary<string, PropertyValue>
-        {
-            ["authority"] = authority,
-            ["requests"] = new(ImmutableDictionary<string, PropertyValue>.Empty
-                .Add("kubelet-serving/cp-1", new PropertyValue("{\"sans\":[\"10.0.0.11\"]}"))
-                .Add("kubelet-serving/w-1", new PropertyValue(w1))),
-        }.ToImmutableDictionary();
-        var created = await p.Create(new CreateRequest(CertsUrn, Inputs("{\"sans\":[\"10.0.0.21\"]}"), TimeSpan.FromMinutes(1), preview: false), default);
-
-        var updated = await p.Update(new UpdateRequest(CertsUrn, created.Id!, created.Outputs!.ToImmutableDictionary(), Inputs("{\"sans\":[\"10.0.0.22\"]}"),
-            TimeSpan.FromMinutes(1), [], preview: false, Inputs("{\"sans\":[\"10.0.0.21\"]}")), default);
-
-        Assert.Equal(["kubelet-serving/cp-1", "kubelet-serving/w-1", "kubelet-serving/w-1"], pki.IssuedNames.Order(StringComparer.Ordinal));
-        var issued = WireJson.Issued(updated.Outputs!["issued"].TryGetString(out var s) ? s : "");
-        Assert.Contains("10.0.0.22", issued["kubelet-serving/w-1"].CertificatePem, StringComparison.Ordinal);
-        Assert.True(updated.Outputs["issued"].IsSecret);
+        Assert.Contains(r.Failures!, f => f.Property == "stack" && f.Reason.Contains("prod2", StringComparison.Ordinal));
     }
 }

@@ -43,6 +43,35 @@ public static class CloudInventory
         return hosts;
     }
 
+    /// <summary>Reads what <see cref="ToJson"/> writes; a malformed document is an error naming the host and field.</summary>
+    public static IReadOnlyList<HostSpec> FromJson(string json)
+    {
+        JsonNode? root;
+        try { root = JsonNode.Parse(json); }
+        catch (JsonException) { throw new FormatException("inventory: not valid JSON"); }
+        if (root is not JsonObject obj || obj["hosts"] is not JsonArray array) throw new FormatException("inventory: expected {\"hosts\": [...]}");
+        var hosts = new List<HostSpec>(array.Count);
+        foreach (var node in array)
+        {
+            string Field(string key) => node?[key]?.GetValue<string>() ?? throw new FormatException($"inventory: host {node?["name"]} has no '{key}'");
+            var name = Field("name");
+            if (!HostKeyPin.TryParse(Field("hostKey"), out var pin, out var problem))
+                throw new FormatException($"inventory: host {name}: hostKey: {problem}");
+            hosts.Add(new HostSpec
+            {
+                Name = name,
+                Address = Field("address"),
+                Port = node?["port"]?.GetValue<int>() ?? 22,
+                User = Field("user"),
+                HostKey = pin!,
+                Roles = [.. (node?["roles"] as JsonArray ?? []).Select(r => r!.GetValue<string>())],
+                Pool = node?["pool"]?.GetValue<string>(),
+                InternalAddress = node?["internalAddress"]?.GetValue<string>(),
+            });
+        }
+        return hosts;
+    }
+
     /// <summary>The inventory file <c>infra --inventory</c> reads: <c>{"hosts": [{name, address, port, user, hostKey, roles, pool}]}</c>.</summary>
     public static string ToJson(IReadOnlyList<HostSpec> hosts)
     {

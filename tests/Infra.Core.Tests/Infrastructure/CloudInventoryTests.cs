@@ -72,4 +72,28 @@ public class CloudInventoryTests
         Assert.False(first.TryGetProperty("pool", out _));
         Assert.Equal("general", doc.RootElement.GetProperty("hosts")[1].GetProperty("pool").GetString());
     }
+
+    [Fact]
+    public void FromJson_WhatToJsonWrote_SameHosts()
+    {
+        var (spec, plan, addresses, keys) = Cluster();
+        var hosts = CloudInventory.Build(spec, plan, addresses, keys);
+
+        var back = CloudInventory.FromJson(CloudInventory.ToJson(hosts));
+
+        Assert.Equal(CloudInventory.ToJson(hosts), CloudInventory.ToJson(back));
+        Assert.Equal(hosts[1].Pool, back[1].Pool);
+        Assert.Equal(hosts[0].HostKey.Sha256, back[0].HostKey.Sha256);
+    }
+
+    [Theory]
+    [InlineData("[]", "expected")]
+    [InlineData("{\"hosts\": [{\"name\": \"cp-1\"}]}", "cp-1")]
+    [InlineData("{\"hosts\": [{\"name\": \"cp-1\", \"address\": \"a\", \"user\": \"u\", \"hostKey\": \"nope\"}]}", "hostKey")]
+    public void FromJson_Malformed_ErrorNamesWhat(string json, string inMessage)
+    {
+        var e = Assert.Throws<FormatException>(() => CloudInventory.FromJson(json));
+
+        Assert.Contains(inMessage, e.Message, StringComparison.Ordinal);
+    }
 }

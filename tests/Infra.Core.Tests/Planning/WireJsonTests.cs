@@ -1,5 +1,4 @@
 using System.Text;
-using Infra.Core.Pki;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
 
@@ -50,40 +49,7 @@ public class WireJsonTests
         Assert.Equal(Phase.Prepare, back.Steps[0].Phase);
     }
 
-    [Fact]
-    public void KeptSecrets_RoundTrip_SameContent()
-    {
-        var s = new KeptSecrets
-        {
-            ClusterCa = new CertificateAndKey("CERT1", "KEY1"),
-            FrontProxyCa = new CertificateAndKey("CERT2", "KEY2"),
-            EtcdCa = new CertificateAndKey("CERT3", "KEY3"),
-            ServiceAccountPrivateKeyPem = "SAK",
-            ServiceAccountPublicKeyPem = "SAP",
-            EncryptionKey = "ENC",
-            Issued = new SortedDictionary<string, CertificateAndKey>(StringComparer.Ordinal) { ["kubelet-serving/w-1"] = new("C", "K") },
-            HostKeys = new SortedDictionary<string, SshHostKey>(StringComparer.Ordinal)
-            {
-                ["cp-1"] = new SshHostKey { Algorithm = "ssh-ed25519", PrivateKey = "PRIV", PublicKeyLine = "ssh-ed25519 AAAA cp-1" },
-            },
-        };
 
-        var json = WireJson.KeptSecrets(s);
-        var back = WireJson.KeptSecrets(json);
-
-        Assert.Equal(json, WireJson.KeptSecrets(back));
-        Assert.Equal("K", back.Issued["kubelet-serving/w-1"].PrivateKeyPem);
-        Assert.Equal("PRIV", back.HostKeys["cp-1"].PrivateKey);
-    }
-
-    [Fact]
-    public void KeptSecrets_MissingMember_ErrorWithoutContent()
-    {
-        var e = Assert.Throws<FormatException>(() => WireJson.KeptSecrets("{\"clusterCa\":{\"certificatePem\":\"C\",\"privateKeyPem\":\"TOPSECRET\"}}"));
-
-        Assert.StartsWith("cluster secrets:", e.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain("TOPSECRET", e.Message, StringComparison.Ordinal);
-    }
 
     [Fact]
     public void NodeProgram_Malformed_ErrorNamesDocument()
@@ -113,14 +79,4 @@ public class WireJsonTests
         Assert.DoesNotContain("SECRETKEY", back.ToString(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Issued_RoundTrip_SortedByName()
-    {
-        var issued = new Dictionary<string, CertificateAndKey> { ["w-1"] = new("C1", "K1"), ["cp-1"] = new("C2", "K2") };
-
-        var json = WireJson.Issued(issued);
-
-        Assert.True(json.IndexOf("cp-1", StringComparison.Ordinal) < json.IndexOf("w-1", StringComparison.Ordinal));
-        Assert.Equal("K1", WireJson.Issued(json)["w-1"].PrivateKeyPem);
-    }
 }
