@@ -69,7 +69,7 @@ public sealed class ClusterStack : Stack
             var certificates = new ClusterSecrets("cluster-certificates", new ClusterSecretsArgs
             {
                 Stack = document,
-                Inventory = inventory.Apply(CloudInventory.ToJson),
+                Inventory = inventory.Apply(hosts => CloudInventory.ToJson(hosts)),
                 Seed = secrets.Secrets,
             });
             kept = certificates.Secrets;
@@ -89,7 +89,7 @@ public sealed class ClusterStack : Stack
 
         ApiEndpoint = endpoint;
         Kubeconfig = cluster.Kubeconfig;
-        Inventory = inventory.Apply(CloudInventory.ToJson);
+        Inventory = Output.Tuple(inventory, endpoint).Apply(t => CloudInventory.ToJson(t.Item1, t.Item2));
         StackSecrets = Output.CreateSecret(kept);
         Versions = Output.Create(new Dictionary<string, string>
         {

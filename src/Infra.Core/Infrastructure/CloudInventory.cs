@@ -43,37 +43,19 @@ public static class CloudInventory
         return hosts;
     }
 
-    /// <summary>Reads what <see cref="ToJson"/> writes; a malformed document is an error naming the host and field.</summary>
+    /// <summary>
+    /// Reads what <see cref="ToJson"/> writes, with the stack reader's rules for hosts; a malformed document is an
+    /// error listing every problem with its position and key.
+    /// </summary>
     public static IReadOnlyList<HostSpec> FromJson(string json)
     {
-        JsonNode? root;
-        try { root = JsonNode.Parse(json); }
-        catch (JsonException) { throw new FormatException("inventory: not valid JSON"); }
-        if (root is not JsonObject obj || obj["hosts"] is not JsonArray array) throw new FormatException("inventory: expected {\"hosts\": [...]}");
-        var hosts = new List<HostSpec>(array.Count);
-        foreach (var node in array)
-        {
-            string Field(string key) => node?[key]?.GetValue<string>() ?? throw new FormatException($"inventory: host {node?["name"]} has no '{key}'");
-            var name = Field("name");
-            if (!HostKeyPin.TryParse(Field("hostKey"), out var pin, out var problem))
-                throw new FormatException($"inventory: host {name}: hostKey: {problem}");
-            hosts.Add(new HostSpec
-            {
-                Name = name,
-                Address = Field("address"),
-                Port = node?["port"]?.GetValue<int>() ?? 22,
-                User = Field("user"),
-                HostKey = pin!,
-                Roles = [.. (node?["roles"] as JsonArray ?? []).Select(r => r!.GetValue<string>())],
-                Pool = node?["pool"]?.GetValue<string>(),
-                InternalAddress = node?["internalAddress"]?.GetValue<string>(),
-            });
-        }
-        return hosts;
+        var (hosts, diagnostics) = StackReader.ReadInventory("inventory", json);
+        return hosts ?? throw new FormatException(string.Join("\n", diagnostics.Where(d => d.Severity == Diagnostics.Severity.Error)));
     }
 
     /// <summary>The inventory file <c>infra --inventory</c> reads: <c>{"hosts": [{name, address, port, user, hostKey, roles, pool}]}</c>.</summary>
-    public static string ToJson(IReadOnlyList<HostSpec> hosts)
+    /// <param name="endpoint">The API endpoint (the cloud load balancer's host:port), which <c>infra apply --inventory</c> needs.</param>
+    public static string ToJson(IReadOnlyList<HostSpec> hosts, string? endpoint = null)
     {
         var array = new JsonArray();
         foreach (var h in hosts)
@@ -91,6 +73,9 @@ public static class CloudInventory
             if (h.InternalAddress is not null) o["internalAddress"] = h.InternalAddress;
             array.Add(o);
         }
-        return new JsonObject { ["hosts"] = array }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+        var root = new JsonObject();
+        if (endpoint is not null) root["endpoint"] = endpoint;
+        root["hosts"] = array;
+        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
     }
 }

@@ -87,8 +87,8 @@ public class CloudInventoryTests
     }
 
     [Theory]
-    [InlineData("[]", "expected")]
-    [InlineData("{\"hosts\": [{\"name\": \"cp-1\"}]}", "cp-1")]
+    [InlineData("[]", "an inventory is an object")]
+    [InlineData("{\"hosts\": [{\"name\": \"cp-1\"}]}", "hosts[0]")]
     [InlineData("{\"hosts\": [{\"name\": \"cp-1\", \"address\": \"a\", \"user\": \"u\", \"hostKey\": \"nope\"}]}", "hostKey")]
     public void FromJson_Malformed_ErrorNamesWhat(string json, string inMessage)
     {
