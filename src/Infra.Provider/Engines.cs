@@ -19,7 +19,8 @@ public sealed record NodeApplyResult
 public interface INodeEngine
 {
     /// <summary>Makes the program true on its host: runs each step whose journal entry is missing or differs, or whose check fails.</summary>
-    Task<NodeApplyResult> ApplyAsync(NodeProgram program, NodeConnection connection, CancellationToken ct);
+    /// <param name="joinVia">The first control plane, where a joining host's short-lived join token is made; null for the first.</param>
+    Task<NodeApplyResult> ApplyAsync(NodeProgram program, PlannedHost? joinVia, NodeConnection connection, CancellationToken ct);
 
     /// <summary>Undoes the host (kubeadm reset, services stopped, what the tool installed removed, journal cleared).</summary>
     Task ResetAsync(NodeProgram program, NodeConnection connection, CancellationToken ct);

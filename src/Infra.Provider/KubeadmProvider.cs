@@ -125,7 +125,8 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
         }
         var program = WireJson.NodeProgram(inputs.RequireString("program"));
         var connection = WireJson.NodeConnection(inputs.RequireString("connection"));
-        var result = await engine.ApplyAsync(program, connection, ct);
+        var joinVia = inputs.String("joinVia") is { Length: > 0 } via ? WireJson.Deserialize<PlannedHost>(via, "joinVia") : null;
+        var result = await engine.ApplyAsync(program, joinVia, connection, ct);
         if (first && result.AdminKubeconfig is null)
             throw new InvalidOperationException($"host {program.Host.Name}: the first control plane returned no admin kubeconfig");
         return With(inputs, "kubeconfig", Properties.Value(result.AdminKubeconfig ?? "", secret: true));

@@ -70,6 +70,9 @@ public sealed class ClusterComponent : ComponentResource
                 Program = Output.CreateSecret(program.Apply(WireJson.NodeProgram)),
                 Connection = Output.CreateSecret(args.Connection),
                 FirstControlPlane = host.Name == firstControlPlane,
+                JoinVia = host.Name == firstControlPlane || firstControlPlane is null
+                    ? (Input<string>)""
+                    : Output.Unsecret(programs.Apply(p => WireJson.Serialize(p[firstControlPlane!].Host))),
             }, new CustomResourceOptions { Parent = this, DependsOn = dependsOn });
             nodes.Add(node);
             if (host.Name == firstControlPlane) first = node;

@@ -109,4 +109,8 @@ public sealed class NodeArgs : ResourceArgs
     /// <summary>The host where <c>kubeadm init</c> runs; its resource outputs the admin kubeconfig.</summary>
     [Input("firstControlPlane")]
     public Input<bool>? FirstControlPlane { get; set; }
+
+    /// <summary>The first control plane (Core's PlannedHost as wire JSON), where a joining host's join token is made.</summary>
+    [Input("joinVia")]
+    public Input<string>? JoinVia { get; set; }
 }

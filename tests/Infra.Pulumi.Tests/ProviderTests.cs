@@ -19,7 +19,7 @@ public class ProviderTests
     {
         public List<string> Calls { get; } = [];
 
-        public Task<NodeApplyResult> ApplyAsync(NodeProgram program, NodeConnection connection, CancellationToken ct)
+        public Task<NodeApplyResult> ApplyAsync(NodeProgram program, PlannedHost? joinVia, NodeConnection connection, CancellationToken ct)
         {
             Calls.Add($"apply {program.Host.Name}");
             return Task.FromResult(new NodeApplyResult

@@ -79,4 +79,14 @@ public class WireJsonTests
         Assert.DoesNotContain("SECRETKEY", back.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void PlannedHost_RoundTrip_KeepsPinAndRoles()
+    {
+        var host = HostInventory.Plan(SampleSpecs.BareMetal())[0];
+        var back = WireJson.Deserialize<PlannedHost>(WireJson.Serialize(host), "joinVia");
+        Assert.Equal(host.Name, back.Name);
+        Assert.Equal(host.Address, back.Address);
+        Assert.Equal(host.Roles, back.Roles);
+        Assert.Equal(host.HostKey!.Sha256, back.HostKey!.Sha256);
+    }
 }
