@@ -51,17 +51,17 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
         switch (request.Type)
         {
             case NodeType:
-            {
-                var host = inputs.RequireString("host");
-                return new CreateResponse { Id = host, Outputs = await ConvergeAsync(inputs, request.Preview, ct) };
-            }
+                {
+                    var host = inputs.RequireString("host");
+                    return new CreateResponse { Id = host, Outputs = await ConvergeAsync(inputs, request.Preview, ct) };
+                }
             case SecretsType:
-            {
-                if (request.Preview) return new CreateResponse { Id = "", Outputs = With(inputs, "secrets", PropertyValue.Computed) };
-                var seed = inputs.String("seed") is { Length: > 0 } json ? KeptSecretsSerializer.FromJson(json) : null;
-                var (spec, _) = ReadStack(inputs);
-                return new CreateResponse { Id = seed is null ? $"{spec.Name}-secrets" : $"{spec.Name}-certificates", Outputs = With(inputs, "secrets", Ensure(inputs, seed)) };
-            }
+                {
+                    if (request.Preview) return new CreateResponse { Id = "", Outputs = With(inputs, "secrets", PropertyValue.Computed) };
+                    var seed = inputs.String("seed") is { Length: > 0 } json ? KeptSecretsSerializer.FromJson(json) : null;
+                    var (spec, _) = ReadStack(inputs);
+                    return new CreateResponse { Id = seed is null ? $"{spec.Name}-secrets" : $"{spec.Name}-certificates", Outputs = With(inputs, "secrets", Ensure(inputs, seed)) };
+                }
             default:
                 throw new InvalidOperationException($"unknown resource type {request.Type}");
         }
@@ -76,19 +76,19 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
                 // The engine's journal skips every step whose input hash is unchanged.
                 return new UpdateResponse { Outputs = await ConvergeAsync(inputs, request.Preview, ct) };
             case SecretsType:
-            {
-                if (request.Preview) return new UpdateResponse { Outputs = With(inputs, "secrets", request.OldOutputs.GetValueOrDefault("secrets") ?? PropertyValue.Computed) };
-                var kept = KeptSecretsSerializer.FromJson(request.OldOutputs.RequireString("secrets"));
-                if (inputs.String("seed") is { Length: > 0 } json)
                 {
-                    // The seed's CAs and host keys are what the VMs were made with; this resource adds certificates.
-                    var seed = KeptSecretsSerializer.FromJson(json);
-                    var keys = new SortedDictionary<string, SshHostKey>(kept.HostKeys.ToDictionary(kv => kv.Key, kv => kv.Value), StringComparer.Ordinal);
-                    foreach (var (host, key) in seed.HostKeys) keys[host] = key;
-                    kept = seed with { Issued = kept.Issued, HostKeys = keys };
+                    if (request.Preview) return new UpdateResponse { Outputs = With(inputs, "secrets", request.OldOutputs.GetValueOrDefault("secrets") ?? PropertyValue.Computed) };
+                    var kept = KeptSecretsSerializer.FromJson(request.OldOutputs.RequireString("secrets"));
+                    if (inputs.String("seed") is { Length: > 0 } json)
+                    {
+                        // The seed's CAs and host keys are what the VMs were made with; this resource adds certificates.
+                        var seed = KeptSecretsSerializer.FromJson(json);
+                        var keys = new SortedDictionary<string, SshHostKey>(kept.HostKeys.ToDictionary(kv => kv.Key, kv => kv.Value), StringComparer.Ordinal);
+                        foreach (var (host, key) in seed.HostKeys) keys[host] = key;
+                        kept = seed with { Issued = kept.Issued, HostKeys = keys };
+                    }
+                    return new UpdateResponse { Outputs = With(inputs, "secrets", Ensure(inputs, kept)) };
                 }
-                return new UpdateResponse { Outputs = With(inputs, "secrets", Ensure(inputs, kept)) };
-            }
             default:
                 throw new InvalidOperationException($"unknown resource type {request.Type}");
         }

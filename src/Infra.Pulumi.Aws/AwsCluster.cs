@@ -208,12 +208,12 @@ public sealed class AwsCluster : ComponentResource
                     }
                     break;
                 case SourceKind.Group:
-                {
-                    var r = Rule();
-                    r.ReferencedSecurityGroupId = groups[rule.SourceGroup!.Value].Id;
-                    _ = new VpcRules.SecurityGroupIngressRule(rule.Name, r, child);
-                    break;
-                }
+                    {
+                        var r = Rule();
+                        r.ReferencedSecurityGroupId = groups[rule.SourceGroup!.Value].Id;
+                        _ = new VpcRules.SecurityGroupIngressRule(rule.Name, r, child);
+                        break;
+                    }
                 case SourceKind.GroupPublicAddresses:
                     foreach (var (vm, instance) in instances.Where(x => x.Vm.Groups.Contains(rule.SourceGroup!.Value)))
                     {

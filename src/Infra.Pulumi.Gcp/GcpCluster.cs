@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Infra.Core.Infrastructure;
-using Infra.Core.Spec;
 using Pulumi;
 using Pulumi.Gcp.Compute;
 using Pulumi.Gcp.Compute.Inputs;
@@ -115,10 +114,10 @@ public sealed class GcpCluster : ComponentResource
                     },
                 },
                 ServiceAccount = vm.CloudIdentity && account is not null && gcp.Identity is { } sa
-                    ? new InstanceServiceAccountArgs { Email = account.Email, Scopes = [.. sa.Scopes] }
+                    ? (Input<InstanceServiceAccountArgs>)new InstanceServiceAccountArgs { Email = account.Email, Scopes = [.. sa.Scopes] }
                     : null,
                 ShieldedInstanceConfig = gcp.ShieldedVm
-                    ? new InstanceShieldedInstanceConfigArgs { EnableSecureBoot = true, EnableVtpm = true, EnableIntegrityMonitoring = true }
+                    ? (Input<InstanceShieldedInstanceConfigArgs>)new InstanceShieldedInstanceConfigArgs { EnableSecureBoot = true, EnableVtpm = true, EnableIntegrityMonitoring = true }
                     : null,
                 AllowStoppingForUpdate = true,
             }, new CustomResourceOptions

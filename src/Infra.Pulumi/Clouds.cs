@@ -37,10 +37,10 @@ internal static class Clouds
 #endif
 #if CLOUD_GCP
             case Core.Spec.Target.Gcp:
-            {
-                var c = new GcpCluster(plan.Cluster, new GcpClusterArgs { Plan = plan, UserData = userData }, options);
-                return (c.Addresses, c.ApiEndpoint);
-            }
+                {
+                    var c = new GcpCluster(plan.Cluster, new GcpClusterArgs { Plan = plan, UserData = userData }, options);
+                    return (c.Addresses, c.ApiEndpoint);
+                }
 #endif
             default:
                 var cloud = plan.Target.ToString().ToLowerInvariant();

@@ -11,6 +11,7 @@ namespace Infra.Pulumi;
 /// The program: the stack's cluster (validated by Core) → kept secrets → the cloud's infrastructure (or the
 /// bare-metal hosts) → issued certificates → one node resource per host → the baseline workloads.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "A Pulumi Stack.")]
 public sealed class ClusterStack : Stack
 {
     /// <summary>host:port of the API server (the load balancer on clouds).</summary>

@@ -55,7 +55,7 @@ public sealed class WorkloadsComponent : ComponentResource
                         Chart = chart.Chart,
                         Version = chart.Version,
                         Namespace = chart.Namespace,
-                        RepositoryOpts = chart.Repository is null ? null : new HelmV4Inputs.RepositoryOptsArgs { Repo = chart.Repository },
+                        RepositoryOpts = chart.Repository is null ? null : (Input<HelmV4Inputs.RepositoryOptsArgs>)new HelmV4Inputs.RepositoryOptsArgs { Repo = chart.Repository },
                         ValueYamlFiles = { values },
                     }, new ComponentResourceOptions { Parent = this, Provider = provider, DependsOn = After() })
                     : new HelmV3.Release(chart.Name, new HelmV3Inputs.ReleaseArgs
@@ -65,7 +65,7 @@ public sealed class WorkloadsComponent : ComponentResource
                         Version = chart.Version,
                         Namespace = chart.Namespace,
                         CreateNamespace = true,
-                        RepositoryOpts = chart.Repository is null ? null : new HelmV3Inputs.RepositoryOptsArgs { Repo = chart.Repository },
+                        RepositoryOpts = chart.Repository is null ? null : (Input<HelmV3Inputs.RepositoryOptsArgs>)new HelmV3Inputs.RepositoryOptsArgs { Repo = chart.Repository },
                         ValueYamlFiles = { values },
                         Atomic = true,
                         WaitForJobs = true,

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Text.Json;
 using Infra.Core.Pki;
 using Infra.Core.Planning;

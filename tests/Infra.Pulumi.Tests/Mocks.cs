@@ -77,4 +77,4 @@ internal sealed class Mocks : IMocks
 
 /// <summary>Deployments read process-wide state (PULUMI_CONFIG): these tests run one at a time.</summary>
 [CollectionDefinition("pulumi", DisableParallelization = true)]
-public sealed class PulumiCollection;
+public sealed class PulumiDeployments;

@@ -233,8 +233,8 @@ public class ProviderTests
         Assert.Equal("unit-secrets", created.Id);
         Assert.True(created.Outputs!["secrets"].IsSecret);
         var kept = KeptSecretsSerializer.FromJson(created.Outputs["secrets"].TryGetString(out var s) ? s : "");
-        Assert.Contains(ClusterPki.KubeletServing("w-1"), kept.Issued.Keys);
-        Assert.Contains(ClusterPki.EtcdServer("cp-1"), kept.Issued.Keys);
+        Assert.Contains(IssuedNames.KubeletServing("w-1"), kept.Issued.Keys);
+        Assert.Contains(IssuedNames.EtcdServer("cp-1"), kept.Issued.Keys);
         // Bare-metal hosts bring their own pinned keys: none is made for them.
         Assert.Empty(kept.HostKeys);
     }
@@ -265,12 +265,12 @@ public class ProviderTests
 
         Assert.True(d.Changes);
         Assert.Empty(d.Replaces ?? []);
-        var before = KeptSecretsSerializer.FromJson(created.Outputs["secrets"].TryGetString(out var b) ? b : "");
+        var before = KeptSecretsSerializer.FromJson(created.Outputs!["secrets"].TryGetString(out var b) ? b : "");
         var after = KeptSecretsSerializer.FromJson(updated.Outputs!["secrets"].TryGetString(out var a) ? a : "");
         Assert.Equal(before.ClusterCa, after.ClusterCa);
         Assert.Equal(before.EncryptionKey, after.EncryptionKey);
-        Assert.Equal(before.Issued[ClusterPki.KubeletServing("cp-1")], after.Issued[ClusterPki.KubeletServing("cp-1")]);
-        Assert.NotEqual(before.Issued[ClusterPki.KubeletServing("w-1")], after.Issued[ClusterPki.KubeletServing("w-1")]);
+        Assert.Equal(before.Issued[IssuedNames.KubeletServing("cp-1")], after.Issued[IssuedNames.KubeletServing("cp-1")]);
+        Assert.NotEqual(before.Issued[IssuedNames.KubeletServing("w-1")], after.Issued[IssuedNames.KubeletServing("w-1")]);
     }
 
     [Fact]
