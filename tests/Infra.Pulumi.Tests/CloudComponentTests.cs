@@ -13,7 +13,9 @@ using Infra.Pulumi.Gcp;
 #endif
 using Pulumi;
 using Pulumi.Testing;
+#if CLOUD_AWS || CLOUD_GCP
 using Pulumi.Utilities;
+#endif
 
 namespace Infra.Pulumi.Tests;
 
