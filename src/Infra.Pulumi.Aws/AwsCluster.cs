@@ -152,7 +152,7 @@ public sealed class AwsCluster : ComponentResource
                 SubnetId = subnets[vm.Subnet].Id,
                 VpcSecurityGroupIds = securityGroups,
                 AssociatePublicIpAddress = vm.PublicIp,
-                IamInstanceProfile = vm.CloudIdentity ? instanceProfile?.Name : null,
+                IamInstanceProfile = vm.CloudIdentity && instanceProfile is not null ? (Input<string>)instanceProfile.Name : null,
                 UserData = args.UserData[vm.Name],
                 MetadataOptions = new Ec2Inputs.InstanceMetadataOptionsArgs
                 {
