@@ -296,7 +296,7 @@ public sealed class AzureCluster : ComponentResource
                     },
                 },
                 Identity = vm.CloudIdentity && identity is not null
-                    ? new Compute.Inputs.VirtualMachineIdentityArgs
+                    ? (Input<Compute.Inputs.VirtualMachineIdentityArgs>)new Compute.Inputs.VirtualMachineIdentityArgs
                     {
                         Type = Compute.ResourceIdentityType.UserAssigned,
                         UserAssignedIdentities = { identity.Id },
