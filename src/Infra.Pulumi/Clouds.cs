@@ -23,17 +23,17 @@ internal static class Clouds
         {
 #if CLOUD_AWS
             case Core.Spec.Target.Aws:
-            {
-                var c = new AwsCluster(plan.Cluster, new AwsClusterArgs { Plan = plan, UserData = userData }, options);
-                return (c.Addresses, c.ApiEndpoint);
-            }
+                {
+                    var c = new AwsCluster(plan.Cluster, new AwsClusterArgs { Plan = plan, UserData = userData }, options);
+                    return (c.Addresses, c.ApiEndpoint);
+                }
 #endif
 #if CLOUD_AZURE
             case Core.Spec.Target.Azure:
-            {
-                var c = new AzureCluster(plan.Cluster, new AzureClusterArgs { Plan = plan, UserData = userData }, options);
-                return (c.Addresses, c.ApiEndpoint);
-            }
+                {
+                    var c = new AzureCluster(plan.Cluster, new AzureClusterArgs { Plan = plan, UserData = userData }, options);
+                    return (c.Addresses, c.ApiEndpoint);
+                }
 #endif
 #if CLOUD_GCP
             case Core.Spec.Target.Gcp:
