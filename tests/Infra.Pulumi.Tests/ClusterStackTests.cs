@@ -2,6 +2,7 @@ using System.Text.Json;
 using Infra.Core.Infrastructure;
 using Infra.Core.Pki;
 using Infra.Core.Planning;
+using Infra.Core.Workloads;
 using Pulumi;
 using Pulumi.Testing;
 using Pulumi.Utilities;
@@ -144,4 +145,38 @@ public class ClusterStackTests
         Assert.Contains("cp-1", (string)node["joinVia"], StringComparison.Ordinal);
     }
 #endif
+
+    [Fact]
+    public async Task ClusterStack_Workloads_CoresChartsAndObjectsThroughTheClustersKubeconfig()
+    {
+        var cluster = BareMetal.Replace(
+            "\"workloads\":{\"metricsServer\":false,\"ingress\":\"none\",\"certManager\":false,\"storage\":\"none\"}",
+            "\"workloads\":{\"metricsServer\":true,\"ingress\":\"traefik\",\"certManager\":true}", StringComparison.Ordinal);
+        Configure(cluster);
+        var mocks = WithProvider(cluster);
+
+        await Deployment.TestAsync<ClusterStack>(mocks, Options);
+
+        var provider = Assert.Single(mocks.OfType("pulumi:providers:kubernetes")).Inputs;
+        Assert.Equal("apiVersion: v1\nkind: Config\n", provider["kubeconfig"]);
+        var components = CoreCalls.Workloads(PulumiConfig.Read(cluster, new Dictionary<string, string>()).Spec!);
+        Assert.Contains(components, c => c.Chart is { Mode: ChartInstallMode.TemplateApply });
+        foreach (var c in components)
+        {
+            if (c.Chart is { } chart)
+            {
+                var type = chart.Mode == ChartInstallMode.Release ? "kubernetes:helm.sh/v3:Release" : "kubernetes:helm.sh/v4:Chart";
+                var r = mocks.OfType(type).Single(x => x.Name == chart.Name).Inputs;
+                Assert.Equal(chart.Chart, r["chart"]);
+                Assert.Equal(chart.Version, r["version"]);
+                Assert.Equal(chart.Namespace, r["namespace"]);
+            }
+            if (c.Objects.Count > 0)
+            {
+                Assert.Equal(CoreCalls.Manifest(c), mocks.OfType("kubernetes:yaml/v2:ConfigGroup").Single(x => x.Name == c.Name).Inputs["yaml"]);
+            }
+        }
+        Assert.Equal(components.Count(c => c.Chart is not null) + components.Count(c => c.Objects.Count > 0),
+            mocks.Created.Count(r => r.Type!.StartsWith("kubernetes:", StringComparison.Ordinal)));
+    }
 }
