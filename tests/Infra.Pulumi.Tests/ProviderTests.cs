@@ -11,7 +11,7 @@ namespace Infra.Pulumi.Tests;
 
 /// <summary>
 /// The kubeadm provider's Check/Diff/Create/Update/Delete, called directly. The SSH engine here is a recording
-/// stand-in (the real one is Infra.Ssh's, tested against the multi-host harness there).
+/// stand-in; ProviderHostTests runs the provider with its real SSH engine against a harness host.
 /// </summary>
 public class ProviderTests
 {
