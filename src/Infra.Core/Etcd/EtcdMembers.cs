@@ -12,7 +12,8 @@ public sealed record PlannedMember
     public const int PeerPort = 2380;
 
     public required string Name { get; init; }
-    public required PlannedHost Host { get; init; }
+    /// <summary>The host, for SSH; null when only the member's URLs are known (read back from a member step's inputs).</summary>
+    public required PlannedHost? Host { get; init; }
     /// <summary>Internal address, else the SSH address; a placeholder for a cloud VM not created yet.</summary>
     public required string Address { get; init; }
 
@@ -27,6 +28,9 @@ public sealed record PlannedMember
 /// <summary>Which hosts run etcd members, in bootstrap order, and how they are named.</summary>
 public static class EtcdMembers
 {
+    /// <summary>Runtime input of an external member's <c>etcd.member</c> step: how it starts, decided when it runs (INFRA_ETCD_*).</summary>
+    public const string StartInput = "etcd-start";
+
     /// <summary>Address of a cloud VM that does not exist yet, shown in plans (the inventory replaces it).</summary>
     public static string PlaceholderAddress(string host) => $"{host}.address-unknown.invalid";
 
@@ -45,6 +49,18 @@ public static class EtcdMembers
 
     public static string InitialCluster(IEnumerable<PlannedMember> members) =>
         InitialCluster(members.Select(m => (m.Name, m.PeerUrl)));
+
+    /// <summary>The members named in an --initial-cluster value, without their hosts (the inverse of <see cref="InitialCluster(IEnumerable{PlannedMember})"/>).</summary>
+    public static IReadOnlyList<PlannedMember> FromInitialCluster(string initialCluster) =>
+        initialCluster.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(pair =>
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0 || !Uri.TryCreate(pair[(eq + 1)..], UriKind.Absolute, out var url))
+            {
+                throw new FormatException($"'{pair}' is not name=peer URL");
+            }
+            return new PlannedMember { Name = pair[..eq], Host = null, Address = url.Host.Trim('[', ']') };
+        }).ToList();
 
     /// <summary>The cluster token of a first bootstrap (part of the cluster id etcd derives; restores get a new one).</summary>
     public static string BootstrapToken(ClusterSpec spec) => spec.Name + "-etcd";

@@ -26,7 +26,7 @@ public sealed record EtcdClusterView
     }
 }
 
-/// <summary>What the host of another planned member holds, asked over SSH when no member answers.</summary>
+/// <summary>What the host of another planned member holds, asked when no member answers (over SSH, or at its peer port).</summary>
 public enum PeerHostState { Empty, HasData, Unreachable }
 
 public enum MemberStart
@@ -154,7 +154,7 @@ public static class EtcdMembership
             .ToList();
         if (unsure.Count > 0)
         {
-            var what = string.Join(", ", unsure.Select(x => x.State == PeerHostState.HasData ? $"{x.Name} has etcd data" : $"{x.Name} cannot be reached"));
+            var what = string.Join(", ", unsure.Select(x => x.State == PeerHostState.HasData ? $"{x.Name} has etcd data (or runs a member)" : $"{x.Name} cannot be reached"));
             return MemberPlan.Refuse($"no etcd member answers and {what}: a new cluster started here could split the data from an existing one; " +
                 "start the members that hold data (or restore from a snapshot) and apply again");
         }

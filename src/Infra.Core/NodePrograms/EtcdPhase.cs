@@ -28,7 +28,7 @@ internal static class EtcdPhase
     public const string MetricsUrl = "http://127.0.0.1:2381";
 
     /// <summary>Runtime input of <c>etcd.member</c>: how the member starts, made by the engine's etcd coordinator.</summary>
-    public const string StartInputs = "etcd-start";
+    public const string StartInputs = EtcdMembers.StartInput;
 
     public static bool IsExternalMember(ClusterSpec spec, PlannedHost host) =>
         spec.Etcd.Topology == EtcdTopology.External && host.Has(Roles.Etcd);
@@ -261,6 +261,7 @@ internal static class EtcdPhase
     {
         var members = EtcdMembers.Of(c.Spec, c.Hosts);
         var self = members.Single(m => m.Name == host.Name);
+        var release = EtcdRelease.For(c.Spec.Kubernetes.Version)!;
         var env = Steps.File(EnvFile, EnvironmentFile(self));
         var unit = UnitFunction(c.Spec.Name, self.Name);
         // "name/isLearner" of every member, sorted as LC_ALL=C sort does.
@@ -338,7 +339,11 @@ internal static class EtcdPhase
             """;
         return Steps.Create("etcd.member", Phase.Etcd,
             $"Run etcd member {self.Name} ({self.PeerUrl}) as a systemd service enabled for boot; it joins as a learner and is promoted once in sync",
-            script, check, In(("member", self.Name), ("members", EtcdMembers.InitialCluster(members))), OsRelease.All, [env], runtimeInputs: [StartInputs]);
+            script, check,
+            // What the coordinator decides against, also where it only has this step (the Pulumi provider's per-host engine).
+            In(("member", self.Name), ("members", EtcdMembers.InitialCluster(members)), ("token", EtcdMembers.BootstrapToken(c.Spec)),
+                ("kubernetes", c.Spec.Kubernetes.Version.MinorString), ("etcd", release.Version.ToString()), ("minimum-etcd", release.MinimumForKubeadm.ToString())),
+            OsRelease.All, [env], runtimeInputs: [StartInputs]);
     }
 
     /// <summary>Stops and removes the member: unit, configuration, certificates, binaries the tool installed (reset.files removes the data).</summary>

@@ -1,8 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
+using Infra.Core.Etcd;
 using Infra.Core.Planning;
 using Infra.Core.Security;
 using Infra.Core.Spec;
+using Infra.Ssh.Etcd;
 
 namespace Infra.Ssh.Engine;
 
@@ -34,7 +36,7 @@ public sealed class NodeEngine : IDisposable
             IHostSession? joinSession = null;
             try
             {
-                if (decision.Pending.Any(p => p.Step.RuntimeInputs.Count > 0))
+                if (decision.Pending.Any(p => p.Step.RuntimeInputs.Any(i => i is JoinCredentials.TokenInput or JoinCredentials.CertificateKeyInput)))
                 {
                     if (joinVia is null) throw new InvalidOperationException($"host {program.Host.Name} joins a cluster but no first control plane was named");
                     credentials = JoinCredentials.Create();
@@ -47,6 +49,18 @@ public sealed class NodeEngine : IDisposable
                 var ran = new List<string>();
                 foreach (var (step, _) in decision.Pending)
                 {
+                    if (step.RuntimeInputs.Contains(EtcdMembers.StartInput))
+                    {
+                        // An external etcd member: the coordinator makes its membership change around the step.
+                        await new EtcdMembershipCoordinator(Connect(connection), _redactor, null, timeout).ConvergeOneAsync(program, step, session, async env =>
+                        {
+                            var r = await StepRunner.RunAsync(session, step, env, bundleDirectory: null, timeout, ct);
+                            return r.Succeeded ? true : throw new InvalidOperationException(
+                                $"host {program.Host.Name}: step {step.Id} failed with exit {r.ExitCode}: {_redactor.Redact(r.StderrTail())}");
+                        }, ct);
+                        ran.Add(step.Id);
+                        continue;
+                    }
                     var env = credentials is null || step.RuntimeInputs.Count == 0 ? null : credentials.EnvironmentFor(step.RuntimeInputs);
                     var r = await StepRunner.RunAsync(session, step, env, bundleDirectory: null, timeout, ct);
                     if (!r.Succeeded)
@@ -113,6 +127,8 @@ public sealed class NodeEngine : IDisposable
             ? throw new InvalidOperationException($"host {program.Host.Name} is locked by {probe.LockHolder} for {probe.LockAgeSeconds} s")
             : probe;
     }
+
+    private HostSessionFactory Connect(NodeConnection connection) => (host, ct) => Connect(host, connection, ct);
 
     private async Task<IHostSession> Connect(PlannedHost host, NodeConnection connection, CancellationToken ct)
     {

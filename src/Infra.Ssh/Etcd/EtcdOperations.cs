@@ -320,7 +320,7 @@ public sealed class EtcdOperations(EtcdSessionFactory connect, Redactor redactor
         {
             try
             {
-                sessions[m.Name] = await connect(m.Host, c);
+                sessions[m.Name] = await connect(m.Host ?? throw new InvalidOperationException($"member {m.Name} has no host"), c);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

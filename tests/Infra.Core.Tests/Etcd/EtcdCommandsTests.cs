@@ -174,6 +174,18 @@ public class EtcdCommandsTests
     public void EtcdRelease_UnsupportedMinor_Null() => Assert.Null(EtcdRelease.For(new KubernetesVersion(1, 33, 0)));
 
     [Fact]
+    public void FromInitialCluster_RoundTripOfNamesAndAddresses()
+    {
+        var members = new[] { Member("etcd-1", "10.0.0.51"), Member("etcd-2", "fd00::52"), Member("etcd-3", "e3.example.com") };
+
+        var back = EtcdMembers.FromInitialCluster(EtcdMembers.InitialCluster(members));
+
+        Assert.Equal(members.Select(m => (m.Name, m.Address, m.PeerUrl)), back.Select(m => (m.Name, m.Address, m.PeerUrl)));
+        Assert.All(back, m => Assert.Null(m.Host));
+        Assert.Throws<FormatException>(() => EtcdMembers.FromInitialCluster("etcd-1"));
+    }
+
+    [Fact]
     public void Members_UrlsFromInternalAddressIpv6InBracketsAndCloudPlaceholder()
     {
         var spec = SampleSpecs.Cloud(Target.Gcp) with { Etcd = new EtcdSpec { Topology = EtcdTopology.External, Count = 3, Size = "e2-standard-2" } };
