@@ -13,7 +13,7 @@ fi
 packages=(
   openssh-server openssh-client iproute2 util-linux procps psmisc sudo
   systemd dbus
-  etcd-server etcd-client containerd runc
+  etcd-server etcd-client curl containerd runc
   shellcheck yamllint openssl cloud-init ansible-core
 )
 missing=()
