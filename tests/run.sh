@@ -30,6 +30,12 @@ fi
 # Package installs must not start services on the machine itself; the tests start their own.
 command -v dotnet >/dev/null || { echo "tests/run.sh: dotnet SDK not found" >&2; exit 2; }
 
+# Every systemd test host takes inotify instances from the machine's shared pool (128 by default); test classes
+# run side by side, so a CI machine made for this run gets a larger pool.
+if [ "$(cat /proc/sys/fs/inotify/max_user_instances)" -lt 4096 ]; then
+  sysctl -q -w fs.inotify.max_user_instances=4096
+fi
+
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build Infra.Offline.slnf -c Release -warnaserror -nologo -v q
 dotnet format Infra.Offline.slnf --verify-no-changes --no-restore

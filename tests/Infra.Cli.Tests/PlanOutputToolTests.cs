@@ -23,6 +23,7 @@ public class PlanOutputToolTests
     [Theory]
     [InlineData("dev")]
     [InlineData("staging")]
+    [InlineData("prod")]
     public async Task PlanOut_ShippedStack_ScriptsPassShellcheckAndYamlPassesYamllint(string stack)
     {
         await Require("shellcheck", "shellcheck");
