@@ -13,7 +13,7 @@ fi
 packages=(
   openssh-server openssh-client iproute2 util-linux procps psmisc sudo
   systemd dbus
-  etcd-server etcd-client containerd runc iptables
+  etcd-server etcd-client curl containerd runc iptables
   shellcheck yamllint openssl cloud-init ansible-core
 )
 missing=()
@@ -29,6 +29,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 # Package installs must not start services on the machine itself; the tests start their own.
 command -v dotnet >/dev/null || { echo "tests/run.sh: dotnet SDK not found" >&2; exit 2; }
+
+# Every systemd test host takes inotify instances from the machine's shared pool (128 by default); test classes
+# run side by side, so a CI machine made for this run gets a larger pool.
+if [ "$(cat /proc/sys/fs/inotify/max_user_instances)" -lt 4096 ]; then
+  sysctl -q -w fs.inotify.max_user_instances=4096
+fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build Infra.Offline.slnf -c Release -warnaserror -nologo -v q

@@ -18,6 +18,7 @@ public static class Program
         var benches = new Dictionary<string, Action>(StringComparer.Ordinal)
         {
             ["validate"] = ValidateBench.Run,
+            ["plan"] = PlanBench.Run,
             ["engine"] = EngineBench.Run,
             ["scale"] = EngineBench.RunScale,
         };

@@ -32,6 +32,15 @@ public static class InfraApp
                 b.SetDescription("Hosts outside any stack.");
                 b.AddCommand<HostsScanCommand>("scan").WithDescription("Print the host keys hosts present, as hostKey: lines to check and paste.");
             });
+            c.AddBranch("etcd", b =>
+            {
+                b.SetDescription("The cluster's etcd: members and health, snapshots, restore (external members or the control planes' stacked etcd).");
+                b.AddCommand<EtcdStatusCommand>("status").WithDescription("Members, leader, health, database size and alarms; exit 1 unless every member is healthy.");
+                b.AddCommand<EtcdSnapshotCommand>("snapshot").WithDescription("Take a verified snapshot from a healthy member, written 0600.")
+                    .WithExample("etcd", "snapshot", "--stack", "prod", "--out", "prod-etcd.db");
+                b.AddCommand<EtcdRestoreCommand>("restore").WithDescription("Restore every member from a snapshot as a new cluster (asks first; --yes in scripts).")
+                    .WithExample("etcd", "restore", "--stack", "prod", "--from", "prod-etcd.db");
+            });
             c.AddBranch("secrets", b =>
             {
                 b.SetDescription("The cluster's kept secrets (CAs, keys, cloud VM host keys), outside the repository.");

@@ -20,6 +20,12 @@ internal static class SecretFile
         File.SetUnixFileMode(path, Owner);
     }
 
+    /// <summary>A new file (it must not exist), 0600 from the start, open for reading and writing.</summary>
+    public static FileStream Create(string path) =>
+        OperatingSystem.IsWindows()
+            ? new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite)
+            : new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, UnixCreateMode = Owner });
+
     public static void CreatePrivateDirectory(string dir)
     {
         if (OperatingSystem.IsWindows())

@@ -274,6 +274,81 @@ public sealed partial class SshConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Copies the file at <paramref name="path"/> (readable by root) into <paramref name="destination"/> over SFTP and
+    /// checks that what arrived has the file's SHA-256 on the host. A non-root user downloads a copy sudo puts in a
+    /// private temporary directory, removed afterwards. Returns the SHA-256 (lower-case hex).
+    /// </summary>
+    public async Task<string> DownloadAsync(string path, Stream destination, CancellationToken ct = default)
+    {
+        if (!path.StartsWith('/') || path.EndsWith('/') || path.Any(char.IsControl))
+        {
+            throw new ArgumentException($"download path '{path}' must be an absolute file path", nameof(path));
+        }
+        var asRoot = Target.User == "root";
+        var source = path;
+        string? copyDir = null;
+        if (!asRoot)
+        {
+            copyDir = (await RunCheckedAsync("mktemp -d", sudo: false, path, ct)).Stdout.Trim();
+            source = copyDir + "/download";
+            await RunCheckedAsync($"install -m 0600 -o {Quote(Target.User)} {Quote(path)} {Quote(source)}", sudo: true, path, ct);
+        }
+        try
+        {
+            var sum = await RunAsync($"set -e\nsha256sum {Quote(source)} | cut -d' ' -f1\n", sudo: false, label: $"sha256sum {path}", ct: ct);
+            if (!sum.Succeeded)
+            {
+                throw new SshDownloadException(Target.Name, path, $"cannot read {path} on {Target.Name} (exit {sum.ExitCode}): {sum.StderrTail(3)}");
+            }
+            var sftp = await SftpAsync(ct);
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            await using (var hashing = new HashingStream(destination, hash))
+            {
+                await sftp.DownloadFileAsync(source, hashing, ct);
+            }
+            var actual = Convert.ToHexStringLower(hash.GetHashAndReset());
+            if (actual != sum.Stdout.Trim())
+            {
+                throw new SshDownloadException(Target.Name, path, $"download of {path} from {Target.Name} arrived corrupted (SHA-256 {actual}, the host has {sum.Stdout.Trim()})");
+            }
+            return actual;
+        }
+        finally
+        {
+            if (copyDir is not null) await RunAsync($"rm -rf {Quote(copyDir)}", sudo: false, ct: CancellationToken.None);
+        }
+    }
+
+    /// <summary>Writes through to another stream and hashes what passes.</summary>
+    private sealed class HashingStream(Stream inner, IncrementalHash hash) : Stream
+    {
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() => inner.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            hash.AppendData(buffer, offset, count);
+            inner.Write(buffer, offset, count);
+        }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            hash.AppendData(buffer.Span);
+            await inner.WriteAsync(buffer, cancellationToken);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+    }
+
     private async Task<SshCommandResult> RunCheckedAsync(string script, bool sudo, string path, CancellationToken ct)
     {
         var r = await RunAsync(script, sudo: sudo, ct: ct);

@@ -48,3 +48,9 @@ public sealed class SshUploadException(string host, string path, string message)
 {
     public string Path { get; } = path;
 }
+
+/// <summary>A file could not be read from the host, or arrived with another checksum than the host's copy.</summary>
+public sealed class SshDownloadException(string host, string path, string message) : SshTransportException(host, message)
+{
+    public string Path { get; } = path;
+}

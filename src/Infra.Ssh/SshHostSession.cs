@@ -18,6 +18,9 @@ public sealed class SshHostSession(SshConnection connection) : IHostSession
 
     public Task UploadAsync(string path, byte[] content, int mode, CancellationToken ct) => connection.UploadAsync(path, content, mode, ct);
 
+    /// <summary>Copies a root-readable file of the host into <paramref name="destination"/>, checked by SHA-256; returns it.</summary>
+    public Task<string> DownloadAsync(string path, Stream destination, CancellationToken ct) => connection.DownloadAsync(path, destination, ct);
+
     public ValueTask DisposeAsync() => connection.DisposeAsync();
 
     /// <summary>Opens pinned SSH sessions to planned hosts with the stack's SSH settings.</summary>

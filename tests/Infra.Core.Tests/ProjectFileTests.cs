@@ -76,6 +76,36 @@ public class ProjectFileTests
         Assert.True(Directory.Exists(Path.Combine(root, "src", "Infra.Pulumi")));
     }
 
+    [Theory]
+    [InlineData("aws", "CLOUD_AWS", "Infra.Pulumi.Aws")]
+    [InlineData("gcp", "CLOUD_GCP", "Infra.Pulumi.Gcp")]
+    [InlineData("AZURE,gcp", "CLOUD_AZURE;CLOUD_GCP", "Infra.Pulumi.Azure;Infra.Pulumi.Gcp")]
+    [InlineData("none", "", "")]
+    public void CloudsProperty_Chosen_OnlyThoseCloudsReferencedAndDefined(string clouds, string constants, string projects)
+    {
+        // MSBuild evaluation only: needs no Pulumi package, so it runs where they do not restore.
+        var project = Path.Combine(InfrastructureGolden.RepoRoot(), "src", "Infra.Pulumi", "Infra.Pulumi.csproj");
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { "msbuild", project, $"-p:Clouds=\"{clouds}\"", "-getProperty:DefineConstants", "-getItem:ProjectReference", "-nologo" },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = System.Diagnostics.Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, stdout + process.StandardError.ReadToEnd());
+
+        using var doc = JsonDocument.Parse(stdout);
+        var defined = doc.RootElement.GetProperty("Properties").GetProperty("DefineConstants").GetString()!
+            .Split(';').Where(c => c.StartsWith("CLOUD_", StringComparison.Ordinal)).Order(StringComparer.Ordinal);
+        var referenced = doc.RootElement.GetProperty("Items").GetProperty("ProjectReference").EnumerateArray()
+            .Select(i => Path.GetFileNameWithoutExtension(i.GetProperty("Identity").GetString()!))
+            .Where(n => n.StartsWith("Infra.Pulumi.", StringComparison.Ordinal)).Order(StringComparer.Ordinal);
+        Assert.Equal(constants, string.Join(';', defined));
+        Assert.Equal(projects, string.Join(';', referenced));
+    }
+
     [Fact]
     public void ProjectSchema_BadProjectFile_Rejected()
     {

@@ -180,7 +180,7 @@ public sealed class TestHostNetwork : IAsyncDisposable
     private static void EnsureInotifyInstances()
     {
         const string path = "/proc/sys/fs/inotify/max_user_instances";
-        if (int.Parse(File.ReadAllText(path).Trim(), CultureInfo.InvariantCulture) < 8192) File.WriteAllText(path, "8192\n");
+        if (int.Parse(File.ReadAllText(path).Trim(), CultureInfo.InvariantCulture) < 4096) File.WriteAllText(path, "4096\n");
     }
 
     public Task<IReadOnlyList<TestHost>> StartHostsAsync(params TestHostOptions[] options) => StartHostsAsync(options, CancellationToken.None);

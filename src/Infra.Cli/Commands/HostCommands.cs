@@ -89,8 +89,7 @@ internal sealed record ClusterContext(ClusterPlan Plan, string StackName, string
             throw new BadInputException($"no kept secrets in {secretsDir}: run 'infra secrets init' (or 'infra apply', which creates them)");
         }
 
-        var (bundleDir, bundle) = BundleFolder.Read(spec, result.File, env);
-        var plan = ClusterPlanner.Plan(spec, secrets, inventory, bundle);
+        var plan = ClusterPlanner.Plan(spec, secrets, inventory, BundleFolder.Read(spec, result.File, env));
         var names = plan.Hosts.Select(h => h.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var h in SplitList(settings.Hosts))
         {
@@ -102,7 +101,7 @@ internal sealed record ClusterContext(ClusterPlan Plan, string StackName, string
         var redactor = new Redactor();
         redactor.Add(env.Variable(SshClientOptions.SudoPasswordVariable));
         redactor.Add(env.Variable(SshClientOptions.PassphraseVariable));
-        return new ClusterContext(plan, stackName, secretsDir, redactor, bundleDir);
+        return new ClusterContext(plan, stackName, secretsDir, redactor, BundleFolder.Resolve(spec, result.File, env));
     }
 
     public static IReadOnlyList<string> SplitList(string? list) =>

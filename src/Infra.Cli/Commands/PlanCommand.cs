@@ -28,8 +28,7 @@ public sealed class PlanCommand : Command<PlanSettings>
         if (!result.IsValid) return ExitCodes.BadInput;
 
         var secretsDir = SecretsFolder.Resolve(settings.SecretsDir, env, SecretsFolder.StackName(result.File, result.Spec!));
-        var (_, bundle) = BundleFolder.Read(result.Spec!, result.File, env);
-        var plan = ClusterPlanner.Plan(result.Spec!, SecretsFolder.Load(secretsDir), bundle: bundle);
+        var plan = ClusterPlanner.Plan(result.Spec!, SecretsFolder.Load(secretsDir), bundle: BundleFolder.Read(result.Spec!, result.File, env));
         if (settings.Json) env.Out.Profile.Out.Writer.Write(PlanJson.Render(plan));
         else PlanPrinter.Print(env.Out, plan, result.File);
 

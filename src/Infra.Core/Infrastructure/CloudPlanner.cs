@@ -128,6 +128,9 @@ public static class CloudPlanner
                 SecurityGroupName = Fit($"{c}-nsg"),
                 PublicIpName = Fit($"{c}-api"),
                 DisablePasswordAuthentication = true,
+                AdminUsername = spec.Ssh.AdminUser,
+                AdminPublicKey = spec.Ssh.AdminPublicKey
+                    ?? throw new InfrastructurePlanException("ssh.adminPublicKey", "Azure VMs need the admin's public key: password login is turned off"),
                 Identity = !csi ? null : new AzureIdentityPlan
                 {
                     IdentityName = Fit($"{c}-nodes"),

@@ -238,6 +238,9 @@ public sealed record AzurePlan
     public required string SecurityGroupName { get; init; }
     public required string PublicIpName { get; init; }
     public required bool DisablePasswordAuthentication { get; init; }
+    /// <summary>The admin user and key Azure puts on every VM (it refuses a Linux VM without a key when passwords are off).</summary>
+    public required string AdminUsername { get; init; }
+    public required string AdminPublicKey { get; init; }
     public AzureIdentityPlan? Identity { get; init; }
 }
 

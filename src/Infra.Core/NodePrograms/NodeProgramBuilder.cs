@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Infra.Core.CloudInit;
+using Infra.Core.Etcd;
 using Infra.Core.Kubeadm;
 using Infra.Core.Pki;
 using Infra.Core.Planning;
@@ -45,7 +46,7 @@ public static class NodeProgramBuilder
         }
         var first = hosts.FirstOrDefault(h => h.Has(Roles.ControlPlane));
         if (first is null) problems.Add(new(null, "no host has the control-plane role"));
-        if (EtcdPhase.ExternalTopologyProblem(spec) is { } etcd) problems.Add(etcd);
+        problems.AddRange(EtcdPhase.Problems(spec, hosts, bundle));
         if (spec.ControlPlane.LoadBalancer == LoadBalancerKind.KubeVip)
         {
             if (spec.Target != Target.Baremetal)
@@ -85,7 +86,7 @@ public static class NodeProgramBuilder
         }
         if (problems.Count > 0 || versions is null || endpoint is null || first is null || caHash is null) return null;
         var externalEtcd = spec.Etcd.Topology == EtcdTopology.External
-            ? hosts.Where(h => h.Has(Roles.Etcd)).Select(h => $"https://{KubeadmConfigRenderer.NodeAddress(h)}:2379").ToList()
+            ? EtcdMembers.Of(spec, hosts).Select(m => m.ClientUrl).ToList()
             : [];
         return new BuildContext
         {
@@ -114,26 +115,30 @@ public static class NodeProgramBuilder
         var cloudInit = c.Spec.Target == Target.Baremetal ? null : CloudInit(c, host, problems);
         var steps = new List<Step>();
         string? kubeadmConfig = null;
+        IReadOnlyList<HostFile> pki;
+        try
+        {
+            pki = IsNode(host) || EtcdPhase.IsExternalMember(c.Spec, host) ? PkiFiles.ForHost(c.Spec, host, c.Secrets) : [];
+        }
+        catch (InvalidOperationException e)
+        {
+            // The message names the missing certificate, never its content.
+            var prefix = $"host '{host.Name}': ";
+            problems.Add(new(host.Name, e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message));
+            return null;
+        }
+        // An external member's certificates are placed (and chowned to etcd) by its own step.
+        static bool IsEtcdPki(HostFile f) => f.Path.StartsWith(PkiFiles.EtcdPkiDir + "/", StringComparison.Ordinal);
         if (IsNode(host))
         {
             var kind = host == c.FirstControlPlane ? NodeJoinKind.Init
                 : host.Has(Roles.ControlPlane) ? NodeJoinKind.JoinControlPlane
                 : NodeJoinKind.JoinWorker;
             kubeadmConfig = KubeadmConfigRenderer.Render(c.Kubeadm, host, kind);
-            IReadOnlyList<HostFile> pki;
-            try
-            {
-                pki = PkiFiles.ForHost(c.Spec, host, c.Secrets);
-            }
-            catch (InvalidOperationException e)
-            {
-                // The message names the missing certificate, never its content.
-                var prefix = $"host '{host.Name}': ";
-                problems.Add(new(host.Name, e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message));
-                return null;
-            }
-            steps.AddRange(PrepareSteps.For(c, host, os, pki, kubeadmConfig));
-            steps.AddRange(EtcdPhase.ExternalMemberSteps(c, host));
+            steps.AddRange(PrepareSteps.For(c, host, os, [.. pki.Where(f => !IsEtcdPki(f))], kubeadmConfig));
+            steps.AddRange(EtcdPhase.PrepareMemberSteps(c, host, [.. pki.Where(IsEtcdPki)]));
+            steps.AddRange(EtcdPhase.MemberSteps(c, host));
+            steps.AddRange(EtcdPhase.ControlPlaneSteps(c, host));
             steps.Add(kind switch
             {
                 NodeJoinKind.Init => JoinSteps.Init(c),
@@ -143,9 +148,10 @@ public static class NodeProgramBuilder
         }
         else
         {
-            steps.AddRange(EtcdPhase.ExternalMemberSteps(c, host));
+            steps.AddRange(EtcdPhase.PrepareMemberSteps(c, host, pki));
+            steps.AddRange(EtcdPhase.MemberSteps(c, host));
         }
-        steps.AddRange(ResetSteps.For(c));
+        steps.AddRange(ResetSteps.For(c, host));
         foreach (var s in steps.Where(s => !s.Os.Contains(host.Os)))
         {
             problems.Add(new(host.Name, $"step {s.Id} does not support {os}"));

@@ -27,10 +27,11 @@ internal static class ResetSteps
         "/var/lib/kubelet", HostPaths.EtcdDataDir, HostPaths.AuditLogDir, "/var/log/kubernetes", HostPaths.BundleCacheDir, "/var/cache/infra",
     ];
 
-    public static IEnumerable<Step> For(BuildContext c)
+    public static IEnumerable<Step> For(BuildContext c, PlannedHost host)
     {
         yield return Kubeadm();
         yield return Services(c);
+        foreach (var etcd in EtcdPhase.ResetSteps(c, host)) yield return etcd;
         if (c.Source != PackageSource.Preinstalled) yield return Installed(c);
         yield return Files();
         yield return Journal();

@@ -49,7 +49,7 @@ public static class ClusterPlanner
             var resetAt = first.Steps.TakeWhile(s => s.Phase != Phase.Reset).Count();
             nodes[firstIndex] = first with
             {
-                Steps = [.. first.Steps.Take(resetAt), .. WorkloadSteps.Build(workloads, first.Host.Os), .. first.Steps.Skip(resetAt)],
+                Steps = [.. first.Steps.Take(resetAt), .. WorkloadSteps.Build(workloads, first.Host.Os, spec.Packages.Source, bundle), .. first.Steps.Skip(resetAt)],
             };
         }
         return new ClusterPlan

@@ -1,12 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Infra.Core.Pki;
 
 namespace Infra.Core.Planning;
 
 /// <summary>
 /// JSON forms of the records that cross the Pulumi engine between the program and the <c>kubeadm</c> provider
-/// (resource inputs and outputs are strings there): node programs, node states and kept secrets.
+/// (resource inputs and outputs are strings there): node programs and connections. Kept secrets use
+/// <see cref="Pki.KeptSecretsSerializer"/>'s JSON form, the one <c>infra secrets import</c> reads.
 /// Round-trips exactly; property order is the records' declaration order.
 /// </summary>
 public static class WireJson
@@ -38,6 +38,6 @@ public static class WireJson
 
     public static string NodeProgram(NodeProgram program) => Serialize(program);
     public static NodeProgram NodeProgram(string json) => Deserialize<NodeProgram>(json, "node program");
-    public static string KeptSecrets(KeptSecrets secrets) => Serialize(secrets);
-    public static KeptSecrets KeptSecrets(string json) => Deserialize<KeptSecrets>(json, "cluster secrets");
+    public static string NodeConnection(NodeConnection connection) => Serialize(connection);
+    public static NodeConnection NodeConnection(string json) => Deserialize<NodeConnection>(json, "node connection");
 }

@@ -1,16 +1,24 @@
 using System.Text;
+using Infra.Core.NodePrograms;
 using Infra.Core.Spec;
 using Infra.Core.Workloads;
 
 namespace Infra.Core.Planning;
 
-/// <summary>The <c>workloads</c> phase: one step per baseline component, run on the first control plane.</summary>
+/// <summary>The <c>workloads</c> phase: Helm, then one step per baseline component, run on the first control plane.</summary>
 public static class WorkloadSteps
 {
-    public static IReadOnlyList<Step> Build(WorkloadPlan plan, OsFamily os, WorkloadCommandOptions? options = null)
+    /// <summary>The Helm release the workloads phase uses (Helm 3: the charts pinned here are tested with it).</summary>
+    public const string HelmVersion = "v3.19.0";
+
+    public static string HelmArchive => $"helm-{HelmVersion}-linux-amd64.tar.gz";
+
+    /// <exception cref="NodeProgramException">packages.source bundle without the Helm archive.</exception>
+    public static IReadOnlyList<Step> Build(WorkloadPlan plan, OsFamily os, PackageSource source = PackageSource.Repository,
+        BundleManifest? bundle = null, WorkloadCommandOptions? options = null)
     {
         options ??= new WorkloadCommandOptions();
-        var steps = new List<Step>();
+        var steps = new List<Step> { HelmStep(os, source, bundle) };
         foreach (var command in WorkloadCommands.Render(plan, options))
         {
             var files = command.Files.Select(f => new HostFile
@@ -23,6 +31,7 @@ public static class WorkloadSteps
             {
                 ["script"] = StepHash.OfContent(Encoding.UTF8.GetBytes(command.Script)),
                 ["wait"] = StepHash.OfContent(Encoding.UTF8.GetBytes(command.WaitScript)),
+                ["helm"] = HelmVersion,
             };
             foreach (var f in files) inputs["file:" + f.Path] = StepHash.OfContent(f.Content);
             steps.Add(new Step
@@ -40,5 +49,70 @@ public static class WorkloadSteps
             });
         }
         return steps;
+    }
+
+    private const string HelmCheck = """
+        set -euo pipefail
+        v=$(helm version --template '{{.Version}}' 2>/dev/null || echo none)
+        test "$v" = "
+        """;
+
+    /// <summary>
+    /// Helm on the first control plane, from the package source like every other binary: the upstream release checked
+    /// against its published SHA-256 (repository), the bundle's archive checked against the bundle's checksum, or
+    /// the version already on PATH (preinstalled: checked, never downloaded).
+    /// </summary>
+    private static Step HelmStep(OsFamily os, PackageSource source, BundleManifest? bundle)
+    {
+        var check = HelmCheck + HelmVersion + "\"\n";
+        var uploads = new List<BundleUpload>();
+        var install = "install -m 0755 \"$tmp/linux-amd64/helm\" /usr/local/bin/helm\n";
+        string script;
+        switch (source)
+        {
+            case PackageSource.Preinstalled:
+                script = HelmCheck.Replace("test \"$v\" = \"", "", StringComparison.Ordinal) +
+                    $"[ \"$v\" = \"{HelmVersion}\" ] || {{ echo \"helm {HelmVersion} must be on PATH (found $v); packages.source is preinstalled, so nothing is downloaded\" >&2; exit 1; }}\n";
+                break;
+            case PackageSource.Bundle:
+                var file = bundle?.Find(HelmArchive) ?? throw new NodeProgramException(
+                    $"the bundle folder has no {HelmArchive} (Helm {HelmVersion}, for the workloads phase)");
+                var path = "/var/lib/infra/bundle/" + HelmArchive;
+                uploads.Add(new BundleUpload { Name = HelmArchive, Path = path, Sha256 = file.Sha256, Mode = "0600" });
+                script = "set -euo pipefail\n" +
+                    $"echo \"{file.Sha256}  {path}\" | sha256sum -c --quiet -\n" +
+                    "tmp=$(mktemp -d)\ntrap 'rm -rf \"$tmp\"' EXIT\n" +
+                    $"tar -xzf {path} -C \"$tmp\" linux-amd64/helm\n" + install;
+                break;
+            default:
+                script = "set -euo pipefail\ntmp=$(mktemp -d)\ntrap 'rm -rf \"$tmp\"' EXIT\n" +
+                    $"url=https://get.helm.sh/{HelmArchive}\n" +
+                    "curl -fsSL --retry 3 -o \"$tmp/helm.tgz\" \"$url\"\n" +
+                    "curl -fsSL --retry 3 -o \"$tmp/helm.tgz.sha256sum\" \"$url.sha256sum\"\n" +
+                    "echo \"$(cut -d' ' -f1 \"$tmp/helm.tgz.sha256sum\")  $tmp/helm.tgz\" | sha256sum -c --quiet -\n" +
+                    "tar -xzf \"$tmp/helm.tgz\" -C \"$tmp\" linux-amd64/helm\n" + install;
+                break;
+        }
+        var inputs = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["helm"] = HelmVersion,
+            ["source"] = source.ToString().ToLowerInvariant(),
+            ["script"] = StepHash.OfContent(Encoding.UTF8.GetBytes(script)),
+        };
+        foreach (var u in uploads) inputs["bundle:" + u.Name] = u.Sha256;
+        return new Step
+        {
+            Id = "workloads.helm",
+            Phase = Phase.Workloads,
+            Description = $"Helm {HelmVersion} from the package source ({source.ToString().ToLowerInvariant()})",
+            Script = script,
+            Check = check,
+            Inputs = inputs,
+            InputHash = StepHash.Of(inputs),
+            Files = [],
+            RuntimeInputs = [],
+            Os = [os],
+            BundleUploads = uploads,
+        };
     }
 }

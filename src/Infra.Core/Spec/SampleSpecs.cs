@@ -18,6 +18,11 @@ public static class SampleSpecs
         var hosts = new List<HostSpec>();
         for (var i = 1; i <= controlPlanes; i++) hosts.Add(Host($"cp-{i}", addressPrefix + (10 + i), Roles.ControlPlane, null));
         for (var i = 1; i <= workers; i++) hosts.Add(Host($"w-{i}", addressPrefix + (100 + i), Roles.Worker, "general"));
+        // External etcd: three dedicated members.
+        if (etcd == EtcdTopology.External)
+        {
+            for (var i = 1; i <= 3; i++) hosts.Add(Host($"etcd-{i}", addressPrefix + (50 + i), Roles.Etcd, null));
+        }
         return Base(Target.Baremetal) with
         {
             ControlPlane = new ControlPlaneSpec

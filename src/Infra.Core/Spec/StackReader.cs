@@ -162,6 +162,13 @@ public static class StackReader
     /// </summary>
     public static (IReadOnlyList<HostSpec>? Hosts, IReadOnlyList<Diagnostic> Diagnostics) ReadInventory(string file, string text)
     {
+        var (hosts, _, diagnostics) = ReadInventoryWithEndpoint(file, text);
+        return (hosts, diagnostics);
+    }
+
+    /// <summary>An inventory with its optional <c>endpoint</c> (the cloud load balancer's host:port).</summary>
+    public static (IReadOnlyList<HostSpec>? Hosts, Endpoint? Endpoint, IReadOnlyList<Diagnostic> Diagnostics) ReadInventoryWithEndpoint(string file, string text)
+    {
         var ctx = new ReadContext(file);
         var yaml = new YamlStream();
         try
@@ -171,22 +178,27 @@ public static class StackReader
         catch (YamlException e)
         {
             ctx.Diagnostics.Add(new Diagnostic(file, (int)e.Start.Line, (int)e.Start.Column, Severity.Error, Codes.YamlSyntax, $"malformed inventory: {e.Message}", ""));
-            return (null, ctx.Diagnostics);
+            return (null, null, ctx.Diagnostics);
         }
         if (yaml.Documents.Count == 0 || yaml.Documents[0].RootNode is not YamlMappingNode top)
         {
             ctx.Error("", Codes.MissingKey, "an inventory is an object with a 'hosts' list");
-            return (null, ctx.Diagnostics);
+            return (null, null, ctx.Diagnostics);
         }
         var root = new YamlObject(ctx, top, "");
         var hosts = ReadHosts(ctx, root, Target.Baremetal, targetKnown: true);
+        Endpoint? endpoint = null;
+        if (root.String("endpoint") is { } text2 && !Endpoint.TryParse(text2, out endpoint))
+        {
+            ctx.Error("endpoint", Codes.MalformedEndpoint, $"'{text2}' is not host:port");
+        }
         root.RejectUnknown();
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < hosts.Count; i++)
         {
             if (!names.Add(hosts[i].Name)) ctx.Error($"hosts[{i}].name", Codes.DuplicateHostName, $"host name '{hosts[i].Name}' appears twice");
         }
-        return ctx.Diagnostics.Any(d => d.Severity == Severity.Error) ? (null, ctx.Diagnostics) : (hosts, ctx.Diagnostics);
+        return ctx.Diagnostics.Any(d => d.Severity == Severity.Error) ? (null, null, ctx.Diagnostics) : (hosts, endpoint, ctx.Diagnostics);
     }
 
     private static StackReadResult Result(ReadContext ctx, ClusterSpec? spec, IReadOnlyDictionary<string, string> providers) => new()

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Infra.Core.Planning;
 using Infra.Core.Security;
 using Infra.Core.Spec;
+using Infra.Ssh.Etcd;
 
 namespace Infra.Ssh.Engine;
 
@@ -161,7 +162,7 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
         bool Runnable(NodeProgram p, Phase phase) =>
             decisions.TryGetValue(p.Host.Name, out var d) && !failed.ContainsKey(p.Host.Name) && d.Pending.Any(s => s.Step.Phase == phase);
 
-        async Task RunHostPhase(NodeProgram p, Phase phase)
+        async Task RunHostPhase(NodeProgram p, Phase phase, IReadOnlyDictionary<string, string>? extraEnv)
         {
             var d = decisions[p.Host.Name];
             var session = sessions[p.Host.Name];
@@ -172,6 +173,7 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
                 progress?.Report(new EngineEvent(p.Host.Name, step.Id));
                 await UploadAsync(session, step, options, ct);
                 var env = step.RuntimeInputs.Count > 0 && credentials is not null ? credentials.EnvironmentFor(step.RuntimeInputs) : null;
+                if (extraEnv is not null) env = env is null ? extraEnv : env.Concat(extraEnv).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
                 var script = $"set -euo pipefail\n{Shell.Nested(step.Script, "STEP")}\n{Journal.AppendCommand(step.Id, step.InputHash)}\n";
                 // A node that bootstraps records its settings with the step itself: a run cut off right after it
                 // must not leave a live node without the record that refuses unsafe changes.
@@ -195,9 +197,9 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
             progress?.Report(new EngineEvent(p.Host.Name, $"{phase.Name()} done"));
         }
 
-        async Task Guarded(NodeProgram p, Phase phase)
+        async Task Guarded(NodeProgram p, Phase phase, IReadOnlyDictionary<string, string>? extraEnv = null)
         {
-            try { await RunHostPhase(p, phase); }
+            try { await RunHostPhase(p, phase, extraEnv); }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 var step = running.GetValueOrDefault(p.Host.Name) ?? phase.Name();
@@ -229,10 +231,41 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
         // prepare: every host at once (bounded).
         await ForEachAsync(programs.Where(p => Runnable(p, Phase.Prepare)), options.Concurrency, p => Guarded(p, Phase.Prepare));
 
-        // etcd: one membership change at a time.
-        foreach (var p in programs.Where(p => p.Host.Has(Roles.Etcd)))
+        // etcd: one membership change at a time, made by the coordinator around each member's steps.
+        var etcdPrograms = programs.Where(p => p.Host.Has(Roles.Etcd) && Runnable(p, Phase.Etcd)).ToList();
+        if (etcdPrograms.Count > 0)
         {
-            if (Runnable(p, Phase.Etcd)) await Guarded(p, Phase.Etcd);
+            await new EtcdMembershipCoordinator(connect, redactor, progress, options.CommandTimeout).RunAsync(plan, etcdPrograms, sessions, new EtcdWaveHooks
+            {
+                RunMember = async (p, env) =>
+                {
+                    await Guarded(p, Phase.Etcd, env);
+                    return !failed.ContainsKey(p.Host.Name);
+                },
+                Refuse = (host, message) =>
+                {
+                    failed[host] = "refused";
+                    reports[host] = new HostReport
+                    {
+                        Host = host,
+                        State = HostState.Refused,
+                        Ran = [.. ran.GetOrAdd(host, _ => new())],
+                        Refusals = [new NodeChangeRefusal("etcd.membership", message)],
+                    };
+                },
+                Fail = (host, what, message) =>
+                {
+                    failed[host] = what;
+                    reports[host] = new HostReport
+                    {
+                        Host = host,
+                        State = HostState.Failed,
+                        Ran = [.. ran.GetOrAdd(host, _ => new())],
+                        Failure = new StepFailure(what, -1, message, "fix the cause, then run apply again: it resumes with this member"),
+                    };
+                },
+                Block = (host, why) => Block(programs.Where(p => p.Host.Name == host), Phase.Etcd, why),
+            }, ct);
         }
         var etcdFailed = programs.Where(p => p.Host.Has(Roles.Etcd) && failed.ContainsKey(p.Host.Name)).Select(p => p.Host.Name).ToList();
 

@@ -13,15 +13,16 @@ public sealed record HostDecision
     public string? Blocked { get; init; }
 
     /// <summary>
+    /// <paramref name="spec"/> null: no refusals here (the Pulumi provider refuses in its Check, from the stack's state).
     /// A step is skipped when the journal holds it with the same input hash and its check still holds. A phase runs
     /// only when the host's earlier phases are done (or run in this same apply).
     /// </summary>
-    public static HostDecision Decide(ClusterSpec spec, NodeProgram program, ProbeResult probe, IReadOnlySet<Phase> phases)
+    public static HostDecision Decide(ClusterSpec? spec, NodeProgram program, ProbeResult probe, IReadOnlySet<Phase> phases)
     {
         var refusals = new List<NodeChangeRefusal>();
         var bootstrapped = program.Steps.Any(s => s.Phase is Phase.Etcd or Phase.ControlPlane or Phase.Workers
             && probe.Journal.ContainsKey(s.Id));
-        if (bootstrapped && probe.StateJson is { } json)
+        if (spec is not null && bootstrapped && probe.StateJson is { } json)
         {
             var recorded = WireJson.Deserialize<NodeState>(json, $"state of host {program.Host.Name}");
             refusals.AddRange(NodeDiff.Compare(recorded, NodeState.Of(spec, program)).Refusals);

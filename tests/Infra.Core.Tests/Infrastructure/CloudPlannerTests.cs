@@ -247,6 +247,8 @@ public class CloudPlannerTests
         var azure = PlanOf(SampleSpecs.Cloud(Target.Azure)).Azure!;
 
         Assert.True(azure.DisablePasswordAuthentication);
+        Assert.Equal("infra", azure.AdminUsername);
+        Assert.StartsWith("ssh-ed25519 ", azure.AdminPublicKey, StringComparison.Ordinal);
         Assert.Equal("sample-rg", azure.ResourceGroup);
     }
 
@@ -478,6 +480,15 @@ public class CloudPlannerTests
         var e = Assert.Throws<InfrastructurePlanException>(() => PlanOf(spec with { Cloud = spec.Cloud! with { Project = null } }));
 
         Assert.Equal("cloud.project", e.Key);
+    }
+
+    [Fact]
+    public void Plan_AzureWithoutAdminKey_Error()
+    {
+        var spec = SampleSpecs.Cloud(Target.Azure);
+        var e = Assert.Throws<InfrastructurePlanException>(() => PlanOf(spec with { Ssh = spec.Ssh with { AdminPublicKey = null } }));
+
+        Assert.Equal("ssh.adminPublicKey", e.Key);
     }
 
     [Fact]

@@ -90,6 +90,7 @@ public class GoldenTests
     [Theory]
     [InlineData("baremetal-single")]
     [InlineData("baremetal-ha-kube-vip")]
+    [InlineData("baremetal-external-etcd")]
     [InlineData("aws-ha")]
     [InlineData("azure-ha")]
     [InlineData("gcp-ha")]

@@ -292,11 +292,12 @@ public class NodeProgramBuilderTests
     }
 
     [Fact]
-    public void Build_ExternalEtcd_ErrorUntilTheEtcdPhaseExists()
+    public void Build_ExternalEtcdWithoutEtcdHosts_Error()
     {
         var spec = SampleSpecs.BareMetal(controlPlanes: 3, workers: 1, etcd: EtcdTopology.External);
+        spec = spec with { Hosts = [.. spec.Hosts.Where(h => !h.Has(Roles.Etcd))] };
         var e = Assert.Throws<NodeProgramException>(() => Build(spec));
-        Assert.Contains("etcd topology 'external'", Assert.Single(e.Problems).Reason, StringComparison.Ordinal);
+        Assert.Contains("etcd topology 'external' needs hosts with the role 'etcd'", Assert.Single(e.Problems).Reason, StringComparison.Ordinal);
     }
 
     [Fact]

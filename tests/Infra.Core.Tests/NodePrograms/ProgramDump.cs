@@ -64,4 +64,14 @@ internal static class TestBundle
             .Where(r => !without.Contains(r.Name))
             .Select((r, i) => new BundleFile { Name = r.Name, Sha256 = new string((char)('a' + i), 64), Size = 1000 + i })],
     };
+
+    /// <summary><see cref="Complete"/>, and for external etcd the etcd release with its real checksum (the builder checks it).</summary>
+    public static BundleManifest For(Core.Spec.ClusterSpec spec, params string[] without)
+    {
+        var complete = Complete(ComponentVersions.For(spec.Kubernetes.Version)!, without);
+        var etcd = Core.Etcd.EtcdRelease.For(spec.Kubernetes.Version)!;
+        return spec.Etcd.Topology != Core.Spec.EtcdTopology.External || without.Contains(etcd.Archive)
+            ? complete
+            : complete with { Files = [.. complete.Files, new BundleFile { Name = etcd.Archive, Sha256 = etcd.Sha256, Size = 1 << 20 }] };
+    }
 }

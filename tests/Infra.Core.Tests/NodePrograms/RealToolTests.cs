@@ -31,7 +31,7 @@ public class RealToolTests
                             Kubernetes = cluster.Kubernetes with { Version = new KubernetesVersion(1, minor, 1) },
                         };
                         var (hosts, secrets) = Clusters.Inputs(spec);
-                        var bundle = source == PackageSource.Bundle ? TestBundle.Complete(ComponentVersions.For(spec.Kubernetes.Version)!) : null;
+                        var bundle = source == PackageSource.Bundle ? TestBundle.For(spec) : null;
                         yield return NodeProgramBuilder.Build(spec, hosts, secrets, bundle);
                     }
                 }

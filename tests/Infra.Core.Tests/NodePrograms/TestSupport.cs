@@ -141,6 +141,8 @@ internal static class Clusters
 
     public static ClusterSpec BareMetalHaKubeVip() => SampleSpecs.BareMetal(controlPlanes: 3, workers: 2, lb: LoadBalancerKind.KubeVip);
 
+    public static ClusterSpec BareMetalExternalEtcd() => SampleSpecs.BareMetal(controlPlanes: 3, workers: 1, etcd: EtcdTopology.External);
+
     public static ClusterSpec Cloud(Target target)
     {
         var s = SampleSpecs.Cloud(target, controlPlanes: 3, workers: 2);
@@ -151,6 +153,7 @@ internal static class Clusters
     [
         ("baremetal-single", BareMetalSingle()),
         ("baremetal-ha-kube-vip", BareMetalHaKubeVip()),
+        ("baremetal-external-etcd", BareMetalExternalEtcd()),
         ("aws-ha", Cloud(Target.Aws)),
         ("azure-ha", Cloud(Target.Azure)),
         ("gcp-ha", Cloud(Target.Gcp)),

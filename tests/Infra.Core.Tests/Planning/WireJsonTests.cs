@@ -1,5 +1,4 @@
 using System.Text;
-using Infra.Core.Pki;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
 
@@ -50,40 +49,7 @@ public class WireJsonTests
         Assert.Equal(Phase.Prepare, back.Steps[0].Phase);
     }
 
-    [Fact]
-    public void KeptSecrets_RoundTrip_SameContent()
-    {
-        var s = new KeptSecrets
-        {
-            ClusterCa = new CertificateAndKey("CERT1", "KEY1"),
-            FrontProxyCa = new CertificateAndKey("CERT2", "KEY2"),
-            EtcdCa = new CertificateAndKey("CERT3", "KEY3"),
-            ServiceAccountPrivateKeyPem = "SAK",
-            ServiceAccountPublicKeyPem = "SAP",
-            EncryptionKey = "ENC",
-            Issued = new SortedDictionary<string, CertificateAndKey>(StringComparer.Ordinal) { ["kubelet-serving/w-1"] = new("C", "K") },
-            HostKeys = new SortedDictionary<string, SshHostKey>(StringComparer.Ordinal)
-            {
-                ["cp-1"] = new SshHostKey { Algorithm = "ssh-ed25519", PrivateKey = "PRIV", PublicKeyLine = "ssh-ed25519 AAAA cp-1" },
-            },
-        };
 
-        var json = WireJson.KeptSecrets(s);
-        var back = WireJson.KeptSecrets(json);
-
-        Assert.Equal(json, WireJson.KeptSecrets(back));
-        Assert.Equal("K", back.Issued["kubelet-serving/w-1"].PrivateKeyPem);
-        Assert.Equal("PRIV", back.HostKeys["cp-1"].PrivateKey);
-    }
-
-    [Fact]
-    public void KeptSecrets_MissingMember_ErrorWithoutContent()
-    {
-        var e = Assert.Throws<FormatException>(() => WireJson.KeptSecrets("{\"clusterCa\":{\"certificatePem\":\"C\",\"privateKeyPem\":\"TOPSECRET\"}}"));
-
-        Assert.StartsWith("cluster secrets:", e.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain("TOPSECRET", e.Message, StringComparison.Ordinal);
-    }
 
     [Fact]
     public void NodeProgram_Malformed_ErrorNamesDocument()
@@ -91,5 +57,36 @@ public class WireJsonTests
         var e = Assert.Throws<FormatException>(() => WireJson.NodeProgram("{\"host\": 3}"));
 
         Assert.StartsWith("node program:", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NodeConnection_RoundTripAndToString_KeyNeverPrinted()
+    {
+        Assert.True(HostKeyPin.TryParse(SampleSpecs.DummyFingerprint, out var pin, out _));
+        var c = new NodeConnection
+        {
+            PrivateKey = "-----BEGIN OPENSSH PRIVATE KEY-----\nSECRETKEY\n",
+            Bastion = new BastionSpec { Address = "203.0.113.5", Port = 22, User = "jump", HostKey = pin! },
+            ConnectTimeoutSeconds = 10,
+            CommandTimeoutSeconds = 600,
+        };
+
+        var back = WireJson.NodeConnection(WireJson.NodeConnection(c));
+
+        Assert.Equal(c.PrivateKey, back.PrivateKey);
+        Assert.Equal("203.0.113.5", back.Bastion!.Address);
+        Assert.Equal(pin!.Sha256, back.Bastion.HostKey.Sha256);
+        Assert.DoesNotContain("SECRETKEY", back.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PlannedHost_RoundTrip_KeepsPinAndRoles()
+    {
+        var host = HostInventory.Plan(SampleSpecs.BareMetal())[0];
+        var back = WireJson.Deserialize<PlannedHost>(WireJson.Serialize(host), "joinVia");
+        Assert.Equal(host.Name, back.Name);
+        Assert.Equal(host.Address, back.Address);
+        Assert.Equal(host.Roles, back.Roles);
+        Assert.Equal(host.HostKey!.Sha256, back.HostKey!.Sha256);
     }
 }

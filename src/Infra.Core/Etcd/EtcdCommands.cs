@@ -1,0 +1,120 @@
+using Infra.Core.Kubeadm;
+using Infra.Core.NodePrograms;
+using Infra.Core.Pki;
+
+namespace Infra.Core.Etcd;
+
+/// <summary>How the tool reaches etcd on a host.</summary>
+public enum EtcdAccess
+{
+    /// <summary>External members: etcd, etcdctl (and etcdutl from 3.5) are installed on the host.</summary>
+    Host,
+    /// <summary>Stacked etcd: kubeadm's static pod; the tools run inside its container (crictl exec) or its image (ctr run).</summary>
+    StaticPod,
+}
+
+/// <summary>The CA and client certificate an etcdctl command presents, as paths on the host.</summary>
+public sealed record EtcdClientFiles(string CaFile, string CertFile, string KeyFile)
+{
+    /// <summary>On an external member: the health-check client pair the member's PKI step placed (root only).</summary>
+    public static readonly EtcdClientFiles MemberHealthcheck =
+        new(PkiFiles.ExternalEtcdCaCert, PkiFiles.ExternalEtcdHealthcheckCert, PkiFiles.ExternalEtcdHealthcheckKey);
+
+    /// <summary>External etcd: where the tool's own client certificate stays for the length of one command (tmpfs).</summary>
+    public static readonly EtcdClientFiles ToolOnMember =
+        new(HostPaths.RuntimeDir + "/etcd-client/ca.crt", HostPaths.RuntimeDir + "/etcd-client/client.crt", HostPaths.RuntimeDir + "/etcd-client/client.key");
+
+    /// <summary>Stacked etcd: the tool's pair beside kubeadm's etcd PKI, the folder the etcd container mounts.</summary>
+    public static readonly EtcdClientFiles ToolInStaticPod =
+        new(PkiFiles.KubernetesPkiDir + "/etcd/ca.crt", PkiFiles.KubernetesPkiDir + "/etcd/infra-client.crt", PkiFiles.KubernetesPkiDir + "/etcd/infra-client.key");
+
+    /// <summary>The tool's client certificate for <paramref name="access"/>.</summary>
+    public static EtcdClientFiles Tool(EtcdAccess access) => access == EtcdAccess.Host ? ToolOnMember : ToolInStaticPod;
+}
+
+/// <summary>
+/// The etcd commands the tool runs, as bash, for the installed version and the way etcd is reached: etcdctl for
+/// cluster operations and snapshot save; snapshot status and restore with etcdutl from 3.5 on (3.6 removed them
+/// from etcdctl) and with etcdctl on 3.4.
+/// </summary>
+public sealed record EtcdCommands
+{
+    public required EtcdVersion Version { get; init; }
+    public required EtcdAccess Access { get; init; }
+    public required EtcdClientFiles Client { get; init; }
+
+    public const string CriEndpoint = "unix:///run/containerd/containerd.sock";
+    /// <summary>Where kubeadm's etcd static pod keeps its data (a hostPath mounted at the same path in the container).</summary>
+    public const string DataDir = HostPaths.EtcdDataDir;
+
+    /// <summary>Bash every script with these commands starts with: finds the etcd container for <see cref="EtcdAccess.StaticPod"/>.</summary>
+    public string Preamble => Access == EtcdAccess.Host
+        ? ""
+        : $$"""
+            etcd_container=$(crictl --runtime-endpoint {{CriEndpoint}} ps --name '^etcd$' --state running -q | sed -n 1p)
+            if [ -z "$etcd_container" ]; then
+              echo 'no running etcd container on this host (kubeadm static pod etcd)' >&2
+              exit 1
+            fi
+
+            """;
+
+    private string Exec => Access == EtcdAccess.Host ? "" : $"crictl --runtime-endpoint {CriEndpoint} exec \"$etcd_container\" ";
+
+    /// <summary>Where a snapshot is written on the host: for a static pod, inside the data folder the container sees.</summary>
+    public string SnapshotWorkFile => Access == EtcdAccess.Host ? HostPaths.JournalDir + "/etcd-snapshot.db" : DataDir + "/infra-snapshot.db";
+
+    /// <summary>The first line of <c>etcd --version</c>.</summary>
+    public string EtcdVersion() => $"{Exec}etcd --version | sed -n 1p";
+
+    private string Ctl(IReadOnlyList<string> endpoints, string commandTimeout, IEnumerable<string> args) =>
+        $"{Exec}etcdctl --endpoints={Bash.Quote(string.Join(",", endpoints))} --cacert={Bash.Quote(Client.CaFile)} "
+        + $"--cert={Bash.Quote(Client.CertFile)} --key={Bash.Quote(Client.KeyFile)} --dial-timeout=2s --command-timeout={commandTimeout} "
+        + string.Join(' ', args.Select(Bash.Quote));
+
+    public string MemberList(IReadOnlyList<string> endpoints) => Ctl(endpoints, "3s", ["member", "list", "-w", "json"]);
+
+    /// <summary>Health of every member's client URL (--cluster: the URLs come from the member list).</summary>
+    public string EndpointHealthCluster(IReadOnlyList<string> endpoints) => Ctl(endpoints, "3s", ["endpoint", "health", "--cluster", "-w", "json"]);
+
+    public string EndpointHealth(IReadOnlyList<string> endpoints) => Ctl(endpoints, "3s", ["endpoint", "health", "-w", "json"]);
+
+    public string EndpointStatusCluster(IReadOnlyList<string> endpoints) => Ctl(endpoints, "3s", ["endpoint", "status", "--cluster", "-w", "json"]);
+
+    public string AlarmList(IReadOnlyList<string> endpoints) => Ctl(endpoints, "5s", ["alarm", "list", "-w", "json"]);
+
+    public string MemberAddLearner(IReadOnlyList<string> endpoints, string name, string peerUrl) =>
+        Ctl(endpoints, "10s", ["member", "add", name, "--learner", $"--peer-urls={peerUrl}", "-w", "json"]);
+
+    public string MemberPromote(IReadOnlyList<string> endpoints, EtcdMemberInfo member) =>
+        Ctl(endpoints, "10s", ["member", "promote", member.HexId]);
+
+    public string MemberRemove(IReadOnlyList<string> endpoints, EtcdMemberInfo member) =>
+        Ctl(endpoints, "10s", ["member", "remove", member.HexId]);
+
+    /// <summary>A snapshot of one member's database (taken through that member only).</summary>
+    public string SnapshotSave(string endpoint, string file) => Ctl([endpoint], "30m", ["snapshot", "save", file]);
+
+    /// <summary>Opens the snapshot's database and prints its hash, revision, key count and size.</summary>
+    public string SnapshotStatus(string file) =>
+        $"{Exec}{(Version.HasEtcdutl ? "etcdutl" : "etcdctl")} snapshot status {Bash.Quote(file)} -w json";
+
+    /// <summary>
+    /// Restores a snapshot into <paramref name="dataDir"/> (which must not exist) as one member of a new cluster;
+    /// the snapshot's integrity hash is checked. For a static pod the container is stopped: etcdutl runs from the
+    /// image in <c>$etcd_image</c> with /var/lib mounted.
+    /// </summary>
+    public string SnapshotRestore(string file, PlannedMember member, string initialCluster, string token, string dataDir)
+    {
+        string[] args =
+        [
+            "snapshot", "restore", file, "--name", member.Name, "--initial-cluster", initialCluster,
+            "--initial-cluster-token", token, "--initial-advertise-peer-urls", member.PeerUrl, "--data-dir", dataDir,
+        ];
+        var tool = Version.HasEtcdutl ? "etcdutl" : "etcdctl";
+        var line = tool + " " + string.Join(' ', args.Select(Bash.Quote));
+        return Access == EtcdAccess.Host
+            ? line
+            : $"ctr --namespace k8s.io run --rm --mount type=bind,src=/var/lib,dst=/var/lib,options=rbind:rw \"$etcd_image\" infra-etcd-restore {line}";
+    }
+}

@@ -1,0 +1,30 @@
+using Infra.Core.Planning;
+
+namespace Infra.Provider;
+
+/// <summary>What a node converge returned.</summary>
+public sealed record NodeApplyResult
+{
+    public required IReadOnlyList<string> Ran { get; init; }
+    public required IReadOnlyList<string> Skipped { get; init; }
+    /// <summary>Admin kubeconfig, when the program ran (or had run) <c>kubeadm init</c> on this host; else null.</summary>
+    public string? AdminKubeconfig { get; init; }
+}
+
+/// <summary>
+/// The part of Infra.Ssh (converge issue) the provider needs, per host: the engine takes the host's own lock,
+/// keeps the journal, verifies the pinned host key, and never logs secrets. Ordering across hosts is the Pulumi
+/// engine's (resource dependencies), not this interface's.
+/// </summary>
+public interface INodeEngine
+{
+    /// <summary>Makes the program true on its host: runs each step whose journal entry is missing or differs, or whose check fails.</summary>
+    /// <param name="joinVia">The first control plane, where a joining host's short-lived join token is made; null for the first.</param>
+    Task<NodeApplyResult> ApplyAsync(NodeProgram program, PlannedHost? joinVia, NodeConnection connection, CancellationToken ct);
+
+    /// <summary>Undoes the host (kubeadm reset, services stopped, what the tool installed removed, journal cleared).</summary>
+    Task ResetAsync(NodeProgram program, NodeConnection connection, CancellationToken ct);
+
+    /// <summary>Step id → input hash of the steps the host's journal records as done; throws when the host cannot be reached.</summary>
+    Task<IReadOnlyDictionary<string, string>> JournalAsync(PlannedHost host, NodeConnection connection, CancellationToken ct);
+}

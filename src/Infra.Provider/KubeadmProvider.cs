@@ -1,0 +1,290 @@
+using System.Collections.Immutable;
+using Infra.Core.Infrastructure;
+using Infra.Core.Pki;
+using Infra.Core.Planning;
+using Infra.Core.Spec;
+using Pulumi.Experimental;
+using Pulumi.Experimental.Provider;
+using PulumiProvider = Pulumi.Experimental.Provider.Provider;
+
+namespace Infra.Provider;
+
+/// <summary>
+/// The <c>kubeadm</c> resource provider: <c>kubeadm:index:Node</c> (a host converged to its node program) and
+/// <c>kubeadm:index:ClusterSecrets</c> (the cluster's PKI, host keys and encryption key, made by Core's
+/// <see cref="ClusterPki"/> and kept in the state). Decisions come from Core (<see cref="NodeDiff"/>,
+/// <see cref="StackReader"/>); SSH work from the <see cref="INodeEngine"/>.
+/// </summary>
+public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clock) : PulumiProvider
+{
+    public const string NodeType = "kubeadm:index:Node";
+    public const string SecretsType = "kubeadm:index:ClusterSecrets";
+
+    public override Task<ConfigureResponse> Configure(ConfigureRequest request, CancellationToken ct) =>
+        Task.FromResult(new ConfigureResponse { AcceptSecrets = true, SupportsPreview = true });
+
+    public override Task<CheckResponse> Check(CheckRequest request, CancellationToken ct)
+    {
+        var failures = request.Type switch
+        {
+            NodeType => CheckNode(request.OldInputs, request.NewInputs),
+            SecretsType => CheckSecrets(request.OldInputs, request.NewInputs),
+            _ => throw new InvalidOperationException($"unknown resource type {request.Type}"),
+        };
+        return Task.FromResult(new CheckResponse { Inputs = request.NewInputs, Failures = failures });
+    }
+
+    public override Task<DiffResponse> Diff(DiffRequest request, CancellationToken ct)
+    {
+        var old = request.OldInputs.IsEmpty ? request.OldOutputs : request.OldInputs;
+        return Task.FromResult(request.Type switch
+        {
+            NodeType => DiffNode(old, request.NewInputs),
+            SecretsType => DiffByKeys(old, request.NewInputs, ["stack", "inventory", "seed"]),
+            _ => throw new InvalidOperationException($"unknown resource type {request.Type}"),
+        });
+    }
+
+    public override async Task<CreateResponse> Create(CreateRequest request, CancellationToken ct)
+    {
+        var inputs = request.Inputs;
+        switch (request.Type)
+        {
+            case NodeType:
+                {
+                    var host = inputs.RequireString("host");
+                    return new CreateResponse { Id = host, Outputs = await ConvergeAsync(inputs, request.Preview, ct) };
+                }
+            case SecretsType:
+                {
+                    if (request.Preview) return new CreateResponse { Id = "", Outputs = With(inputs, "secrets", PropertyValue.Computed) };
+                    var seed = inputs.String("seed") is { Length: > 0 } json ? KeptSecretsSerializer.FromJson(json) : null;
+                    var (spec, _) = ReadStack(inputs);
+                    return new CreateResponse { Id = seed is null ? $"{spec.Name}-secrets" : $"{spec.Name}-certificates", Outputs = With(inputs, "secrets", Ensure(inputs, seed)) };
+                }
+            default:
+                throw new InvalidOperationException($"unknown resource type {request.Type}");
+        }
+    }
+
+    public override async Task<UpdateResponse> Update(UpdateRequest request, CancellationToken ct)
+    {
+        var inputs = request.NewInputs;
+        switch (request.Type)
+        {
+            case NodeType:
+                // The engine's journal skips every step whose input hash is unchanged.
+                return new UpdateResponse { Outputs = await ConvergeAsync(inputs, request.Preview, ct) };
+            case SecretsType:
+                {
+                    if (request.Preview) return new UpdateResponse { Outputs = With(inputs, "secrets", request.OldOutputs.GetValueOrDefault("secrets") ?? PropertyValue.Computed) };
+                    var kept = KeptSecretsSerializer.FromJson(request.OldOutputs.RequireString("secrets"));
+                    if (inputs.String("seed") is { Length: > 0 } json)
+                    {
+                        // The seed's CAs and host keys are what the VMs were made with; this resource adds certificates.
+                        var seed = KeptSecretsSerializer.FromJson(json);
+                        var keys = new SortedDictionary<string, SshHostKey>(kept.HostKeys.ToDictionary(kv => kv.Key, kv => kv.Value), StringComparer.Ordinal);
+                        foreach (var (host, key) in seed.HostKeys) keys[host] = key;
+                        kept = seed with { Issued = kept.Issued, HostKeys = keys };
+                    }
+                    return new UpdateResponse { Outputs = With(inputs, "secrets", Ensure(inputs, kept)) };
+                }
+            default:
+                throw new InvalidOperationException($"unknown resource type {request.Type}");
+        }
+    }
+
+    public override async Task Delete(DeleteRequest request, CancellationToken ct)
+    {
+        if (request.Type != NodeType) return; // Secrets and certificates live only in the state.
+        var props = request.OldInputs.IsEmpty ? request.OldOutputs : request.OldInputs;
+        var program = WireJson.NodeProgram(props.RequireString("program"));
+        var connection = WireJson.NodeConnection(props.RequireString("connection"));
+        await engine.ResetAsync(program, connection, ct);
+    }
+
+    public override async Task<ReadResponse> Read(ReadRequest request, CancellationToken ct)
+    {
+        var outputs = request.Outputs;
+        if (request.Type == NodeType && outputs.String("program") is { } json && outputs.String("connection") is { } conn)
+        {
+            // Refresh reads the host's journal: steps done with other inputs (or undone) show up as drift.
+            var program = WireJson.NodeProgram(json);
+            var journal = await engine.JournalAsync(program.Host, WireJson.NodeConnection(conn), ct);
+            outputs = outputs.SetItem("steps", Properties.Value(journal));
+        }
+        return new ReadResponse { Id = request.Id, Outputs = outputs, Inputs = request.Inputs };
+    }
+
+    private async Task<IDictionary<string, PropertyValue>> ConvergeAsync(ImmutableDictionary<string, PropertyValue> inputs, bool preview, CancellationToken ct)
+    {
+        var first = inputs.Bool("firstControlPlane");
+        if (preview || inputs.IsComputed("program") || inputs.IsComputed("connection"))
+        {
+            return With(inputs, "kubeconfig", first ? PropertyValue.Computed : Properties.Value("", secret: true));
+        }
+        var program = WireJson.NodeProgram(inputs.RequireString("program"));
+        var connection = WireJson.NodeConnection(inputs.RequireString("connection"));
+        var joinVia = inputs.String("joinVia") is { Length: > 0 } via ? WireJson.Deserialize<PlannedHost>(via, "joinVia") : null;
+        var result = await engine.ApplyAsync(program, joinVia, connection, ct);
+        if (first && result.AdminKubeconfig is null)
+            throw new InvalidOperationException($"host {program.Host.Name}: the first control plane returned no admin kubeconfig");
+        return With(inputs, "kubeconfig", Properties.Value(result.AdminKubeconfig ?? "", secret: true));
+    }
+
+    /// <summary>Core's PKI: creates what the hosts lack, keeps everything that exists, re-issues a host certificate only when its SANs changed.</summary>
+    private PropertyValue Ensure(ImmutableDictionary<string, PropertyValue> inputs, KeptSecrets? existing)
+    {
+        var (spec, hosts) = ReadStack(inputs);
+        var secrets = ClusterPki.Ensure(spec, hosts, existing, clock());
+        return Properties.Value(KeptSecretsSerializer.ToJson(secrets), secret: true);
+    }
+
+    /// <summary>The cluster from the <c>stack</c> input, and its hosts: planned, or as the cloud made them (<c>inventory</c>).</summary>
+    private static (ClusterSpec Spec, IReadOnlyList<PlannedHost> Hosts) ReadStack(ImmutableDictionary<string, PropertyValue> inputs)
+    {
+        var read = StackReader.Read(PulumiConfig.Source, inputs.RequireString("stack"));
+        var spec = read.Spec ?? throw new InvalidOperationException(string.Join("\n", read.Errors));
+        var inventory = inputs.String("inventory");
+        var hosts = string.IsNullOrEmpty(inventory) ? HostInventory.Plan(spec) : HostInventory.WithInventory(spec, CloudInventory.FromJson(inventory));
+        return (spec, hosts);
+    }
+
+    private static Dictionary<string, PropertyValue> With(ImmutableDictionary<string, PropertyValue> inputs, string key, PropertyValue value) =>
+        new(inputs) { [key] = value };
+
+    private static NodeState? State(ImmutableDictionary<string, PropertyValue> p)
+    {
+        string[] keys = ["host", "address", "kubernetesVersion", "podCidr", "serviceCidr", "etcdTopology", "roles", "steps"];
+        if (keys.Any(p.IsComputed)) return null;
+        return new NodeState
+        {
+            Host = p.String("host") ?? "",
+            Address = p.String("address") ?? "",
+            Roles = p.Strings("roles"),
+            KubernetesVersion = p.String("kubernetesVersion") ?? "",
+            PodCidr = p.String("podCidr") ?? "",
+            ServiceCidr = p.String("serviceCidr") ?? "",
+            EtcdTopology = p.String("etcdTopology") ?? "",
+            StepHashes = p.StringMap("steps"),
+        };
+    }
+
+    private static List<CheckFailure> CheckNode(ImmutableDictionary<string, PropertyValue> old, ImmutableDictionary<string, PropertyValue> inputs)
+    {
+        var failures = new List<CheckFailure>();
+        foreach (var key in new[] { "host", "address", "kubernetesVersion", "podCidr", "serviceCidr", "etcdTopology", "program", "connection" })
+        {
+            if (!inputs.IsComputed(key) && string.IsNullOrEmpty(inputs.String(key))) failures.Add(new CheckFailure(key, $"'{key}' is required"));
+        }
+        if (!inputs.IsComputed("kubernetesVersion") && inputs.String("kubernetesVersion") is { } v && !KubernetesVersion.TryParse(v, out _))
+            failures.Add(new CheckFailure("kubernetesVersion", $"'{v}' is not a Kubernetes version (MAJOR.MINOR.PATCH)"));
+        foreach (var key in new[] { "podCidr", "serviceCidr" })
+        {
+            if (!inputs.IsComputed(key) && inputs.String(key) is { Length: > 0 } c && !Cidr.TryParse(c, out _))
+                failures.Add(new CheckFailure(key, $"'{c}' is not a CIDR"));
+        }
+        IReadOnlyList<string> roles = inputs.IsComputed("roles") ? [] : inputs.Strings("roles");
+        foreach (var r in roles.Where(r => !Roles.All.Contains(r))) failures.Add(new CheckFailure("roles", $"unknown role '{r}' (control-plane, worker, etcd)"));
+        if (!inputs.IsComputed("roles") && roles.Count == 0) failures.Add(new CheckFailure("roles", "a node needs at least one role"));
+        if (!inputs.IsComputed("program") && inputs.String("program") is { Length: > 0 } json)
+        {
+            try
+            {
+                var program = WireJson.NodeProgram(json);
+                if (program.Host.Name != inputs.String("host"))
+                    failures.Add(new CheckFailure("program", $"the program is for host {program.Host.Name}, not {inputs.String("host")}"));
+            }
+            catch (FormatException e)
+            {
+                failures.Add(new CheckFailure("program", e.Message));
+            }
+        }
+        // A live node: changes that need a procedure are refused here, so preview already stops on them.
+        if (failures.Count == 0 && !old.IsEmpty && State(old) is { } before && State(inputs) is { } after)
+        {
+            failures.AddRange(NodeDiff.Compare(before, after).Refusals.Select(r => new CheckFailure(PropertyOf(r.Key), r.Message)));
+        }
+        return failures;
+    }
+
+    private static string PropertyOf(string key) => key switch
+    {
+        "kubernetes.version" => "kubernetesVersion",
+        "network.podCidr" => "podCidr",
+        "network.serviceCidr" => "serviceCidr",
+        "etcd.topology" => "etcdTopology",
+        "hosts.roles" => "roles",
+        _ => key,
+    };
+
+    private static List<CheckFailure> CheckSecrets(ImmutableDictionary<string, PropertyValue> old, ImmutableDictionary<string, PropertyValue> inputs)
+    {
+        var failures = new List<CheckFailure>();
+        if (inputs.IsComputed("stack")) return failures;
+        var stack = inputs.String("stack");
+        if (string.IsNullOrEmpty(stack)) return [new CheckFailure("stack", "'stack' is required")];
+        // Core's messages, as `infra validate` prints them.
+        var read = StackReader.Read(PulumiConfig.Source, stack);
+        failures.AddRange(read.Errors.Select(d => new CheckFailure("stack", d.ToString())));
+        if (!inputs.IsComputed("inventory") && inputs.String("inventory") is { Length: > 0 } inventory)
+        {
+            try { _ = CloudInventory.FromJson(inventory); }
+            catch (FormatException e) { failures.Add(new CheckFailure("inventory", e.Message)); }
+        }
+        // New CAs under a live cluster are never made implicitly: the name the secrets were made for stays.
+        if (read.Spec is { } spec && !old.IsEmpty && old.String("stack") is { } before
+            && StackReader.Read(PulumiConfig.Source, before).Spec is { } was && was.Name != spec.Name)
+        {
+            failures.Add(new CheckFailure("stack", $"the secrets of cluster {was.Name} cannot be moved to {spec.Name}; they are kept for the cluster's life"));
+        }
+        return failures;
+    }
+
+    private static DiffResponse DiffNode(ImmutableDictionary<string, PropertyValue> old, ImmutableDictionary<string, PropertyValue> inputs)
+    {
+        var before = State(old);
+        var after = State(inputs);
+        if (before is null || after is null)
+        {
+            // Unknown until the cloud or the certificates exist: say which inputs will change.
+            var unknown = inputs.Where(kv => kv.Value.IsComputed).Select(kv => kv.Key).Order(StringComparer.Ordinal).ToList();
+            return new DiffResponse
+            {
+                Changes = true,
+                Diffs = unknown,
+                DetailedDiff = unknown.ToDictionary(k => k, _ => new PropertyDiff { Kind = PropertyDiffKind.Update, InputDiff = true }),
+            };
+        }
+        var diff = NodeDiff.Compare(before, after);
+        if (diff.Refusals.Count > 0)
+            throw new InvalidOperationException(string.Join("; ", diff.Refusals.Select(r => r.Message)));
+        var detailed = new Dictionary<string, PropertyDiff>(StringComparer.Ordinal);
+        foreach (var s in diff.AddedSteps) detailed[$"steps[\"{s}\"]"] = new PropertyDiff { Kind = PropertyDiffKind.Add, InputDiff = true };
+        foreach (var s in diff.ChangedSteps) detailed[$"steps[\"{s}\"]"] = new PropertyDiff { Kind = PropertyDiffKind.Update, InputDiff = true };
+        foreach (var s in diff.RemovedSteps) detailed[$"steps[\"{s}\"]"] = new PropertyDiff { Kind = PropertyDiffKind.Delete, InputDiff = true };
+        foreach (var k in diff.ReplaceKeys) detailed[k] = new PropertyDiff { Kind = PropertyDiffKind.UpdateReplace, InputDiff = true };
+        // A new key or bastion changes how the host is reached, not what it runs: an update that runs nothing.
+        if (old.String("connection") != inputs.String("connection") || inputs.IsComputed("connection"))
+            detailed["connection"] = new PropertyDiff { Kind = PropertyDiffKind.Update, InputDiff = true };
+        return new DiffResponse
+        {
+            Changes = detailed.Count > 0,
+            Replaces = [.. diff.ReplaceKeys],
+            DeleteBeforeReplace = diff.ReplaceKeys.Count > 0,
+            Diffs = [.. detailed.Keys.Select(k => k.Split('[')[0]).Distinct(StringComparer.Ordinal)],
+            DetailedDiff = detailed,
+        };
+    }
+
+    private static DiffResponse DiffByKeys(ImmutableDictionary<string, PropertyValue> old, ImmutableDictionary<string, PropertyValue> inputs, IReadOnlyList<string> keys)
+    {
+        var changed = keys.Where(k => inputs.IsComputed(k) || !Equals(old.GetValueOrDefault(k), inputs.GetValueOrDefault(k))).ToList();
+        return new DiffResponse
+        {
+            Changes = changed.Count > 0,
+            Diffs = changed,
+            DetailedDiff = changed.ToDictionary(k => k, _ => new PropertyDiff { Kind = PropertyDiffKind.Update, InputDiff = true }),
+        };
+    }
+}

@@ -1,0 +1,51 @@
+using System.Collections.Immutable;
+using Infra.Core.Infrastructure;
+using Pulumi;
+#if CLOUD_AWS
+using Infra.Pulumi.Aws;
+#endif
+#if CLOUD_AZURE
+using Infra.Pulumi.Azure;
+#endif
+#if CLOUD_GCP
+using Infra.Pulumi.Gcp;
+#endif
+
+namespace Infra.Pulumi;
+
+/// <summary>The cloud component for a plan, among those compiled in (MSBuild property <c>Clouds</c>; with none, bare metal only).</summary>
+internal static class Clouds
+{
+    public static (Output<ImmutableArray<VmAddress>> Addresses, Output<string> ApiEndpoint) Create(
+        InfrastructurePlan plan, IReadOnlyDictionary<string, Output<string>> userData, ComponentResourceOptions options)
+    {
+        switch (plan.Target)
+        {
+#if CLOUD_AWS
+            case Core.Spec.Target.Aws:
+                {
+                    var c = new AwsCluster(plan.Cluster, new AwsClusterArgs { Plan = plan, UserData = userData }, options);
+                    return (c.Addresses, c.ApiEndpoint);
+                }
+#endif
+#if CLOUD_AZURE
+            case Core.Spec.Target.Azure:
+                {
+                    var c = new AzureCluster(plan.Cluster, new AzureClusterArgs { Plan = plan, UserData = userData }, options);
+                    return (c.Addresses, c.ApiEndpoint);
+                }
+#endif
+#if CLOUD_GCP
+            case Core.Spec.Target.Gcp:
+                {
+                    var c = new GcpCluster(plan.Cluster, new GcpClusterArgs { Plan = plan, UserData = userData }, options);
+                    return (c.Addresses, c.ApiEndpoint);
+                }
+#endif
+            default:
+                var cloud = plan.Target.ToString().ToLowerInvariant();
+                throw new RunException(
+                    $"target {cloud} is not compiled into this program: build it with Clouds including {cloud} (INFRA_CLOUDS={cloud} pulumi up, or -p:Clouds={cloud})");
+        }
+    }
+}

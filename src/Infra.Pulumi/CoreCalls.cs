@@ -1,0 +1,42 @@
+using Infra.Core.CloudInit;
+using Infra.Core.NodePrograms;
+using Infra.Core.Pki;
+using Infra.Core.Planning;
+using Infra.Core.Spec;
+using Infra.Core.Workloads;
+
+namespace Infra.Pulumi;
+
+/// <summary>The calls this program makes into Core, in one place; the program itself decides nothing.</summary>
+internal static class CoreCalls
+{
+    /// <summary>Reads and validates a stack file; errors are <c>PATH:LINE:COLUMN: error CODE: message (key.path)</c> lines.</summary>
+    public static (ClusterSpec? Spec, IReadOnlyList<string> Errors) ReadStackFile(string path)
+    {
+        var result = StackReader.Read(path, File.ReadAllText(path));
+        return (result.Spec, [.. result.Errors.Select(d => d.ToString())]);
+    }
+
+    /// <summary>Validates <c>infra:cluster</c> as the engine hands it over; errors carry the same codes and key paths.</summary>
+    public static (ClusterSpec? Spec, IReadOnlyList<string> Errors) ReadConfig(string clusterJson, IReadOnlyDictionary<string, string> providerSettings)
+    {
+        var result = PulumiConfig.Read(clusterJson, providerSettings);
+        return (result.Spec, [.. result.Errors.Select(d => d.ToString())]);
+    }
+
+    /// <summary>cloud-init user data of a cloud VM: admin user and key, its kept host key, the cloud agent's key regeneration off.</summary>
+    public static string CloudInit(ClusterSpec spec, PlannedHost host, KeptSecrets secrets) =>
+        CloudInitRenderer.Render(spec, host, secrets.HostKeys.TryGetValue(host.Name, out var key)
+            ? key
+            : throw new InvalidOperationException($"host {host.Name}: the cluster secrets hold no host key for it"));
+
+    /// <summary>Node programs in bootstrap order for the hosts as they exist, with the API endpoint they join through.</summary>
+    public static IReadOnlyList<NodeProgram> NodePrograms(ClusterSpec spec, IReadOnlyList<PlannedHost> hosts, KeptSecrets secrets, Endpoint api) =>
+        NodeProgramBuilder.Build(spec with { ControlPlane = spec.ControlPlane with { Endpoint = api } }, hosts, secrets);
+
+    /// <summary>The baseline workloads in apply order.</summary>
+    public static IReadOnlyList<WorkloadComponent> Workloads(ClusterSpec spec) =>
+        [.. BaselinePlanner.Plan(spec).Components.OrderBy(c => c.Order)];
+
+    public static string Manifest(WorkloadComponent component) => WorkloadRenderer.RenderManifest(component);
+}

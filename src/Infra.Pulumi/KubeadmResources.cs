@@ -1,0 +1,116 @@
+using System.Collections.Immutable;
+using Pulumi;
+
+namespace Infra.Pulumi;
+
+/// <summary>
+/// <c>kubeadm:index:ClusterSecrets</c>: the cluster's CAs, service-account keys, encryption key, host certificates
+/// and cloud VM host keys, made by Core's PKI in the provider and kept (secret) in the stack's state. An update
+/// creates only what is missing; nothing is ever replaced.
+/// </summary>
+public sealed class ClusterSecrets : CustomResource
+{
+    /// <summary>The kept secrets in Core's JSON form (the one <c>infra secrets import</c> reads).</summary>
+    [Output("secrets")]
+    public Output<string> Secrets { get; private set; } = null!;
+
+    public ClusterSecrets(string name, ClusterSecretsArgs args, CustomResourceOptions? options = null)
+        : base("kubeadm:index:ClusterSecrets", name, args, CustomResourceOptions.Merge(
+            new CustomResourceOptions { AdditionalSecretOutputs = { "secrets", "seed" } }, options))
+    {
+    }
+}
+
+public sealed class ClusterSecretsArgs : ResourceArgs
+{
+    /// <summary><c>infra:cluster</c> and the provider settings as a stack document (Core's PulumiConfig).</summary>
+    [Input("stack", required: true)]
+    public Input<string> Stack { get; set; } = null!;
+
+    /// <summary>Cloud VMs as created (inventory JSON); empty: the planned hosts.</summary>
+    [Input("inventory")]
+    public Input<string>? Inventory { get; set; }
+
+    /// <summary>Secrets to start from (the first resource's, whose host keys the VMs were made with); secret.</summary>
+    [Input("seed")]
+    public Input<string>? Seed { get; set; }
+}
+
+/// <summary>
+/// <c>kubeadm:index:Node</c>: one host converged to its node program over SSH. Preview shows the steps whose input
+/// hashes changed; destroy resets the host.
+/// </summary>
+public sealed class Node : CustomResource
+{
+    [Output("host")]
+    public Output<string> Host { get; private set; } = null!;
+
+    [Output("steps")]
+    public Output<ImmutableDictionary<string, string>> Steps { get; private set; } = null!;
+
+    /// <summary>Admin kubeconfig, from the first control plane only (empty elsewhere); secret.</summary>
+    [Output("kubeconfig")]
+    public Output<string> Kubeconfig { get; private set; } = null!;
+
+    public Node(string name, NodeArgs args, CustomResourceOptions? options = null)
+        : base("kubeadm:index:Node", name, args, CustomResourceOptions.Merge(
+            new CustomResourceOptions { AdditionalSecretOutputs = { "kubeconfig", "program", "connection" } }, options))
+    {
+    }
+}
+
+public sealed class NodeArgs : ResourceArgs
+{
+    [Input("host", required: true)]
+    public Input<string> Host { get; set; } = null!;
+
+    [Input("address", required: true)]
+    public Input<string> Address { get; set; } = null!;
+
+    [Input("roles", required: true)]
+    private InputList<string>? _roles;
+
+    public InputList<string> Roles
+    {
+        get => _roles ??= new();
+        set => _roles = value;
+    }
+
+    [Input("kubernetesVersion", required: true)]
+    public Input<string> KubernetesVersion { get; set; } = null!;
+
+    [Input("podCidr", required: true)]
+    public Input<string> PodCidr { get; set; } = null!;
+
+    [Input("serviceCidr", required: true)]
+    public Input<string> ServiceCidr { get; set; } = null!;
+
+    [Input("etcdTopology", required: true)]
+    public Input<string> EtcdTopology { get; set; } = null!;
+
+    /// <summary>Step id → input hash: what preview compares.</summary>
+    [Input("steps", required: true)]
+    private InputMap<string>? _steps;
+
+    public InputMap<string> Steps
+    {
+        get => _steps ??= new();
+        set => _steps = value;
+    }
+
+    /// <summary>The node program (scripts and files, some secret) as Core's wire JSON.</summary>
+    [Input("program", required: true)]
+    public Input<string> Program { get; set; } = null!;
+
+    /// <summary>How to reach the host: user, port, private key, bastion; secret.</summary>
+    [Input("connection", required: true)]
+    public Input<string> Connection { get; set; } = null!;
+
+    /// <summary>The host where <c>kubeadm init</c> runs; its resource outputs the admin kubeconfig.</summary>
+    [Input("firstControlPlane")]
+    public Input<bool>? FirstControlPlane { get; set; }
+
+    /// <summary>The first control plane (Core's PlannedHost as wire JSON), where a joining host's join token is made.</summary>
+    [Input("joinVia")]
+    public Input<string>? JoinVia { get; set; }
+}

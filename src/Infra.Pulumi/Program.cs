@@ -1,0 +1,4 @@
+using Infra.Pulumi;
+using Pulumi;
+
+return await Deployment.RunAsync<ClusterStack>();

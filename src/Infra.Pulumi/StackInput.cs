@@ -1,0 +1,80 @@
+using Infra.Core.Planning;
+using Infra.Core.Spec;
+using Pulumi;
+
+namespace Infra.Pulumi;
+
+/// <summary>The stack's cluster, read and validated by Core exactly as <c>infra validate</c> does.</summary>
+internal static class StackInput
+{
+    /// <summary>
+    /// The validated cluster, and the stack document the kubeadm provider reads it from again (built from the
+    /// engine's config, so the stack file's formatting never shows up as a change).
+    /// </summary>
+    public static (ClusterSpec Spec, string Document) Read()
+    {
+        var stack = Deployment.Instance.StackName;
+        var clusterJson = new Config().Require("cluster");
+        var settings = ProviderSettings();
+        var file = ProjectRoot() is { } root ? Path.Combine(root, "stacks", $"Pulumi.{stack}.yaml") : null;
+        // The file gives errors with file:line:column; config kept elsewhere (a Pulumi Cloud stack) gives key paths.
+        var (spec, errors) = file is not null && File.Exists(file)
+            ? CoreCalls.ReadStackFile(file)
+            : CoreCalls.ReadConfig(clusterJson, settings);
+        if (spec is null || errors.Count > 0)
+        {
+            throw new RunException($"stack {stack}: {errors.Count} problem(s) in infra:cluster\n{string.Join("\n", errors)}");
+        }
+        return (spec, PulumiConfig.Document(clusterJson, settings));
+    }
+
+    /// <summary>The folder of Pulumi.yaml, above the working directory the language host gives the program.</summary>
+    private static string? ProjectRoot()
+    {
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Pulumi.yaml"))) return dir.FullName;
+        }
+        return null;
+    }
+
+    private static SortedDictionary<string, string> ProviderSettings()
+    {
+        var settings = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (ns, key) in new[] { ("aws", "region"), ("gcp", "project"), ("gcp", "region"), ("azure-native", "location") })
+        {
+            if (new Config(ns).Get(key) is { } value) settings[$"{ns}:{key}"] = value;
+        }
+        return settings;
+    }
+
+    /// <summary>
+    /// The SSH key the provider uses: <c>infra:sshPrivateKey</c> (a secret, for CI) or the stack's
+    /// <c>ssh.identityFile</c> read here, on the machine that runs <c>pulumi up</c>.
+    /// </summary>
+    public static Output<string> Connection(ClusterSpec spec)
+    {
+        var config = new Config();
+        var key = config.GetSecret("sshPrivateKey") ?? Output.CreateSecret(ReadIdentityFile(spec));
+        var passphrase = config.GetSecret("sshPassphrase") ?? Output.CreateSecret("");
+        return Output.Tuple(key, passphrase).Apply(t => WireJson.NodeConnection(new NodeConnection
+        {
+            PrivateKey = t.Item1,
+            Passphrase = t.Item2.Length == 0 ? null : t.Item2,
+            Bastion = spec.Ssh.Bastion,
+            ConnectTimeoutSeconds = spec.Ssh.ConnectTimeoutSeconds,
+            CommandTimeoutSeconds = spec.Ssh.CommandTimeoutSeconds,
+        }));
+    }
+
+    private static string ReadIdentityFile(ClusterSpec spec)
+    {
+        var path = spec.Ssh.IdentityFile
+            ?? throw new RunException("ssh.identityFile is not set and infra:sshPrivateKey is not configured: the provider has no key to reach the hosts");
+        if (path.StartsWith("~/", StringComparison.Ordinal))
+            path = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path[2..]);
+        if (!File.Exists(path))
+            throw new RunException($"ssh.identityFile: {path} does not exist (or set the secret infra:sshPrivateKey)");
+        return File.ReadAllText(path);
+    }
+}

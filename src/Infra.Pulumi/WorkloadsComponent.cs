@@ -1,0 +1,82 @@
+using Infra.Core.Spec;
+using Infra.Core.Workloads;
+using Pulumi;
+using HelmV3 = Pulumi.Kubernetes.Helm.V3;
+using HelmV3Inputs = Pulumi.Kubernetes.Types.Inputs.Helm.V3;
+using HelmV4 = Pulumi.Kubernetes.Helm.V4;
+using HelmV4Inputs = Pulumi.Kubernetes.Types.Inputs.Helm.V4;
+using K8s = Pulumi.Kubernetes;
+using Yaml = Pulumi.Kubernetes.Yaml.V2;
+using YamlInputs = Pulumi.Kubernetes.Types.Inputs.Yaml.V2;
+
+namespace Infra.Pulumi;
+
+public sealed class WorkloadsComponentArgs
+{
+    public required ClusterSpec Spec { get; init; }
+    /// <summary>Admin kubeconfig from the first control plane, secret.</summary>
+    public required Output<string> Kubeconfig { get; init; }
+}
+
+/// <summary>
+/// <c>infra:index:Workloads</c>: Core's baseline applied in Core's order (each component's chart, then its objects)
+/// through a Kubernetes provider made from the cluster's kubeconfig. Depends on the nodes, so it starts once the
+/// API server answers.
+/// </summary>
+public sealed class WorkloadsComponent : ComponentResource
+{
+    public WorkloadsComponent(string name, WorkloadsComponentArgs args, ComponentResourceOptions? options = null)
+        : base("infra:index:Workloads", name, options)
+    {
+        var provider = new K8s.Provider(name, new K8s.ProviderArgs
+        {
+            KubeConfig = args.Kubeconfig,
+            // Objects an earlier `infra apply --phase workloads` made are adopted, not refused.
+            UpsertExistingObjects = true,
+        }, new CustomResourceOptions { Parent = this });
+
+        Resource? previous = null;
+        InputList<Resource> After()
+        {
+            var list = new InputList<Resource>();
+            if (previous is not null) list.Add(previous);
+            return list;
+        }
+        foreach (var component in CoreCalls.Workloads(args.Spec))
+        {
+            if (component.Chart is { } chart)
+            {
+                var values = new StringAsset(chart.Values.ToJson());
+                previous = chart.Mode == ChartInstallMode.TemplateApply
+                    // Rendered client-side and applied as objects, as `infra apply` does for this chart.
+                    ? new HelmV4.Chart(chart.Name, new HelmV4Inputs.ChartArgs
+                    {
+                        Name = chart.Name,
+                        Chart = chart.Chart,
+                        Version = chart.Version,
+                        Namespace = chart.Namespace,
+                        RepositoryOpts = chart.Repository is null ? null : (Input<HelmV4Inputs.RepositoryOptsArgs>)new HelmV4Inputs.RepositoryOptsArgs { Repo = chart.Repository },
+                        ValueYamlFiles = { values },
+                    }, new ComponentResourceOptions { Parent = this, Provider = provider, DependsOn = After() })
+                    : new HelmV3.Release(chart.Name, new HelmV3Inputs.ReleaseArgs
+                    {
+                        Name = chart.Name,
+                        Chart = chart.Chart,
+                        Version = chart.Version,
+                        Namespace = chart.Namespace,
+                        CreateNamespace = true,
+                        RepositoryOpts = chart.Repository is null ? null : (Input<HelmV3Inputs.RepositoryOptsArgs>)new HelmV3Inputs.RepositoryOptsArgs { Repo = chart.Repository },
+                        ValueYamlFiles = { values },
+                        Atomic = true,
+                        WaitForJobs = true,
+                    }, new CustomResourceOptions { Parent = this, Provider = provider, DependsOn = After() });
+            }
+            if (component.Objects.Count > 0)
+            {
+                previous = new Yaml.ConfigGroup(component.Name, new YamlInputs.ConfigGroupArgs { Yaml = CoreCalls.Manifest(component) },
+                    new ComponentResourceOptions { Parent = this, Provider = provider, DependsOn = After() });
+            }
+        }
+        RegisterOutputs();
+    }
+}

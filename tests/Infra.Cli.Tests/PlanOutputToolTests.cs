@@ -1,0 +1,83 @@
+using Infra.TestHosts;
+
+namespace Infra.Cli.Tests;
+
+/// <summary>What `infra plan --out` writes for the shipped stacks passes the real checkers, as a user would run them.</summary>
+public class PlanOutputToolTests
+{
+    private static async Task Require(string tool, string package)
+    {
+        var r = await ProcessRunner.ShellAsync($"command -v {tool}", check: false);
+        Assert.True(r.ExitCode == 0, $"'{tool}' is not installed; install it with: apt-get install {package}");
+    }
+
+    private static string PlanWithSecrets(TempDir tmp, string stack)
+    {
+        var vars = new Dictionary<string, string> { ["INFRA_SECRETS_DIR"] = tmp.File("secrets") };
+        Assert.Equal(0, CliRunner.Run(CliRunner.RepoRoot, ["secrets", "init", "--stack", stack], variables: vars).ExitCode);
+        var r = CliRunner.Run(CliRunner.RepoRoot, ["plan", "--stack", stack, "--out", tmp.File("out"), "--include-secrets"], variables: vars);
+        Assert.True(r.ExitCode == 0, r.Err);
+        return tmp.File("out");
+    }
+
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("staging")]
+    [InlineData("prod")]
+    public async Task PlanOut_ShippedStack_ScriptsPassShellcheckAndYamlPassesYamllint(string stack)
+    {
+        await Require("shellcheck", "shellcheck");
+        await Require("yamllint", "yamllint");
+        using var tmp = new TempDir();
+        var dir = PlanWithSecrets(tmp, stack);
+        var scripts = Directory.GetFiles(dir, "*.sh", SearchOption.AllDirectories);
+        Assert.NotEmpty(scripts);
+        var shellcheck = await ProcessRunner.RunAsync("shellcheck", ["-S", "warning", "-s", "bash", "-f", "gcc", .. scripts], check: false);
+        Assert.True(shellcheck.ExitCode == 0, shellcheck.Stdout + shellcheck.Stderr);
+
+        var yamls = Directory.GetFiles(dir, "*.yaml", SearchOption.AllDirectories).Where(f => !f.Contains("/files/", StringComparison.Ordinal)).ToArray();
+        Assert.NotEmpty(yamls);
+        var config = Path.Combine(CliRunner.RepoRoot, "tests", "Infra.Core.Tests", "yamllint.yaml");
+        var yamllint = await ProcessRunner.RunAsync("yamllint", ["-s", "-c", config, "-f", "parsable", .. yamls], check: false);
+        Assert.True(yamllint.ExitCode == 0, yamllint.Stdout + yamllint.Stderr);
+    }
+
+    [Fact]
+    public async Task PlanOut_CloudStack_CloudConfigsPassCloudInitSchema()
+    {
+        await Require("cloud-init", "cloud-init");
+        using var tmp = new TempDir();
+        var dir = PlanWithSecrets(tmp, "staging");
+        var configs = Directory.GetFiles(dir, "*.cloud-init.yaml", SearchOption.AllDirectories);
+        Assert.Equal(6, configs.Length);
+        foreach (var f in configs)
+        {
+            var r = await ProcessRunner.RunAsync("cloud-init", ["schema", "--config-file", f], check: false);
+            Assert.True(r.ExitCode == 0, $"{Path.GetFileName(f)}: {r.Stdout}{r.Stderr}");
+        }
+    }
+
+    [Fact]
+    public void PlanOut_IncludeSecrets_SecretFilesAre0600AndOthersNot()
+    {
+        using var tmp = new TempDir();
+        var dir = PlanWithSecrets(tmp, "dev");
+        var key = Directory.GetFiles(dir, "ca.key", SearchOption.AllDirectories).First();
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(key));
+        Assert.Contains("PRIVATE KEY", File.ReadAllText(key), StringComparison.Ordinal);
+        Assert.NotEqual(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(dir, "plan.json")));
+    }
+
+    [Fact]
+    public void PlanOut_WithoutIncludeSecrets_NoPrivateKeyAnywhere()
+    {
+        using var tmp = new TempDir();
+        var vars = new Dictionary<string, string> { ["INFRA_SECRETS_DIR"] = tmp.File("secrets") };
+        Assert.Equal(0, CliRunner.Run(CliRunner.RepoRoot, ["secrets", "init", "--stack", "staging"], variables: vars).ExitCode);
+        Assert.Equal(0, CliRunner.Run(CliRunner.RepoRoot, ["plan", "--stack", "staging", "--out", tmp.File("out")], variables: vars).ExitCode);
+        foreach (var f in Directory.GetFiles(tmp.File("out"), "*", SearchOption.AllDirectories))
+        {
+            Assert.DoesNotContain("PRIVATE KEY", File.ReadAllText(f), StringComparison.Ordinal);
+        }
+    }
+}

@@ -1,0 +1,298 @@
+using System.Collections.Immutable;
+using Infra.Core.Pki;
+using Infra.Core.Planning;
+using Infra.Core.Spec;
+using Infra.Provider;
+using Pulumi;
+using Pulumi.Experimental;
+using Pulumi.Experimental.Provider;
+
+namespace Infra.Pulumi.Tests;
+
+/// <summary>
+/// The kubeadm provider's Check/Diff/Create/Update/Delete, called directly. The SSH engine here is a recording
+/// stand-in; ProviderHostTests runs the provider with its real SSH engine against a harness host.
+/// </summary>
+public class ProviderTests
+{
+    private sealed class RecordingEngine : INodeEngine
+    {
+        public List<string> Calls { get; } = [];
+
+        public Task<NodeApplyResult> ApplyAsync(NodeProgram program, PlannedHost? joinVia, NodeConnection connection, CancellationToken ct)
+        {
+            Calls.Add($"apply {program.Host.Name}");
+            return Task.FromResult(new NodeApplyResult
+            {
+                Ran = [.. program.Steps.Select(s => s.Id)],
+                Skipped = [],
+                AdminKubeconfig = program.Host.Has(Roles.ControlPlane) ? "apiVersion: v1\nkind: Config\n" : null,
+            });
+        }
+
+        public Task ResetAsync(NodeProgram program, NodeConnection connection, CancellationToken ct)
+        {
+            Calls.Add($"reset {program.Host.Name}");
+            return Task.CompletedTask;
+        }
+
+        public Task<IReadOnlyDictionary<string, string>> JournalAsync(PlannedHost host, NodeConnection connection, CancellationToken ct) =>
+            Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string> { ["prepare.swap"] = "h1" });
+    }
+
+    private static readonly Urn NodeUrn = new("urn:pulumi:unit::infra::infra:index:Cluster$kubeadm:index:Node::cp-1");
+    private static readonly Urn SecretsUrn = new("urn:pulumi:unit::infra::kubeadm:index:ClusterSecrets::cluster-secrets");
+
+    // A two-host bare-metal cluster as the program hands it to ClusterSecrets (Core's PulumiConfig document).
+    private static string Stack(string name = "unit") => PulumiConfig.Document($$"""
+        {"name": "{{name}}", "target": "baremetal", "kubernetes": {"version": "1.36.1"},
+         "controlPlane": {"count": 1, "endpoint": "10.0.0.11:6443", "loadBalancer": "external"},
+         "workers": [{"name": "general", "count": 1}],
+         "network": {"podCidr": "10.244.0.0/16", "serviceCidr": "10.96.0.0/12", "cni": "calico"},
+         "etcd": {"topology": "stacked"},
+         "hosts": [
+           {"name": "cp-1", "address": "10.0.0.11", "hostKey": "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "roles": ["control-plane"]},
+           {"name": "w-1", "address": "10.0.0.21", "hostKey": "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "roles": ["worker"]}]}
+        """, new Dictionary<string, string>());
+
+    private static NodeProgram Program(string host = "cp-1", string hash = "h1")
+    {
+        var planned = HostInventory.Plan(SampleSpecs.BareMetal()).Single(h => h.Name == host);
+        return new NodeProgram
+        {
+            Host = planned,
+            Steps =
+            [
+                new Step
+                {
+                    Id = "prepare.swap", Phase = Phase.Prepare, Description = "swap off", Script = "set -euo pipefail\nswapoff -a\n",
+                    Inputs = new Dictionary<string, string>(), InputHash = hash, Files = [], RuntimeInputs = [], Os = [OsFamily.Debian12],
+                },
+            ],
+        };
+    }
+
+    private static ImmutableDictionary<string, PropertyValue> NodeInputs(string version = "1.36.1", string hash = "h1", string host = "cp-1",
+        string address = "10.0.0.11", string[]? roles = null)
+    {
+        var program = Program(host, hash);
+        var connection = new NodeConnection { PrivateKey = "KEY", ConnectTimeoutSeconds = 10, CommandTimeoutSeconds = 600 };
+        return new Dictionary<string, PropertyValue>
+        {
+            ["host"] = new(host),
+            ["address"] = new(address),
+            ["roles"] = new((roles ?? ["control-plane"]).Select(r => new PropertyValue(r)).ToImmutableArray()),
+            ["kubernetesVersion"] = new(version),
+            ["podCidr"] = new("10.244.0.0/16"),
+            ["serviceCidr"] = new("10.96.0.0/12"),
+            ["etcdTopology"] = new("stacked"),
+            ["steps"] = new(ImmutableDictionary<string, PropertyValue>.Empty.Add("prepare.swap", new PropertyValue(hash))),
+            ["program"] = new PropertyValue(WireJson.NodeProgram(program)).WithSecret(true),
+            ["connection"] = new PropertyValue(WireJson.NodeConnection(connection)).WithSecret(true),
+            ["firstControlPlane"] = new(true),
+        }.ToImmutableDictionary();
+    }
+
+    private static readonly DateTimeOffset Now = new(2026, 11, 27, 8, 0, 0, TimeSpan.Zero);
+
+    private static KubeadmProvider Provider(out RecordingEngine engine)
+    {
+        engine = new RecordingEngine();
+        return new KubeadmProvider(engine, () => Now);
+    }
+
+    [Fact]
+    public async Task Check_NewNode_Accepted()
+    {
+        var p = Provider(out _);
+
+        var r = await p.Check(new CheckRequest(NodeUrn, ImmutableDictionary<string, PropertyValue>.Empty, NodeInputs(), []), default);
+
+        Assert.Empty(r.Failures!);
+    }
+
+    [Fact]
+    public async Task Check_VersionChangeOnLiveNode_RefusedWithCoresMessage()
+    {
+        var p = Provider(out _);
+
+        var r = await p.Check(new CheckRequest(NodeUrn, NodeInputs("1.35.2"), NodeInputs("1.36.1"), []), default);
+
+        var failure = Assert.Single(r.Failures!);
+        Assert.Equal("kubernetesVersion", failure.Property);
+        Assert.Contains("upgrade", failure.Reason, StringComparison.Ordinal);
+        Assert.Contains("cp-1", failure.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("kubernetesVersion", "1.36", "not a Kubernetes version")]
+    [InlineData("podCidr", "10.244.0.0", "not a CIDR")]
+    [InlineData("program", "{\"host\": 1}", "node program")]
+    public async Task Check_BadInput_FailureNamesProperty(string key, string value, string reason)
+    {
+        var p = Provider(out _);
+        var inputs = NodeInputs().SetItem(key, new PropertyValue(value));
+
+        var r = await p.Check(new CheckRequest(NodeUrn, ImmutableDictionary<string, PropertyValue>.Empty, inputs, []), default);
+
+        var failure = Assert.Single(r.Failures!);
+        Assert.Equal(key, failure.Property);
+        Assert.Contains(reason, failure.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Diff_UnchangedNode_NoChanges()
+    {
+        var p = Provider(out _);
+
+        var d = await p.Diff(new DiffRequest(NodeUrn, "cp-1", NodeInputs(), NodeInputs(), [], NodeInputs()), default);
+
+        Assert.False(d.Changes);
+    }
+
+    [Fact]
+    public async Task Diff_StepHashChanged_DetailedDiffNamesStep()
+    {
+        var p = Provider(out _);
+
+        var d = await p.Diff(new DiffRequest(NodeUrn, "cp-1", NodeInputs(), NodeInputs(hash: "h2"), [], NodeInputs()), default);
+
+        Assert.True(d.Changes);
+        Assert.Equal(PropertyDiffKind.Update, d.DetailedDiff!["steps[\"prepare.swap\"]"].Kind);
+        Assert.Empty(d.Replaces!);
+    }
+
+    [Fact]
+    public async Task Diff_AddressChanged_ReplacesDeletingFirst()
+    {
+        var p = Provider(out _);
+
+        var d = await p.Diff(new DiffRequest(NodeUrn, "cp-1", NodeInputs(), NodeInputs(address: "10.0.0.99"), [], NodeInputs()), default);
+
+        Assert.Equal(["address"], d.Replaces);
+        Assert.True(d.DeleteBeforeReplace);
+    }
+
+    [Fact]
+    public async Task Diff_UnknownInputsDuringPreview_ChangesOnThoseInputs()
+    {
+        var p = Provider(out _);
+        var inputs = NodeInputs().SetItem("address", PropertyValue.Computed);
+
+        var d = await p.Diff(new DiffRequest(NodeUrn, "cp-1", NodeInputs(), inputs, [], NodeInputs()), default);
+
+        Assert.True(d.Changes);
+        Assert.Equal(["address"], d.Diffs);
+    }
+
+    [Fact]
+    public async Task Create_FirstControlPlane_ConvergesAndReturnsSecretKubeconfig()
+    {
+        var p = Provider(out var engine);
+
+        var r = await p.Create(new CreateRequest(NodeUrn, NodeInputs(), TimeSpan.FromMinutes(30), preview: false), default);
+
+        Assert.Equal(["apply cp-1"], engine.Calls);
+        Assert.Equal("cp-1", r.Id);
+        Assert.True(r.Outputs!["kubeconfig"].IsSecret);
+        Assert.True(r.Outputs["program"].IsSecret);
+        Assert.True(r.Outputs["kubeconfig"].TryGetString(out var kubeconfig) && kubeconfig.Contains("kind: Config", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Create_Preview_TouchesNoHost()
+    {
+        var p = Provider(out var engine);
+
+        var r = await p.Create(new CreateRequest(NodeUrn, NodeInputs(), TimeSpan.FromMinutes(30), preview: true), default);
+
+        Assert.Empty(engine.Calls);
+        Assert.True(r.Outputs!["kubeconfig"].IsComputed);
+    }
+
+    [Fact]
+    public async Task Delete_Node_ResetsTheHost()
+    {
+        var p = Provider(out var engine);
+
+        await p.Delete(new DeleteRequest(NodeUrn, "cp-1", NodeInputs(), TimeSpan.FromMinutes(10), NodeInputs()), default);
+
+        Assert.Equal(["reset cp-1"], engine.Calls);
+    }
+
+    private static ImmutableDictionary<string, PropertyValue> SecretsInputs(string stack, string inventory = "") =>
+        ImmutableDictionary<string, PropertyValue>.Empty.Add("stack", new PropertyValue(stack)).Add("inventory", new PropertyValue(inventory));
+
+    [Fact]
+    public async Task ClusterSecrets_Create_CorePkiForEveryHostAsSecret()
+    {
+        var p = Provider(out _);
+
+        var created = await p.Create(new CreateRequest(SecretsUrn, SecretsInputs(Stack()), TimeSpan.FromMinutes(1), preview: false), default);
+
+        Assert.Equal("unit-secrets", created.Id);
+        Assert.True(created.Outputs!["secrets"].IsSecret);
+        var kept = KeptSecretsSerializer.FromJson(created.Outputs["secrets"].TryGetString(out var s) ? s : "");
+        Assert.Contains(IssuedNames.KubeletServing("w-1"), kept.Issued.Keys);
+        Assert.Contains(IssuedNames.EtcdServer("cp-1"), kept.Issued.Keys);
+        // Bare-metal hosts bring their own pinned keys: none is made for them.
+        Assert.Empty(kept.HostKeys);
+    }
+
+    [Fact]
+    public async Task ClusterSecrets_UnchangedInputs_NoChange()
+    {
+        var p = Provider(out _);
+        var inputs = SecretsInputs(Stack());
+        var created = await p.Create(new CreateRequest(SecretsUrn, inputs, TimeSpan.FromMinutes(1), preview: false), default);
+
+        var d = await p.Diff(new DiffRequest(SecretsUrn, created.Id!, created.Outputs!.ToImmutableDictionary(), inputs, [], inputs), default);
+
+        Assert.False(d.Changes);
+    }
+
+    [Fact]
+    public async Task ClusterSecrets_HostAddressChanged_OnlyThatHostReissuedCasKept()
+    {
+        var p = Provider(out _);
+        var inputs = SecretsInputs(Stack());
+        var created = await p.Create(new CreateRequest(SecretsUrn, inputs, TimeSpan.FromMinutes(1), preview: false), default);
+        var moved = SecretsInputs(Stack().Replace("10.0.0.21", "10.0.0.22", StringComparison.Ordinal));
+
+        var d = await p.Diff(new DiffRequest(SecretsUrn, created.Id!, created.Outputs!.ToImmutableDictionary(), moved, [], inputs), default);
+        var updated = await p.Update(new UpdateRequest(SecretsUrn, created.Id!, created.Outputs!.ToImmutableDictionary(), moved,
+            TimeSpan.FromMinutes(1), [], preview: false, inputs), default);
+
+        Assert.True(d.Changes);
+        Assert.Empty(d.Replaces ?? []);
+        var before = KeptSecretsSerializer.FromJson(created.Outputs!["secrets"].TryGetString(out var b) ? b : "");
+        var after = KeptSecretsSerializer.FromJson(updated.Outputs!["secrets"].TryGetString(out var a) ? a : "");
+        Assert.Equal(before.ClusterCa, after.ClusterCa);
+        Assert.Equal(before.EncryptionKey, after.EncryptionKey);
+        Assert.Equal(before.Issued[IssuedNames.KubeletServing("cp-1")], after.Issued[IssuedNames.KubeletServing("cp-1")]);
+        Assert.NotEqual(before.Issued[IssuedNames.KubeletServing("w-1")], after.Issued[IssuedNames.KubeletServing("w-1")]);
+    }
+
+    [Fact]
+    public async Task ClusterSecrets_InvalidStack_CheckFailsWithCoresMessage()
+    {
+        var p = Provider(out _);
+
+        var r = await p.Check(new CheckRequest(SecretsUrn, ImmutableDictionary<string, PropertyValue>.Empty,
+            SecretsInputs(Stack().Replace("10.244.0.0/16", "10.96.0.0/16", StringComparison.Ordinal)), []), default);
+
+        var failure = Assert.Single(r.Failures!);
+        Assert.Equal("stack", failure.Property);
+        Assert.Contains("(infra:cluster.network.serviceCidr)", failure.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ClusterSecrets_RenamedCluster_Refused()
+    {
+        var p = Provider(out _);
+
+        var r = await p.Check(new CheckRequest(SecretsUrn, SecretsInputs(Stack("prod")), SecretsInputs(Stack("prod2")), []), default);
+
+        Assert.Contains(r.Failures!, f => f.Property == "stack" && f.Reason.Contains("prod2", StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,74 @@
+using Infra.Core.NodePrograms;
+using Infra.Core.Pki;
+using Infra.Core.Planning;
+using Infra.Core.Spec;
+using Infra.Ssh.Engine;
+using Infra.TestHosts;
+
+namespace Infra.Ssh.Tests.Provider;
+
+public sealed class NodeEngineEtcdHosts() : HostsFixture("nee",
+    new TestHostOptions { Name = "m1", Systemd = true },
+    new TestHostOptions { Name = "m2", Systemd = true },
+    new TestHostOptions { Name = "m3", Systemd = true });
+
+/// <summary>
+/// External etcd members through the Pulumi provider's per-host engine, one host after the other as the Pulumi
+/// program orders them, against Debian's etcd-server 3.4: the same membership changes as infra apply.
+/// </summary>
+public class NodeEngineEtcdTests(NodeEngineEtcdHosts hosts) : IClassFixture<NodeEngineEtcdHosts>
+{
+    private static readonly string[] Members = ["m1", "m2", "m3"];
+
+    private ClusterSpec Spec()
+    {
+        var b = SampleSpecs.BareMetal(controlPlanes: 1, workers: 0);
+        HostSpec Member(string name) => new()
+        {
+            Name = name,
+            Address = hosts[name].Address,
+            Port = 22,
+            User = "root",
+            HostKey = TestTargets.Pin(hosts[name].HostKey.PublicKeyLine),
+            Roles = [Roles.Etcd],
+        };
+        return b with
+        {
+            Etcd = new EtcdSpec { Topology = EtcdTopology.External, Count = 0 },
+            Hosts = [.. b.Hosts, .. Members.Select(Member)],
+            Packages = b.Packages with { Source = PackageSource.Preinstalled },
+        };
+    }
+
+    private NodeConnection Connection => new()
+    {
+        PrivateKey = File.ReadAllText(hosts.Network.ClientKeyPath),
+        ConnectTimeoutSeconds = 5,
+        CommandTimeoutSeconds = 120,
+    };
+
+    [Fact]
+    public async Task ApplyAsync_MembersOneAfterTheOther_ClusterOfThreeVotersAndNothingRunsTwice()
+    {
+        var spec = Spec();
+        var planned = HostInventory.Plan(spec);
+        var secrets = ClusterPki.Ensure(spec, planned, null, DateTimeOffset.UtcNow);
+        var programs = NodeProgramBuilder.Build(spec, planned, secrets).Where(p => p.Host.Has(Roles.Etcd)).ToList();
+        var cp = planned.Single(h => h.Has(Roles.ControlPlane));
+        using var engine = new NodeEngine();
+
+        foreach (var p in programs)
+        {
+            // The Pulumi program names the first control plane as joinVia for every host after it: etcd members must not need it.
+            var result = await engine.ApplyAsync(p, cp, Connection, CancellationToken.None);
+            Assert.Contains("etcd.member", result.Ran);
+        }
+
+        var list = await hosts["m3"].ExecInsideAsync(
+            "etcdctl --endpoints=https://127.0.0.1:2379 --cacert=/etc/etcd/pki/ca.crt --cert=/etc/etcd/pki/healthcheck-client.crt " +
+            "--key=/etc/etcd/pki/healthcheck-client.key member list -w simple");
+        Assert.Equal(["m1/false", "m2/false", "m3/false"],
+            list.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(", ")).Select(f => $"{f[2]}/{f[5]}").Order(StringComparer.Ordinal));
+        foreach (var p in programs) Assert.Empty((await engine.ApplyAsync(p, cp, Connection, CancellationToken.None)).Ran);
+    }
+}

@@ -1,0 +1,121 @@
+using Infra.Core.Planning;
+using Infra.Core.Spec;
+using Infra.Ssh.Engine;
+using Infra.TestHosts;
+
+namespace Infra.Ssh.Tests.Provider;
+
+public sealed class NodeEngineHosts() : HostsFixture("nodee",
+    new TestHostOptions { Name = "ncp" },
+    new TestHostOptions { Name = "nw", SudoUser = new SudoUser("deploy", null) });
+
+/// <summary>The per-host engine the Pulumi provider uses, against real sshd hosts.</summary>
+public class NodeEngineTests(NodeEngineHosts hosts) : IClassFixture<NodeEngineHosts>
+{
+    private static Step Step(string id, Phase phase, string script, string? check = null, IReadOnlyList<string>? runtime = null)
+    {
+        var inputs = new Dictionary<string, string> { ["script"] = script };
+        return new Step
+        {
+            Id = id,
+            Phase = phase,
+            Description = id,
+            Script = "set -euo pipefail\n" + script,
+            Check = check,
+            Inputs = inputs,
+            InputHash = StepHash.Of(inputs),
+            Files = [],
+            RuntimeInputs = runtime ?? [],
+            Os = [OsFamily.Debian12],
+        };
+    }
+
+    private PlannedHost Planned(string name, string user = "root", params string[] roles) => new()
+    {
+        Name = name,
+        Address = hosts[name].Address,
+        Port = 22,
+        User = user,
+        HostKey = HostKeyPin.TryParse(hosts[name].HostKey.PublicKeyLine, out var pin, out _) ? pin : null,
+        Roles = roles,
+        Os = OsFamily.Debian12,
+    };
+
+    private NodeConnection Connection => new()
+    {
+        PrivateKey = File.ReadAllText(hosts.Network.ClientKeyPath),
+        ConnectTimeoutSeconds = 5,
+        CommandTimeoutSeconds = 60,
+    };
+
+    [Fact]
+    public async Task ApplyAsync_FreshHost_RunsStepsThenSecondApplyRunsNothing()
+    {
+        using var engine = new NodeEngine();
+        var program = new NodeProgram
+        {
+            Host = Planned("ncp", "root", Roles.ControlPlane),
+            Steps =
+            [
+                Step("prepare.marker", Phase.Prepare, "mkdir -p /opt/ne && date +%s%N >> /opt/ne/runs", "test -s /opt/ne/runs"),
+                Step("reset.marker", Phase.Reset, "rm -rf /opt/ne /var/lib/infra"),
+            ],
+        };
+        var first = await engine.ApplyAsync(program, null, Connection, CancellationToken.None);
+        Assert.Equal(["prepare.marker"], first.Ran);
+        var second = await engine.ApplyAsync(program, null, Connection, CancellationToken.None);
+        Assert.Empty(second.Ran);
+        Assert.Single(hosts["ncp"].ReadDiskFile("/opt/ne/runs")!.Trim().Split('\n'));
+
+        var journal = await engine.JournalAsync(program.Host, Connection, CancellationToken.None);
+        Assert.Equal(program.Steps[0].InputHash, journal["prepare.marker"]);
+
+        await engine.ResetAsync(program, Connection, CancellationToken.None);
+        Assert.Null(hosts["ncp"].ReadDiskFile("/opt/ne/runs"));
+        Assert.Empty(await engine.JournalAsync(program.Host, Connection, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ApplyAsync_JoiningHostStandInKubeadm_TokenMadeOnFirstControlPlaneAndDeleted()
+    {
+        // Stand-in for kubeadm and kubectl on the first control plane: records its arguments, nothing more.
+        await hosts["ncp"].ExecInsideAsync(
+            "mkdir -p /usr/local/sbin && for t in kubeadm kubectl; do printf '#!/bin/sh\\necho \"%s $*\" >> /var/log/stand-in.log\\n' $t > /usr/local/sbin/$t; chmod 0755 /usr/local/sbin/$t; done");
+        using var engine = new NodeEngine();
+        var program = new NodeProgram
+        {
+            Host = Planned("nw", "deploy", Roles.Worker),
+            Steps =
+            [
+                Step("workers.join", Phase.Workers,
+                    "test -n \"$INFRA_JOIN_TOKEN\"\nmkdir -p /opt/nw\nprintf '%s' \"$INFRA_JOIN_TOKEN\" | sha256sum > /opt/nw/token.sha256",
+                    "test -s /opt/nw/token.sha256", [JoinCredentials.TokenInput]),
+            ],
+        };
+        var result = await engine.ApplyAsync(program, Planned("ncp", "root", Roles.ControlPlane), Connection, CancellationToken.None);
+        Assert.Equal(["workers.join"], result.Ran);
+        var log = hosts["ncp"].ReadDiskFile("/var/log/stand-in.log")!;
+        var created = log.Split('\n').Single(l => l.StartsWith("kubeadm token create", StringComparison.Ordinal));
+        var token = created.Split(' ')[3];
+        Assert.Matches("^[a-z0-9]{6}\\.[a-z0-9]{16}$", token);
+        Assert.Contains("--ttl 15m0s", created, StringComparison.Ordinal);
+        Assert.Contains($"kubeadm token delete {token.Split('.')[0]}", log, StringComparison.Ordinal);
+        // The worker saw the same token, and it never reached a file in clear.
+        var seen = hosts["nw"].ReadDiskFile("/opt/nw/token.sha256")!;
+        Assert.StartsWith(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(token))), seen, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_JoiningHostWithoutFirstControlPlane_FailsBeforeRunningAnything()
+    {
+        using var engine = new NodeEngine();
+        var program = new NodeProgram
+        {
+            Host = Planned("nw", "deploy", Roles.Worker),
+            Steps = [Step("workers.other-join", Phase.Workers, "touch /opt/must-not-exist", runtime: [JoinCredentials.TokenInput])],
+        };
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => engine.ApplyAsync(program, null, Connection, CancellationToken.None));
+        Assert.Contains("no first control plane", e.Message, StringComparison.Ordinal);
+        Assert.Null(hosts["nw"].ReadDiskFile("/opt/must-not-exist"));
+    }
+}
