@@ -259,7 +259,7 @@ public sealed class ApplyCommandTests(ApplyHosts hosts, ITestOutputHelper output
         // A host without Kubernetes binaries or a containerd of its own: the bundle brings them.
         await cp1.ExecInsideAsync("""
             set -e
-            rm -f /usr/local/bin/kubeadm /usr/local/bin/kubelet /usr/local/bin/kubectl
+            rm -f /usr/local/bin/kubeadm /usr/local/bin/kubelet /usr/local/bin/kubectl /usr/local/bin/helm
             rm -rf /opt/cni
             systemctl disable --quiet containerd
             rm -f /lib/systemd/system/containerd.service
@@ -268,7 +268,7 @@ public sealed class ApplyCommandTests(ApplyHosts hosts, ITestOutputHelper output
         var before = _tmp.File("before");
         await ProcessRunner.ShellAsync($"cp -a --preserve=all {cp1.UpperDirectory} {before}");
         var versions = Core.NodePrograms.ComponentVersions.For(HarnessCluster.Version)!;
-        await StandInBundle.WriteAsync(_tmp.File("bundle"), "v" + HarnessCluster.Version, versions.CniPlugins, versions.Containerd);
+        await StandInBundle.WriteAsync(_tmp.File("bundle"), "v" + HarnessCluster.Version, versions.CniPlugins, versions.Containerd, Core.Planning.WorkloadSteps.HelmVersion);
         var spec = HarnessCluster.Spec(hosts.Set.Network, [ClusterMember.ControlPlane(cp1)]);
         var stack = WriteStack(spec with { Packages = spec.Packages with { Source = PackageSource.Bundle, Bundle = "bundle" } });
 
@@ -279,6 +279,7 @@ public sealed class ApplyCommandTests(ApplyHosts hosts, ITestOutputHelper output
         {
             Assert.Equal(File.ReadAllText(_tmp.File($"bundle/{tool}")), cp1.ReadDiskFile($"/usr/local/bin/{tool}"));
         }
+        Assert.Contains("stand-in for helm", cp1.ReadDiskFile("/usr/local/bin/helm"));
         Assert.Equal(File.ReadAllBytes("/usr/sbin/runc"), File.ReadAllBytes(cp1.DiskPath("/usr/local/sbin/runc")));
         Assert.True(File.Exists(cp1.DiskPath("/opt/cni/bin/loopback")));
         // containerd runs from the bundle's unit and binary; the uploads were removed once installed.

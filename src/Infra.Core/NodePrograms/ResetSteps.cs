@@ -100,6 +100,8 @@ internal static class ResetSteps
                 fi
                 rm -f {{PrepareSteps.KubernetesSources}} {{PrepareSteps.KubernetesPin}} {{PrepareSteps.KubernetesKeyring}}
                 rm -f {{PrepareSteps.DockerSources}} {{PrepareSteps.DockerPin}} {{PrepareSteps.DockerKeyring}}
+                # Helm, installed for the workloads phase on the first control plane.
+                rm -f /usr/local/bin/helm
 
                 """;
             check = $$"""
@@ -110,14 +112,15 @@ internal static class ResetSteps
                 done
                 [ ! -e {{PrepareSteps.KubernetesSources}} ]
                 [ ! -e {{PrepareSteps.DockerSources}} ]
+                [ ! -e /usr/local/bin/helm ]
 
                 """;
-            description = "Purge the Kubernetes packages and containerd.io, remove the tool's apt sources, pins and keys";
+            description = "Purge the Kubernetes packages and containerd.io, remove the tool's apt sources, pins and keys and Helm";
         }
         else
         {
             const string binaries = "/usr/local/bin/kubeadm /usr/local/bin/kubelet /usr/local/bin/kubectl /usr/local/bin/containerd "
-                + "/usr/local/bin/containerd-shim-runc-v2 /usr/local/bin/containerd-stress /usr/local/bin/ctr /usr/local/sbin/runc";
+                + "/usr/local/bin/containerd-shim-runc-v2 /usr/local/bin/containerd-stress /usr/local/bin/ctr /usr/local/sbin/runc /usr/local/bin/helm";
             script = $"""
                 rm -f {binaries}
                 rm -f {PrepareSteps.ContainerdUnit}
@@ -133,7 +136,7 @@ internal static class ResetSteps
                 done
 
                 """;
-            description = "Remove the binaries, CNI plugins and containerd unit installed from the bundle";
+            description = "Remove the binaries (Helm too), CNI plugins and containerd unit installed from the bundle";
         }
         return Steps.Create("reset.installed", Phase.Reset, description, script, check, In(c), OsRelease.All);
     }

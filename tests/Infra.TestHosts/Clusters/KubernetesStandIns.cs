@@ -246,13 +246,14 @@ public static class KubernetesStandIns
 }
 
 /// <summary>
-/// A <c>packages.source: bundle</c> folder made of the stand-ins: kubeadm, kubelet, kubectl, the CNI plugins'
-/// archive, the machine's own runc, and a containerd archive whose <c>bin/containerd</c> runs the machine's
+/// A <c>packages.source: bundle</c> folder made of the stand-ins: kubeadm, kubelet, kubectl, the CNI plugins' and
+/// Helm's archives, the machine's own runc, and a containerd archive whose <c>bin/containerd</c> runs the machine's
 /// containerd (Debian's 1.6) under the version the plan expects.
 /// </summary>
 public static class StandInBundle
 {
-    public static async Task WriteAsync(string folder, string kubernetesVersion, string cniVersion, string containerdVersion, CancellationToken ct = default)
+    public static async Task WriteAsync(string folder, string kubernetesVersion, string cniVersion, string containerdVersion, string helmVersion,
+        CancellationToken ct = default)
     {
         Directory.CreateDirectory(folder);
         var files = KubernetesStandIns.Files(kubernetesVersion, cniVersion);
@@ -284,6 +285,11 @@ public static class StandInBundle
 
                 """, ct);
             File.SetUnixFileMode(Path.Join(containerd, "containerd"), (UnixFileMode)0b111_101_101);
+            var helm = Path.Join(work, "helm", "linux-amd64");
+            Directory.CreateDirectory(helm);
+            await File.WriteAllTextAsync(Path.Join(helm, "helm"), files[$"{KubernetesStandIns.BinDirectory}/helm"], ct);
+            File.SetUnixFileMode(Path.Join(helm, "helm"), (UnixFileMode)0b111_101_101);
+            await ProcessRunner.RunAsync("/usr/bin/tar", ["-czf", Path.Join(folder, $"helm-{helmVersion}-linux-amd64.tar.gz"), "-C", Path.Join(work, "helm"), "linux-amd64"], ct: ct);
             var cniVersionTag = cniVersion.TrimStart('v');
             await ProcessRunner.RunAsync("/usr/bin/tar", ["-czf", Path.Join(folder, $"cni-plugins-linux-amd64-v{cniVersionTag}.tgz"), "-C", cni, "."], ct: ct);
             await ProcessRunner.RunAsync("/usr/bin/tar", ["-czf", Path.Join(folder, $"containerd-{containerdVersion}-linux-amd64.tar.gz"), "-C", Path.Join(work, "containerd"), "bin"], ct: ct);
