@@ -84,7 +84,7 @@ public sealed class ClusterFailureTests(FourSystemdHosts fixture, ITestOutputHel
     }
 
     [Fact]
-    public async Task ApplyAsync_FirstControlPlaneFails_OnlyWhatDependsOnItWaits()
+    public async Task ApplyAsync_StandInInitFailsOnFirstControlPlane_OnlyWhatDependsOnItWaits()
     {
         var spec = await FreshAsync();
         await KubernetesStandIns.FailAsync(fixture["cp1"], "kubeadm", "init", 1, "[preflight] stand-in: the API server did not come up");

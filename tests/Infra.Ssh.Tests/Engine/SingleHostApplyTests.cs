@@ -115,7 +115,7 @@ public sealed class SingleHostApplyTests(OneSystemdHost fixture, ITestOutputHelp
     }
 
     [Fact]
-    public async Task ApplyAsync_FailingStep_ReportsHostStepExitCodeStderrTailAndResumesThere()
+    public async Task ApplyAsync_FailingStandInInit_ReportsHostStepExitCodeStderrTailAndResumesThere()
     {
         var plan = await FreshAsync();
         var stderr = string.Join("\n", Enumerable.Range(1, 20).Select(i => $"kubeadm stand-in error line {i}"));
