@@ -59,10 +59,21 @@ internal sealed record ClusterContext(ClusterPlan Plan, string StackName, string
         {
             var full = Path.GetFullPath(inv, env.WorkingDirectory);
             if (!File.Exists(full)) throw new BadInputException($"{inv}: no such inventory file");
-            var (hosts, diagnostics) = StackReader.ReadInventory(inv, File.ReadAllText(full));
+            var (hosts, endpoint, diagnostics) = StackReader.ReadInventoryWithEndpoint(inv, File.ReadAllText(full));
             foreach (var d in diagnostics) env.Err.MarkupLine($"[red]{Markup.Escape(d.ToString())}[/]");
             if (hosts is null) { exitCode = ExitCodes.BadInput; return null; }
             inventory = hosts;
+            if (spec.Target != Target.Baremetal)
+            {
+                // The nodes' kubeadm configuration names the cloud load balancer, which only the inventory knows.
+                spec = spec with
+                {
+                    ControlPlane = spec.ControlPlane with
+                    {
+                        Endpoint = endpoint ?? throw new BadInputException($"{inv}: no 'endpoint' (the API load balancer's host:port, which the Pulumi program's inventory output carries)"),
+                    },
+                };
+            }
         }
         else if (spec.Target != Target.Baremetal)
         {
@@ -70,9 +81,18 @@ internal sealed record ClusterContext(ClusterPlan Plan, string StackName, string
                 "pass --inventory FILE ('pulumi stack output inventory > inventory.json')");
         }
 
+        var planned = inventory is null ? HostInventory.Plan(spec) : HostInventory.WithInventory(spec, inventory);
+        // Bad input changes nothing, not even the local secrets folder: check the host names first.
+        var names = planned.Select(h => h.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var h in SplitList(settings.Hosts))
+        {
+            if (!names.Contains(h))
+            {
+                throw new BadInputException($"--hosts: no host '{h}' in the stack{Core.Diagnostics.Suggest.DidYouMean(h, names)}");
+            }
+        }
         var secretsDir = SecretsFolder.Resolve(settings.SecretsDir, env, stackName);
         var existing = SecretsFolder.Load(secretsDir);
-        var planned = inventory is null ? HostInventory.Plan(spec) : HostInventory.WithInventory(spec, inventory);
         KeptSecrets? secrets = existing;
         if (createSecrets)
         {
@@ -90,14 +110,6 @@ internal sealed record ClusterContext(ClusterPlan Plan, string StackName, string
         }
 
         var plan = ClusterPlanner.Plan(spec, secrets, inventory, BundleFolder.Read(spec, result.File, env));
-        var names = plan.Hosts.Select(h => h.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (var h in SplitList(settings.Hosts))
-        {
-            if (!names.Contains(h))
-            {
-                throw new BadInputException($"--hosts: no host '{h}' in the stack{Core.Diagnostics.Suggest.DidYouMean(h, names)}");
-            }
-        }
         var redactor = new Redactor();
         redactor.Add(env.Variable(SshClientOptions.SudoPasswordVariable));
         redactor.Add(env.Variable(SshClientOptions.PassphraseVariable));

@@ -346,19 +346,8 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
         }
     }
 
-    private static async Task UploadAsync(IHostSession session, Step step, ConvergeOptions options, CancellationToken ct)
-    {
-        foreach (var f in step.Files)
-        {
-            await session.UploadAsync(f.Path, f.Content, Convert.ToInt32(f.Mode, 8), ct);
-        }
-        foreach (var b in step.BundleUploads)
-        {
-            var local = Path.Combine(options.BundleDirectory ?? throw new InvalidOperationException($"step {step.Id} needs the bundle folder"), b.Name);
-            // The step's script checks the SHA-256 on the host; a file that changed since planning fails there.
-            await session.UploadAsync(b.Path, await File.ReadAllBytesAsync(local, ct), Convert.ToInt32(b.Mode, 8), ct);
-        }
-    }
+    private static Task UploadAsync(IHostSession session, Step step, ConvergeOptions options, CancellationToken ct) =>
+        StepRunner.UploadAsync(session, step, options.BundleDirectory, ct);
 
     /// <summary>
     /// Runs each selected host's reset steps, whatever its journal says (they are idempotent): workers first, in
