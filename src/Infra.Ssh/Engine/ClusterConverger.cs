@@ -171,14 +171,12 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
                 ct.ThrowIfCancellationRequested();
                 running[p.Host.Name] = step.Id;
                 progress?.Report(new EngineEvent(p.Host.Name, step.Id));
-                await UploadAsync(session, step, options, ct);
                 var env = step.RuntimeInputs.Count > 0 && credentials is not null ? credentials.EnvironmentFor(step.RuntimeInputs) : null;
                 if (extraEnv is not null) env = env is null ? extraEnv : env.Concat(extraEnv).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
-                var script = $"set -euo pipefail\n{Shell.Nested(step.Script, "STEP")}\n{Journal.AppendCommand(step.Id, step.InputHash)}\n";
                 // A node that bootstraps records its settings with the step itself: a run cut off right after it
                 // must not leave a live node without the record that refuses unsafe changes.
-                if (step.Phase is Phase.Etcd or Phase.ControlPlane or Phase.Workers) script += RecordStateCommand(plan.Spec, p) + "\n";
-                var result = await session.RunAsync(script, env, options.CommandTimeout, step.Id, ct);
+                var record = step.Phase is Phase.Etcd or Phase.ControlPlane or Phase.Workers ? RecordStateCommand(plan.Spec, p) : null;
+                var result = await StepRunner.RunAsync(session, step, env, options.BundleDirectory, options.CommandTimeout, ct, record);
                 if (!result.Succeeded)
                 {
                     failed[p.Host.Name] = step.Id;
@@ -294,14 +292,11 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
         IHostSession? firstSession = first is null ? null : sessions.GetValueOrDefault(first.Name);
         if (needCredentials && firstSession is not null)
         {
-            credentials = JoinCredentials.Create();
-            redactor.Add(credentials.Token);
-            redactor.Add(credentials.CertificateKey);
             progress?.Report(new EngineEvent(first!.Name, "creating a join token (15 min)"));
             // The certificate key uploads the control-plane certificates into the cluster: only when a join needs them.
             var certificates = joiners.Any(p => decisions.TryGetValue(p.Host.Name, out var d)
                 && d.Pending.Any(s => s.Step.RuntimeInputs.Contains(JoinCredentials.CertificateKeyInput)));
-            var r = await firstSession.RunAsync(JoinCredentials.RegisterScriptFor(certificates), credentials.Environment, options.CommandTimeout, "join credentials", ct);
+            (credentials, var r) = await StepRunner.RegisterJoinCredentialsAsync(firstSession, certificates, redactor, options.CommandTimeout, ct);
             if (!r.Succeeded)
             {
                 var why = $"could not create join credentials on {first!.Name}: {redactor.Redact(r.StderrTail(5))}";
@@ -322,7 +317,7 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
         {
             if (credentials is not null && firstSession is not null)
             {
-                await Quietly(() => firstSession.RunAsync(JoinCredentials.DeleteScript, credentials.Environment, options.CommandTimeout, "delete join credentials", CancellationToken.None));
+                await StepRunner.DeleteJoinCredentialsAsync(firstSession, credentials, options.CommandTimeout);
             }
         }
 
@@ -346,8 +341,6 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
         }
     }
 
-    private static Task UploadAsync(IHostSession session, Step step, ConvergeOptions options, CancellationToken ct) =>
-        StepRunner.UploadAsync(session, step, options.BundleDirectory, ct);
 
     /// <summary>
     /// Runs each selected host's reset steps, whatever its journal says (they are idempotent): workers first, in
@@ -394,7 +387,7 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
                 foreach (var step in p.Steps.Where(s => s.Phase == Phase.Reset))
                 {
                     progress?.Report(new EngineEvent(p.Host.Name, step.Id));
-                    await UploadAsync(session, step, options, ct);
+                    await StepRunner.UploadAsync(session, step, options.BundleDirectory, ct);
                     var r = await session.RunAsync(step.Script, null, options.CommandTimeout, step.Id, ct);
                     if (!r.Succeeded)
                     {

@@ -39,12 +39,9 @@ public sealed class NodeEngine : IDisposable
                 if (decision.Pending.Any(p => p.Step.RuntimeInputs.Any(i => i is JoinCredentials.TokenInput or JoinCredentials.CertificateKeyInput)))
                 {
                     if (joinVia is null) throw new InvalidOperationException($"host {program.Host.Name} joins a cluster but no first control plane was named");
-                    credentials = JoinCredentials.Create();
-                    _redactor.Add(credentials.Token);
-                    _redactor.Add(credentials.CertificateKey);
                     joinSession = await Connect(joinVia, connection, ct);
                     var certificates = decision.Pending.Any(p => p.Step.RuntimeInputs.Contains(JoinCredentials.CertificateKeyInput));
-                    var r = await joinSession.RunAsync(JoinCredentials.RegisterScriptFor(certificates), credentials.Environment, timeout, "join credentials", ct);
+                    (credentials, var r) = await StepRunner.RegisterJoinCredentialsAsync(joinSession, certificates, _redactor, timeout, ct);
                     if (!r.Succeeded) throw new InvalidOperationException($"could not create join credentials on {joinVia.Name}: {_redactor.Redact(r.StderrTail(5))}");
                 }
                 var ran = new List<string>();
@@ -84,11 +81,7 @@ public sealed class NodeEngine : IDisposable
             {
                 if (joinSession is not null)
                 {
-                    if (credentials is not null)
-                    {
-                        try { await joinSession.RunAsync(JoinCredentials.DeleteScript, credentials.Environment, timeout, "delete join credentials", CancellationToken.None); }
-                        catch (Exception) { /* the token expires after 15 minutes anyway */ }
-                    }
+                    if (credentials is not null) await StepRunner.DeleteJoinCredentialsAsync(joinSession, credentials, timeout);
                     await joinSession.DisposeAsync();
                 }
             }
