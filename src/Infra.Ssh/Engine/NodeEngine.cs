@@ -88,7 +88,16 @@ public sealed class NodeEngine : IDisposable
         }
         finally
         {
-            await session.RunAsync(HostProbe.UnlockScript(holder), null, timeout, "unlock", CancellationToken.None);
+            try
+            {
+                await session.RunAsync(HostProbe.UnlockScript(holder), null, timeout, "unlock", CancellationToken.None);
+            }
+            catch (SshTransportException)
+            {
+                // The run's connection broke: release the lock over a new one, as the cluster engine does.
+                await using var fresh = await Connect(program.Host, connection, CancellationToken.None);
+                await fresh.RunAsync(HostProbe.UnlockScript(holder), null, timeout, "unlock", CancellationToken.None);
+            }
         }
     }
 

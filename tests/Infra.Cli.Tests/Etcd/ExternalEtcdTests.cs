@@ -63,7 +63,16 @@ public sealed class ExternalEtcdTests(EtcdHostsFixture hosts, ITestOutputHelper 
         await hosts[down].PowerOffAsync();
         try
         {
-            Assert.Equal("OK\n", (await hosts.EtcdctlAsync(up[0], "put /infra/while-down yes", endpoints: up)).Stdout);
+            // If the member powered off was the leader, the other two elect a new one first (an election timeout, longer
+            // on a loaded machine): the cluster must become writable, so retry for a bounded time rather than once.
+            var put = await hosts.EtcdctlAsync(up[0], "put /infra/while-down yes", check: false, endpoints: up);
+            for (var wait = Stopwatch.StartNew(); put.ExitCode != 0 && wait.Elapsed < TimeSpan.FromSeconds(30);)
+            {
+                await Task.Delay(500);
+                put = await hosts.EtcdctlAsync(up[0], "put /infra/while-down yes", check: false, endpoints: up);
+            }
+            Assert.True(put.ExitCode == 0, put.Stderr);
+            Assert.Equal("OK\n", put.Stdout);
 
             var status = hosts.Infra("etcd", "status");
             output.WriteLine(status.Out + status.Err);
