@@ -93,7 +93,22 @@ public sealed class EtcdOperations(EtcdSessionFactory connect, Redactor redactor
         }
     }
 
+    /// <summary>
+    /// A member that answers the member list but not the health check gets a second look before it is reported:
+    /// an election in progress or a slow answer on a loaded host is not an outage, and scripts gate on the exit code.
+    /// </summary>
     private async Task<EtcdStatusReport> StatusWithAsync(ClusterPlan plan, IReadOnlyList<PlannedMember> members,
+        Dictionary<string, SshHostSession> sessions, Dictionary<string, string> unreachable, CancellationToken ct)
+    {
+        var first = await LookAsync(plan, members, sessions, unreachable, ct);
+        if (first.Healthy || first.Failure is not null || !first.Members.Any(m => m.IsMember && !m.Healthy)) return first;
+        await Task.Delay(SecondLook, ct);
+        return await LookAsync(plan, members, sessions, unreachable, ct);
+    }
+
+    private static readonly TimeSpan SecondLook = TimeSpan.FromSeconds(2);
+
+    private async Task<EtcdStatusReport> LookAsync(ClusterPlan plan, IReadOnlyList<PlannedMember> members,
         Dictionary<string, SshHostSession> sessions, Dictionary<string, string> unreachable, CancellationToken ct)
     {
         var access = AccessFor(plan.Spec);

@@ -16,6 +16,12 @@ public sealed class ExternalEtcdTests(EtcdHostsFixture hosts, ITestOutputHelper 
 {
     private static readonly TimeSpan Rejoin = TimeSpan.FromSeconds(60);
 
+    private void AssertStatusHealthy()
+    {
+        var status = hosts.Infra("etcd", "status");
+        Assert.True(status.ExitCode == 0, $"etcd status exited {status.ExitCode}:\n{status.Out}{status.Err}");
+    }
+
     [Fact]
     public async Task Apply_ThreeMembers_HealthyOverTlsAndASecondApplyChangesNothing()
     {
@@ -121,7 +127,7 @@ public sealed class ExternalEtcdTests(EtcdHostsFixture hosts, ITestOutputHelper 
         Assert.Equal(2, refused.ExitCode);
         Assert.Contains("corrupt", refused.Err, StringComparison.Ordinal);
         Assert.Equal("gone\n", (await hosts.EtcdctlAsync(first, "get --print-value-only /infra/after-snapshot")).Stdout);
-        Assert.Equal(0, hosts.Infra("etcd", "status").ExitCode);
+        AssertStatusHealthy();
 
         // Without a terminal to ask on, nothing happens without --yes.
         Assert.Equal(2, hosts.Infra("etcd", "restore", "--from", file).ExitCode);
@@ -136,7 +142,7 @@ public sealed class ExternalEtcdTests(EtcdHostsFixture hosts, ITestOutputHelper 
         Assert.Equal("kept\n", (await hosts.EtcdctlAsync(hosts.Members[2], "get --print-value-only /infra/before-snapshot")).Stdout);
         Assert.Equal("", (await hosts.EtcdctlAsync(hosts.Members[2], "get --print-value-only /infra/after-snapshot")).Stdout);
         Assert.Equal(hosts.Members.Order(StringComparer.Ordinal), await hosts.MemberNamesAsync(first));
-        Assert.Equal(0, hosts.Infra("etcd", "status").ExitCode);
+        AssertStatusHealthy();
         var again = hosts.ApplyMembers();
         Assert.True(again.ExitCode == 0 && again.Out.Contains("nothing to do", StringComparison.Ordinal), again.Out + again.Err);
     }
@@ -161,7 +167,7 @@ public sealed class ExternalEtcdTests(EtcdHostsFixture hosts, ITestOutputHelper 
         Assert.Contains($"promoted {spare} to a voting member", apply.Err, StringComparison.Ordinal);
         Assert.Equal(members.Order(StringComparer.Ordinal), await hosts.MemberNamesAsync(members[0]));
         await hosts.WaitHealthyAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(0, hosts.Infra("etcd", "status").ExitCode);
+        AssertStatusHealthy();
         var again = hosts.ApplyMembers();
         Assert.True(again.ExitCode == 0 && again.Out.Contains("nothing to do", StringComparison.Ordinal), again.Out + again.Err);
     }
