@@ -75,9 +75,9 @@ public sealed record EtcdCommands
     public string MemberList(IReadOnlyList<string> endpoints) => Ctl(endpoints, "3s", ["member", "list", "-w", "json"]);
 
     /// <summary>Health of every member's client URL (--cluster: the URLs come from the member list).</summary>
-    public string EndpointHealthCluster(IReadOnlyList<string> endpoints) => Ctl(endpoints, "3s", ["endpoint", "health", "--cluster", "-w", "json"]);
+    public string EndpointHealthCluster(IReadOnlyList<string> endpoints) => Ctl(endpoints, "5s", ["endpoint", "health", "--cluster", "-w", "json"]);
 
-    public string EndpointHealth(IReadOnlyList<string> endpoints) => Ctl(endpoints, "3s", ["endpoint", "health", "-w", "json"]);
+    public string EndpointHealth(IReadOnlyList<string> endpoints) => Ctl(endpoints, "5s", ["endpoint", "health", "-w", "json"]);
 
     public string EndpointStatusCluster(IReadOnlyList<string> endpoints) => Ctl(endpoints, "3s", ["endpoint", "status", "--cluster", "-w", "json"]);
 
