@@ -285,8 +285,6 @@ public sealed class AwsCluster : ComponentResource
         FirewallProtocol.Tcp => "tcp",
         FirewallProtocol.Udp => "udp",
         FirewallProtocol.Icmp => "icmp",
-        // IP protocol 4: Calico's IP-in-IP.
-        FirewallProtocol.Ipip => "4",
         _ => throw new ArgumentOutOfRangeException(nameof(p), $"AWS security groups take no {p} rule"),
     };
 }

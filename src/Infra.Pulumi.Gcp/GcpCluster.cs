@@ -227,7 +227,6 @@ public sealed class GcpCluster : ComponentResource
         FirewallProtocol.Tcp => "tcp",
         FirewallProtocol.Udp => "udp",
         FirewallProtocol.Icmp => "icmp",
-        FirewallProtocol.Ipip => "ipip",
         _ => throw new ArgumentOutOfRangeException(nameof(p), $"GCP rules take no {p}"),
     };
 }

@@ -294,9 +294,7 @@ public static class CloudPlanner
         switch (spec.Network.Cni)
         {
             case Cni.Calico:
-                Add("calico-bgp", "Calico BGP between nodes", tcp, PortRange.Single(179), Peer.Nodes, from: Peer.Nodes);
-                // Azure's network carries no IP-in-IP (and NSGs cannot name it): Calico must use VXLAN there.
-                if (target != Target.Azure) Add("calico-ipip", "Calico IP-in-IP between nodes", FirewallProtocol.Ipip, null, Peer.Nodes, from: Peer.Nodes);
+                // On clouds Calico runs VXLAN with BGP off (Cnis.Calico): neither BGP nor IP-in-IP is opened.
                 Add("calico-vxlan", "Calico VXLAN between nodes", udp, PortRange.Single(4789), Peer.Nodes, from: Peer.Nodes);
                 Add("calico-typha", "Calico Typha (Felix to Typha)", tcp, PortRange.Single(5473), Peer.Nodes, from: Peer.Nodes);
                 break;

@@ -10,7 +10,7 @@ namespace Infra.Core.Infrastructure;
 public enum Peer { AllVms, Nodes, ControlPlanes, Etcd, LoadBalancer }
 
 /// <summary>IP protocols of rules; <see cref="Any"/> only in Azure's final deny.</summary>
-public enum FirewallProtocol { Tcp, Udp, Icmp, Ipip, Any }
+public enum FirewallProtocol { Tcp, Udp, Icmp, Any }
 
 public enum FirewallAction { Allow, Deny }
 
@@ -73,7 +73,7 @@ public sealed record FirewallRule
     public required int Priority { get; init; }
     public required FirewallAction Action { get; init; }
     public required FirewallProtocol Protocol { get; init; }
-    /// <summary>Null for protocols without ports (ICMP, IPIP) and for the deny-all rule.</summary>
+    /// <summary>Null for protocols without ports (ICMP) and for the deny-all rule.</summary>
     public PortRange? Ports { get; init; }
     public required SourceKind SourceKind { get; init; }
     public required IReadOnlyList<string> SourceRanges { get; init; }

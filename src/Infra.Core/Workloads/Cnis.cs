@@ -32,6 +32,8 @@ internal static class Cnis
                 KubeletVolumePluginPath = "None",
                 CalicoNetwork = new CalicoNetwork
                 {
+                    // Clouds route only VXLAN between nodes (their firewalls open neither BGP nor IP-in-IP): no BGP speaker there.
+                    Bgp = ctx.Spec.Target == Target.Baremetal ? null : "Disabled",
                     IpPools =
                     [
                         new CalicoIpPool

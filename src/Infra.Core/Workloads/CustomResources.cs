@@ -156,6 +156,8 @@ public sealed class CalicoCni
 
 public sealed class CalicoNetwork
 {
+    /// <summary>Enabled or Disabled; null leaves the operator's default (Enabled).</summary>
+    [JsonPropertyName("bgp")] public string? Bgp { get; set; }
     [JsonPropertyName("ipPools")] public IList<CalicoIpPool> IpPools { get; set; } = [];
 }
 

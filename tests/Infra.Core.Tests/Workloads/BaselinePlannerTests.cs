@@ -8,6 +8,31 @@ namespace Infra.Core.Tests.Workloads;
 
 public class BaselinePlannerTests
 {
+    [Theory]
+    [InlineData(Target.Aws)]
+    [InlineData(Target.Azure)]
+    [InlineData(Target.Gcp)]
+    public void Plan_CalicoOnCloud_VxlanWithoutBgpAndTheFirewallOpensExactlyThat(Target target)
+    {
+        var spec = SampleSpecs.Cloud(target);
+
+        var installation = BaselinePlanner.Plan(spec).Components.SelectMany(c => c.Objects).Select(o => o.Object).OfType<CalicoInstallation>().Single();
+        Assert.Equal("Disabled", installation.Spec.CalicoNetwork.Bgp);
+        Assert.All(installation.Spec.CalicoNetwork.IpPools, p => Assert.Equal("VXLAN", p.Encapsulation));
+
+        var firewall = Infra.Core.Infrastructure.CloudPlanner.Plan(spec, Infra.Core.Planning.HostInventory.Plan(spec)).Firewall;
+        Assert.Contains(firewall, r => r.Name.EndsWith("-calico-vxlan", StringComparison.Ordinal) && r.Ports is { From: 4789, To: 4789 });
+        Assert.DoesNotContain(firewall, r => r.Ports is { } p && p.From <= 179 && 179 <= p.To);
+    }
+
+    [Fact]
+    public void Plan_CalicoOnBareMetal_BgpLeftOnForCrossSubnetRouting()
+    {
+        var installation = BaselinePlanner.Plan(SampleSpecs.BareMetal()).Components.SelectMany(c => c.Objects).Select(o => o.Object).OfType<CalicoInstallation>().Single();
+        Assert.Null(installation.Spec.CalicoNetwork.Bgp);
+        Assert.All(installation.Spec.CalicoNetwork.IpPools, p => Assert.Equal("VXLANCrossSubnet", p.Encapsulation));
+    }
+
     [Fact]
     public void Plan_CertManagerOnUnsupportedMinor_RefusedWithReason()
     {
