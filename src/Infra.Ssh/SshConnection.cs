@@ -85,13 +85,7 @@ public sealed partial class SshConnection : IAsyncDisposable
         var mode = sudo ? await SudoModeAsync(ct) : SudoMode.None;
         // The tag (bash's $1) finds the command's session again if it has to be stopped.
         var tag = "infra-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
-        var commandLine = mode switch
-        {
-            // -k: always read the password (a cached credential would leave it for bash to read as a command).
-            SudoMode.Password => $"sudo -S -k -p '' bash -s {tag}",
-            SudoMode.Passwordless => $"sudo -n bash -s {tag}",
-            _ => $"bash -s {tag}",
-        };
+        var commandLine = SudoPrefix(mode) + ReadAllThenRun(tag);
         var input = new StringBuilder();
         if (mode == SudoMode.Password) input.Append(SudoPassword()).Append('\n');
         if (env is not null)
@@ -130,12 +124,7 @@ public sealed partial class SshConnection : IAsyncDisposable
             pkill -TERM -s "$sid"; sleep 0.2; pkill -KILL -s "$sid"
             exit 0
             """;
-        var killer = mode switch
-        {
-            SudoMode.Password => "sudo -S -k -p '' bash -s",
-            SudoMode.Passwordless => "sudo -n bash -s",
-            _ => "bash -s",
-        };
+        var killer = SudoPrefix(mode) + ReadAllThenRun("infra-stop");
         var input = (mode == SudoMode.Password ? SudoPassword() + "\n" : "") + script + "\n";
         try
         {
@@ -146,6 +135,22 @@ public sealed partial class SshConnection : IAsyncDisposable
             _options.Logger.LogWarning("{Host}: could not stop '{Label}' after its timeout: {Reason}", Target.Name, label, e.Message);
         }
     }
+
+    // -k: always read the password (a cached credential would leave it for bash to read as a command).
+    private static string SudoPrefix(SudoMode mode) => mode switch
+    {
+        SudoMode.Password => "sudo -S -k -p '' ",
+        SudoMode.Passwordless => "sudo -n ",
+        _ => "",
+    };
+
+    /// <summary>
+    /// <c>bash -s TAG</c>, fed from a copy of the whole of stdin. The remote side reads to the end of its input
+    /// before anything runs, so it cannot exit (and the server close the channel) before our end-of-input arrives:
+    /// SSH.NET checks that the channel is open outside the lock it sends EOF under, and an EOF that follows our
+    /// CLOSE makes OpenSSH drop the whole connection. The script stays off the process list (printf is a builtin).
+    /// </summary>
+    private static string ReadAllThenRun(string tag) => $"bash -c 's=$(cat) && printf \"%s\\n\" \"$s\" | bash -s \"$0\"' {tag}";
 
     private async Task<SshCommandResult> ExecuteAsync(string commandLine, byte[] stdin, TimeSpan timeout, string label, CancellationToken ct)
     {
@@ -196,7 +201,8 @@ public sealed partial class SshConnection : IAsyncDisposable
             if (_sudo is { } raced) return raced;
             var probe = await ExecuteAsync("sudo -n -k true", [], Target.ConnectTimeout, "sudo -n true", ct);
             if (probe.Succeeded) return (_sudo = SudoMode.Passwordless).Value;
-            var check = await ExecuteAsync("sudo -S -k -p '' true", Encoding.UTF8.GetBytes(SudoPassword() + "\n"),
+            // cat reads to the end of the input, so the command cannot end before our EOF reaches it (see ReadAllThenRun).
+            var check = await ExecuteAsync("sudo -S -k -p '' cat >/dev/null", Encoding.UTF8.GetBytes(SudoPassword() + "\n"),
                 Target.ConnectTimeout, "sudo true", ct);
             if (!check.Succeeded)
             {

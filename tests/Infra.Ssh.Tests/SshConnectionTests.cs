@@ -33,6 +33,20 @@ public sealed class SshConnectionTests(ConnectionHosts hosts) : IClassFixture<Co
     }
 
     [Fact]
+    public async Task RunAsync_CommandsThatEndBeforeTheirInputDoes_ConnectionSurvivesEveryOne()
+    {
+        // A command that exits before reading all its input races our end-of-input with the server's close; an EOF
+        // sent after the channel closed makes OpenSSH drop the connection ("ieof packet referred to nonexistent channel").
+        await using var ssh = await TestTargets.ConnectAsync(TestTargets.For(Plain));
+        for (var i = 0; i < 300; i++)
+        {
+            var r = await ssh.RunAsync($"exit {i % 7}\necho never");
+            Assert.Equal(i % 7, r.ExitCode);
+            Assert.Equal("", r.Stdout);
+        }
+    }
+
+    [Fact]
     public async Task ConnectAsync_FingerprintAndFullKeyPins_BothAccepted()
     {
         await using var byFingerprint = await TestTargets.ConnectAsync(TestTargets.For(Plain));

@@ -12,8 +12,9 @@ public sealed class CredentialHosts() : HostsFixture("cred",
 
 /// <summary>
 /// Sudo, identity files and the scanner. The tests that set INFRA_SSH_PASSPHRASE / INFRA_SUDO_PASSWORD live in
-/// this class only, so that no test running in parallel reads them.
+/// this class only; <see cref="ProcessEnvironmentGroup"/> keeps the classes that could read them from running beside it.
 /// </summary>
+[Collection(ProcessEnvironmentGroup.Name)]
 public sealed class SshCredentialTests(CredentialHosts hosts) : IClassFixture<CredentialHosts>
 {
     private static SshClientOptions WithSudoPassword(string? password) =>
@@ -33,7 +34,7 @@ public sealed class SshCredentialTests(CredentialHosts hosts) : IClassFixture<Cr
 
         Assert.Equal("root\ndone\n", r.Stdout);
         Assert.Equal("deploy\n", asUser.Stdout);
-        Assert.Contains("sudo -S -k -p  bash -s", ps.Stdout, StringComparison.Ordinal);
+        Assert.Contains("sudo -S -k -p  bash -c s=$(cat)", ps.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain(CredentialHosts.SudoPassword, ps.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain(CredentialHosts.SudoPassword, r.Stdout + r.Stderr, StringComparison.Ordinal);
     }

@@ -11,6 +11,7 @@ public sealed class BastionAndSudoHosts() : ClusterHostsFixture("basu",
     new TestHostOptions { Name = "near", Systemd = true, SudoUser = new SudoUser("deploy", BastionAndSudoApplyTests.SudoPassword) });
 
 /// <summary>Hosts reached through a pinned bastion, and hosts logged into as a user who needs sudo.</summary>
+[Collection(ProcessEnvironmentGroup.Name)]
 public sealed class BastionAndSudoApplyTests(BastionAndSudoHosts fixture, ITestOutputHelper output) : IClassFixture<BastionAndSudoHosts>
 {
     public const string SudoPassword = "sudo-Pa55word-for-tests";

@@ -72,7 +72,8 @@ public sealed class ClusterFailureTests(FourSystemdHosts fixture, ITestOutputHel
             Roles = [Roles.Worker],
             Pool = spec.Workers[0].Name,
         };
-        spec = spec with { Hosts = [.. spec.Hosts, ghost], Ssh = spec.Ssh with { ConnectTimeoutSeconds = 1 } };
+        // Short enough to keep the test quick, long enough for a real host's handshake on a loaded machine.
+        spec = spec with { Hosts = [.. spec.Hosts, ghost], Ssh = spec.Ssh with { ConnectTimeoutSeconds = 4 } };
 
         var report = await ApplyAsync(spec);
 
