@@ -152,7 +152,8 @@ internal sealed record ClusterContext(ClusterPlan Plan, string StackName, string
         Concurrency = settings.Concurrency,
         DryRun = dryRun,
         BreakLock = settings.BreakLock,
-        LockHolder = $"{Environment.UserName}@{Environment.MachineName} pid {Environment.ProcessId} since {DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ssZ}",
+        LockHolder = LockHolder.ForThisProcess(),
+        HolderIsGone = LockHolder.IsGoneHere,
         CommandTimeout = TimeSpan.FromSeconds(Plan.Spec.Ssh.CommandTimeoutSeconds),
         BundleDirectory = BundleDirectory,
     };

@@ -64,9 +64,8 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
             {
                 var session = sessions[p.Host.Name];
                 progress?.Report(new EngineEvent(p.Host.Name, "probing"));
-                var probeScript = HostProbe.Script(p.Steps, options.DryRun ? null : options.LockHolder, options.BreakLock);
-                var result = await session.RunAsync(probeScript, null, options.CommandTimeout, "probe", ct);
-                if (!result.Succeeded)
+                var (result, probed) = await ProbeAsync(session, p.Steps, options.DryRun ? null : options.LockHolder, options, "probe", ct);
+                if (probed is null)
                 {
                     reports[p.Host.Name] = new HostReport
                     {
@@ -76,7 +75,7 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
                     };
                     return;
                 }
-                var probe = HostProbe.Parse(result.Stdout, p.Steps);
+                var probe = probed;
                 if (probe.Locked)
                 {
                     reports[p.Host.Name] = new HostReport
@@ -371,8 +370,8 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
             {
                 progress?.Report(new EngineEvent(p.Host.Name, "connecting"));
                 session = await connect(p.Host, ct);
-                var probe = await session.RunAsync(HostProbe.Script([], options.LockHolder, options.BreakLock), null, options.CommandTimeout, "lock", ct);
-                var held = HostProbe.Parse(probe.Stdout, []);
+                var (probe, probed) = await ProbeAsync(session, [], options.LockHolder, options, "lock", ct);
+                var held = probed ?? HostProbe.Parse(probe.Stdout, []);
                 if (held.Locked)
                 {
                     reports[p.Host.Name] = new HostReport
@@ -468,12 +467,32 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
     private static string RecordStateCommand(ClusterSpec spec, NodeProgram p) =>
         $"(umask 077; printf '%s\\n' {Shell.Quote(WireJsonState(spec, p))} > {HostPaths.State}.tmp && mv {HostPaths.State}.tmp {HostPaths.State})";
 
-    private async Task<string?> TakeClusterLock(IHostSession session, ConvergeOptions options, CancellationToken ct)
+    /// <summary>
+    /// The probe, which takes the host lock when <paramref name="holder"/> is set. A lock whose holder is gone
+    /// (<see cref="ConvergeOptions.HolderIsGone"/>) is taken over, if that holder still has it, and the host probed again.
+    /// </summary>
+    /// <returns>The probe's result, and what it found (null when the probe script failed).</returns>
+    private async Task<(CommandResult Result, ProbeResult? Probe)> ProbeAsync(IHostSession session, IReadOnlyList<Step> steps, string? holder,
+        ConvergeOptions options, string label, CancellationToken ct)
     {
+        var result = await session.RunAsync(HostProbe.Script(steps, holder, options.BreakLock), null, options.CommandTimeout, label, ct);
+        if (!result.Succeeded) return (result, null);
+        var probe = HostProbe.Parse(result.Stdout, steps);
+        if (!probe.Locked || holder is null || !options.HolderIsGone(probe.LockHolder!)) return (result, probe);
+        progress?.Report(new EngineEvent(session.Host, $"taking over the lock left by {probe.LockHolder}: that process no longer runs on this machine"));
+        result = await session.RunAsync(HostProbe.Script(steps, holder, breakLock: false, staleHolder: probe.LockHolder), null, options.CommandTimeout, label, ct);
+        return (result, result.Succeeded ? HostProbe.Parse(result.Stdout, steps) : null);
+    }
+
+    private async Task<string?> TakeClusterLock(IHostSession session, ConvergeOptions options, CancellationToken ct, string? staleHolder = null)
+    {
+        var takeOver = options.BreakLock ? $"rm -rf {HostPaths.ClusterLock}"
+            : staleHolder is null ? ""
+            : $"grep -qxF {Shell.Quote(staleHolder)} {HostPaths.ClusterLock}/holder 2>/dev/null && rm -rf {HostPaths.ClusterLock}";
         var script = $"""
             set -uo pipefail
             mkdir -p {HostPaths.LockDir} && chmod 0700 {HostPaths.LockDir}
-            {(options.BreakLock ? $"rm -rf {HostPaths.ClusterLock}" : "")}
+            {takeOver}
             if mkdir {HostPaths.ClusterLock} 2>/dev/null; then
               printf '%s\n' {Shell.Quote(options.LockHolder)} > {HostPaths.ClusterLock}/holder
               echo acquired
@@ -485,12 +504,17 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
         var line = r.Stdout.Trim();
         if (line == "acquired") return null;
         var parts = line.Split(' ', 3);
+        if (parts.Length == 3 && parts[0] == "held" && staleHolder is null && !options.BreakLock && options.HolderIsGone(parts[2]))
+        {
+            progress?.Report(new EngineEvent(session.Host, $"taking over the cluster lock left by {parts[2]}: that process no longer runs on this machine"));
+            return await TakeClusterLock(session, options, ct, parts[2]);
+        }
         return parts.Length == 3
             ? $"another apply holds the cluster lock on {session.Host}: {parts[2]} (for {parts[1]} s); wait for it, or pass --break-lock if that run is gone"
             : $"could not take the cluster lock on {session.Host}: {redactor.Redact(r.StderrTail(5))}";
     }
 
-    /// <summary>Releases a lock; over a new connection when the run's one broke (a lock left behind needs --break-lock).</summary>
+    /// <summary>Releases a lock; over a new connection when the run's one broke (a lock left behind is taken over or broken by a later run).</summary>
     private async Task UnlockAsync(ClusterPlan plan, IHostSession session, string script, ConvergeOptions options)
     {
         try

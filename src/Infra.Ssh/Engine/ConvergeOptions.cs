@@ -11,8 +11,10 @@ public sealed record ConvergeOptions
     public int Concurrency { get; init; } = 20;
     public bool DryRun { get; init; }
     public bool BreakLock { get; init; }
-    /// <summary>Recorded in the locks so that a refused second run can say who holds them.</summary>
+    /// <summary>Recorded in the locks so that a refused second run can say who holds them (see <see cref="Engine.LockHolder"/>).</summary>
     public required string LockHolder { get; init; }
+    /// <summary>Whether a lock's holder is known to be gone, so that its locks are taken over without --break-lock.</summary>
+    public Func<string, bool> HolderIsGone { get; init; } = _ => false;
     public required TimeSpan CommandTimeout { get; init; }
     /// <summary>The local bundle folder (packages.source bundle): binaries steps upload with checksums.</summary>
     public string? BundleDirectory { get; init; }

@@ -10,7 +10,8 @@ public static class HostPaths
     public const string State = Dir + "/state.json";
     /// <summary>
     /// Locks live on tmpfs: a host that lost power and booted again has no run going on it (every run's connection
-    /// to it broke), so its locks must not outlive the boot. A lock left by a tool that was killed needs --break-lock.
+    /// to it broke), so its locks must not outlive the boot. A lock left by a killed run is taken over when its holder
+    /// was a process of this machine that has ended (<see cref="LockHolder"/>), and needs --break-lock otherwise.
     /// </summary>
     public const string LockDir = "/run/lock/infra";
     /// <summary>A directory: mkdir is atomic, so the first of two runs wins.</summary>

@@ -23,7 +23,8 @@ public sealed record ProbeResult
 /// </summary>
 public static class HostProbe
 {
-    public static string Script(IReadOnlyList<Step> steps, string? lockHolder, bool breakLock)
+    /// <param name="staleHolder">A holder whose lock may be taken over (its run is gone): removed only if it still holds it.</param>
+    public static string Script(IReadOnlyList<Step> steps, string? lockHolder, bool breakLock, string? staleHolder = null)
     {
         var sb = new StringBuilder();
         sb.Append("set -uo pipefail\n");
@@ -33,6 +34,7 @@ public static class HostProbe
         {
             sb.Append($"mkdir -p {HostPaths.LockDir} && chmod 0700 {HostPaths.LockDir}\n");
             if (breakLock) sb.Append($"rm -rf {HostPaths.HostLock}\n");
+            else if (staleHolder is not null) sb.Append(UnlockScript(staleHolder)).Append('\n');
             sb.Append($"if ! mkdir {HostPaths.HostLock} 2>/dev/null; then\n");
             sb.Append($"  echo \"@@locked $(stat -c %Y {HostPaths.HostLock} 2>/dev/null || echo 0)\"; cat {HostPaths.HostLock}/holder 2>/dev/null; exit 0\nfi\n");
             sb.Append($"printf '%s\\n' {Shell.Quote(lockHolder)} > {HostPaths.HostLock}/holder\n");

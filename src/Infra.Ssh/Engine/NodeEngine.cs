@@ -25,7 +25,7 @@ public sealed class NodeEngine : IDisposable
     public async Task<NodeRunResult> ApplyAsync(NodeProgram program, PlannedHost? joinVia, NodeConnection connection, CancellationToken ct)
     {
         var timeout = TimeSpan.FromSeconds(connection.CommandTimeoutSeconds);
-        var holder = $"pulumi provider pid {Environment.ProcessId}";
+        var holder = LockHolder.ForThisProcess();
         await using var session = await Connect(program.Host, connection, ct);
         var probe = await Probe(session, program, holder, timeout, ct);
         try
@@ -126,6 +126,13 @@ public sealed class NodeEngine : IDisposable
         var r = await session.RunAsync(HostProbe.Script(program.Steps, holder, breakLock: false), null, timeout, "probe", ct);
         if (!r.Succeeded) throw new InvalidOperationException($"host {program.Host.Name}: the probe failed: {_redactor.Redact(r.StderrTail(5))}");
         var probe = HostProbe.Parse(r.Stdout, program.Steps);
+        if (probe.Locked && holder is not null && LockHolder.IsGoneHere(probe.LockHolder!))
+        {
+            // A provider killed with the engine (pulumi cancelled hard) left its lock: this machine can tell it is gone.
+            r = await session.RunAsync(HostProbe.Script(program.Steps, holder, breakLock: false, staleHolder: probe.LockHolder), null, timeout, "probe", ct);
+            if (!r.Succeeded) throw new InvalidOperationException($"host {program.Host.Name}: the probe failed: {_redactor.Redact(r.StderrTail(5))}");
+            probe = HostProbe.Parse(r.Stdout, program.Steps);
+        }
         return probe.Locked
             ? throw new InvalidOperationException($"host {program.Host.Name} is locked by {probe.LockHolder} for {probe.LockAgeSeconds} s")
             : probe;

@@ -159,4 +159,50 @@ public sealed class ClusterFailureTests(FourSystemdHosts fixture, ITestOutputHel
         // Neither run left a lock behind (the first one's release did not remove the second one's).
         Assert.All(Hosts, h => Assert.Equal("", h.ExecInsideAsync($"ls -A {Infra.Ssh.Engine.HostPaths.LockDir}").Result.Stdout.Trim()));
     }
+    [Fact]
+    public async Task ApplyAsync_LocksLeftByAnEndedRunOnThisMachine_TakenOverWhileALiveRunsAreRefused()
+    {
+        var spec = await FreshAsync();
+        var plan = fixture.Set.Plan(spec);
+        int endedPid;
+        using (var ended = System.Diagnostics.Process.Start("true")!)
+        {
+            ended.WaitForExit();
+            endedPid = ended.Id;
+        }
+        var since = DateTimeOffset.UtcNow.AddMinutes(-1);
+        // What a run killed with SIGKILL leaves: the cluster lock on the first control plane and every host's lock.
+        async Task LeaveLocksAsync(string holder)
+        {
+            foreach (var h in Hosts)
+            {
+                var cluster = h.Name == "cp1" ? $"mkdir -p {HostPaths.ClusterLock}; printf '%s\\n' '{holder}' > {HostPaths.ClusterLock}/holder; " : "";
+                await h.ExecInsideAsync($"rm -rf {HostPaths.LockDir}; mkdir -p {HostPaths.HostLock}; printf '%s\\n' '{holder}' > {HostPaths.HostLock}/holder; {cluster}");
+            }
+        }
+        ConvergeOptions Options() => EngineRun.Options(holder: LockHolder.ForThisProcess()) with { HolderIsGone = LockHolder.IsGoneHere };
+
+        // Alive (this very process), or on another machine: nobody here can tell that run is over.
+        foreach (var live in new[] { LockHolder.Describe("alice", Environment.MachineName, Environment.ProcessId, DateTimeOffset.UtcNow), LockHolder.Describe("alice", "elsewhere", 1, since) })
+        {
+            await LeaveLocksAsync(live);
+            var refused = await ApplyAsync(spec, Options());
+            Assert.Equal(1, refused.ExitCode);
+            Assert.Contains(live, refused.Refusal);
+            Assert.Contains("--break-lock", refused.Refusal);
+            Assert.All(Hosts, h => Assert.Empty(KubernetesStandIns.Calls(h)));
+        }
+
+        var gone = LockHolder.Describe("alice", Environment.MachineName, endedPid, since);
+        await LeaveLocksAsync(gone);
+        var run = new EngineRun();
+        var report = await run.ApplyAsync(plan, Options());
+        output.WriteLine(EngineRun.Describe(report));
+
+        Assert.Equal(0, report.ExitCode);
+        Assert.All(report.Hosts, h => Assert.Equal(HostState.Converged, h.State));
+        Assert.Contains(run.Events, e => e.Host == "cp1" && e.What.StartsWith($"taking over the cluster lock left by {gone}", StringComparison.Ordinal));
+        Assert.All(Hosts, h => Assert.Contains(run.Events, e => e.Host == h.Name && e.What.StartsWith($"taking over the lock left by {gone}", StringComparison.Ordinal)));
+        Assert.All(Hosts, h => Assert.Equal("", h.ExecInsideAsync($"ls -A {HostPaths.LockDir}").Result.Stdout.Trim()));
+    }
 }

@@ -76,6 +76,37 @@ public class NodeEngineTests(NodeEngineHosts hosts) : IClassFixture<NodeEngineHo
     }
 
     [Fact]
+    public async Task ApplyAsync_HostLockOfAnEndedProcessOfThisMachine_TakenOverWhileAnotherMachinesIsRefused()
+    {
+        using var engine = new NodeEngine();
+        var program = new NodeProgram
+        {
+            Host = Planned("ncp", "root", Roles.ControlPlane),
+            Steps = [Step("prepare.lock-marker", Phase.Prepare, "mkdir -p /opt/nl && touch /opt/nl/ran", "test -e /opt/nl/ran")],
+        };
+        int endedPid;
+        using (var ended = System.Diagnostics.Process.Start("true")!)
+        {
+            ended.WaitForExit();
+            endedPid = ended.Id;
+        }
+        Task LeaveLockAsync(string holder) =>
+            hosts["ncp"].ExecInsideAsync($"mkdir -p {HostPaths.HostLock} && printf '%s\\n' '{holder}' > {HostPaths.HostLock}/holder");
+
+        var elsewhere = LockHolder.Describe("pulumi", "ci-runner-7", endedPid, DateTimeOffset.UtcNow);
+        await LeaveLockAsync(elsewhere);
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => engine.ApplyAsync(program, null, Connection, CancellationToken.None));
+        Assert.Contains(elsewhere, refused.Message, StringComparison.Ordinal);
+        Assert.Null(hosts["ncp"].ReadDiskFile("/opt/nl/ran"));
+
+        await hosts["ncp"].ExecInsideAsync($"rm -rf {HostPaths.HostLock}");
+        await LeaveLockAsync(LockHolder.Describe("pulumi", Environment.MachineName, endedPid, DateTimeOffset.UtcNow));
+        var taken = await engine.ApplyAsync(program, null, Connection, CancellationToken.None);
+        Assert.Equal(["prepare.lock-marker"], taken.Ran);
+        Assert.Equal("", (await hosts["ncp"].ExecInsideAsync($"ls -A {HostPaths.LockDir}")).Stdout.Trim());
+    }
+
+    [Fact]
     public async Task ApplyAsync_JoiningHostStandInKubeadm_TokenMadeOnFirstControlPlaneAndDeleted()
     {
         // Stand-in for kubeadm and kubectl on the first control plane: records its arguments, nothing more.
