@@ -190,7 +190,8 @@ public sealed class EtcdRestoreCommand : AsyncCommand<EtcdRestoreSettings>
             {
                 env.Out.MarkupLine($"restored {string.Join(", ", result.Members.Select(Markup.Escape))} to revision {result.Status.Revision} " +
                     $"as a new cluster (token {Markup.Escape(result.Token)}) in {result.Took.TotalSeconds:0.0} s; every member is healthy");
-                env.Out.MarkupLine("restart the API servers (and controllers) so that they drop what they cached from the old data");
+                env.Out.MarkupLine("the API servers, controller managers and schedulers were stopped for the restore and started again; " +
+                    "restart kubelet on every node (systemctl restart kubelet) so that it drops what it cached from the old data");
             }
             return ExitCodes.Ok;
         }

@@ -16,7 +16,7 @@ public static class EtcdRestore
     /// <summary>Stacked etcd: where the etcd and API server manifests wait while etcd is restored.</summary>
     public const string StoppedManifests = HostPaths.InfraDir + "/stopped-manifests";
 
-    /// <summary>Stops the member (for a static pod: its manifest and the API server's move aside) and waits until it is gone.</summary>
+    /// <summary>Stops the member (for a static pod: its manifest and the control-plane pods' move aside) and waits until it is gone.</summary>
     public static string Stop(EtcdAccess access) => access == EtcdAccess.Host
         ? """
             set -euo pipefail
@@ -30,7 +30,7 @@ public static class EtcdRestore
         : $$"""
             set -euo pipefail
             install -d -m 0700 {{StoppedManifests}}
-            for m in etcd kube-apiserver; do
+            for m in etcd {{string.Join(' ', ControlPlanePods)}}; do
               if [ -f {{HostPaths.ManifestsDir}}/$m.yaml ]; then
                 mv {{HostPaths.ManifestsDir}}/$m.yaml {{StoppedManifests}}/$m.yaml
               fi
@@ -86,13 +86,63 @@ public static class EtcdRestore
         ? "set -euo pipefail\nsystemctl start --no-block etcd.service\n"
         : $$"""
             set -euo pipefail
-            for m in etcd kube-apiserver; do
+            for m in etcd {{string.Join(' ', ControlPlanePods)}}; do
               if [ -f {{StoppedManifests}}/$m.yaml ]; then
                 mv {{StoppedManifests}}/$m.yaml {{HostPaths.ManifestsDir}}/$m.yaml
               fi
             done
 
             """;
+
+    /// <summary>
+    /// The control-plane static pods that cache what etcd holds: stopped for the length of a restore so that
+    /// nothing writes to the old data while members stop, and nothing serves a cache of it afterwards.
+    /// </summary>
+    public static readonly IReadOnlyList<string> ControlPlanePods = ["kube-apiserver", "kube-controller-manager", "kube-scheduler"];
+
+    /// <summary>
+    /// External etcd: on a control plane, moves the API server, controller manager and scheduler manifests aside and
+    /// waits until kubelet has stopped the API server. Prints <c>stopped</c> when it moved any (a host that was
+    /// never initialised has none).
+    /// </summary>
+    public static string StopControlPlane => $$"""
+        set -euo pipefail
+        moved=0
+        install -d -m 0700 {{StoppedManifests}}
+        for m in {{string.Join(' ', ControlPlanePods)}}; do
+          if [ -f {{HostPaths.ManifestsDir}}/$m.yaml ]; then
+            mv {{HostPaths.ManifestsDir}}/$m.yaml {{StoppedManifests}}/$m.yaml
+            moved=1
+          fi
+        done
+        if [ "$moved" = 1 ] && command -v crictl >/dev/null 2>&1; then
+          stopped=0
+          for _ in $(seq 1 60); do
+            if [ -z "$(crictl --runtime-endpoint {{EtcdCommands.CriEndpoint}} ps --name '^kube-apiserver$' -q)" ]; then
+              stopped=1
+              break
+            fi
+            sleep 1
+          done
+          if [ "$stopped" = 0 ]; then
+            echo 'the kube-apiserver container did not stop within 60 s' >&2
+            exit 1
+          fi
+        fi
+        if [ "$moved" = 1 ]; then echo stopped; fi
+
+        """;
+
+    /// <summary>Puts back what <see cref="StopControlPlane"/> moved aside (kubelet starts the pods again).</summary>
+    public static string StartControlPlane => $$"""
+        set -euo pipefail
+        for m in {{string.Join(' ', ControlPlanePods)}}; do
+          if [ -f {{StoppedManifests}}/$m.yaml ]; then
+            mv {{StoppedManifests}}/$m.yaml {{HostPaths.ManifestsDir}}/$m.yaml
+          fi
+        done
+
+        """;
 
     /// <summary>Bash that removes the uploaded snapshot (after a refusal or a failure).</summary>
     public static string Cleanup => $"rm -f {SnapshotOnHost}\n";

@@ -248,7 +248,9 @@ public sealed class EtcdOperations(EtcdSessionFactory connect, Redactor redactor
     /// <summary>
     /// Restores every member from a snapshot that was checked before any member is touched: upload to all, open it
     /// (snapshot status), ask, stop all members, restore each with a new cluster token and its own name and peer
-    /// URL, start all, wait until all are healthy.
+    /// URL, start all, wait until all are healthy. The control planes' API servers, controller managers and
+    /// schedulers are stopped first and started last (external etcd: on the control-plane hosts; stacked: with
+    /// the member), so that nothing writes to the old data or serves a cache of it.
     /// </summary>
     /// <param name="confirm">Shown what will happen; false declines (nothing changed).</param>
     public async Task<EtcdRestoreResult> RestoreAsync(ClusterPlan plan, byte[] snapshot, string token, Func<string, bool> confirm, CancellationToken ct)
@@ -259,8 +261,25 @@ public sealed class EtcdOperations(EtcdSessionFactory connect, Redactor redactor
         var members = EtcdMembers.Of(plan.Spec, plan.Hosts);
         var (sessions, unreachable) = await ConnectAllAsync(members, ct);
         var uploaded = new ConcurrentBag<SshHostSession>();
+        // External etcd: the control planes are other hosts, reached before anything changes.
+        var controlPlanes = access == EtcdAccess.Host
+            ? plan.Hosts.Where(h => h.Has(Roles.ControlPlane) && !members.Any(m => m.Name == h.Name)).ToList()
+            : [];
+        var planeSessions = new Dictionary<string, SshHostSession>(StringComparer.Ordinal);
+        var planesStopped = false;
         try
         {
+            foreach (var cp in controlPlanes)
+            {
+                try
+                {
+                    planeSessions[cp.Name] = await connect(cp, ct);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    unreachable[cp.Name] = $"{redactor.Redact(e.Message)} (its API server must stop during the restore)";
+                }
+            }
             if (unreachable.Count > 0)
             {
                 throw new EtcdRefusedException("every member is restored, but " + string.Join("; ", unreachable.Select(u => $"{u.Key} cannot be reached: {u.Value}")) +
@@ -282,7 +301,8 @@ public sealed class EtcdOperations(EtcdSessionFactory connect, Redactor redactor
             }
             var status = EtcdJson.SnapshotStatus(statusRun.Stdout);
             if (!confirm($"Restore etcd from the snapshot (revision {status.Revision}, {status.TotalKeys} keys, {check.Size} bytes)? " +
-                $"Every member stops, its data is replaced (kept as {EtcdRestore.PreviousData}): {plannedText}"))
+                $"Every member stops, its data is replaced (kept as {EtcdRestore.PreviousData}): {plannedText}" +
+                (controlPlanes.Count > 0 ? $". The API servers, controller managers and schedulers of {string.Join(", ", controlPlanes.Select(c => c.Name))} stop until the members are healthy again" : "")))
             {
                 throw new EtcdRefusedException("declined: no member was touched");
             }
@@ -293,6 +313,12 @@ public sealed class EtcdOperations(EtcdSessionFactory connect, Redactor redactor
                 uploaded.Add(sessions[m.Name]);
                 await sessions[m.Name].UploadAsync(EtcdRestore.SnapshotOnHost, snapshot, 0b110_000_000, c);
             });
+            if (planeSessions.Count > 0)
+            {
+                Progress($"stopping the API servers, controller managers and schedulers on {string.Join(", ", planeSessions.Keys.Order(StringComparer.Ordinal))}");
+                planesStopped = true;
+                await Parallel.ForEachAsync(planeSessions.Values, ct, async (s, c) => await RunAsync(s, EtcdRestore.StopControlPlane, "stop the control plane", c));
+            }
             Progress("stopping every member");
             await Parallel.ForEachAsync(members, ct, async (m, c) => await RunAsync(sessions[m.Name], EtcdRestore.Stop(access), "stop etcd", c));
             Progress($"restoring every member (cluster token {token})");
@@ -317,12 +343,23 @@ public sealed class EtcdOperations(EtcdSessionFactory connect, Redactor redactor
                     await Task.Delay(TimeSpan.FromMilliseconds(300), ct);
                 }
             }, ct);
+            if (planesStopped)
+            {
+                Progress($"starting the API servers, controller managers and schedulers on {string.Join(", ", planeSessions.Keys.Order(StringComparer.Ordinal))}");
+                await Parallel.ForEachAsync(planeSessions.Values, ct, async (s, c) => await RunAsync(s, EtcdRestore.StartControlPlane, "start the control plane", c));
+                planesStopped = false;
+            }
             return new EtcdRestoreResult { Status = status, Members = members.Select(m => m.Name).ToList(), Token = token, Took = watch.Elapsed };
         }
         finally
         {
             foreach (var s in uploaded) await Quietly(() => s.RunAsync(EtcdRestore.Cleanup, null, commandTimeout, "remove snapshot", CancellationToken.None));
-            foreach (var s in sessions.Values) await s.DisposeAsync();
+            // A restore that failed half-way still gives the control planes back: they wait for etcd rather than stay down.
+            if (planesStopped)
+            {
+                foreach (var s in planeSessions.Values) await Quietly(() => s.RunAsync(EtcdRestore.StartControlPlane, null, commandTimeout, "start the control plane", CancellationToken.None));
+            }
+            foreach (var s in sessions.Values.Concat(planeSessions.Values)) await s.DisposeAsync();
         }
     }
 

@@ -133,11 +133,21 @@ public sealed class ExternalEtcdTests(EtcdHostsFixture hosts, ITestOutputHelper 
         Assert.Equal(2, hosts.Infra("etcd", "restore", "--from", file).ExitCode);
         Assert.Equal("gone\n", (await hosts.EtcdctlAsync(first, "get --print-value-only /infra/after-snapshot")).Stdout);
 
+        // Stand-in manifests on the control plane (no kubelet runs there): the restore moves them aside, then back.
+        const string manifests = "/etc/kubernetes/manifests";
+        await hosts["cp-1"].ExecInsideAsync($"mkdir -p {manifests} && for m in kube-apiserver kube-controller-manager kube-scheduler; do echo \"kind: Pod # $m\" > {manifests}/$m.yaml; done");
         var watch = Stopwatch.StartNew();
         var restore = hosts.Infra("etcd", "restore", "--from", file, "--yes");
         output.WriteLine($"restore of {hosts.Members.Count} members: {watch.Elapsed.TotalSeconds:0.0} s (command)");
         output.WriteLine(restore.Out + restore.Err);
         Assert.True(restore.ExitCode == 0, restore.Out + restore.Err);
+        var order = new[] { "stopping the API servers, controller managers and schedulers on cp-1", "stopping every member",
+            "waiting until every member is healthy", "starting the API servers, controller managers and schedulers on cp-1" };
+        Assert.Equal(order, order.OrderBy(line => restore.Err.IndexOf(line, StringComparison.Ordinal)));
+        Assert.DoesNotContain(order, line => restore.Err.IndexOf(line, StringComparison.Ordinal) < 0);
+        var back = await hosts["cp-1"].ExecInsideAsync($"cat {manifests}/kube-apiserver.yaml {manifests}/kube-controller-manager.yaml {manifests}/kube-scheduler.yaml; ls -A /etc/kubernetes/infra/stopped-manifests");
+        Assert.Equal("kind: Pod # kube-apiserver\nkind: Pod # kube-controller-manager\nkind: Pod # kube-scheduler\n", back.Stdout);
+        await hosts["cp-1"].ExecInsideAsync("rm -rf /etc/kubernetes/manifests /etc/kubernetes/infra/stopped-manifests");
 
         Assert.Equal("kept\n", (await hosts.EtcdctlAsync(hosts.Members[2], "get --print-value-only /infra/before-snapshot")).Stdout);
         Assert.Equal("", (await hosts.EtcdctlAsync(hosts.Members[2], "get --print-value-only /infra/after-snapshot")).Stdout);

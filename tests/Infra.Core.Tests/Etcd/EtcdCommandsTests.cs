@@ -97,6 +97,8 @@ public class EtcdCommandsTests
                 scripts.Add(EtcdRestore.Stop(access));
                 scripts.Add(EtcdRestore.Restore(c, members[2], members, "cluster-etcd-restore-20260101000000"));
                 scripts.Add(EtcdRestore.Start(access));
+                scripts.Add(EtcdRestore.StopControlPlane);
+                scripts.Add(EtcdRestore.StartControlPlane);
                 scripts.Add(EtcdObservation.Script(c, members.Select(m => m.ClientUrl).ToList(), full: true));
                 scripts.Add("set -euo pipefail\n" + c.Preamble + c.SnapshotSave("https://127.0.0.1:2379", c.SnapshotWorkFile) + "\n" + c.SnapshotStatus(c.SnapshotWorkFile) + "\n");
             }
@@ -131,6 +133,9 @@ public class EtcdCommandsTests
         Assert.Contains("systemctl stop etcd.service", EtcdRestore.Stop(EtcdAccess.Host), StringComparison.Ordinal);
         Assert.Contains("systemctl start --no-block etcd.service", EtcdRestore.Start(EtcdAccess.Host), StringComparison.Ordinal);
         Assert.Contains("mv /etc/kubernetes/manifests/$m.yaml /etc/kubernetes/infra/stopped-manifests/$m.yaml", EtcdRestore.Stop(EtcdAccess.StaticPod), StringComparison.Ordinal);
+        // Stacked: the control-plane pods stop and start with their member.
+        Assert.Contains("for m in etcd kube-apiserver kube-controller-manager kube-scheduler; do", EtcdRestore.Stop(EtcdAccess.StaticPod), StringComparison.Ordinal);
+        Assert.Contains("for m in etcd kube-apiserver kube-controller-manager kube-scheduler; do", EtcdRestore.Start(EtcdAccess.StaticPod), StringComparison.Ordinal);
     }
 
     [Theory]
