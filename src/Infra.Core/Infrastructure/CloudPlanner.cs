@@ -280,6 +280,13 @@ public static class CloudPlanner
             Add("api-nodes-public", "API through the load balancer's public address from the nodes' public addresses",
                 tcp, api, Peer.ControlPlanes, from: Peer.Nodes, fromPublic: true);
         }
+        if (spec.Network.IngressCidrs.Count > 0)
+        {
+            // kube-proxy serves the ingress controller's NodePorts on every node: point DNS or a load balancer at any of them.
+            var from = Strings(spec.Network.IngressCidrs);
+            Add("ingress-http", "HTTP to the ingress controller's NodePort from network.ingressCidrs", tcp, PortRange.Single(Workloads.Ingresses.HttpNodePort), Peer.Nodes, ranges: from);
+            Add("ingress-https", "HTTPS to the ingress controller's NodePort from network.ingressCidrs", tcp, PortRange.Single(Workloads.Ingresses.HttpsNodePort), Peer.Nodes, ranges: from);
+        }
         Add("kubelet", "kubelet API from the API servers and metrics-server", tcp, PortRange.Single(KubeletPort), Peer.Nodes, from: Peer.Nodes);
         if (etcd == Peer.ControlPlanes)
         {

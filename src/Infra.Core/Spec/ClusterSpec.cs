@@ -90,6 +90,8 @@ public sealed record NetworkSpec
     public required IReadOnlyList<Cidr> AdminCidrs { get; init; }
     /// <summary>Who may reach the API server (clouds).</summary>
     public required IReadOnlyList<Cidr> ApiCidrs { get; init; }
+    /// <summary>Who may reach the ingress controller's NodePorts on the nodes (clouds); empty: nobody.</summary>
+    public IReadOnlyList<Cidr> IngressCidrs { get; init; } = [];
 }
 
 public sealed record EtcdSpec

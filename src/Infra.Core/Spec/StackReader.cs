@@ -417,6 +417,8 @@ public static class StackReader
         var api = ReadList("apiCidrs");
         var hasAdmin = n?.Has("adminCidrs") ?? false;
         var hasApi = n?.Has("apiCidrs") ?? false;
+        var ingress = ReadList("ingressCidrs");
+        if (!cloud && (n?.Has("ingressCidrs") ?? false)) OtherTarget(ctx, n!.Join("ingressCidrs"), "network.ingressCidrs", Target.Baremetal);
         n?.RejectUnknown();
         if (cloud && !hasAdmin)
         {
@@ -431,6 +433,7 @@ public static class StackReader
             Cni = cni,
             AdminCidrs = admin,
             ApiCidrs = hasApi ? api : admin,
+            IngressCidrs = ingress,
         };
     }
 

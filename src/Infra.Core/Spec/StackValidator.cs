@@ -80,6 +80,13 @@ internal static class StackValidator
                 ctx.Error($"{R}.workers[{i}].name", Codes.DuplicateName, $"worker pool '{w.Name}' is defined twice");
             }
         }
+        if (spec.Network.IngressCidrs.Count > 0 && spec.Workloads.Ingress != IngressKind.Traefik)
+        {
+            // Traefik's NodePorts are pinned (30080, 30443); Envoy Gateway's Services get theirs from Kubernetes.
+            ctx.Error($"{R}.network.ingressCidrs", Codes.InvalidValue, spec.Workloads.Ingress == IngressKind.None
+                ? "network.ingressCidrs opens the ingress controller's ports, but workloads.ingress is none: remove one of them"
+                : "network.ingressCidrs opens Traefik's fixed NodePorts 30080 and 30443; Envoy Gateway's ports are assigned by Kubernetes: use workloads.ingress traefik, or open the ports yourself");
+        }
         if (spec.Ssh.ConnectTimeoutSeconds <= 0) ctx.Error($"{R}.ssh.connectTimeoutSeconds", Codes.InvalidValue, "the connect timeout must be positive");
         if (spec.Ssh.CommandTimeoutSeconds <= 0) ctx.Error($"{R}.ssh.commandTimeoutSeconds", Codes.InvalidValue, "the command timeout must be positive");
     }

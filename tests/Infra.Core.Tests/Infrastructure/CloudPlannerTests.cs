@@ -93,6 +93,25 @@ public class CloudPlannerTests
 
     [Theory]
     [MemberData(nameof(Clouds))]
+    public void Plan_IngressCidrs_OpenTheIngressNodePortsFromThemOnlyAndNothingWithout(Target target)
+    {
+        var closed = SampleSpecs.Cloud(target);
+        Assert.Empty(Allowing(PlanOf(closed), 30080));
+        Assert.Empty(Allowing(PlanOf(closed), 30443));
+
+        var spec = closed with { Network = closed.Network with { IngressCidrs = [Cidr.TryParse("198.51.100.0/24", out var c) ? c! : throw new InvalidOperationException()] } };
+        var plan = PlanOf(spec);
+        foreach (var port in new[] { 30080, 30443 })
+        {
+            var rule = Assert.Single(Allowing(plan, port));
+            Assert.Equal(["198.51.100.0/24"], rule.SourceRanges);
+            Assert.Equal(Peer.Nodes, rule.Target);
+            Assert.Equal((port, port), (rule.Ports!.From, rule.Ports.To));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Clouds))]
     public void Plan_NodeToNodeRules_ComeFromClusterGroupsOnly(Target target)
     {
         var plan = PlanOf(SampleSpecs.Cloud(target));

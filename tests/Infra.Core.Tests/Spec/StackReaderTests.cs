@@ -252,6 +252,39 @@ public class StackReaderTests
     public void Read_UnknownPool_Rejected() => Single(Replace(BareMetal, "pool: general", "pool: gpu"), Codes.UnknownPool);
 
     [Fact]
+    public void Read_IngressCidrsOnCloud_MappedAndAbsentMeansNone()
+    {
+        var open = Read(Replace(Aws, "network: { adminCidrs: [203.0.113.0/24] }", "network: { adminCidrs: [203.0.113.0/24], ingressCidrs: [0.0.0.0/0, 198.51.100.0/24] }"));
+        Assert.True(open.Spec is not null, string.Join("\n", open.Diagnostics));
+        Assert.Equal(["0.0.0.0/0", "198.51.100.0/24"], open.Spec.Network.IngressCidrs.Select(c => c.ToString()));
+        Assert.Empty(Read(Aws).Spec!.Network.IngressCidrs);
+    }
+
+    [Fact]
+    public void Read_IngressCidrsOnBareMetal_RejectedAsOtherTargetAtItsLine()
+    {
+        var d = Single(Replace(BareMetal, "nodeCidr: 10.0.0.0/16 }", "nodeCidr: 10.0.0.0/16, ingressCidrs: [0.0.0.0/0] }"), Codes.OtherTarget);
+        Assert.Equal("infra:cluster.network.ingressCidrs", d.KeyPath);
+        Assert.Equal(8, d.Line);
+    }
+
+    [Fact]
+    public void Read_MalformedIngressCidr_Rejected() =>
+        Single(Replace(Aws, "network: { adminCidrs: [203.0.113.0/24] }", "network: { adminCidrs: [203.0.113.0/24], ingressCidrs: [10.0.0.1/8] }"), Codes.MalformedCidr);
+
+    [Theory]
+    [InlineData("none", "workloads.ingress is none")]
+    [InlineData("envoy-gateway", "Envoy Gateway's ports are assigned by Kubernetes")]
+    public void Read_IngressCidrsWithoutTraefik_Rejected(string ingress, string reason)
+    {
+        var yaml = Replace(Aws, "network: { adminCidrs: [203.0.113.0/24] }", "network: { adminCidrs: [203.0.113.0/24], ingressCidrs: [0.0.0.0/0] }")
+            + $"\n    workloads: {{ ingress: {ingress} }}\n";
+        var d = Single(yaml, Codes.InvalidValue);
+        Assert.Equal("infra:cluster.network.ingressCidrs", d.KeyPath);
+        Assert.Contains(reason, d.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Read_HostsOnCloud_RejectedAsOtherTarget()
     {
         var yaml = Aws + $"\n    hosts:\n      - {{ name: cp-1, address: 10.0.0.11, hostKey: \"{Fp1}\", roles: [control-plane] }}\n";
