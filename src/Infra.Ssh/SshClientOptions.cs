@@ -18,6 +18,13 @@ public sealed record SshClientOptions
     /// <summary>Asked for the sudo password (host name, user → password) when the environment has none.</summary>
     public Func<string, string, string?>? SudoPasswordPrompt { get; init; }
     public ILogger Logger { get; init; } = NullLogger.Instance;
+    /// <summary>
+    /// While a command runs, how often the connection is checked with a cheap command of its own. A host that lost
+    /// power or network sends nothing (no reset), so without checks a command would wait for its whole timeout.
+    /// </summary>
+    public TimeSpan LivenessInterval { get; init; } = TimeSpan.FromSeconds(15);
+    /// <summary>Checks in a row without an answer (each waits the connect timeout) after which the host counts as gone.</summary>
+    public int LivenessMisses { get; init; } = 3;
 
     internal string? Passphrase(string keyPath) =>
         Environment.GetEnvironmentVariable(PassphraseVariable) is { Length: > 0 } p ? p : PassphrasePrompt?.Invoke(keyPath);

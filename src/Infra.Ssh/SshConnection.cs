@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -157,9 +158,10 @@ public sealed partial class SshConnection : IAsyncDisposable
         using var command = _client.CreateCommand(commandLine);
         command.CommandTimeout = timeout;
         var watch = Stopwatch.StartNew();
+        using var gone = CancellationTokenSource.CreateLinkedTokenSource(ct);
         try
         {
-            var running = command.ExecuteAsync(ct);
+            var running = command.ExecuteAsync(gone.Token);
             try
             {
                 using var input = command.CreateInputStream();
@@ -169,11 +171,17 @@ public sealed partial class SshConnection : IAsyncDisposable
             {
                 // The command ended before reading its input; its result says why.
             }
+            _ = WatchLivenessAsync(running, gone);
             await running;
         }
         catch (SshOperationTimeoutException)
         {
             throw new SshCommandTimeoutException(Target.Name, label, timeout);
+        }
+        catch (OperationCanceledException) when (gone.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            throw new SshConnectException(Target.Name, $"{Target.Name} stopped answering while running '{label}': " +
+                $"{_options.LivenessMisses} connection checks in a row got no answer (lost power or network?)");
         }
         catch (SshConnectionException e)
         {
@@ -190,6 +198,46 @@ public sealed partial class SshConnection : IAsyncDisposable
         _options.Logger.LogDebug("{Host}: '{Label}' exited {Exit} in {Ms} ms", Target.Name, label, result.ExitCode, watch.ElapsedMilliseconds);
         return result;
     }
+
+    /// <summary>
+    /// Until <paramref name="running"/> ends, runs <c>true</c> on the connection every
+    /// <see cref="SshClientOptions.LivenessInterval"/>; after <see cref="SshClientOptions.LivenessMisses"/> checks in a
+    /// row without an answer, cancels <paramref name="gone"/>. Never throws.
+    /// </summary>
+    private async Task WatchLivenessAsync(Task running, CancellationTokenSource gone)
+    {
+        var misses = 0;
+        try
+        {
+            while (await Task.WhenAny(running, Task.Delay(_options.LivenessInterval)) != running)
+            {
+                misses = await AnswersAsync() ? 0 : misses + 1;
+                if (misses < _options.LivenessMisses || running.IsCompleted) continue;
+                await gone.CancelAsync();
+                return;
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // The command (and its token source) finished while a check was on its way.
+        }
+    }
+
+    private Task<bool> AnswersAsync() => Task.Run(async () =>
+    {
+        try
+        {
+            using var check = _client.CreateCommand("true");
+            check.CommandTimeout = Target.ConnectTimeout;
+            // Opening the channel waits for the server too (up to the connection's own timeout, the connect timeout).
+            await check.ExecuteAsync();
+            return true;
+        }
+        catch (Exception e) when (e is SshException or InvalidOperationException or SocketException)
+        {
+            return false;
+        }
+    });
 
     private async Task<SudoMode> SudoModeAsync(CancellationToken ct)
     {

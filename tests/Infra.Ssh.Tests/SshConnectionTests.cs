@@ -8,7 +8,8 @@ public sealed class ConnectionHosts() : HostsFixture("conn",
     new TestHostOptions { Name = "plain" },
     new TestHostOptions { Name = "ecdsaonly", HostKeyTypes = ["ecdsa"] },
     new TestHostOptions { Name = "rekey" },
-    new TestHostOptions { Name = "shared", OwnFilesystem = false });
+    new TestHostOptions { Name = "shared", OwnFilesystem = false },
+    new TestHostOptions { Name = "cut" });
 
 public sealed class SshConnectionTests(ConnectionHosts hosts) : IClassFixture<ConnectionHosts>
 {
@@ -43,6 +44,31 @@ public sealed class SshConnectionTests(ConnectionHosts hosts) : IClassFixture<Co
             var r = await ssh.RunAsync($"exit {i % 7}\necho never");
             Assert.Equal(i % 7, r.ExitCode);
             Assert.Equal("", r.Stdout);
+        }
+    }
+
+    [Fact]
+    public async Task RunAsync_HostCutOffSilentlyMidCommand_FailsAfterTheLivenessChecksNotTheCommandTimeout()
+    {
+        var host = hosts["cut"];
+        var target = TestTargets.For(host) with { ConnectTimeout = TimeSpan.FromSeconds(2), CommandTimeout = TimeSpan.FromMinutes(10) };
+        var options = TestTargets.Options with { LivenessInterval = TimeSpan.FromSeconds(1), LivenessMisses = 2 };
+        await using var ssh = await TestTargets.ConnectAsync(target, options);
+        // A command longer than a few checks, on a live host, is not disturbed by them.
+        Assert.Equal("slept\n", (await ssh.RunAsync("sleep 4; echo slept")).Stdout);
+
+        var running = ssh.RunAsync("touch /run/cut-started; sleep 600");
+        await SshCredentialTests.WaitForAsync(host, "/run/cut-started");
+        await host.CutNetworkAsync();
+        try
+        {
+            // Not a timeout (that would be SshCommandTimeoutException after 10 minutes): the checks noticed.
+            var e = await Assert.ThrowsAsync<SshConnectException>(() => running);
+            Assert.Contains("stopped answering while running", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await host.ReconnectNetworkAsync();
         }
     }
 

@@ -346,6 +346,16 @@ public sealed class TestHost
         }
     }
 
+    /// <summary>
+    /// Cuts the host off the network without stopping anything on it: what a pulled cable or a power loss looks like
+    /// from the other end (no reset, no FIN; packets vanish). <see cref="ReconnectNetworkAsync"/> undoes it.
+    /// </summary>
+    public Task CutNetworkAsync(CancellationToken ct = default) =>
+        ProcessRunner.RunAsync("/usr/sbin/ip", ["link", "set", Veth, "down"], ct: ct);
+
+    public Task ReconnectNetworkAsync(CancellationToken ct = default) =>
+        ProcessRunner.RunAsync("/usr/sbin/ip", ["link", "set", Veth, "up"], ct: ct);
+
     /// <summary>Drops the handle of the boot process (the network's teardown has killed it).</summary>
     internal void Release()
     {
