@@ -12,7 +12,7 @@ public static class EtcdRestore
     /// <summary>Where the snapshot is uploaded on every member before anything stops.</summary>
     public const string SnapshotOnHost = HostPaths.JournalDir + "/etcd-restore.db";
     public const string PreviousData = HostPaths.EtcdDataDir + "/member.before-restore";
-    private const string Staging = HostPaths.EtcdDataDir + "/restoring";
+    public const string Staging = HostPaths.EtcdDataDir + "/restoring";
     /// <summary>Stacked etcd: where the etcd and API server manifests wait while etcd is restored.</summary>
     public const string StoppedManifests = HostPaths.InfraDir + "/stopped-manifests";
 

@@ -346,12 +346,16 @@ internal static class EtcdPhase
             OsRelease.All, [env], runtimeInputs: [StartInputs]);
     }
 
-    /// <summary>Stops and removes the member: unit, configuration, certificates, binaries the tool installed (reset.files removes the data).</summary>
+    /// <summary>
+    /// Stops and removes the member: unit, configuration, certificates, binaries the tool installed, and its data
+    /// (a data folder that was there before, as Debian's etcd package makes it, stays; what the member wrote goes).
+    /// </summary>
     public static IReadOnlyList<Step> ResetSteps(BuildContext c, PlannedHost host)
     {
         if (!IsExternalMember(c.Spec, host)) return [];
         var binaries = c.Source == PackageSource.Preinstalled ? "" : $" {InstallDir}/etcd {InstallDir}/etcdctl {InstallDir}/etcdutl";
-        var files = $"{Unit} {EnvFile} {InitialClusterFile} {ConfigStamp} {PkiFiles.EtcdPkiDir}{binaries}";
+        var files = $"{Unit} {EnvFile} {InitialClusterFile} {ConfigStamp} {PkiFiles.EtcdPkiDir}{binaries} " +
+            $"{EtcdObservation.MemberDataDir} {EtcdRestore.PreviousData} {EtcdRestore.Staging}";
         var script = $"""
             if systemctl cat etcd.service >/dev/null 2>&1; then
               systemctl disable --now etcd.service

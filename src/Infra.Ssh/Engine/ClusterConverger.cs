@@ -361,6 +361,23 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
                 return new ClusterReport { Hosts = [], Refusal = refusal };
             }
         }
+        // External etcd members reset while others stay leave the member list first.
+        if (plan.Spec.Etcd.Topology == EtcdTopology.External)
+        {
+            var leaving = programs.Where(p => p.Host.Has(Roles.Etcd)).Select(p => p.Host.Name).ToList();
+            if (leaving.Count > 0 && await new EtcdMembershipCoordinator(connect, redactor, progress, options.CommandTimeout)
+                    .RemoveLeavingAsync(plan, leaving, ct) is { } left)
+            {
+                if (clusterLockSession is not null)
+                {
+                    await UnlockAsync(plan, clusterLockSession, ClusterUnlockScript(options.LockHolder), options);
+                    await clusterLockSession.DisposeAsync();
+                }
+                return left.Quorum
+                    ? new ClusterReport { Hosts = [new HostReport { Host = left.Host, State = HostState.Refused, Message = left.Message }] }
+                    : new ClusterReport { Hosts = [], Refusal = left.Message };
+            }
+        }
         async Task ResetHost(NodeProgram p)
         {
             IHostSession? session = null;

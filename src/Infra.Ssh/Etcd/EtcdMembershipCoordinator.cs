@@ -206,6 +206,75 @@ public sealed class EtcdMembershipCoordinator(HostSessionFactory connect, Redact
         }
     }
 
+    /// <summary>Why members about to be reset could not leave the etcd cluster first; <see cref="Quorum"/>: it would lose quorum.</summary>
+    public sealed record LeaveRefusal(string Host, string Message, bool Quorum);
+
+    /// <summary>
+    /// Before a reset of some members while others stay: removes each from the member list, one at a time, through a
+    /// member that stays, so that quorum is counted over the members that remain (a wiped member still counted as a
+    /// voter would be a permanent vote against). Nothing is removed when that would leave no healthy majority.
+    /// </summary>
+    /// <returns>Null when every leaving member is out of the member list (or never was in it).</returns>
+    public async Task<LeaveRefusal?> RemoveLeavingAsync(ClusterPlan plan, IReadOnlyCollection<string> leaving, CancellationToken ct)
+    {
+        var planned = EtcdMembers.Of(plan.Spec, plan.Hosts);
+        var staying = planned.Where(m => !leaving.Contains(m.Name)).ToList();
+        var going = planned.Where(m => leaving.Contains(m.Name)).ToList();
+        if (going.Count == 0 || staying.Count == 0) return null;
+        IHostSession? session = null;
+        string? via = null;
+        var unreachable = new List<string>();
+        foreach (var m in staying.Where(m => m.Host is not null))
+        {
+            try
+            {
+                session = await connect(m.Host!, ct);
+                via = m.Name;
+                break;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                unreachable.Add($"{m.Name}: {redactor.Redact(e.Message)}");
+            }
+        }
+        if (session is null)
+        {
+            return new LeaveRefusal(going[0].Name, $"no member that stays can be reached to remove {string.Join(", ", going.Select(m => m.Name))} " +
+                $"from the etcd cluster before the reset ({string.Join("; ", unreachable)}); nothing was reset", Quorum: false);
+        }
+        await using (session)
+        {
+            var endpoints = staying.Select(m => m.ClientUrl).ToList();
+            foreach (var m in going)
+            {
+                try
+                {
+                    var view = (await ObserveAsync(session, endpoints, ct)).View;
+                    if (view is null)
+                    {
+                        return new LeaveRefusal(m.Name, $"the members that stay ({string.Join(", ", staying.Select(s => s.Name))}) do not answer: " +
+                            $"{m.Name} cannot leave the etcd cluster before its reset; nothing was reset", Quorum: false);
+                    }
+                    if (view.Find(m) is not { } info) continue;
+                    var voters = view.Voters.Count - (info.IsLearner ? 0 : 1);
+                    var healthy = view.HealthyVoters - (!info.IsLearner && view.Healthy.Contains(info.Id) ? 1 : 0);
+                    if (!EtcdQuorum.Holds(voters, healthy))
+                    {
+                        return new LeaveRefusal(m.Name, $"resetting {m.Name} takes it out of the etcd cluster, which would leave {EtcdQuorum.Describe(voters, healthy)}; " +
+                            "bring the other members back first (infra etcd status), or reset every member", Quorum: true);
+                    }
+                    Report(m.Name, $"removing member {m.Name} from the etcd cluster before its reset (through {via})");
+                    await CtlAsync(session, Commands.MemberRemove(endpoints, info), $"member remove {info.HexId}", ct);
+                }
+                catch (EtcdCommandException e)
+                {
+                    return new LeaveRefusal(m.Name, $"{m.Name} could not leave the etcd cluster before its reset: {redactor.Redact(e.Message)}; nothing was reset", Quorum: false);
+                }
+            }
+        }
+        return null;
+    }
+
     /// <summary>Removes, one at a time, the members the plan no longer has, as far as quorum allows.</summary>
     private async Task<string?> RemoveStaleAsync(IReadOnlyList<PlannedMember> planned, IReadOnlyList<string> endpoints,
         string host, IHostSession session, EtcdWaveHooks hooks, CancellationToken ct)

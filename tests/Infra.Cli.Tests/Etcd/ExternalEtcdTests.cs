@@ -158,6 +158,45 @@ public sealed class ExternalEtcdTests(EtcdHostsFixture hosts, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task Reset_OneMember_LeavesTheMemberListFirstAndApplyBringsItBack_RefusedWhenThatWouldBreakQuorum()
+    {
+        var leaving = hosts.Members[2];
+        var staying = hosts.Members.Where(m => m != leaving).ToList();
+
+        // With another member down, taking this one out would leave 1 healthy voter of 2: refused, nothing touched.
+        await hosts[staying[1]].PowerOffAsync();
+        try
+        {
+            var refused = hosts.Infra("reset", "--hosts", leaving, "--yes");
+            output.WriteLine(refused.Out + refused.Err);
+            Assert.Equal(2, refused.ExitCode);
+            Assert.Contains($"resetting {leaving} takes it out of the etcd cluster, which would leave", refused.Out + refused.Err, StringComparison.Ordinal);
+            Assert.Equal(0, (await hosts[leaving].ExecInsideAsync("test -d /var/lib/etcd/member", check: false)).ExitCode);
+        }
+        finally
+        {
+            await hosts[staying[1]].BootAsync();
+        }
+        await hosts.WaitHealthyAsync(Rejoin);
+
+        var reset = hosts.Infra("reset", "--hosts", leaving, "--yes");
+        output.WriteLine(reset.Out + reset.Err);
+        Assert.True(reset.ExitCode == 0, reset.Out + reset.Err);
+        Assert.Contains($"removing member {leaving} from the etcd cluster before its reset", reset.Err, StringComparison.Ordinal);
+        Assert.Equal(staying.Order(StringComparer.Ordinal), await hosts.MemberNamesAsync(staying[0], endpoints: staying));
+        Assert.Equal("OK\n", (await hosts.EtcdctlAsync(staying[0], "put /infra/after-reset yes", endpoints: staying)).Stdout);
+        Assert.NotEqual(0, (await hosts[leaving].ExecInsideAsync("test -d /var/lib/etcd/member", check: false)).ExitCode);
+
+        var back = hosts.ApplyMembers();
+        output.WriteLine(back.Out + back.Err);
+        Assert.True(back.ExitCode == 0, back.Out + back.Err);
+        Assert.Contains($"adding {leaving}", back.Err, StringComparison.Ordinal);
+        Assert.Equal(hosts.Members.Order(StringComparer.Ordinal), await hosts.MemberNamesAsync(staying[0]));
+        await hosts.WaitHealthyAsync(TimeSpan.FromSeconds(30));
+        AssertStatusHealthy();
+    }
+
+    [Fact]
     public async Task Apply_DeadMemberReplacedByNewHost_JoinsAsLearnerAndClusterIsFullyHealthy()
     {
         var dead = hosts.Members[^1];
