@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text;
 using Infra.Core.Infrastructure;
+using Infra.Core.Workloads;
 using Pulumi;
 using Authorization = Pulumi.AzureNative.Authorization;
 using Compute = Pulumi.AzureNative.Compute;
@@ -30,6 +31,8 @@ public sealed class AzureCluster : ComponentResource
 
     /// <summary>Public and private address of every VM, in plan order (a plain property: Core records are not Pulumi outputs).</summary>
     public Output<ImmutableArray<VmAddress>> Addresses { get; }
+    /// <summary>The Secret manifest the Azure Disk CSI driver reads its cloud configuration from (null without the CSI identity).</summary>
+    public Output<string>? CloudConfigManifest { get; }
 
     public AzureCluster(string name, AzureClusterArgs args, ComponentResourceOptions? options = null)
         : base("infra:azure:Cluster", name, options)
@@ -313,6 +316,20 @@ public sealed class AzureCluster : ComponentResource
         }
 
         ApiEndpoint = apiIp.IpAddress.Apply(ip => $"{ip}:{lb.Port}");
+        if (identity is not null)
+        {
+            CloudConfigManifest = Output.CreateSecret(Output.Tuple(identity.TenantId, identity.ClientId, identity.Id, rg).Apply(t =>
+                AzureCloudConfig.Manifest(new AzureCloudFacts
+                {
+                    TenantId = t.Item1,
+                    SubscriptionId = AzureCloudConfig.SubscriptionOf(t.Item3),
+                    ResourceGroup = t.Item4,
+                    Location = location,
+                    IdentityClientId = t.Item2,
+                    VnetName = plan.Network.Name,
+                    SecurityGroupName = azure.SecurityGroupName,
+                })));
+        }
         Addresses = Output.All(vms.Select(x => Output.Tuple(
                     publicIps[x.Vm.Name].IpAddress.Apply(ip => ip ?? ""),
                     x.Nic.IpConfigurations.Apply(c => c.IsDefaultOrEmpty ? "" : c[0].PrivateIPAddress ?? ""))

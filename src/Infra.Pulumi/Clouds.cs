@@ -16,7 +16,8 @@ namespace Infra.Pulumi;
 /// <summary>The cloud component for a plan, among those compiled in (MSBuild property <c>Clouds</c>; with none, bare metal only).</summary>
 internal static class Clouds
 {
-    public static (Output<ImmutableArray<VmAddress>> Addresses, Output<string> ApiEndpoint) Create(
+    /// <returns>The VMs' addresses, the API endpoint, and Kubernetes objects the cloud's storage driver needs (or null).</returns>
+    public static (Output<ImmutableArray<VmAddress>> Addresses, Output<string> ApiEndpoint, Output<string>? CloudObjects) Create(
         InfrastructurePlan plan, IReadOnlyDictionary<string, Output<string>> userData, ComponentResourceOptions options)
     {
         switch (plan.Target)
@@ -25,21 +26,21 @@ internal static class Clouds
             case Core.Spec.Target.Aws:
                 {
                     var c = new AwsCluster(plan.Cluster, new AwsClusterArgs { Plan = plan, UserData = userData }, options);
-                    return (c.Addresses, c.ApiEndpoint);
+                    return (c.Addresses, c.ApiEndpoint, null);
                 }
 #endif
 #if CLOUD_AZURE
             case Core.Spec.Target.Azure:
                 {
                     var c = new AzureCluster(plan.Cluster, new AzureClusterArgs { Plan = plan, UserData = userData }, options);
-                    return (c.Addresses, c.ApiEndpoint);
+                    return (c.Addresses, c.ApiEndpoint, c.CloudConfigManifest);
                 }
 #endif
 #if CLOUD_GCP
             case Core.Spec.Target.Gcp:
                 {
                     var c = new GcpCluster(plan.Cluster, new GcpClusterArgs { Plan = plan, UserData = userData }, options);
-                    return (c.Addresses, c.ApiEndpoint);
+                    return (c.Addresses, c.ApiEndpoint, null);
                 }
 #endif
             default:

@@ -46,6 +46,7 @@ public sealed class ClusterStack : Stack
         Output<IReadOnlyList<HostSpec>> inventory;
         Output<string> endpoint;
         Output<string> kept;
+        Output<string>? cloudObjects = null;
         if (!cloud)
         {
             inventory = Output.Create(spec.Hosts);
@@ -61,7 +62,8 @@ public sealed class ClusterStack : Stack
                 var host = hosts.Single(h => h.Name == v.Host);
                 return Output.CreateSecret(secrets.Secrets.Apply(json => CoreCalls.CloudInit(spec, host, KeptSecretsSerializer.FromJson(json))));
             });
-            var (addresses, apiEndpoint) = Clouds.Create(plan, userData, new ComponentResourceOptions { DependsOn = { secrets } });
+            var (addresses, apiEndpoint, objects) = Clouds.Create(plan, userData, new ComponentResourceOptions { DependsOn = { secrets } });
+            cloudObjects = objects;
             // The inventory holds the host keys' public halves only: it is not secret.
             inventory = Output.Unsecret(Output.Tuple(addresses, secrets.Secrets).Apply(t =>
                 CloudInventory.Build(spec, plan, t.Item1, KeptSecretsSerializer.FromJson(t.Item2).HostKeys)));
@@ -85,7 +87,7 @@ public sealed class ClusterStack : Stack
             Secrets = Output.CreateSecret(kept),
             Connection = StackInput.Connection(spec),
         });
-        _ = new WorkloadsComponent("workloads", new WorkloadsComponentArgs { Spec = spec, Kubeconfig = cluster.Kubeconfig },
+        _ = new WorkloadsComponent("workloads", new WorkloadsComponentArgs { Spec = spec, Kubeconfig = cluster.Kubeconfig, CloudObjects = cloudObjects },
             new ComponentResourceOptions { DependsOn = { cluster } });
 
         ApiEndpoint = endpoint;

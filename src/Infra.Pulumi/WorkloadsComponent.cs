@@ -16,6 +16,8 @@ public sealed class WorkloadsComponentArgs
     public required ClusterSpec Spec { get; init; }
     /// <summary>Admin kubeconfig from the first control plane, secret.</summary>
     public required Output<string> Kubeconfig { get; init; }
+    /// <summary>Objects the cloud layer made for the workloads (Azure: the CSI driver's cloud configuration), secret; applied first.</summary>
+    public Output<string>? CloudObjects { get; init; }
 }
 
 /// <summary>
@@ -35,7 +37,10 @@ public sealed class WorkloadsComponent : ComponentResource
             UpsertExistingObjects = true,
         }, new CustomResourceOptions { Parent = this });
 
-        Resource? previous = null;
+        Resource? previous = args.CloudObjects is { } cloudObjects
+            ? new Yaml.ConfigGroup("cloud-objects", new YamlInputs.ConfigGroupArgs { Yaml = cloudObjects },
+                new ComponentResourceOptions { Parent = this, Provider = provider })
+            : null;
         InputList<Resource> After()
         {
             var list = new InputList<Resource>();

@@ -151,7 +151,8 @@ public class CloudComponentTests
         var (plan, userData) = Plan(Target.Azure);
         var mocks = new Mocks();
 
-        await Deployment.TestAsync(mocks, Options, () => { _ = new AzureCluster("c", new AzureClusterArgs { Plan = plan, UserData = userData }); });
+        AzureCluster? cluster = null;
+        await Deployment.TestAsync(mocks, Options, () => { cluster = new AzureCluster("c", new AzureClusterArgs { Plan = plan, UserData = userData }); });
 
         var vms = mocks.OfType("azure-native:compute:VirtualMachine");
         Assert.Equal(plan.Vms.Count, vms.Count);
@@ -173,6 +174,17 @@ public class CloudComponentTests
         var lb = Assert.Single(mocks.OfType("azure-native:network:LoadBalancer")).Inputs;
         Assert.Equal("/readyz", At(lb, "probes", "0", "requestPath"));
         Assert.Equal(6443, N(At(lb, "loadBalancingRules", "0", "frontendPort")));
+
+        // The Azure Disk CSI driver's cloud configuration, from the identity the VMs carry.
+        var manifest = await OutputUtilities.GetValueAsync(cluster!.CloudConfigManifest!);
+        var secret = k8s.KubernetesYaml.Deserialize<k8s.Models.V1Secret>(manifest, strict: true);
+        Assert.Equal(("azure-cloud-provider", "kube-system"), (secret.Metadata.Name, secret.Metadata.NamespaceProperty));
+        using var config = System.Text.Json.JsonDocument.Parse(secret.StringData["cloud-config"]);
+        Assert.Equal(Mocks.AzureSubscriptionId, config.RootElement.GetProperty("subscriptionId").GetString());
+        Assert.Equal(Mocks.AzureTenantId, config.RootElement.GetProperty("tenantId").GetString());
+        Assert.Equal(Mocks.AzureIdentityClientId, config.RootElement.GetProperty("userAssignedIdentityID").GetString());
+        Assert.Equal(plan.Azure!.ResourceGroup, config.RootElement.GetProperty("resourceGroup").GetString());
+        Assert.True(await Output.IsSecretAsync(cluster.CloudConfigManifest!));
     }
 #endif
 }

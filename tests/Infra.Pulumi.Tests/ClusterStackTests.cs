@@ -179,4 +179,24 @@ public class ClusterStackTests
         Assert.Equal(components.Count(c => c.Chart is not null) + components.Count(c => c.Objects.Count > 0),
             mocks.Created.Count(r => r.Type!.StartsWith("kubernetes:", StringComparison.Ordinal)));
     }
+    [Fact]
+    public async Task Workloads_CloudObjects_AppliedAsTheirOwnGroup()
+    {
+        var spec = PulumiConfig.Read(BareMetal, new Dictionary<string, string>()).Spec!;
+        const string secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: azure-cloud-provider\n  namespace: kube-system\n";
+        var mocks = new Mocks();
+
+        await Deployment.TestAsync(mocks, Options, () =>
+        {
+            _ = new WorkloadsComponent("workloads", new WorkloadsComponentArgs
+            {
+                Spec = spec,
+                Kubeconfig = Output.CreateSecret("apiVersion: v1\nkind: Config\n"),
+                CloudObjects = Output.CreateSecret(secret),
+            });
+        });
+
+        var groups = mocks.OfType("kubernetes:yaml/v2:ConfigGroup");
+        Assert.Equal(secret, groups.Single(g => g.Name == "cloud-objects").Inputs["yaml"]);
+    }
 }

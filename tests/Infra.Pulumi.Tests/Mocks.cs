@@ -53,6 +53,11 @@ internal sealed class Mocks : IMocks
             case "azure-native:network:PublicIPAddress":
                 outputs["ipAddress"] = $"198.51.100.{n % 250}";
                 break;
+            case "azure-native:managedidentity:UserAssignedIdentity":
+                outputs["clientId"] = AzureIdentityClientId;
+                outputs["tenantId"] = AzureTenantId;
+                outputs["principalId"] = "5d2c1f0e-8b7a-4c3d-9e1f-0a1b2c3d4e5f";
+                break;
             case "azure-native:network:NetworkInterface":
                 outputs["ipConfigurations"] = ImmutableArray.Create<object>(new Dictionary<string, object> { ["privateIPAddress"] = $"10.0.0.{n % 250}" });
                 break;
@@ -63,7 +68,11 @@ internal sealed class Mocks : IMocks
                 }
                 break;
         }
-        return Task.FromResult<(string?, object)>(($"{args.Name}-id", outputs));
+        // Azure IDs are resource paths under a subscription (the cloud configuration reads the subscription from one).
+        var id = args.Type?.StartsWith("azure-native:", StringComparison.Ordinal) == true
+            ? $"/subscriptions/{AzureSubscriptionId}/resourceGroups/mock/providers/{args.Type}/{args.Name}"
+            : $"{args.Name}-id";
+        return Task.FromResult<(string?, object)>((id, outputs));
     }
 
     public Task<object> CallAsync(MockCallArgs args) => Task.FromResult<object>(args.Token switch
@@ -71,6 +80,10 @@ internal sealed class Mocks : IMocks
         "aws:ec2/getAmi:getAmi" => new Dictionary<string, object> { ["id"] = "ami-0123456789abcdef0" },
         _ => new Dictionary<string, object>(),
     });
+
+    public const string AzureSubscriptionId = "0b1f6471-1bf0-4dda-aec3-cb9272f09590";
+    public const string AzureTenantId = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+    public const string AzureIdentityClientId = "9c3f1a52-7f0e-4d3e-a0c1-2b7c5e8d9f10";
 
     public IReadOnlyList<MockResourceArgs> OfType(string type) => [.. Created.Where(r => r.Type == type).OrderBy(r => r.Name, StringComparer.Ordinal)];
 }

@@ -178,7 +178,7 @@ internal static class Storages
 
     // Chart azuredisk-csi-driver 1.34.5. The chart joins image.baseRepo (a registry) with each repository path.
     // The driver reads the cloud configuration from the Secret kube-system/azure-cloud-provider (azure.json), which
-    // the Azure layer writes; it is not part of this plan.
+    // the Azure layer writes (AzureCloudConfig) once its identity exists; it is not part of this plan.
     private static WorkloadComponent AzureDisk(PlanContext ctx)
     {
         var baseRepo = ctx.Mirrors.Registry("mcr.microsoft.com");
