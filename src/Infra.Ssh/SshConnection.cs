@@ -233,9 +233,14 @@ public sealed partial class SshConnection : IAsyncDisposable
             await check.ExecuteAsync();
             return true;
         }
-        catch (Exception e) when (e is SshException or InvalidOperationException or SocketException)
+        catch (Exception e) when (e is SshOperationTimeoutException or SshConnectionException or InvalidOperationException or SocketException)
         {
             return false;
+        }
+        catch (SshException)
+        {
+            // The server answered, if only to refuse the channel (MaxSessions): it is there.
+            return true;
         }
     });
 
