@@ -106,6 +106,8 @@ public sealed class NodeEngine : IDisposable
     {
         var timeout = TimeSpan.FromSeconds(connection.CommandTimeoutSeconds);
         await using var session = await Connect(program.Host, connection, ct);
+        // An external etcd member leaves the member list first, so the others do not count a wiped voter.
+        await new EtcdMembershipCoordinator(Connect(connection), _redactor, null, timeout).LeaveOwnAsync(program, session, ct);
         foreach (var step in program.Steps.Where(s => s.Phase == Phase.Reset))
         {
             var r = await session.RunAsync(step.Script, null, timeout, step.Id, ct);

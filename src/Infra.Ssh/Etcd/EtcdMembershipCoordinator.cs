@@ -275,6 +275,32 @@ public sealed class EtcdMembershipCoordinator(HostSessionFactory connect, Redact
         return null;
     }
 
+    /// <summary>
+    /// The provider's reset of one member (Pulumi deletes it): the member asks the other members, from its own host,
+    /// to remove it, unless that would leave them without a healthy majority (refused: throws). When no other member
+    /// answers (the rest of the cluster is gone too, as in a destroy), there is nothing to leave.
+    /// </summary>
+    public async Task LeaveOwnAsync(NodeProgram program, IHostSession session, CancellationToken ct)
+    {
+        if (program.Steps.FirstOrDefault(s => s.RuntimeInputs.Contains(EtcdMembers.StartInput)) is not { } memberStep) return;
+        var planned = EtcdMembers.FromInitialCluster(memberStep.Inputs["members"]);
+        var self = planned.Single(m => m.Name == program.Host.Name);
+        var others = planned.Where(m => m.Name != self.Name).ToList();
+        if (others.Count == 0) return;
+        var endpoints = others.Select(m => m.ClientUrl).ToList();
+        var view = (await ObserveAsync(session, endpoints, ct)).View;
+        if (view?.Find(self) is not { } info) return;
+        var voters = view.Voters.Count - (info.IsLearner ? 0 : 1);
+        var healthy = view.HealthyVoters - (!info.IsLearner && view.Healthy.Contains(info.Id) ? 1 : 0);
+        if (!EtcdQuorum.Holds(voters, healthy))
+        {
+            throw new InvalidOperationException($"host {self.Name}: resetting it takes it out of the etcd cluster, which would leave " +
+                $"{EtcdQuorum.Describe(voters, healthy)}; bring the other members back first");
+        }
+        Report(self.Name, $"removing member {self.Name} from the etcd cluster before its reset");
+        await CtlAsync(session, Commands.MemberRemove(endpoints, info), $"member remove {info.HexId}", ct);
+    }
+
     /// <summary>Removes, one at a time, the members the plan no longer has, as far as quorum allows.</summary>
     private async Task<string?> RemoveStaleAsync(IReadOnlyList<PlannedMember> planned, IReadOnlyList<string> endpoints,
         string host, IHostSession session, EtcdWaveHooks hooks, CancellationToken ct)

@@ -70,5 +70,43 @@ public class NodeEngineEtcdTests(NodeEngineEtcdHosts hosts) : IClassFixture<Node
         Assert.Equal(["m1/false", "m2/false", "m3/false"],
             list.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(", ")).Select(f => $"{f[2]}/{f[5]}").Order(StringComparer.Ordinal));
         foreach (var p in programs) Assert.Empty((await engine.ApplyAsync(p, cp, Connection, CancellationToken.None)).Ran);
+
+        // With m2 down, m3 leaving would leave 1 healthy voter of 2: refused before anything is reset.
+        await hosts["m2"].PowerOffAsync();
+        try
+        {
+            var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => engine.ResetAsync(programs.Single(p => p.Host.Name == "m3"), Connection, CancellationToken.None));
+            Assert.Contains("would leave quorum lost", refused.Message, StringComparison.Ordinal);
+            Assert.Equal(0, (await hosts["m3"].ExecInsideAsync("test -d /var/lib/etcd/member", check: false)).ExitCode);
+        }
+        finally
+        {
+            await hosts["m2"].BootAsync();
+            await hosts["m2"].ExecInsideAsync("systemctl start etcd.service");
+        }
+        for (var wait = System.Diagnostics.Stopwatch.StartNew(); ;)
+        {
+            var health = await hosts["m1"].ExecInsideAsync(
+                "etcdctl --endpoints=https://127.0.0.1:2379 --cacert=/etc/etcd/pki/ca.crt --cert=/etc/etcd/pki/healthcheck-client.crt " +
+                "--key=/etc/etcd/pki/healthcheck-client.key endpoint health --cluster", check: false);
+            if (health.ExitCode == 0) break;
+            Assert.True(wait.Elapsed < TimeSpan.FromSeconds(60), "m2 did not rejoin within 60 s: " + health.Stderr);
+            await Task.Delay(500);
+        }
+
+        // Pulumi deletes m3: it leaves the member list first, its data goes, and the two others keep a quorum.
+        await engine.ResetAsync(programs.Single(p => p.Host.Name == "m3"), Connection, CancellationToken.None);
+        var left = await hosts["m1"].ExecInsideAsync(
+            "etcdctl --endpoints=https://127.0.0.1:2379 --cacert=/etc/etcd/pki/ca.crt --cert=/etc/etcd/pki/healthcheck-client.crt " +
+            "--key=/etc/etcd/pki/healthcheck-client.key member list -w simple");
+        Assert.Equal(["m1", "m2"], left.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(", ")[2]).Order(StringComparer.Ordinal));
+        Assert.NotEqual(0, (await hosts["m3"].ExecInsideAsync("test -d /var/lib/etcd/member", check: false)).ExitCode);
+        // Created again, it joins as a learner and is promoted.
+        Assert.Contains("etcd.member", (await engine.ApplyAsync(programs.Single(p => p.Host.Name == "m3"), cp, Connection, CancellationToken.None)).Ran);
+        var back = await hosts["m1"].ExecInsideAsync(
+            "etcdctl --endpoints=https://127.0.0.1:2379 --cacert=/etc/etcd/pki/ca.crt --cert=/etc/etcd/pki/healthcheck-client.crt " +
+            "--key=/etc/etcd/pki/healthcheck-client.key member list -w simple");
+        Assert.Equal(["m1/false", "m2/false", "m3/false"],
+            back.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(", ")).Select(f => $"{f[2]}/{f[5]}").Order(StringComparer.Ordinal));
     }
 }
