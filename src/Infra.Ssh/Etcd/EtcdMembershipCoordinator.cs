@@ -245,11 +245,19 @@ public sealed class EtcdMembershipCoordinator(HostSessionFactory connect, Redact
         await using (session)
         {
             var endpoints = staying.Select(m => m.ClientUrl).ToList();
+            var removed = 0;
             foreach (var m in going)
             {
                 try
                 {
                     var view = (await ObserveAsync(session, endpoints, ct)).View;
+                    // After a removal (perhaps of the leader) the members that stay may still be electing: let them settle.
+                    for (var settle = Stopwatch.StartNew(); removed > 0 && settle.Elapsed < TimeSpan.FromSeconds(20)
+                        && !(view is not null && staying.All(s => view.Find(s) is { } i && view.Healthy.Contains(i.Id)));)
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds(1), ct);
+                        view = (await ObserveAsync(session, endpoints, ct)).View;
+                    }
                     if (view is null)
                     {
                         return new LeaveRefusal(m.Name, $"the members that stay ({string.Join(", ", staying.Select(s => s.Name))}) do not answer: " +
@@ -265,6 +273,7 @@ public sealed class EtcdMembershipCoordinator(HostSessionFactory connect, Redact
                     }
                     Report(m.Name, $"removing member {m.Name} from the etcd cluster before its reset (through {via})");
                     await CtlAsync(session, Commands.MemberRemove(endpoints, info), $"member remove {info.HexId}", ct);
+                    removed++;
                 }
                 catch (EtcdCommandException e)
                 {
