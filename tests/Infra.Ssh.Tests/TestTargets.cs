@@ -9,6 +9,14 @@ internal static class TestTargets
     /// <summary>Fast retries: the harness answers in milliseconds.</summary>
     public static readonly SshClientOptions Options = new() { ConnectRetries = 2, RetryDelay = TimeSpan.FromMilliseconds(100) };
 
+    /// <summary>What the Pulumi provider hands its per-host engine, for the harness's client key.</summary>
+    public static Core.Planning.NodeConnection NodeConnection(TestHostNetwork network, int commandTimeoutSeconds) => new()
+    {
+        PrivateKey = File.ReadAllText(network.ClientKeyPath),
+        ConnectTimeoutSeconds = 5,
+        CommandTimeoutSeconds = commandTimeoutSeconds,
+    };
+
     public static HostKeyPin Pin(string text) =>
         HostKeyPin.TryParse(text, out var pin, out var problem) ? pin! : throw new ArgumentException(problem);
 

@@ -82,7 +82,7 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
                     {
                         Host = p.Host.Name,
                         State = HostState.Locked,
-                        Message = $"held by {probe.LockHolder} for {probe.LockAgeSeconds} s; if that run is gone, pass --break-lock",
+                        Message = HostProbe.LockedMessage(probe),
                     };
                     return;
                 }
@@ -395,7 +395,7 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
                     {
                         Host = p.Host.Name,
                         State = HostState.Locked,
-                        Message = $"held by {held.LockHolder} for {held.LockAgeSeconds} s; if that run is gone, pass --break-lock",
+                        Message = HostProbe.LockedMessage(held),
                     };
                     return;
                 }
@@ -484,22 +484,10 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
     private static string RecordStateCommand(ClusterSpec spec, NodeProgram p) =>
         $"(umask 077; printf '%s\\n' {Shell.Quote(WireJsonState(spec, p))} > {HostPaths.State}.tmp && mv {HostPaths.State}.tmp {HostPaths.State})";
 
-    /// <summary>
-    /// The probe, which takes the host lock when <paramref name="holder"/> is set. A lock whose holder is gone
-    /// (<see cref="ConvergeOptions.HolderIsGone"/>) is taken over, if that holder still has it, and the host probed again.
-    /// </summary>
-    /// <returns>The probe's result, and what it found (null when the probe script failed).</returns>
-    private async Task<(CommandResult Result, ProbeResult? Probe)> ProbeAsync(IHostSession session, IReadOnlyList<Step> steps, string? holder,
-        ConvergeOptions options, string label, CancellationToken ct)
-    {
-        var result = await session.RunAsync(HostProbe.Script(steps, holder, options.BreakLock), null, options.CommandTimeout, label, ct);
-        if (!result.Succeeded) return (result, null);
-        var probe = HostProbe.Parse(result.Stdout, steps);
-        if (!probe.Locked || holder is null || !options.HolderIsGone(probe.LockHolder!)) return (result, probe);
-        progress?.Report(new EngineEvent(session.Host, $"taking over the lock left by {probe.LockHolder}: that process no longer runs on this machine"));
-        result = await session.RunAsync(HostProbe.Script(steps, holder, breakLock: false, staleHolder: probe.LockHolder), null, options.CommandTimeout, label, ct);
-        return (result, result.Succeeded ? HostProbe.Parse(result.Stdout, steps) : null);
-    }
+    private Task<(CommandResult Result, ProbeResult? Probe)> ProbeAsync(IHostSession session, IReadOnlyList<Step> steps, string? holder,
+        ConvergeOptions options, string label, CancellationToken ct) =>
+        HostProbe.RunAsync(session, steps, holder, options.BreakLock, options.HolderIsGone, options.CommandTimeout, label,
+            what => progress?.Report(new EngineEvent(session.Host, what)), ct);
 
     private async Task<string?> TakeClusterLock(IHostSession session, ConvergeOptions options, CancellationToken ct, string? staleHolder = null)
     {

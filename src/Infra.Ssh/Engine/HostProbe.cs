@@ -107,6 +107,27 @@ public static class HostProbe
     }
 
     /// <summary>Releases our host lock (only if we hold it).</summary>
+    /// <summary>
+    /// Runs the probe, which takes the host lock when <paramref name="holder"/> is set. A lock whose holder
+    /// <paramref name="isGone"/> says has ended is taken over, if that holder still has it, and the host probed again.
+    /// </summary>
+    /// <returns>The probe's result, and what it found (null when the probe script failed).</returns>
+    public static async Task<(CommandResult Result, ProbeResult? Probe)> RunAsync(IHostSession session, IReadOnlyList<Step> steps, string? holder,
+        bool breakLock, Func<string, bool> isGone, TimeSpan timeout, string label, Action<string>? tookOver, CancellationToken ct)
+    {
+        var result = await session.RunAsync(Script(steps, holder, breakLock), null, timeout, label, ct);
+        if (!result.Succeeded) return (result, null);
+        var probe = Parse(result.Stdout, steps);
+        if (!probe.Locked || holder is null || !isGone(probe.LockHolder!)) return (result, probe);
+        tookOver?.Invoke($"taking over the lock left by {probe.LockHolder}: that process no longer runs on this machine");
+        result = await session.RunAsync(Script(steps, holder, breakLock: false, staleHolder: probe.LockHolder), null, timeout, label, ct);
+        return (result, result.Succeeded ? Parse(result.Stdout, steps) : null);
+    }
+
+    /// <summary>What a locked host reports.</summary>
+    public static string LockedMessage(ProbeResult probe) =>
+        $"held by {probe.LockHolder} for {probe.LockAgeSeconds} s; if that run is gone, pass --break-lock";
+
     public static string UnlockScript(string lockHolder) =>
         $"grep -qxF {Shell.Quote(lockHolder)} {HostPaths.HostLock}/holder 2>/dev/null && rm -rf {HostPaths.HostLock} || true";
 }

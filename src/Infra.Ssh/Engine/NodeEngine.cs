@@ -125,16 +125,9 @@ public sealed class NodeEngine : IDisposable
 
     private async Task<ProbeResult> Probe(IHostSession session, NodeProgram program, string? holder, TimeSpan timeout, CancellationToken ct)
     {
-        var r = await session.RunAsync(HostProbe.Script(program.Steps, holder, breakLock: false), null, timeout, "probe", ct);
-        if (!r.Succeeded) throw new InvalidOperationException($"host {program.Host.Name}: the probe failed: {_redactor.Redact(r.StderrTail(5))}");
-        var probe = HostProbe.Parse(r.Stdout, program.Steps);
-        if (probe.Locked && holder is not null && LockHolder.IsGoneHere(probe.LockHolder!))
-        {
-            // A provider killed with the engine (pulumi cancelled hard) left its lock: this machine can tell it is gone.
-            r = await session.RunAsync(HostProbe.Script(program.Steps, holder, breakLock: false, staleHolder: probe.LockHolder), null, timeout, "probe", ct);
-            if (!r.Succeeded) throw new InvalidOperationException($"host {program.Host.Name}: the probe failed: {_redactor.Redact(r.StderrTail(5))}");
-            probe = HostProbe.Parse(r.Stdout, program.Steps);
-        }
+        // A provider killed with the engine (pulumi cancelled hard) left its lock: this machine can tell it is gone.
+        var (r, probed) = await HostProbe.RunAsync(session, program.Steps, holder, breakLock: false, LockHolder.IsGoneHere, timeout, "probe", null, ct);
+        var probe = probed ?? throw new InvalidOperationException($"host {program.Host.Name}: the probe failed: {_redactor.Redact(r.StderrTail(5))}");
         return probe.Locked
             ? throw new InvalidOperationException($"host {program.Host.Name} is locked by {probe.LockHolder} for {probe.LockAgeSeconds} s")
             : probe;

@@ -16,6 +16,22 @@ public sealed class ExternalEtcdTests(EtcdHostsFixture hosts, ITestOutputHelper 
 {
     private static readonly TimeSpan Rejoin = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Writes <paramref name="key"/> = yes through <paramref name="members"/>. After a member went away they may be
+    /// electing a leader (an election timeout, longer on a loaded machine): retried for a bounded time, not once.
+    /// </summary>
+    private async Task PutOnceWritableAsync(List<string> members, string key)
+    {
+        var put = await hosts.EtcdctlAsync(members[0], $"put {key} yes", check: false, endpoints: members);
+        for (var wait = Stopwatch.StartNew(); put.ExitCode != 0 && wait.Elapsed < TimeSpan.FromSeconds(30);)
+        {
+            await Task.Delay(500);
+            put = await hosts.EtcdctlAsync(members[0], $"put {key} yes", check: false, endpoints: members);
+        }
+        Assert.True(put.ExitCode == 0, put.Stderr);
+        Assert.Equal("OK\n", put.Stdout);
+    }
+
     private void AssertStatusHealthy()
     {
         var status = hosts.Infra("etcd", "status");
@@ -69,16 +85,8 @@ public sealed class ExternalEtcdTests(EtcdHostsFixture hosts, ITestOutputHelper 
         await hosts[down].PowerOffAsync();
         try
         {
-            // If the member powered off was the leader, the other two elect a new one first (an election timeout, longer
-            // on a loaded machine): the cluster must become writable, so retry for a bounded time rather than once.
-            var put = await hosts.EtcdctlAsync(up[0], "put /infra/while-down yes", check: false, endpoints: up);
-            for (var wait = Stopwatch.StartNew(); put.ExitCode != 0 && wait.Elapsed < TimeSpan.FromSeconds(30);)
-            {
-                await Task.Delay(500);
-                put = await hosts.EtcdctlAsync(up[0], "put /infra/while-down yes", check: false, endpoints: up);
-            }
-            Assert.True(put.ExitCode == 0, put.Stderr);
-            Assert.Equal("OK\n", put.Stdout);
+            // If the member powered off was the leader, the other two elect a new one first.
+            await PutOnceWritableAsync(up, "/infra/while-down");
 
             var status = hosts.Infra("etcd", "status");
             output.WriteLine(status.Out + status.Err);
@@ -183,15 +191,8 @@ public sealed class ExternalEtcdTests(EtcdHostsFixture hosts, ITestOutputHelper 
         output.WriteLine(reset.Out + reset.Err);
         Assert.True(reset.ExitCode == 0, reset.Out + reset.Err);
         Assert.Contains($"removing member {leaving} from the etcd cluster before its reset", reset.Err, StringComparison.Ordinal);
-        // If the member that left was the leader, the two that stay elect a new one first: retry for a bounded time.
-        var put = await hosts.EtcdctlAsync(staying[0], "put /infra/after-reset yes", check: false, endpoints: staying);
-        for (var wait = Stopwatch.StartNew(); put.ExitCode != 0 && wait.Elapsed < TimeSpan.FromSeconds(30);)
-        {
-            await Task.Delay(500);
-            put = await hosts.EtcdctlAsync(staying[0], "put /infra/after-reset yes", check: false, endpoints: staying);
-        }
-        Assert.True(put.ExitCode == 0, put.Stderr);
-        Assert.Equal("OK\n", put.Stdout);
+        // If the member that left was the leader, the two that stay elect a new one first.
+        await PutOnceWritableAsync(staying, "/infra/after-reset");
         Assert.Equal(staying.Order(StringComparer.Ordinal), await hosts.MemberNamesAsync(staying[0], endpoints: staying));
         Assert.NotEqual(0, (await hosts[leaving].ExecInsideAsync("test -d /var/lib/etcd/member", check: false)).ExitCode);
 

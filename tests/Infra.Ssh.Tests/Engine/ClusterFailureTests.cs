@@ -164,12 +164,7 @@ public sealed class ClusterFailureTests(FourSystemdHosts fixture, ITestOutputHel
     {
         var spec = await FreshAsync();
         var plan = fixture.Set.Plan(spec);
-        int endedPid;
-        using (var ended = System.Diagnostics.Process.Start("true")!)
-        {
-            ended.WaitForExit();
-            endedPid = ended.Id;
-        }
+        var endedPid = LockHolderTests.EndedProcessId();
         var since = DateTimeOffset.UtcNow.AddMinutes(-1);
         // What a run killed with SIGKILL leaves: the cluster lock on the first control plane and every host's lock.
         async Task LeaveLocksAsync(string holder)

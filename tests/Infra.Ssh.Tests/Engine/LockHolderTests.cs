@@ -5,6 +5,14 @@ namespace Infra.Ssh.Tests.Engine;
 
 public class LockHolderTests
 {
+    /// <summary>The id of a process of this machine that has ended (what a killed run leaves in its locks).</summary>
+    internal static int EndedProcessId()
+    {
+        using var ended = Process.Start("true")!;
+        ended.WaitForExit();
+        return ended.Id;
+    }
+
     private static readonly DateTimeOffset Since = new(2026, 11, 27, 10, 0, 0, TimeSpan.Zero);
 
     [Fact]
@@ -45,8 +53,6 @@ public class LockHolderTests
     public void IsGoneHere_ThisProcessAndAnEndedOne_TellsThemApart()
     {
         Assert.False(LockHolder.IsGoneHere(LockHolder.ForThisProcess()));
-        using var ended = Process.Start("true")!;
-        ended.WaitForExit();
-        Assert.True(LockHolder.IsGoneHere(LockHolder.Describe(Environment.UserName, Environment.MachineName, ended.Id, DateTimeOffset.UtcNow)));
+        Assert.True(LockHolder.IsGoneHere(LockHolder.Describe(Environment.UserName, Environment.MachineName, EndedProcessId(), DateTimeOffset.UtcNow)));
     }
 }

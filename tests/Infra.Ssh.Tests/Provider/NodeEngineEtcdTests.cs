@@ -45,12 +45,7 @@ public class NodeEngineEtcdTests(NodeEngineEtcdHosts hosts) : IClassFixture<Node
         "etcdctl --endpoints=https://127.0.0.1:2379 --cacert=/etc/etcd/pki/ca.crt --cert=/etc/etcd/pki/healthcheck-client.crt " +
         $"--key=/etc/etcd/pki/healthcheck-client.key {args}", check: check);
 
-    private NodeConnection Connection => new()
-    {
-        PrivateKey = File.ReadAllText(hosts.Network.ClientKeyPath),
-        ConnectTimeoutSeconds = 5,
-        CommandTimeoutSeconds = 120,
-    };
+    private NodeConnection Connection => TestTargets.NodeConnection(hosts.Network, commandTimeoutSeconds: 120);
 
     [Fact]
     public async Task ApplyAsync_MembersOneAfterTheOther_ClusterOfThreeVotersAndNothingRunsTwice()

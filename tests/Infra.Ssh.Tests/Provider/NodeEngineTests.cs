@@ -41,12 +41,7 @@ public class NodeEngineTests(NodeEngineHosts hosts) : IClassFixture<NodeEngineHo
         Os = OsFamily.Debian12,
     };
 
-    private NodeConnection Connection => new()
-    {
-        PrivateKey = File.ReadAllText(hosts.Network.ClientKeyPath),
-        ConnectTimeoutSeconds = 5,
-        CommandTimeoutSeconds = 60,
-    };
+    private NodeConnection Connection => TestTargets.NodeConnection(hosts.Network, commandTimeoutSeconds: 60);
 
     [Fact]
     public async Task ApplyAsync_FreshHost_RunsStepsThenSecondApplyRunsNothing()
@@ -84,12 +79,7 @@ public class NodeEngineTests(NodeEngineHosts hosts) : IClassFixture<NodeEngineHo
             Host = Planned("ncp", "root", Roles.ControlPlane),
             Steps = [Step("prepare.lock-marker", Phase.Prepare, "mkdir -p /opt/nl && touch /opt/nl/ran", "test -e /opt/nl/ran")],
         };
-        int endedPid;
-        using (var ended = System.Diagnostics.Process.Start("true")!)
-        {
-            ended.WaitForExit();
-            endedPid = ended.Id;
-        }
+        var endedPid = Engine.LockHolderTests.EndedProcessId();
         Task LeaveLockAsync(string holder) =>
             hosts["ncp"].ExecInsideAsync($"mkdir -p {HostPaths.HostLock} && printf '%s\\n' '{holder}' > {HostPaths.HostLock}/holder");
 
