@@ -97,7 +97,7 @@ public class EtcdSnapshotTests
             var watch = Stopwatch.StartNew();
             while (NodePrograms.Tool.Run("etcdctl", "etcd-client", [endpoints, "put", "k", "v"]).ExitCode != 0)
             {
-                Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), "etcd did not start within 20 s");
+                Assert.True(watch.Elapsed < TimeSpan.FromSeconds(120), "etcd did not start within 120 s");
                 await Task.Delay(100);
             }
             var file = Path.Combine(dir, "s.db");

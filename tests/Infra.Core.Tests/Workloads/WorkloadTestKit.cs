@@ -107,7 +107,8 @@ internal static class WorkloadTestKit
             if (stdin is not null) { p.StandardInput.Write(stdin); p.StandardInput.Close(); }
             var stdout = p.StandardOutput.ReadToEndAsync();
             var stderr = p.StandardError.ReadToEndAsync();
-            if (!p.WaitForExit(120_000)) { p.Kill(true); throw new TimeoutException($"{tool} did not finish"); }
+            // A bound against a hung tool, not a speed check: generous, since test classes share two cores.
+            if (!p.WaitForExit(TimeSpan.FromMinutes(10))) { p.Kill(true); throw new TimeoutException($"{tool} did not finish within 10 minutes"); }
             return (p.ExitCode, stdout.Result + stderr.Result);
         }
     }
