@@ -140,6 +140,22 @@ public class ChartValuePathTests
         Assert.True(problems.Count == 0, string.Join('\n', problems));
     }
 
+    [Theory]
+    [Trait("Item", "11.drift")]
+    [InlineData("dev")]
+    [InlineData("staging")]
+    [InlineData("prod")]
+    public void Plan_ShippedStack_ChartValuesAreKeysOfThePinnedChartsValuesYaml(string stack)
+    {
+        var file = Path.Combine(RepoRoot(), "stacks", $"Pulumi.{stack}.yaml");
+        var read = Infra.Core.Spec.StackReader.Read(file, File.ReadAllText(file));
+        Assert.True(read.IsValid, string.Join('\n', read.Errors));
+
+        var problems = BaselinePlanner.Plan(read.Spec!).Components.Select(c => c.Chart).OfType<ChartRelease>().SelectMany(Violations).ToList();
+
+        Assert.True(problems.Count == 0, string.Join('\n', problems));
+    }
+
     [Fact]
     [Trait("Item", "11.drift")]
     public void Violations_ChartVersionWithoutData_Fails()
