@@ -70,6 +70,7 @@ public static class BaselinePlanner
         var builders = new List<Func<PlanContext, WorkloadComponent?>>
         {
             Namespaces.Component,
+            Cnis.Crds,
             Cnis.Component,
             Ingresses.GatewayApiCrds,
             CertManagers.Component,

@@ -13,6 +13,35 @@ internal static class Cnis
         _ => throw new ArgumentOutOfRangeException(nameof(ctx)),
     };
 
+    /// <summary>
+    /// Calico's CRDs (crd.projectcalico.org and operator.tigera.io), before the operator: from v3.32 the tigera-operator
+    /// chart ships none, and its README (projectcalico/calico charts/tigera-operator/README.md at v3.32.1) installs the
+    /// crd.projectcalico.org.v1 chart first, with helm template | kubectl apply --server-side because some CRDs are too
+    /// large for client-side apply. Waiting for the Installation CRD to be Established means the Installation applied
+    /// after the operator cannot race it ("no matches for kind Installation").
+    /// </summary>
+    public static WorkloadComponent? Crds(PlanContext ctx) => ctx.Spec.Network.Cni != Cni.Calico ? null : new WorkloadComponent
+    {
+        Name = "cni-crds",
+        Order = 0,
+        Chart = new ChartRelease
+        {
+            Name = "calico-crds",
+            Namespace = "tigera-operator",
+            Chart = WorkloadVersions.CalicoCrdChart,
+            Repository = CalicoCharts,
+            Version = WorkloadVersions.Calico.Version,
+            Mode = ChartInstallMode.TemplateApply,
+            DependsOn = ["namespaces"],
+            Values = ChartValues.Empty,
+        },
+        Objects = [],
+        Readiness = [ReadinessCheck.Crd("installations.operator.tigera.io"), ReadinessCheck.Crd("tigerastatuses.operator.tigera.io")],
+        Images = [],
+    };
+
+    private const string CalicoCharts = "https://docs.tigera.io/calico/charts";
+
     // The Calico images the operator runs for this Installation (docker.io/calico/NAME at the chart's version).
     private static readonly string[] CalicoComponents = ["node", "cni", "kube-controllers", "typha"];
 
@@ -63,9 +92,9 @@ internal static class Cnis
                 Name = "calico",
                 Namespace = "tigera-operator",
                 Chart = "tigera-operator",
-                Repository = "https://docs.tigera.io/calico/charts",
+                Repository = CalicoCharts,
                 Version = version,
-                DependsOn = ["namespaces"],
+                DependsOn = ["namespaces", "cni-crds"],
                 Values = ChartValues.Of(
                     // The Installation is the project's own typed object below, so the pod CIDR is checked.
                     ("installation", ChartValues.Of(("enabled", false))),
@@ -82,7 +111,11 @@ internal static class Cnis
                 ReadinessCheck.Deployment("tigera-operator", "tigera-operator"),
                 ReadinessCheck.ConditionOf("tigerastatus", null, "calico", "Available"),
             ],
-            Images = [.. CalicoComponents.Select(c => ctx.Image($"docker.io/calico/{c}:{version}"))],
+            Images =
+            [
+                ctx.Image($"quay.io/tigera/operator:{WorkloadVersions.TigeraOperatorImage}"),
+                .. CalicoComponents.Select(c => ctx.Image($"docker.io/calico/{c}:{version}")),
+            ],
         };
     }
 
@@ -167,7 +200,7 @@ internal static class Cnis
     {
         var version = WorkloadVersions.Flannel.Version;
         var flannel = ctx.Image($"ghcr.io/flannel-io/flannel:{version}");
-        var cniPlugin = ctx.Image("ghcr.io/flannel-io/flannel-cni-plugin:v1.9.1-flannel3");
+        var cniPlugin = ctx.Image($"ghcr.io/flannel-io/flannel-cni-plugin:{WorkloadVersions.FlannelCniPlugin}");
         return new WorkloadComponent
         {
             Name = "cni",

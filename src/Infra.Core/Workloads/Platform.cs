@@ -56,7 +56,7 @@ internal static class Ingresses
 
     private static WorkloadComponent Traefik(PlanContext ctx)
     {
-        var image = ctx.Image("docker.io/traefik:v3.7.11");
+        var image = ctx.Image($"docker.io/traefik:{WorkloadVersions.TraefikImage}");
         // traefik's chart takes the registry and repository apart; the official image is docker.io/traefik.
         return new WorkloadComponent
         {
@@ -82,8 +82,9 @@ internal static class Ingresses
                     ("gatewayClass", ChartValues.Of(("enabled", true))),
                     ("ingressClass", ChartValues.Of(("enabled", true), ("isDefaultClass", true))),
                     // kubeadm clusters have no cloud controller for LoadBalancer Services: the load balancer or
-                    // firewall in front forwards 80/443 to these node ports.
-                    ("service", ChartValues.Of(("type", "NodePort"))),
+                    // firewall in front forwards 80/443 to these node ports. Chart 41 copies service.spec into the
+                    // Service's spec (traefik/values.yaml and templates/_service.tpl at v41.3.0); there is no service.type.
+                    ("service", ChartValues.Of(("spec", ChartValues.Of(("type", "NodePort"))))),
                     ("ports", ChartValues.Of(
                         ("web", ChartValues.Of(("nodePort", HttpNodePort))),
                         ("websecure", ChartValues.Of(("nodePort", HttpsNodePort))))),
@@ -274,7 +275,7 @@ internal static class MetricsServers
     public static WorkloadComponent? Component(PlanContext ctx)
     {
         if (!ctx.Spec.Workloads.MetricsServer) return null;
-        var image = ctx.Image("registry.k8s.io/metrics-server/metrics-server:v0.8.1");
+        var image = ctx.Image($"registry.k8s.io/metrics-server/metrics-server:{WorkloadVersions.MetricsServerImage}");
         return new WorkloadComponent
         {
             Name = "metrics-server",

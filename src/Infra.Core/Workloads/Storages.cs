@@ -221,6 +221,11 @@ internal static class Storages
                         ("azuredisk", K.ResourceValues("10m", "20Mi", "500m", "1000Mi")),
                         ("livenessProbe", K.ResourceValues("10m", "20Mi", "100m", "100Mi")),
                         ("nodeDriverRegistrar", K.ResourceValues("10m", "20Mi", "100m", "100Mi")))))),
+                    // VMs are named <cluster>-<host>, nodes <host>: the node plugin must report the VM name from instance
+                    // metadata, or every attach fails with InstanceNotFound. The driver does so only with this flag and
+                    // useInstanceMetadata in the cloud config (AzureCloudConfig sets it); pkg/azuredisk/nodeserver.go
+                    // NodeGetInfo and values.yaml node.getNodeIDFromIMDS at v1.34.5.
+                    ("node", ChartValues.Of(("getNodeIDFromIMDS", true))),
                     ("windows", ChartValues.Of(("enabled", false)))),
             },
             Objects =

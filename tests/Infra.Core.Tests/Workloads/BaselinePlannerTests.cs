@@ -92,7 +92,7 @@ public class BaselinePlannerTests
     public void Plan_Defaults_ComponentsInApplyOrder(string target)
     {
         var plan = BaselinePlanner.Plan(SpecFor(target));
-        Assert.Equal(["namespaces", "cni", "gateway-api", "cert-manager", "metrics-server", "ingress", "storage", "policies"],
+        Assert.Equal(["namespaces", "cni-crds", "cni", "gateway-api", "cert-manager", "metrics-server", "ingress", "storage", "policies"],
             plan.Components.Select(c => c.Name));
         Assert.Equal(Enumerable.Range(0, plan.Components.Count), plan.Components.Select(c => c.Order));
         var names = plan.Components.Select(c => c.Name).ToList();
@@ -108,14 +108,14 @@ public class BaselinePlannerTests
     public static TheoryData<string> TargetNames() => [.. Targets];
 
     [Fact]
-    public void Plan_EverythingOff_OnlyNamespacesAndCni()
+    public void Plan_EverythingOff_OnlyNamespacesAndCniWithItsCrds()
     {
         var s = SpecFor("baremetal");
         var plan = BaselinePlanner.Plan(s with
         {
             Workloads = new WorkloadsSpec { MetricsServer = false, Ingress = IngressKind.None, CertManager = false, Storage = StorageKind.None, Policies = false },
         });
-        Assert.Equal(["namespaces", "cni"], plan.Components.Select(c => c.Name));
+        Assert.Equal(["namespaces", "cni-crds", "cni"], plan.Components.Select(c => c.Name));
         var nsNames = plan.Components[0].Objects.Select(o => o.Name).ToList();
         Assert.Equal(["kube-system", "tigera-operator"], nsNames);
     }
@@ -213,6 +213,51 @@ public class BaselinePlannerTests
         Assert.Contains(leaves, l => l.Value is "--kubelet-certificate-authority=/etc/kubelet-ca/ca.crt");
         Assert.Equal("kube-root-ca.crt", ((ChartValues)((IReadOnlyList<object>)values.Get("extraVolumes")!)[0]).Get("configMap.name"));
         Assert.Equal(false, values.Get("apiService.insecureSkipTLSVerify"));
+    }
+
+    [Theory]
+    [Trait("Item", "11.2")]
+    [InlineData(Cni.Calico, true)]
+    [InlineData(Cni.Cilium, false)]
+    [InlineData(Cni.Flannel, false)]
+    public void Plan_Cni_CalicoCrdChartPinnedBeforeTheOperatorOnlyForCalico(Cni cni, bool expected)
+    {
+        // projectcalico/calico v3.32.1: charts/tigera-operator ships no crds/; charts/crd.projectcalico.org.v1 holds them
+        // (its README: install it before the tigera-operator chart, with helm template | kubectl apply --server-side).
+        var b = SpecFor("baremetal");
+        var plan = BaselinePlanner.Plan(b with { Network = b.Network with { Cni = cni } });
+        var crds = plan.Components.SingleOrDefault(c => c.Name == "cni-crds");
+        Assert.Equal(expected, crds is not null);
+        if (crds is null) return;
+        var chart = crds.Chart!;
+        Assert.Equal(("crd.projectcalico.org.v1", "https://docs.tigera.io/calico/charts", ChartInstallMode.TemplateApply),
+            (chart.Chart, chart.Repository, chart.Mode));
+        var cniChart = plan.Components.Single(c => c.Name == "cni").Chart!;
+        Assert.Equal(cniChart.Version, chart.Version);
+        Assert.Contains("cni-crds", cniChart.DependsOn);
+        Assert.Contains(crds.Readiness, r => r is { Kind: ReadinessKind.CrdEstablished, Name: "installations.operator.tigera.io" });
+    }
+
+    [Fact]
+    [Trait("Item", "11.7")]
+    public void Plan_Traefik_ServiceTypeNodePortUnderServiceSpec()
+    {
+        // traefik/traefik-helm-chart v41.3.0: values.yaml service.spec.type (default LoadBalancer); templates/_service.tpl
+        // copies service.spec into the Service. service.type is no key of chart 41.
+        var values = BaselinePlanner.Plan(SpecFor("baremetal")).Components.Single(c => c.Name == "ingress").Chart!.Values;
+        Assert.Equal("NodePort", values.Get("service.spec.type"));
+        Assert.Null(values.Get("service.type"));
+    }
+
+    [Fact]
+    [Trait("Item", "11.3")]
+    public void Plan_AzureDisk_NodeIdFromInstanceMetadata()
+    {
+        // kubernetes-sigs/azuredisk-csi-driver v1.34.5: values.yaml node.getNodeIDFromIMDS (default false) becomes
+        // --get-nodeid-from-imds; pkg/azuredisk/nodeserver.go reports the VM name from IMDS only with it and
+        // useInstanceMetadata. VMs are named <cluster>-<host>, nodes <host>.
+        var values = BaselinePlanner.Plan(SpecFor("azure")).Components.Single(c => c.Name == "storage").Chart!.Values;
+        Assert.Equal(true, values.Get("node.getNodeIDFromIMDS"));
     }
 
     // ---- project rules, over every target × CNI × ingress × supported minor ----

@@ -1,3 +1,5 @@
+using Infra.Core.Planning;
+using Infra.Core.Spec;
 using Infra.Core.Workloads;
 using static Infra.Core.Tests.Workloads.WorkloadTestKit;
 
@@ -38,10 +40,10 @@ public class WorkloadCommandsTests
     {
         var commands = WorkloadCommands.Render(BaselinePlanner.Plan(SpecFor("baremetal")), new WorkloadCommandOptions { TimeoutSeconds = 300 });
         var cni = commands.Single(c => c.Component == "cni");
-        Assert.Contains("helm upgrade --install calico tigera-operator --repo https://docs.tigera.io/calico/charts --version v3.32.4 " +
-            "--namespace tigera-operator -f values/01-cni.json --create-namespace --wait --timeout 300s\n", cni.Script, StringComparison.Ordinal);
-        Assert.Contains("kubectl apply --server-side --field-manager=infra -f manifests/01-cni.yaml\n", cni.Script, StringComparison.Ordinal);
-        Assert.Equal(["values/01-cni.json", "manifests/01-cni.yaml"], cni.Files.Select(f => f.Path));
+        Assert.Contains("helm upgrade --install calico tigera-operator --repo https://docs.tigera.io/calico/charts --version v3.32.1 " +
+            "--namespace tigera-operator -f values/02-cni.json --create-namespace --wait --timeout 300s\n", cni.Script, StringComparison.Ordinal);
+        Assert.Contains("kubectl apply --server-side --field-manager=infra -f manifests/02-cni.yaml\n", cni.Script, StringComparison.Ordinal);
+        Assert.Equal(["values/02-cni.json", "manifests/02-cni.yaml"], cni.Files.Select(f => f.Path));
         var crds = commands.Single(c => c.Component == "gateway-api");
         Assert.Contains("helm template gateway-api-crds oci://docker.io/envoyproxy/gateway-crds-helm --version v1.8.3", crds.Script, StringComparison.Ordinal);
         Assert.Contains("| kubectl apply --server-side --field-manager=infra -f -", crds.Script, StringComparison.Ordinal);
@@ -100,10 +102,10 @@ public class WorkloadCommandsTests
             Assert.Equal(
             [
                 "helm upgrade --install cert-manager cert-manager --repo https://charts.jetstack.io --version v1.21.1 --namespace cert-manager " +
-                    "-f values/03-cert-manager.json --create-namespace --wait --timeout 30s",
-                "kubectl apply --server-side --field-manager=infra -f manifests/03-cert-manager.yaml",
+                    "-f values/04-cert-manager.json --create-namespace --wait --timeout 30s",
+                "kubectl apply --server-side --field-manager=infra -f manifests/04-cert-manager.yaml",
             ], log);
-            Assert.Contains("\"tag\": \"v1.21.1\"", File.ReadAllText(Path.Combine(dir.FullName, "values", "03-cert-manager.json")), StringComparison.Ordinal);
+            Assert.Contains("\"tag\": \"v1.21.1\"", File.ReadAllText(Path.Combine(dir.FullName, "values", "04-cert-manager.json")), StringComparison.Ordinal);
         }
         finally
         {
@@ -144,6 +146,49 @@ public class WorkloadCommandsTests
             Assert.Contains("not ready: metrics-server: deployment metrics-server/metrics-server rolled out", output, StringComparison.Ordinal);
             Assert.Contains("kubectl -n metrics-server get pods -o wide", log);
             Assert.DoesNotContain(log, l => l.Contains("apiservice", StringComparison.Ordinal) && l.Contains("wait", StringComparison.Ordinal));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// projectcalico/calico charts/tigera-operator/README.md at v3.32.1: the chart ships no CRDs; install the
+    /// crd.projectcalico.org.v1 chart first (helm template | kubectl apply --server-side). The workload steps, run in
+    /// order with stand-ins, must apply the CRDs and wait until the Installation CRD is Established before the
+    /// operator is installed and the Installation applied.
+    /// </summary>
+    [Fact]
+    [Trait("Item", "11.2")]
+    public void WorkloadSteps_CalicoWithStandIns_CrdsEstablishedBeforeOperatorAndInstallation()
+    {
+        var dir = Directory.CreateTempSubdirectory("infra-standin-");
+        try
+        {
+            var options = new WorkloadCommandOptions { Directory = dir.FullName, TimeoutSeconds = 30 };
+            var steps = WorkloadSteps.Build(BaselinePlanner.Plan(SpecFor("baremetal")), OsFamily.Debian12, options: options);
+            var log = new List<string>();
+            foreach (var step in steps.SkipWhile(s => s.Id != "workloads.cni-crds"))
+            {
+                var (exit, output, calls) = RunWithStandIns(step.Script, [.. step.Files.Select(f => (f.Path, System.Text.Encoding.UTF8.GetString(f.Content)))], dir.FullName);
+                Assert.True(exit == 0, output);
+                log.AddRange(calls);
+                if (step.Id == "workloads.cni") break;
+            }
+            int At(string prefix)
+            {
+                var i = log.FindIndex(l => l.StartsWith(prefix, StringComparison.Ordinal));
+                Assert.True(i >= 0, $"no call '{prefix}' in:\n{string.Join('\n', log)}");
+                return i;
+            }
+            var crds = At("helm template calico-crds crd.projectcalico.org.v1 --repo https://docs.tigera.io/calico/charts --version v3.32.1 ");
+            var crdsApplied = At("kubectl apply --server-side --field-manager=infra -f -");
+            var established = At("kubectl wait --for=condition=Established crd/installations.operator.tigera.io");
+            var operatorChart = At("helm upgrade --install calico tigera-operator ");
+            var installation = At("kubectl apply --server-side --field-manager=infra -f manifests/02-cni.yaml");
+            Assert.True(crds < crdsApplied && crdsApplied < established && established < operatorChart && operatorChart < installation,
+                string.Join('\n', log));
         }
         finally
         {

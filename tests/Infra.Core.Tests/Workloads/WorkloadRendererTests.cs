@@ -26,7 +26,7 @@ public class WorkloadRendererTests
     {
         var plan = BaselinePlanner.Plan(SpecFor("baremetal"));
         var files = WorkloadRenderer.RenderManifests(plan).Select(f => f.FileName).ToList();
-        Assert.Equal(["00-namespaces.yaml", "01-cni.yaml", "03-cert-manager.yaml", "06-storage.yaml", "07-policies.yaml"], files);
+        Assert.Equal(["00-namespaces.yaml", "02-cni.yaml", "04-cert-manager.yaml", "07-storage.yaml", "08-policies.yaml"], files);
         Assert.Equal(files.Order(StringComparer.Ordinal), files);
     }
 
@@ -113,15 +113,16 @@ public class WorkloadRendererTests
         var json = WorkloadRenderer.RenderChartsJson(BaselinePlanner.Plan(SpecFor("aws")));
         using var doc = JsonDocument.Parse(json);
         var charts = doc.RootElement.EnumerateArray().ToList();
-        Assert.Equal(["tigera-operator", "oci://docker.io/envoyproxy/gateway-crds-helm", "cert-manager", "metrics-server", "traefik", "aws-ebs-csi-driver"],
+        Assert.Equal(["crd.projectcalico.org.v1", "tigera-operator", "oci://docker.io/envoyproxy/gateway-crds-helm", "cert-manager", "metrics-server", "traefik", "aws-ebs-csi-driver"],
             charts.Select(c => c.GetProperty("chart").GetString()));
         foreach (var c in charts)
         {
             Assert.False(string.IsNullOrEmpty(c.GetProperty("version").GetString()));
             AssertSorted(c.GetProperty("values"));
         }
-        Assert.Equal("template-apply", charts[1].GetProperty("install").GetString());
-        Assert.Equal(JsonValueKind.Null, charts[1].GetProperty("repository").ValueKind);
+        Assert.Equal("template-apply", charts[0].GetProperty("install").GetString());
+        Assert.Equal("template-apply", charts[2].GetProperty("install").GetString());
+        Assert.Equal(JsonValueKind.Null, charts[2].GetProperty("repository").ValueKind);
     }
 
     private static void AssertSorted(JsonElement e)
