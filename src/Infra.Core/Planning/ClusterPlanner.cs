@@ -60,6 +60,7 @@ public static class ClusterPlanner
             Workloads = workloads,
             SecretsArePlaceholders = secrets is null,
             Secrets = secrets,
+            SecretMaterial = effective,
             Warnings = warnings,
         };
     }
