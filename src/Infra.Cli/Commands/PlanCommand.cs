@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Infra.Core.Infrastructure;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
 using Spectre.Console;
@@ -35,7 +36,15 @@ public sealed class PlanCommand : Command<PlanSettings>
             throw new BadInputException($"--include-secrets writes the kept secrets, and {secretsDir} holds none: " +
                 "create them with 'infra secrets init' (or 'infra secrets import' from a Pulumi stack), or name their folder with --secrets-dir");
         }
-        var plan = ClusterPlanner.Plan(result.Spec!, secrets, bundle: BundleFolder.Read(result.Spec!, result.File, env));
+        ClusterPlan plan;
+        try
+        {
+            plan = ClusterPlanner.Plan(result.Spec!, secrets, bundle: BundleFolder.Read(result.Spec!, result.File, env));
+        }
+        catch (InfrastructurePlanException e)
+        {
+            throw new BadInputException(e.Message);
+        }
         if (settings.Json) env.Out.Profile.Out.Writer.Write(PlanJson.Render(plan));
         else PlanPrinter.Print(env.Out, plan, result.File);
 
@@ -74,6 +83,10 @@ internal static class PlanPrinter
                 steps);
         }
         c.Write(table);
+        if (plan.Infrastructure is { } infrastructure)
+        {
+            foreach (var line in InfrastructurePlanText.Lines(infrastructure)) c.MarkupLine(Markup.Escape(line));
+        }
         c.MarkupLine("[bold]Order[/]");
         var i = 1;
         foreach (var wave in plan.Waves())

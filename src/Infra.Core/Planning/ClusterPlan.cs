@@ -22,6 +22,11 @@ public sealed record ClusterPlan
     public required IReadOnlyList<string> Warnings { get; init; }
     /// <summary>The baseline workloads (manifests and pinned charts).</summary>
     public required Workloads.WorkloadPlan Workloads { get; init; }
+    /// <summary>
+    /// Cloud targets planned without an inventory: the networks, firewall rules, load balancer and VMs, the same
+    /// records the Pulumi program maps to resources. Null on bare metal and once the VMs exist.
+    /// </summary>
+    public Infrastructure.InfrastructurePlan? Infrastructure { get; init; }
 
     public PlannedHost FirstControlPlane => Hosts.First(h => h.Has(Roles.ControlPlane));
 

@@ -9,7 +9,8 @@ public sealed record PlanArtifact(string RelativePath, byte[] Content, bool Secr
 /// <summary>
 /// The documented layout of <c>plan --out DIR</c>: plan.json, nodes/&lt;host&gt;/NN-&lt;phase&gt;-&lt;step&gt;.sh,
 /// nodes/&lt;host&gt;/kubeadm.yaml, nodes/&lt;host&gt;/&lt;host&gt;.cloud-init.yaml, nodes/&lt;host&gt;/files/… (every other
-/// file at its path on the host), pki/ (public parts), manifests/NN-&lt;component&gt;.yaml, charts.json.
+/// file at its path on the host), pki/ (public parts), manifests/NN-&lt;component&gt;.yaml, charts.json, and for clouds
+/// infrastructure.json (networks, firewall rules, load balancer, VMs).
 /// Scripts start with <see cref="Shebang"/> so they run and lint as files. Without secrets included, files that hold
 /// secrets are written whole with only the secret values masked (<see cref="SecretMask"/>).
 /// </summary>
@@ -30,6 +31,7 @@ public static class PlanArtifacts
         files.AddRange(PublicPki(plan));
         foreach (var (name, yaml) in Workloads.WorkloadRenderer.RenderManifests(plan.Workloads)) files.Add(Text($"manifests/{name}", yaml));
         files.Add(Text("charts.json", Workloads.WorkloadRenderer.RenderChartsJson(plan.Workloads)));
+        if (plan.Infrastructure is { } infrastructure) files.Add(Text("infrastructure.json", Infrastructure.InfrastructurePlanJson.Serialize(infrastructure)));
         foreach (var node in plan.Nodes)
         {
             var dir = $"nodes/{node.Host.Name}";
