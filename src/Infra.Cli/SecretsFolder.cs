@@ -28,6 +28,21 @@ public static class SecretsFolder
             : spec.Name;
     }
 
+    /// <summary>
+    /// A cloud stack without <c>ssh.adminPublicKey</c> logs in with the admin key the tool made and keeps: the spec
+    /// with that key's file in the secrets folder as its identity file. Other stacks are returned as they are.
+    /// </summary>
+    public static ClusterSpec WithKeptAdminKey(ClusterSpec spec, KeptSecrets secrets, string dir)
+    {
+        if (spec.Target == Target.Baremetal || spec.Ssh.AdminPublicKey is not null) return spec;
+        if (secrets.AdminKey is null)
+        {
+            throw new BadInputException($"the stack names no ssh.adminPublicKey and the kept secrets in {dir} hold no admin key: " +
+                "run 'infra secrets init' (or 'infra secrets import' from the Pulumi stack that made the VMs)");
+        }
+        return spec with { Ssh = spec.Ssh with { IdentityFile = Path.Combine(dir, KeptSecretsSerializer.AdminKeyFile) } };
+    }
+
     public static bool Exists(string dir) => File.Exists(Path.Combine(dir, "ca.crt"));
 
     /// <summary>Reads the kept secrets; null when the folder holds none. A damaged folder is bad input naming the file.</summary>

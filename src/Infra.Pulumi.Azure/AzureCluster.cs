@@ -17,6 +17,8 @@ public sealed class AzureClusterArgs
     public required InfrastructurePlan Plan { get; init; }
     /// <summary>cloud-init user data by VM name (<see cref="VmPlan.Name"/>); secret: it holds the VMs' host keys.</summary>
     public required IReadOnlyDictionary<string, Output<string>> UserData { get; init; }
+    /// <summary>The admin's public key when the plan has none (the stack names no ssh.adminPublicKey): the kept admin key's.</summary>
+    public Output<string>? AdminPublicKey { get; init; }
 }
 
 /// <summary><c>infra:azure:Cluster</c>: maps an <see cref="InfrastructurePlan"/> to Azure resources, nothing more.</summary>
@@ -281,7 +283,9 @@ public sealed class AzureCluster : ComponentResource
                                 new Compute.Inputs.SshPublicKeyArgs
                                 {
                                     Path = $"/home/{azure.AdminUsername}/.ssh/authorized_keys",
-                                    KeyData = azure.AdminPublicKey,
+                                    KeyData = azure.AdminPublicKey is { } given
+                                        ? (Input<string>)given
+                                        : args.AdminPublicKey ?? throw new ArgumentException("the plan has no admin key and none was given", nameof(args)),
                                 },
                             },
                         },

@@ -18,8 +18,11 @@ internal static class Clouds
 {
     /// <returns>The VMs' addresses, the API endpoint, and Kubernetes objects the cloud's storage driver needs (or null).</returns>
     public static (Output<ImmutableArray<VmAddress>> Addresses, Output<string> ApiEndpoint, Output<string>? CloudObjects) Create(
-        InfrastructurePlan plan, IReadOnlyDictionary<string, Output<string>> userData, ComponentResourceOptions options)
+        InfrastructurePlan plan, IReadOnlyDictionary<string, Output<string>> userData, Output<string> adminPublicKey, ComponentResourceOptions options)
     {
+#if !CLOUD_AZURE
+        _ = adminPublicKey; // only Azure puts the admin key on its VMs itself; the others get it through cloud-init
+#endif
         switch (plan.Target)
         {
 #if CLOUD_AWS
@@ -32,7 +35,7 @@ internal static class Clouds
 #if CLOUD_AZURE
             case Core.Spec.Target.Azure:
                 {
-                    var c = new AzureCluster(plan.Cluster, new AzureClusterArgs { Plan = plan, UserData = userData }, options);
+                    var c = new AzureCluster(plan.Cluster, new AzureClusterArgs { Plan = plan, UserData = userData, AdminPublicKey = adminPublicKey }, options);
                     return (c.Addresses, c.ApiEndpoint, c.CloudConfigManifest);
                 }
 #endif

@@ -62,7 +62,9 @@ public sealed class ClusterStack : Stack
                 var host = hosts.Single(h => h.Name == v.Host);
                 return Output.CreateSecret(secrets.Secrets.Apply(json => CoreCalls.CloudInit(spec, host, KeptSecretsSerializer.FromJson(json))));
             });
-            var (addresses, apiEndpoint, objects) = Clouds.Create(plan, userData, new ComponentResourceOptions { DependsOn = { secrets } });
+            // Azure puts the admin key on its VMs itself: the stack's, or the one the cluster secrets keep.
+            var adminPublicKey = secrets.Secrets.Apply(json => CoreCalls.AdminPublicKey(spec, KeptSecretsSerializer.FromJson(json)));
+            var (addresses, apiEndpoint, objects) = Clouds.Create(plan, userData, adminPublicKey, new ComponentResourceOptions { DependsOn = { secrets } });
             cloudObjects = objects;
             // The inventory holds the host keys' public halves only: it is not secret.
             inventory = Output.Unsecret(Output.Tuple(addresses, secrets.Secrets).Apply(t =>
@@ -85,7 +87,7 @@ public sealed class ClusterStack : Stack
             Inventory = inventory.Apply(inv => HostInventory.WithInventory(spec, inv)),
             ApiEndpoint = endpoint,
             Secrets = Output.CreateSecret(kept),
-            Connection = StackInput.Connection(spec),
+            Connection = StackInput.Connection(spec, kept),
         });
         _ = new WorkloadsComponent("workloads", new WorkloadsComponentArgs { Spec = spec, Kubeconfig = cluster.Kubeconfig, CloudObjects = cloudObjects },
             new ComponentResourceOptions { DependsOn = { cluster } });

@@ -28,7 +28,13 @@ internal static class CoreCalls
     public static string CloudInit(ClusterSpec spec, PlannedHost host, KeptSecrets secrets) =>
         CloudInitRenderer.Render(spec, host, secrets.HostKeys.TryGetValue(host.Name, out var key)
             ? key
-            : throw new InvalidOperationException($"host {host.Name}: the cluster secrets hold no host key for it"));
+            : throw new InvalidOperationException($"host {host.Name}: the cluster secrets hold no host key for it"),
+            AdminPublicKey(spec, secrets));
+
+    /// <summary>The admin user's public key: the stack's <c>ssh.adminPublicKey</c>, else the one the cluster secrets keep.</summary>
+    public static string AdminPublicKey(ClusterSpec spec, KeptSecrets secrets) =>
+        KeptSecrets.AdminPublicKeyFor(spec, secrets)
+            ?? throw new InvalidOperationException("the stack names no ssh.adminPublicKey and the cluster secrets hold no admin key");
 
     /// <summary>Node programs in bootstrap order for the hosts as they exist, with the API endpoint they join through.</summary>
     public static IReadOnlyList<NodeProgram> NodePrograms(ClusterSpec spec, IReadOnlyList<PlannedHost> hosts, KeptSecrets secrets, Endpoint api) =>

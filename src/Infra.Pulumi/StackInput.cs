@@ -1,3 +1,4 @@
+using Infra.Core.Pki;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
 using Pulumi;
@@ -49,13 +50,19 @@ internal static class StackInput
     }
 
     /// <summary>
-    /// The SSH key the provider uses: <c>infra:sshPrivateKey</c> (a secret, for CI) or the stack's
+    /// The SSH key the provider uses: on a cloud stack without <c>ssh.adminPublicKey</c>, the admin key the cluster
+    /// secrets keep (so CI needs no SSH secret); else <c>infra:sshPrivateKey</c> (a secret, for CI) or the stack's
     /// <c>ssh.identityFile</c> read here, on the machine that runs <c>pulumi up</c>.
     /// </summary>
-    public static Output<string> Connection(ClusterSpec spec)
+    /// <param name="keptSecrets">The ClusterSecrets resource's output (Core's JSON form).</param>
+    public static Output<string> Connection(ClusterSpec spec, Output<string> keptSecrets)
     {
         var config = new Config();
-        var key = config.GetSecret("sshPrivateKey") ?? Output.CreateSecret(ReadIdentityFile(spec));
+        var keptAdminKey = spec.Target != Target.Baremetal && spec.Ssh.AdminPublicKey is null;
+        var key = keptAdminKey
+            ? Output.CreateSecret(keptSecrets.Apply(json => KeptSecretsSerializer.FromJson(json).AdminKey?.PrivateKey
+                ?? throw new RunException("the cluster secrets hold no admin key although the stack names no ssh.adminPublicKey")))
+            : config.GetSecret("sshPrivateKey") ?? Output.CreateSecret(ReadIdentityFile(spec));
         var passphrase = config.GetSecret("sshPassphrase") ?? Output.CreateSecret("");
         return Output.Tuple(key, passphrase).Apply(t => WireJson.NodeConnection(new NodeConnection
         {

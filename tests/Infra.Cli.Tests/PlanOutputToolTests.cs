@@ -1,3 +1,4 @@
+using Infra.Core.Kubeadm;
 using Infra.TestHosts;
 
 namespace Infra.Cli.Tests;
@@ -69,15 +70,81 @@ public class PlanOutputToolTests
     }
 
     [Fact]
-    public void PlanOut_WithoutIncludeSecrets_NoPrivateKeyAnywhere()
+    public void PlanOut_WithoutIncludeSecrets_EveryPrivateKeyMasked()
     {
         using var tmp = new TempDir();
         var vars = new Dictionary<string, string> { ["INFRA_SECRETS_DIR"] = tmp.File("secrets") };
         Assert.Equal(0, CliRunner.Run(CliRunner.RepoRoot, ["secrets", "init", "--stack", "staging"], variables: vars).ExitCode);
         Assert.Equal(0, CliRunner.Run(CliRunner.RepoRoot, ["plan", "--stack", "staging", "--out", tmp.File("out")], variables: vars).ExitCode);
+        // Every private key left is a mask: its one line between BEGIN and END says so.
         foreach (var f in Directory.GetFiles(tmp.File("out"), "*", SearchOption.AllDirectories))
         {
-            Assert.DoesNotContain("PRIVATE KEY", File.ReadAllText(f), StringComparison.Ordinal);
+            var lines = File.ReadAllLines(f).Select(l => l.Trim()).ToList();
+            for (var i = 0; i < lines.Count; i++)
+            {
+                if (!lines[i].StartsWith("-----BEGIN", StringComparison.Ordinal) || !lines[i].EndsWith("PRIVATE KEY-----", StringComparison.Ordinal)) continue;
+                Assert.Equal(Core.Planning.SecretMask.PrivateKeyBody, lines[i + 1]);
+                Assert.StartsWith("-----END", lines[i + 2], StringComparison.Ordinal);
+            }
         }
+    }
+
+    /// <summary>A plan with no kept secrets and no --include-secrets: every secret value masked.</summary>
+    private static string PlanMasked(TempDir tmp, string stack)
+    {
+        var r = CliRunner.Run(CliRunner.RepoRoot, ["plan", "--stack", stack, "--out", tmp.File("out")]);
+        Assert.True(r.ExitCode == 0, r.Err);
+        return tmp.File("out");
+    }
+
+    [Fact]
+    [Trait("Item", "10.new-user")]
+    public async Task PlanOut_MaskedCloudStack_CloudConfigsPassCloudInitSchema()
+    {
+        await Require("cloud-init", "cloud-init");
+        using var tmp = new TempDir();
+        var configs = Directory.GetFiles(PlanMasked(tmp, "staging"), "*.cloud-init.yaml", SearchOption.AllDirectories);
+        Assert.Equal(6, configs.Length);
+        foreach (var f in configs)
+        {
+            Assert.Contains(Core.Planning.SecretMask.PrivateKeyBody, File.ReadAllText(f), StringComparison.Ordinal);
+            var r = await ProcessRunner.RunAsync("cloud-init", ["schema", "--config-file", f], check: false);
+            Assert.True(r.ExitCode == 0, $"{Path.GetFileName(f)}: {r.Stdout}{r.Stderr}");
+        }
+    }
+
+    [Theory]
+    [Trait("Item", "10.new-user")]
+    [InlineData("dev")]
+    [InlineData("prod")]
+    public async Task PlanOut_MaskedStack_ScriptsPassShellcheckAsFilesAndYamllint(string stack)
+    {
+        await Require("shellcheck", "shellcheck");
+        await Require("yamllint", "yamllint");
+        using var tmp = new TempDir();
+        var dir = PlanMasked(tmp, stack);
+        // No "-s bash": the shebang says which shell, as for a user running shellcheck on the folder.
+        var scripts = Directory.GetFiles(dir, "*.sh", SearchOption.AllDirectories);
+        Assert.NotEmpty(scripts);
+        var shellcheck = await ProcessRunner.RunAsync("shellcheck", ["-S", "warning", "-f", "gcc", .. scripts], check: false);
+        Assert.True(shellcheck.ExitCode == 0, shellcheck.Stdout + shellcheck.Stderr);
+
+        var yamls = Directory.GetFiles(dir, "*.yaml", SearchOption.AllDirectories);
+        var config = Path.Combine(CliRunner.RepoRoot, "tests", "Infra.Core.Tests", "yamllint.yaml");
+        var yamllint = await ProcessRunner.RunAsync("yamllint", ["-s", "-c", config, "-f", "parsable", .. yamls], check: false);
+        Assert.True(yamllint.ExitCode == 0, yamllint.Stdout + yamllint.Stderr);
+    }
+
+    [Fact]
+    [Trait("Item", "10.new-user")]
+    public void PlanOut_MaskedEncryptionConfig_DecodesStrictlyWithA32ByteKey()
+    {
+        using var tmp = new TempDir();
+        var dir = PlanMasked(tmp, "dev");
+        var file = Directory.GetFiles(dir, "encryption-config.yaml", SearchOption.AllDirectories).First();
+        var config = KubeYaml.DecodeStrict<EncryptionConfiguration>(File.ReadAllText(file));
+        var key = config.Resources!.SelectMany(r => r.Providers!).Select(p => p.Secretbox).First(k => k is not null)!.Keys!.Single();
+        Assert.Equal(Core.Planning.SecretMask.EncryptionKey, key.Secret);
+        Assert.Equal(32, Convert.FromBase64String(key.Secret!).Length);
     }
 }

@@ -109,6 +109,7 @@ internal sealed record ClusterContext(ClusterPlan Plan, string StackName, string
             throw new BadInputException($"no kept secrets in {secretsDir}: run 'infra secrets init' (or 'infra apply', which creates them)");
         }
 
+        spec = SecretsFolder.WithKeptAdminKey(spec, secrets, secretsDir);
         var plan = ClusterPlanner.Plan(spec, secrets, inventory, BundleFolder.Read(spec, result.File, env));
         var redactor = new Redactor();
         redactor.Add(env.Variable(SshClientOptions.SudoPasswordVariable));

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Infra.Core.Infrastructure;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
 using Spectre.Console;
@@ -13,7 +14,7 @@ public sealed class PlanSettings : SecretsSettings
     public string? Out { get; init; }
 
     [CommandOption("--include-secrets")]
-    [Description("Write secret files (private keys, encryption key) with mode 0600 instead of placeholders.")]
+    [Description("Write secret files (private keys, encryption key) with mode 0600 instead of masking the secret values; needs the kept secrets.")]
     public bool IncludeSecrets { get; init; }
 }
 
@@ -28,7 +29,22 @@ public sealed class PlanCommand : Command<PlanSettings>
         if (!result.IsValid) return ExitCodes.BadInput;
 
         var secretsDir = SecretsFolder.Resolve(settings.SecretsDir, env, SecretsFolder.StackName(result.File, result.Spec!));
-        var plan = ClusterPlanner.Plan(result.Spec!, SecretsFolder.Load(secretsDir), bundle: BundleFolder.Read(result.Spec!, result.File, env));
+        var secrets = SecretsFolder.Load(secretsDir);
+        if (settings.IncludeSecrets && secrets is null)
+        {
+            // Throwaway secrets would be written as if they were the cluster's: refuse, and say how to get real ones.
+            throw new BadInputException($"--include-secrets writes the kept secrets, and {secretsDir} holds none: " +
+                "create them with 'infra secrets init' (or 'infra secrets import' from a Pulumi stack), or name their folder with --secrets-dir");
+        }
+        ClusterPlan plan;
+        try
+        {
+            plan = ClusterPlanner.Plan(result.Spec!, secrets, bundle: BundleFolder.Read(result.Spec!, result.File, env));
+        }
+        catch (InfrastructurePlanException e)
+        {
+            throw new BadInputException(e.Message);
+        }
         if (settings.Json) env.Out.Profile.Out.Writer.Write(PlanJson.Render(plan));
         else PlanPrinter.Print(env.Out, plan, result.File);
 
@@ -67,6 +83,10 @@ internal static class PlanPrinter
                 steps);
         }
         c.Write(table);
+        if (plan.Infrastructure is { } infrastructure)
+        {
+            foreach (var line in InfrastructurePlanText.Lines(infrastructure)) c.MarkupLine(Markup.Escape(line));
+        }
         c.MarkupLine("[bold]Order[/]");
         var i = 1;
         foreach (var wave in plan.Waves())
@@ -78,7 +98,10 @@ internal static class PlanPrinter
     }
 }
 
-/// <summary>Writes plan artifacts and removes files of an earlier plan in the same folder.</summary>
+/// <summary>
+/// Writes plan artifacts and removes files of an earlier plan in the same folder. Links are never followed: a plan
+/// folder that holds one (planted after an earlier plan) is refused before anything is written or removed.
+/// </summary>
 internal static class PlanWriter
 {
     /// <summary>Marks a folder as written by <c>infra plan</c>, so that stale files are removed only there.</summary>
@@ -86,35 +109,63 @@ internal static class PlanWriter
 
     public static int Write(string dir, IReadOnlyList<PlanArtifact> artifacts)
     {
-        if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any() && !File.Exists(Path.Combine(dir, Marker)))
+        if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
         {
-            throw new BadInputException($"{dir} is not empty and was not written by 'infra plan': choose an empty or new folder");
+            if (!File.Exists(Path.Combine(dir, Marker)))
+                throw new BadInputException($"{dir} is not empty and was not written by 'infra plan': choose an empty or new folder");
+            if (FirstLink(dir) is { } link)
+            {
+                throw new BadInputException($"{dir} holds a link, {Path.GetRelativePath(dir, link).Replace('\\', '/')}, that 'infra plan' did not write: " +
+                    "a plan never follows links; remove it or choose an empty or new folder");
+            }
         }
         Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, Marker), "written by infra plan; files here are replaced on the next plan\n");
+        WriteFile(Path.Combine(dir, Marker), "written by infra plan; files here are replaced on the next plan\n"u8, secret: false);
         var keep = new HashSet<string>(StringComparer.Ordinal) { Path.Combine(dir, Marker) };
         foreach (var a in artifacts)
         {
             var path = Path.Combine(dir, a.RelativePath);
             keep.Add(path);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            if (a.Secret)
-            {
-                SecretFile.Write(path, a.Content);
-            }
-            else if (!File.Exists(path) || !File.ReadAllBytes(path).AsSpan().SequenceEqual(a.Content))
-            {
-                File.WriteAllBytes(path, a.Content);
-            }
+            WriteFile(path, a.Content, a.Secret);
         }
-        foreach (var stale in Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Where(f => !keep.Contains(f)).ToList())
+        foreach (var stale in Entries(dir).Where(e => e is FileInfo && !keep.Contains(e.FullName)).ToList())
         {
-            File.Delete(stale);
+            stale.Delete();
         }
-        foreach (var empty in Directory.EnumerateDirectories(dir, "*", SearchOption.AllDirectories).OrderByDescending(d => d.Length))
+        foreach (var empty in Entries(dir).OfType<DirectoryInfo>().OrderByDescending(d => d.FullName.Length))
         {
-            if (!Directory.EnumerateFileSystemEntries(empty).Any()) Directory.Delete(empty);
+            if (!empty.EnumerateFileSystemInfos().Any()) empty.Delete();
         }
         return artifacts.Count;
+    }
+
+    /// <summary>Every entry under <paramref name="dir"/>, descending only into real folders (never through a link).</summary>
+    private static IEnumerable<FileSystemInfo> Entries(string dir)
+    {
+        foreach (var e in new DirectoryInfo(dir).EnumerateFileSystemInfos())
+        {
+            yield return e;
+            if (e is DirectoryInfo d && d.LinkTarget is null)
+            {
+                foreach (var inner in Entries(d.FullName)) yield return inner;
+            }
+        }
+    }
+
+    private static string? FirstLink(string dir) =>
+        Entries(dir).FirstOrDefault(e => e.LinkTarget is not null)?.FullName;
+
+    /// <summary>
+    /// Writes a file without following a link at its name: an unchanged file is left alone (so its time stays),
+    /// any other entry is removed (a link itself, not its target) and the file made anew with O_EXCL.
+    /// </summary>
+    private static void WriteFile(string path, ReadOnlySpan<byte> content, bool secret)
+    {
+        var existing = new FileInfo(path);
+        if (existing.Exists && existing.LinkTarget is null && !secret && existing.Length == content.Length && File.ReadAllBytes(path).AsSpan().SequenceEqual(content)) return;
+        if (existing.Exists || existing.LinkTarget is not null) existing.Delete();
+        using var fs = secret ? SecretFile.Create(path) : new FileStream(path, FileMode.CreateNew, FileAccess.Write);
+        fs.Write(content);
     }
 }

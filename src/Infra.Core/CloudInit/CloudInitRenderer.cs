@@ -22,7 +22,8 @@ public static class CloudInitRenderer
     /// </summary>
     public const string GcpInstanceConfigsContent = "[InstanceSetup]\nset_host_keys = false\n";
 
-    public static string Render(ClusterSpec spec, PlannedHost host, SshHostKey hostKey)
+    /// <param name="adminPublicKey">The key authorized for the admin user (<see cref="KeptSecrets.AdminPublicKeyFor"/>).</param>
+    public static string Render(ClusterSpec spec, PlannedHost host, SshHostKey hostKey, string adminPublicKey)
     {
         var user = new YamlMappingNode
         {
@@ -30,7 +31,7 @@ public static class CloudInitRenderer
             { "shell", "/bin/bash" },
             { "sudo", Quoted("ALL=(ALL) NOPASSWD:ALL") },
             { "lock_passwd", Plain("true") },
-            { "ssh_authorized_keys", new YamlSequenceNode(new YamlScalarNode(spec.Ssh.AdminPublicKey!)) },
+            { "ssh_authorized_keys", new YamlSequenceNode(new YamlScalarNode(adminPublicKey)) },
         };
         var prefix = hostKey.Algorithm switch
         {

@@ -129,8 +129,7 @@ public static class CloudPlanner
                 PublicIpName = Fit($"{c}-api"),
                 DisablePasswordAuthentication = true,
                 AdminUsername = spec.Ssh.AdminUser,
-                AdminPublicKey = spec.Ssh.AdminPublicKey
-                    ?? throw new InfrastructurePlanException("ssh.adminPublicKey", "Azure VMs need the admin's public key: password login is turned off"),
+                AdminPublicKey = spec.Ssh.AdminPublicKey,
                 Identity = !csi ? null : new AzureIdentityPlan
                 {
                     IdentityName = Fit($"{c}-nodes"),

@@ -240,7 +240,8 @@ public sealed record AzurePlan
     public required bool DisablePasswordAuthentication { get; init; }
     /// <summary>The admin user and key Azure puts on every VM (it refuses a Linux VM without a key when passwords are off).</summary>
     public required string AdminUsername { get; init; }
-    public required string AdminPublicKey { get; init; }
+    /// <summary>The stack's <c>ssh.adminPublicKey</c>; null: the admin key the tool made and keeps (known once the kept secrets exist).</summary>
+    public string? AdminPublicKey { get; init; }
     public AzureIdentityPlan? Identity { get; init; }
 }
 

@@ -163,9 +163,10 @@ public static class NodeProgramBuilder
     private static string? CloudInit(BuildContext c, PlannedHost host, List<NodeProgramProblem> problems)
     {
         var ok = true;
-        if (string.IsNullOrWhiteSpace(c.Spec.Ssh.AdminPublicKey))
+        var adminKey = KeptSecrets.AdminPublicKeyFor(c.Spec, c.Secrets);
+        if (string.IsNullOrWhiteSpace(adminKey))
         {
-            problems.Add(new(host.Name, "cloud VMs need ssh.adminPublicKey for the admin user cloud-init creates"));
+            problems.Add(new(host.Name, "cloud VMs need an admin key: set ssh.adminPublicKey, or let 'infra secrets init' make one and keep it"));
             ok = false;
         }
         if (c.Spec.Ssh.AdminUser == "root")
@@ -183,6 +184,6 @@ public static class NodeProgramBuilder
             problems.Add(new(host.Name, $"host key algorithm '{key.Algorithm}' is not one cloud-init installs (ssh-ed25519, ecdsa-sha2-nistp256)"));
             ok = false;
         }
-        return ok ? CloudInitRenderer.Render(c.Spec, host, key!) : null;
+        return ok ? CloudInitRenderer.Render(c.Spec, host, key!, adminKey!) : null;
     }
 }

@@ -183,6 +183,14 @@ public static class ClusterPki
             Created("ssh-host-key/" + host.Name, "ed25519 SSH host key");
         }
 
+        // A cloud stack without ssh.adminPublicKey gets an admin key from the tool; once made it is kept.
+        var adminKey = existing?.AdminKey;
+        if (adminKey is null && spec.Target != Target.Baremetal && spec.Ssh.AdminPublicKey is null)
+        {
+            adminKey = OpenSshKeys.NewEd25519($"infra-admin@{spec.Name}");
+            Created("ssh-admin-key", "ed25519 admin SSH key (the stack names no ssh.adminPublicKey)");
+        }
+
         return new PkiEnsureResult
         {
             Secrets = new KeptSecrets
@@ -195,6 +203,7 @@ public static class ClusterPki
                 EncryptionKey = encryptionKey,
                 Issued = issued,
                 HostKeys = hostKeys,
+                AdminKey = adminKey,
             },
             Changes = changes,
         };

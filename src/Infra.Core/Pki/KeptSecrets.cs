@@ -3,7 +3,7 @@ namespace Infra.Core.Pki;
 /// <summary>A certificate with its private key, both PEM.</summary>
 public sealed record CertificateAndKey(string CertificatePem, string PrivateKeyPem);
 
-/// <summary>An OpenSSH host key made by the tool for a cloud VM.</summary>
+/// <summary>An OpenSSH key pair made by the tool: a cloud VM's host key, or the admin key of a cloud cluster.</summary>
 public sealed record SshHostKey
 {
     /// <summary>"ssh-ed25519" or "ecdsa-sha2-nistp256".</summary>
@@ -33,4 +33,13 @@ public sealed record KeptSecrets
     public required IReadOnlyDictionary<string, CertificateAndKey> Issued { get; init; }
     /// <summary>Host keys for cloud VMs, by host name.</summary>
     public required IReadOnlyDictionary<string, SshHostKey> HostKeys { get; init; }
+    /// <summary>
+    /// The admin user's ed25519 key pair on a cloud cluster whose stack names no <c>ssh.adminPublicKey</c>: cloud-init
+    /// authorizes its public half, and the tool logs in with it (so CI needs no SSH secret). Null when not needed.
+    /// </summary>
+    public SshHostKey? AdminKey { get; init; }
+
+    /// <summary>The public key cloud-init authorizes for the admin user: the stack's, else the kept admin key's; null when neither exists.</summary>
+    public static string? AdminPublicKeyFor(Spec.ClusterSpec spec, KeptSecrets? secrets) =>
+        spec.Ssh.AdminPublicKey ?? secrets?.AdminKey?.PublicKeyLine;
 }

@@ -33,12 +33,17 @@ public sealed class KeptSecretsFormatException : Exception
 /// their <see cref="IssuedNames"/> name, e.g. <c>issued/etcd-server/cp-1.crt</c>, <c>issued/infra-etcd-client.key</c></description></item>
 /// <item><term><c>ssh/&lt;host&gt;/ssh_host_ed25519_key</c>, <c>….pub</c></term><description>a cloud VM's SSH host key
 /// (OpenSSH private key file and public line; <c>ssh_host_ecdsa_key</c> for ecdsa-sha2-nistp256)</description></item>
+/// <item><term><c>admin/id_ed25519</c>, <c>admin/id_ed25519.pub</c></term><description>the admin key of a cloud cluster whose
+/// stack names no <c>ssh.adminPublicKey</c> (OpenSSH private key file and public line), optional</description></item>
 /// </list>
 /// Reading checks every file (PEM parses, keys match their certificates, CAs are CAs, leaves are signed by one of
 /// the CAs, host keys match their public lines) and names the first file at fault; it never echoes file content.
 /// </summary>
 public static class KeptSecretsSerializer
 {
+    /// <summary>The kept admin key's private file, relative to the secrets folder (an identity file for SSH).</summary>
+    public const string AdminKeyFile = "admin/id_ed25519";
+
     /// <summary>Value of the "format" member of the JSON form.</summary>
     public const string JsonFormat = "infra-kept-secrets/1";
 
@@ -129,6 +134,12 @@ public static class KeptSecretsSerializer
             if (!IsSafeSegment(host)) throw new ArgumentException($"host key of '{host}': not a valid host name for the secrets folder", nameof(s));
             files[$"ssh/{host}/{file}"] = key.PrivateKey;
             files[$"ssh/{host}/{file}.pub"] = key.PublicKeyLine + "\n";
+        }
+        if (s.AdminKey is { } admin)
+        {
+            if (admin.Algorithm != OpenSshKeys.Ed25519) throw new ArgumentException($"admin key: unsupported algorithm {admin.Algorithm}", nameof(s));
+            files[AdminKeyFile] = admin.PrivateKey;
+            files[AdminKeyFile + ".pub"] = admin.PublicKeyLine + "\n";
         }
         return files;
     }
@@ -221,6 +232,13 @@ public static class KeptSecretsSerializer
             hostKeys[host] = key;
         }
 
+        SshHostKey? adminKey = null;
+        if (files.ContainsKey(AdminKeyFile) || files.ContainsKey(AdminKeyFile + ".pub"))
+        {
+            adminKey = new SshHostKey { Algorithm = OpenSshKeys.Ed25519, PrivateKey = Take(AdminKeyFile), PublicKeyLine = Take(AdminKeyFile + ".pub").TrimEnd('\n', '\r') };
+            if (OpenSshKeys.Problem(adminKey) is { } problem) throw new KeptSecretsFormatException(AdminKeyFile, problem);
+        }
+
         var unknown = files.Keys.FirstOrDefault(f => !used.Contains(f));
         if (unknown is not null) throw new KeptSecretsFormatException(unknown, "is not part of the kept-secrets layout");
 
@@ -234,6 +252,7 @@ public static class KeptSecretsSerializer
             EncryptionKey = encryptionKey,
             Issued = issued,
             HostKeys = hostKeys,
+            AdminKey = adminKey,
         };
     }
 

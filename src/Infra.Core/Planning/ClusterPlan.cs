@@ -17,9 +17,16 @@ public sealed record ClusterPlan
     public required bool SecretsArePlaceholders { get; init; }
     /// <summary>The kept secrets the plan was made with; null when they are placeholders.</summary>
     public Pki.KeptSecrets? Secrets { get; init; }
+    /// <summary>The secrets the plan's files hold: <see cref="Secrets"/>, or the throwaway ones when those are placeholders.</summary>
+    public required Pki.KeptSecrets SecretMaterial { get; init; }
     public required IReadOnlyList<string> Warnings { get; init; }
     /// <summary>The baseline workloads (manifests and pinned charts).</summary>
     public required Workloads.WorkloadPlan Workloads { get; init; }
+    /// <summary>
+    /// Cloud targets planned without an inventory: the networks, firewall rules, load balancer and VMs, the same
+    /// records the Pulumi program maps to resources. Null on bare metal and once the VMs exist.
+    /// </summary>
+    public Infrastructure.InfrastructurePlan? Infrastructure { get; init; }
 
     public PlannedHost FirstControlPlane => Hosts.First(h => h.Has(Roles.ControlPlane));
 

@@ -20,6 +20,7 @@ public static class ClusterPlanner
     /// <param name="bundle">The bundle folder's files, for packages.source bundle.</param>
     /// <param name="now">Time for throwaway secrets; kept secrets carry their own.</param>
     /// <exception cref="NodeProgramException">A program cannot be built (unsupported OS, bundle missing a file, …).</exception>
+    /// <exception cref="Infrastructure.InfrastructurePlanException">A cloud's infrastructure cannot be planned.</exception>
     public static ClusterPlan Plan(ClusterSpec spec, KeptSecrets? secrets = null, IReadOnlyList<HostSpec>? inventory = null,
         BundleManifest? bundle = null, DateTimeOffset? now = null)
     {
@@ -27,7 +28,7 @@ public static class ClusterPlanner
         var warnings = new List<string>();
         if (secrets is null)
         {
-            warnings.Add("no kept secrets were given: keys and certificates in this plan are throwaway placeholders, written as such " +
+            warnings.Add("no kept secrets were given: keys and certificates in this plan are throwaway, and files written with --out mask every secret value " +
                 "('infra secrets init' creates the real ones; with them, plans are byte-identical)");
         }
         var nodeSpec = spec;
@@ -58,8 +59,10 @@ public static class ClusterPlanner
             Hosts = hosts,
             Nodes = nodes,
             Workloads = workloads,
+            Infrastructure = spec.Target != Target.Baremetal && inventory is null ? Infrastructure.CloudPlanner.Plan(spec, hosts) : null,
             SecretsArePlaceholders = secrets is null,
             Secrets = secrets,
+            SecretMaterial = effective,
             Warnings = warnings,
         };
     }

@@ -545,11 +545,8 @@ public static class StackReader
         }
         var adminUser = s?.String("adminUser");
         var adminKey = s?.String("adminPublicKey");
-        if (cloud && adminKey is null)
-        {
-            ctx.Error(s?.Path ?? c.Path, Codes.MissingKey, "missing required key 'ssh.adminPublicKey': the public key cloud-init authorizes for the admin user");
-        }
-        else if (adminKey is not null && !HostKeyPin.TryParse(adminKey, out _, out var problem))
+        // Without ssh.adminPublicKey a cloud cluster's admin key is made by the tool and kept with the cluster secrets.
+        if (adminKey is not null && !HostKeyPin.TryParse(adminKey, out _, out var problem))
         {
             ctx.Error(s!.Join("adminPublicKey"), Codes.MalformedHostKey, $"malformed public key: {problem}");
         }

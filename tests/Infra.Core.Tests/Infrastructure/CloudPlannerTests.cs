@@ -502,12 +502,14 @@ public class CloudPlannerTests
     }
 
     [Fact]
-    public void Plan_AzureWithoutAdminKey_Error()
+    [Trait("Item", "10.new-user")]
+    public void Plan_AzureWithoutAdminKey_LeavesItToTheKeptAdminKey()
     {
         var spec = SampleSpecs.Cloud(Target.Azure);
-        var e = Assert.Throws<InfrastructurePlanException>(() => PlanOf(spec with { Ssh = spec.Ssh with { AdminPublicKey = null } }));
+        var azure = PlanOf(spec with { Ssh = spec.Ssh with { AdminPublicKey = null } }).Azure!;
 
-        Assert.Equal("ssh.adminPublicKey", e.Key);
+        Assert.Null(azure.AdminPublicKey);
+        Assert.True(azure.DisablePasswordAuthentication);
     }
 
     [Fact]
