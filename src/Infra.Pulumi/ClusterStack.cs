@@ -87,7 +87,13 @@ public sealed class ClusterStack : Stack
             Secrets = Output.CreateSecret(kept),
             Connection = StackInput.Connection(spec),
         });
-        _ = new WorkloadsComponent("workloads", new WorkloadsComponentArgs { Spec = spec, Kubeconfig = cluster.Kubeconfig, CloudObjects = cloudObjects },
+        _ = new WorkloadsComponent("workloads", new WorkloadsComponentArgs
+        {
+            Spec = spec,
+            Kubeconfig = cluster.Kubeconfig,
+            CloudObjects = cloudObjects,
+            NodeLabels = CoreCalls.AfterJoinLabels(spec, hosts),
+        },
             new ComponentResourceOptions { DependsOn = { cluster } });
 
         ApiEndpoint = endpoint;

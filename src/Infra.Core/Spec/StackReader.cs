@@ -1,5 +1,6 @@
 using System.Net;
 using Infra.Core.Diagnostics;
+using Infra.Core.Kubeadm;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -342,6 +343,7 @@ public static class StackReader
             if (size is not null && target == Target.Baremetal) OtherTarget(ctx, w.Join("size"), "workers[].size", target);
             var disk = w.Int("diskGb");
             var labels = w.StringMap("labels") ?? new SortedDictionary<string, string>();
+            RefuseOwnedLabels(ctx, w);
             var taints = new List<Taint>();
             foreach (var t in w.StringList("taints") ?? [])
             {
@@ -360,6 +362,17 @@ public static class StackReader
             });
         }
         return pools;
+    }
+
+    /// <summary>Pool labels nothing may set (the kubelet's or kubeadm's own, <see cref="NodeLabelRules.Owned"/>), at the label's key.</summary>
+    private static void RefuseOwnedLabels(ReadContext ctx, YamlObject pool)
+    {
+        if (pool.Raw("labels") is not YamlMappingNode labels) return;
+        foreach (var (k, _) in labels.Children)
+        {
+            if (k is not YamlScalarNode { Value: { } key } || !NodeLabelRules.Owned.TryGetValue(key, out var why)) continue;
+            ctx.Error(k, $"{pool.Join("labels")}.{key}", Codes.OwnedNodeLabel, $"label '{key}' cannot be set from the stack: {why}");
+        }
     }
 
     /// <summary>A count; a negative one is reported and read as 0 (absent stays null: derived later).</summary>
