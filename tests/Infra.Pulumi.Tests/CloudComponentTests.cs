@@ -1,3 +1,5 @@
+// Cloud components exist only in a build with clouds (-p:Clouds=none builds bare metal only, and these tests not at all).
+#if CLOUD_AWS || CLOUD_AZURE || CLOUD_GCP
 using System.Collections.Immutable;
 using Infra.Core.Infrastructure;
 using Infra.Core.Planning;
@@ -13,9 +15,7 @@ using Infra.Pulumi.Gcp;
 #endif
 using Pulumi;
 using Pulumi.Testing;
-#if CLOUD_AWS || CLOUD_GCP
 using Pulumi.Utilities;
-#endif
 
 namespace Infra.Pulumi.Tests;
 
@@ -188,3 +188,4 @@ public class CloudComponentTests
     }
 #endif
 }
+#endif
