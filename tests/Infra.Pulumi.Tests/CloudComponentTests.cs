@@ -175,6 +175,11 @@ public class CloudComponentTests
         Assert.Equal("/readyz", At(lb, "probes", "0", "requestPath"));
         Assert.Equal(6443, N(At(lb, "loadBalancingRules", "0", "frontendPort")));
 
+        // Role Assignments - Create takes /subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{guid}.
+        var assignment = Assert.Single(mocks.OfType("azure-native:authorization:RoleAssignment")).Inputs;
+        Assert.Equal($"/subscriptions/{Mocks.AzureSubscriptionId}/providers/Microsoft.Authorization/roleDefinitions/{Mocks.AzureRoleDefinitionGuid}",
+            assignment["roleDefinitionId"]);
+
         // The Azure Disk CSI driver's cloud configuration, from the identity the VMs carry.
         var manifest = await OutputUtilities.GetValueAsync(cluster!.CloudConfigManifest!);
         var secret = k8s.KubernetesYaml.Deserialize<k8s.Models.V1Secret>(manifest, strict: true);
