@@ -226,7 +226,7 @@ public static class StackReader
         var target = targetRead ?? Target.Baremetal;
         var cloud = target != Target.Baremetal;
 
-        var os = c.Choice("os", OsNames) ?? OsFamily.Debian12;
+        var os = c.Choice("os", OsNames) ?? Infrastructure.CloudImages.DefaultOs(target);
         var kubernetes = ReadKubernetes(ctx, c);
         var controlPlane = ReadControlPlane(ctx, c, target);
         var workers = ReadWorkers(ctx, c, target);
@@ -237,6 +237,12 @@ public static class StackReader
         var packages = ReadPackages(c);
         var workloads = ReadWorkloads(c, cloud);
         var cloudSpec = ReadCloud(ctx, c, target, providers);
+        if (cloudSpec is { Image: null } && !Infrastructure.CloudImages.DefaultImageAppliesUserData(target, os))
+        {
+            ctx.Error(c.Join("os"), Codes.NoCloudInitImage,
+                $"the default {target.ToString().ToLowerInvariant()} image for os '{c.String("os")}' has no cloud-init, so the VM's pinned host key would never be installed: " +
+                "use os 'ubuntu-24.04' (the default on gcp) or 'ubuntu-22.04', or name an image with cloud-init in cloud.image");
+        }
         c.RejectUnknown();
 
         if (targetRead is null) return null;
