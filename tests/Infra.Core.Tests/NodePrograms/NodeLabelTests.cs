@@ -174,4 +174,33 @@ public class NodeLabelTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    [Trait("Item", "11.1")]
+    public void Plan_E2eLabelledPoolStack_KubeletGetsTeamAndControlPlaneSetsTheRole()
+    {
+        // The stack the e2e workflow's labelled-pool job writes, with the runner's values filled in.
+        var yaml = new YamlDotNet.RepresentationModel.YamlStream();
+        using (var reader = new StreamReader(Path.Combine(RepoRoot, ".github", "workflows", "e2e.yml"))) yaml.Load(reader);
+        var jobs = (YamlDotNet.RepresentationModel.YamlMappingNode)((YamlDotNet.RepresentationModel.YamlMappingNode)yaml.Documents[0].RootNode)["jobs"];
+        var steps = (YamlDotNet.RepresentationModel.YamlSequenceNode)((YamlDotNet.RepresentationModel.YamlMappingNode)jobs["labelled-pool"])["steps"];
+        var run = steps.Children.OfType<YamlDotNet.RepresentationModel.YamlMappingNode>()
+            .Select(s => s.Children.TryGetValue("run", out var r) ? ((YamlDotNet.RepresentationModel.YamlScalarNode)r).Value! : "")
+            .Single(r => r.Contains("<<YAML", StringComparison.Ordinal));
+        var body = run[(run.IndexOf("<<YAML\n", StringComparison.Ordinal) + 7)..run.LastIndexOf("YAML", StringComparison.Ordinal)];
+        var stack = body
+            .Replace("${NODE_IP}", "10.1.0.4", StringComparison.Ordinal)
+            .Replace("${HOST_KEY}", Spec.StackReaderTests.Key3, StringComparison.Ordinal)
+            .Replace("$(id -un)", "runner", StringComparison.Ordinal)
+            .Replace("$HOME", "/home/runner", StringComparison.Ordinal);
+        var spec = Read(stack);
+        var plan = ClusterPlanner.Plan(spec);
+        var node = Assert.Single(plan.Nodes);
+        Assert.Contains("value: team=e2e\n", node.KubeadmConfig!, StringComparison.Ordinal);
+        Assert.DoesNotContain("node-role.kubernetes.io/system", node.KubeadmConfig!, StringComparison.Ordinal);
+        var after = Assert.Single(AfterJoinLabels.Of(spec, plan.Hosts));
+        Assert.Equal("e2e-1", after.Node);
+        Assert.Equal(["node-role.kubernetes.io/system"], after.Labels.Select(l => l.Key));
+        Assert.Equal(Cni.Calico, spec.Network.Cni);
+    }
 }
