@@ -56,6 +56,8 @@ public sealed class AwsCluster : ComponentResource
             Tags = Tags(plan.Tags, plan.Network.Name),
         }, child);
         var subnets = new Dictionary<string, Subnet>(StringComparer.Ordinal);
+        // What a VM needs to reach the internet at first boot (cloud-init, package repositories).
+        var internetRoute = new InputList<Resource> { gateway };
         foreach (var s in plan.Subnets)
         {
             var subnet = new Subnet(s.Name, new SubnetArgs
@@ -67,7 +69,7 @@ public sealed class AwsCluster : ComponentResource
                 MapPublicIpOnLaunch = false,
                 Tags = Tags(plan.Tags, s.Name),
             }, child);
-            _ = new RouteTableAssociation(s.Name, new RouteTableAssociationArgs { SubnetId = subnet.Id, RouteTableId = routes.Id }, child);
+            internetRoute.Add(new RouteTableAssociation(s.Name, new RouteTableAssociationArgs { SubnetId = subnet.Id, RouteTableId = routes.Id }, child));
             subnets[s.Name] = subnet;
         }
 
@@ -174,6 +176,9 @@ public sealed class AwsCluster : ComponentResource
                 Parent = this,
                 // cloud-init reads user data at first boot only; a newer AMI must not replace running nodes.
                 IgnoreChanges = ignore,
+                // The user data holds the VM's private host key: AWS returns it, and the state must keep it encrypted.
+                AdditionalSecretOutputs = { "userData" },
+                DependsOn = internetRoute,
             });
             instances.Add((vm, instance));
         }

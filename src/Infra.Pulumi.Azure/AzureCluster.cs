@@ -225,7 +225,8 @@ public sealed class AzureCluster : ComponentResource
                 Scope = group.Id,
                 PrincipalId = identity.PrincipalId,
                 PrincipalType = "ServicePrincipal",
-                RoleDefinitionId = role.Id,
+                // The assignment takes the subscription-level form, not the role's resource-group-scoped id.
+                RoleDefinitionId = role.Id.Apply(CloudIdentities.AzureRoleAssignmentDefinitionId),
             }, child);
         }
 

@@ -89,7 +89,13 @@ public sealed class ClusterStack : Stack
             Secrets = Output.CreateSecret(kept),
             Connection = StackInput.Connection(spec, kept),
         });
-        _ = new WorkloadsComponent("workloads", new WorkloadsComponentArgs { Spec = spec, Kubeconfig = cluster.Kubeconfig, CloudObjects = cloudObjects },
+        _ = new WorkloadsComponent("workloads", new WorkloadsComponentArgs
+        {
+            Spec = spec,
+            Kubeconfig = cluster.Kubeconfig,
+            CloudObjects = cloudObjects,
+            NodeLabels = CoreCalls.AfterJoinLabels(spec, hosts),
+        },
             new ComponentResourceOptions { DependsOn = { cluster } });
 
         ApiEndpoint = endpoint;

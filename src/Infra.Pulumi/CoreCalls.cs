@@ -45,4 +45,8 @@ internal static class CoreCalls
         [.. BaselinePlanner.Plan(spec).Components.OrderBy(c => c.Order)];
 
     public static string Manifest(WorkloadComponent component) => WorkloadRenderer.RenderManifest(component);
+
+    /// <summary>Per node, the pool labels the kubelet may not set itself: applied once the node joined.</summary>
+    public static IReadOnlyList<NodeLabels> AfterJoinLabels(ClusterSpec spec, IReadOnlyList<PlannedHost> hosts) =>
+        Infra.Core.Planning.AfterJoinLabels.Of(spec, hosts);
 }

@@ -1,3 +1,4 @@
+using Infra.Core.Planning;
 using Infra.Core.Spec;
 using Infra.Core.Workloads;
 using Pulumi;
@@ -6,6 +7,9 @@ using HelmV3Inputs = Pulumi.Kubernetes.Types.Inputs.Helm.V3;
 using HelmV4 = Pulumi.Kubernetes.Helm.V4;
 using HelmV4Inputs = Pulumi.Kubernetes.Types.Inputs.Helm.V4;
 using K8s = Pulumi.Kubernetes;
+using K8sCore = Pulumi.Kubernetes.Core.V1;
+using K8sCoreInputs = Pulumi.Kubernetes.Types.Inputs.Core.V1;
+using K8sMetaInputs = Pulumi.Kubernetes.Types.Inputs.Meta.V1;
 using Yaml = Pulumi.Kubernetes.Yaml.V2;
 using YamlInputs = Pulumi.Kubernetes.Types.Inputs.Yaml.V2;
 
@@ -18,6 +22,8 @@ public sealed class WorkloadsComponentArgs
     public required Output<string> Kubeconfig { get; init; }
     /// <summary>Objects the cloud layer made for the workloads (Azure: the CSI driver's cloud configuration), secret; applied first.</summary>
     public Output<string>? CloudObjects { get; init; }
+    /// <summary>Labels the kubelet may not set itself (node-role.kubernetes.io/*, …), per node: Core's AfterJoinLabels.</summary>
+    public IReadOnlyList<NodeLabels> NodeLabels { get; init; } = [];
 }
 
 /// <summary>
@@ -46,6 +52,17 @@ public sealed class WorkloadsComponent : ComponentResource
             var list = new InputList<Resource>();
             if (previous is not null) list.Add(previous);
             return list;
+        }
+        // Server-side apply patches of the joined nodes' labels: a label taken out of the stack leaves the node with
+        // the patch's field manager. First, as `infra apply` does: workloads may select nodes by them.
+        foreach (var node in args.NodeLabels)
+        {
+            var labels = new InputMap<string>();
+            foreach (var (key, value) in node.Labels) labels.Add(key, value);
+            previous = new K8sCore.NodePatch($"node-labels-{node.Node}", new K8sCoreInputs.NodePatchArgs
+            {
+                Metadata = new K8sMetaInputs.ObjectMetaPatchArgs { Name = node.Node, Labels = labels },
+            }, new CustomResourceOptions { Parent = this, Provider = provider, DependsOn = After() });
         }
         foreach (var component in CoreCalls.Workloads(args.Spec))
         {

@@ -1,3 +1,5 @@
+// Cloud components exist only in a build with clouds (-p:Clouds=none builds bare metal only, and these tests not at all).
+#if CLOUD_AWS || CLOUD_AZURE || CLOUD_GCP
 using System.Collections.Immutable;
 using Infra.Core.Infrastructure;
 using Infra.Core.Planning;
@@ -13,9 +15,7 @@ using Infra.Pulumi.Gcp;
 #endif
 using Pulumi;
 using Pulumi.Testing;
-#if CLOUD_AWS || CLOUD_GCP
 using Pulumi.Utilities;
-#endif
 
 namespace Infra.Pulumi.Tests;
 
@@ -175,6 +175,11 @@ public class CloudComponentTests
         Assert.Equal("/readyz", At(lb, "probes", "0", "requestPath"));
         Assert.Equal(6443, N(At(lb, "loadBalancingRules", "0", "frontendPort")));
 
+        // Role Assignments - Create takes /subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{guid}.
+        var assignment = Assert.Single(mocks.OfType("azure-native:authorization:RoleAssignment")).Inputs;
+        Assert.Equal($"/subscriptions/{Mocks.AzureSubscriptionId}/providers/Microsoft.Authorization/roleDefinitions/{Mocks.AzureRoleDefinitionGuid}",
+            assignment["roleDefinitionId"]);
+
         // The Azure Disk CSI driver's cloud configuration, from the identity the VMs carry.
         var manifest = await OutputUtilities.GetValueAsync(cluster!.CloudConfigManifest!);
         var secret = k8s.KubernetesYaml.Deserialize<k8s.Models.V1Secret>(manifest, strict: true);
@@ -188,3 +193,4 @@ public class CloudComponentTests
     }
 #endif
 }
+#endif

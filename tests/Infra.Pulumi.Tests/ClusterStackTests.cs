@@ -1,5 +1,7 @@
 using System.Text.Json;
+#if CLOUD_GCP
 using Infra.Core.Infrastructure;
+#endif
 using Infra.Core.Pki;
 using Infra.Core.Planning;
 using Infra.Core.Workloads;

@@ -69,7 +69,10 @@ internal sealed class Mocks : IMocks
                 break;
         }
         // Azure IDs are resource paths under a subscription (the cloud configuration reads the subscription from one).
-        var id = args.Type?.StartsWith("azure-native:", StringComparison.Ordinal) == true
+        // A custom role defined on a resource group has that group in its id, as Azure returns it.
+        var id = args.Type == "azure-native:authorization:RoleDefinition"
+            ? $"/subscriptions/{AzureSubscriptionId}/resourceGroups/mock/providers/Microsoft.Authorization/roleDefinitions/{AzureRoleDefinitionGuid}"
+            : args.Type?.StartsWith("azure-native:", StringComparison.Ordinal) == true
             ? $"/subscriptions/{AzureSubscriptionId}/resourceGroups/mock/providers/{args.Type}/{args.Name}"
             : $"{args.Name}-id";
         return Task.FromResult<(string?, object)>((id, outputs));
@@ -82,6 +85,7 @@ internal sealed class Mocks : IMocks
     });
 
     public const string AzureSubscriptionId = "0b1f6471-1bf0-4dda-aec3-cb9272f09590";
+    public const string AzureRoleDefinitionGuid = "3e1c2f4a-5b6d-4e7f-8a9b-0c1d2e3f4a5b";
     public const string AzureTenantId = "72f988bf-86f1-41af-91ab-2d7cd011db47";
     public const string AzureIdentityClientId = "9c3f1a52-7f0e-4d3e-a0c1-2b7c5e8d9f10";
 

@@ -45,6 +45,10 @@ public static class Codes
     public const string MalformedTaint = "INF028";
     public const string DuplicateName = "INF029";
     public const string WorkloadUnsupported = "INF030";
+    /// <summary>A pool label owned by the kubelet or kubeadm (NodeLabelRules.Owned).</summary>
+    public const string OwnedNodeLabel = "INF055";
+    /// <summary>A cloud OS whose default image cannot apply the user data that pins the VM's host key.</summary>
+    public const string NoCloudInitImage = "INF056";
     public const string UnknownSize = "INF101";
     public const string NoNetworkPolicy = "INF102";
 }

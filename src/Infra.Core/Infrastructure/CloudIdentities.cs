@@ -98,4 +98,24 @@ public static class CloudIdentities
                 [op] = new SortedDictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal) { [key] = values },
             },
         };
+
+    /// <summary>
+    /// The role definition id a role assignment takes: <c>/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{guid}</c>
+    /// (Azure REST API, Role Assignments - Create, <c>properties.roleDefinitionId</c>), from the ARM id of a custom role
+    /// defined at any scope of that subscription (a resource group's role definition id carries <c>/resourceGroups/{rg}</c>).
+    /// </summary>
+    /// <exception cref="FormatException">Not the ARM id of a role definition in a subscription.</exception>
+    public static string AzureRoleAssignmentDefinitionId(string roleDefinitionResourceId)
+    {
+        var parts = roleDefinitionResourceId.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var ok = parts.Length >= 6
+            && string.Equals(parts[0], "subscriptions", StringComparison.OrdinalIgnoreCase) && Guid.TryParse(parts[1], out _)
+            && string.Equals(parts[^4], "providers", StringComparison.OrdinalIgnoreCase)
+            && string.Equals(parts[^3], "Microsoft.Authorization", StringComparison.OrdinalIgnoreCase)
+            && string.Equals(parts[^2], "roleDefinitions", StringComparison.OrdinalIgnoreCase)
+            && Guid.TryParse(parts[^1], out _);
+        return ok
+            ? $"/subscriptions/{parts[1]}/providers/Microsoft.Authorization/roleDefinitions/{parts[^1]}"
+            : throw new FormatException($"'{roleDefinitionResourceId}' is not the id of a role definition (/subscriptions/<id>/…/providers/Microsoft.Authorization/roleDefinitions/<guid>)");
+    }
 }

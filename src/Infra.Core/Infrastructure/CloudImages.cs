@@ -13,12 +13,29 @@ public static class CloudImages
     /// <summary>Canonical's AWS account.</summary>
     public const string CanonicalAwsOwner = "099720109477";
 
+    /// <summary>
+    /// The operating system a cluster gets when the stack names none. GCP: Ubuntu 24.04, because Google's Debian 12
+    /// images (debian-cloud) boot with the guest agent only and have no cloud-init, so the user data that pins the VM's
+    /// host key would never be applied; Canonical's images (ubuntu-os-cloud) ship cloud-init, whose GCE datasource
+    /// reads the instance's <c>user-data</c> metadata (canonical/cloud-init doc/rtd/reference/datasources/gce.rst).
+    /// </summary>
+    public static OsFamily DefaultOs(Target target) => target == Target.Gcp ? OsFamily.Ubuntu2404 : OsFamily.Debian12;
+
+    /// <summary>
+    /// Whether the publisher's default image for this cloud and OS applies cloud-init user data at first boot, before
+    /// sshd starts. Google's Debian images do not: their only boot hooks (the guest agent's <c>startup-script</c> and
+    /// <c>ssh-keys</c> metadata) run after sshd has started with keys the agent generated (<c>set_host_keys</c>), so a
+    /// first connection could meet a key the tool did not make.
+    /// </summary>
+    public static bool DefaultImageAppliesUserData(Target target, OsFamily os) => !(target == Target.Gcp && os == OsFamily.Debian12);
+
     public static ImagePlan Default(Target target, OsFamily os) => (target, os) switch
     {
         (Target.Aws, OsFamily.Debian12) => Lookup(DebianAwsOwner, "debian-12-amd64-*"),
         (Target.Aws, OsFamily.Ubuntu2204) => Lookup(CanonicalAwsOwner, "ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-*"),
         (Target.Aws, OsFamily.Ubuntu2404) => Lookup(CanonicalAwsOwner, "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*"),
-        (Target.Gcp, OsFamily.Debian12) => Gcp("debian-cloud/debian-12"),
+        (Target.Gcp, OsFamily.Debian12) => throw new InfrastructurePlanException("os",
+            "Google's Debian 12 images have no cloud-init: use os 'ubuntu-24.04' or 'ubuntu-22.04' on gcp, or name an image with cloud-init in cloud.image"),
         (Target.Gcp, OsFamily.Ubuntu2204) => Gcp("ubuntu-os-cloud/ubuntu-2204-lts"),
         (Target.Gcp, OsFamily.Ubuntu2404) => Gcp("ubuntu-os-cloud/ubuntu-2404-lts-amd64"),
         (Target.Azure, OsFamily.Debian12) => Azure("Debian:debian-12:12-gen2:latest"),

@@ -288,10 +288,11 @@ public static class KubeadmConfigRenderer
         var args = new List<Arg>();
         if (NodeAddress(host) is { } ip) args.Add(A("node-ip", ip));
         var pool = host.Pool is null ? null : spec.Workers.FirstOrDefault(p => p.Name == host.Pool);
-        if (host.Has(Roles.Worker) && pool is { Labels.Count: > 0 })
+        // Only what the kubelet accepts: any other kubernetes.io / k8s.io label stops it at start-up (NodeLabelRules).
+        var kubeletLabels = host.Has(Roles.Worker) && pool is not null ? NodeLabelRules.SetBy(pool.Labels, NodeLabelSetter.Kubelet) : [];
+        if (kubeletLabels.Count > 0)
         {
-            var labels = pool.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}");
-            args.Add(A("node-labels", string.Join(",", labels)));
+            args.Add(A("node-labels", string.Join(",", kubeletLabels.Select(l => $"{l.Key}={l.Value}"))));
         }
         return new NodeRegistrationOptions
         {

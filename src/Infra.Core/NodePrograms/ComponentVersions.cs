@@ -26,10 +26,15 @@ public sealed record ComponentVersions
         if (version.Major != 1) return null;
         return version.Minor switch
         {
-            // Kubernetes 1.34 and 1.35 still support containerd 1.x (Debian 12 ships 1.6); 1.36 needs containerd 2.
+            // containerd 1.x (no RuntimeConfig CRI call: the kubelet falls back to its cgroupDriver setting, which the
+            // tool sets to systemd) is supported through 1.36: kubernetes/kubernetes#136846 deferred the fallback's
+            // removal from 1.36 to 1.37 (and KEP-4033, kubernetes/enhancements#6087, to 1.38); kubernetes/kubeadm#3229
+            // names 1.36 the last minor for containerd 1.y. Debian 12 ships containerd 1.6.
+            // Pause: kubeadm's PauseVersion (cmd/kubeadm/app/constants/constants.go) per release branch. containerd
+            // 2.2.1: containerd/containerd releases/v2.2.1.toml. See docs/upstream.md for what was and was not verified.
             34 => new() { Kubernetes = version, Pause = "3.10.1", CniPlugins = "1.7.1", Containerd = "2.2.1", MinimumContainerd = "1.6.0" },
             35 => new() { Kubernetes = version, Pause = "3.10.1", CniPlugins = "1.8.0", Containerd = "2.2.1", MinimumContainerd = "1.6.0" },
-            36 => new() { Kubernetes = version, Pause = "3.10.2", CniPlugins = "1.9.1", Containerd = "2.2.1", MinimumContainerd = "2.0.0" },
+            36 => new() { Kubernetes = version, Pause = "3.10.2", CniPlugins = "1.9.1", Containerd = "2.2.1", MinimumContainerd = "1.6.0" },
             _ => null,
         };
     }

@@ -59,7 +59,7 @@ internal static class PrepareSteps
         yield return OsCheck(c, os);
         yield return Swap();
         yield return KernelModules();
-        yield return Sysctl();
+        yield return Sysctl(c.Spec);
         yield return HostTools(c);
         yield return ContainerdInstall(c, os);
         yield return ContainerdConfigure(c);
@@ -166,17 +166,26 @@ internal static class PrepareSteps
             Steps.FixModes([file]) + script, check, In(("modules", "overlay,br_netfilter")), OsRelease.All, [file]);
     }
 
-    private static Step Sysctl()
+    /// <summary><see cref="Sysctls"/> plus the forwarding kubeadm's preflight requires for the cluster's address families.</summary>
+    public static IReadOnlyDictionary<string, string> SysctlsFor(ClusterSpec spec)
     {
+        var all = new SortedDictionary<string, string>(Sysctls.ToDictionary(), StringComparer.Ordinal);
+        foreach (var (k, v) in KubeadmPreflight.RequiredSysctls(spec)) all[k] = v;
+        return all;
+    }
+
+    private static Step Sysctl(ClusterSpec spec)
+    {
+        var sysctls = SysctlsFor(spec);
         var content = new StringBuilder(ManagedMarker + "\n");
-        foreach (var (k, v) in Sysctls) content.Append(k).Append(" = ").Append(v).Append('\n');
+        foreach (var (k, v) in sysctls) content.Append(k).Append(" = ").Append(v).Append('\n');
         var file = Steps.File(SysctlFile, content.ToString());
         var check = new StringBuilder(Steps.FilesMatch([file]));
-        foreach (var (k, v) in Sysctls) check.Append($"[ \"$(sysctl -n {k})\" = '{v}' ]\n");
+        foreach (var (k, v) in sysctls) check.Append($"[ \"$(sysctl -n {k})\" = '{v}' ]\n");
         return Steps.Create("prepare.sysctl", Phase.Prepare,
             "Set bridge netfilter, IPv4 forwarding and the kernel values the kubelet protects, now and at boot",
             Steps.FixModes([file]) + $"sysctl --quiet --load={SysctlFile}\n", check.ToString(),
-            In(("sysctls", string.Join(",", Sysctls.Select(kv => kv.Key + "=" + kv.Value)))), OsRelease.All, [file]);
+            In(("sysctls", string.Join(",", sysctls.Select(kv => kv.Key + "=" + kv.Value)))), OsRelease.All, [file]);
     }
 
     private static string ToolsPresent(IEnumerable<string> tools, string hint) => $"""

@@ -48,9 +48,11 @@ public static class ClusterPlanner
             var first = nodes[firstIndex];
             // Workloads come after the cluster's own phases and before the reset steps, which close every program.
             var resetAt = first.Steps.TakeWhile(s => s.Phase != Phase.Reset).Count();
+            // Labels first: workloads may select nodes by them.
+            IReadOnlyList<Step> labels = AfterJoinLabels.Step(spec, hosts, first.Host.Os) is { } step ? [step] : [];
             nodes[firstIndex] = first with
             {
-                Steps = [.. first.Steps.Take(resetAt), .. WorkloadSteps.Build(workloads, first.Host.Os, spec.Packages.Source, bundle), .. first.Steps.Skip(resetAt)],
+                Steps = [.. first.Steps.Take(resetAt), .. labels, .. WorkloadSteps.Build(workloads, first.Host.Os, spec.Packages.Source, bundle), .. first.Steps.Skip(resetAt)],
             };
         }
         return new ClusterPlan

@@ -1,5 +1,6 @@
 using System.Net;
 using Infra.Core.Diagnostics;
+using Infra.Core.Kubeadm;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -225,7 +226,7 @@ public static class StackReader
         var target = targetRead ?? Target.Baremetal;
         var cloud = target != Target.Baremetal;
 
-        var os = c.Choice("os", OsNames) ?? OsFamily.Debian12;
+        var os = c.Choice("os", OsNames) ?? Infrastructure.CloudImages.DefaultOs(target);
         var kubernetes = ReadKubernetes(ctx, c);
         var controlPlane = ReadControlPlane(ctx, c, target);
         var workers = ReadWorkers(ctx, c, target);
@@ -236,6 +237,12 @@ public static class StackReader
         var packages = ReadPackages(c);
         var workloads = ReadWorkloads(c, cloud);
         var cloudSpec = ReadCloud(ctx, c, target, providers);
+        if (cloudSpec is { Image: null } && !Infrastructure.CloudImages.DefaultImageAppliesUserData(target, os))
+        {
+            ctx.Error(c.Join("os"), Codes.NoCloudInitImage,
+                $"the default {target.ToString().ToLowerInvariant()} image for os '{c.String("os")}' has no cloud-init, so the VM's pinned host key would never be installed: " +
+                "use os 'ubuntu-24.04' (the default on gcp) or 'ubuntu-22.04', or name an image with cloud-init in cloud.image");
+        }
         c.RejectUnknown();
 
         if (targetRead is null) return null;
@@ -342,6 +349,7 @@ public static class StackReader
             if (size is not null && target == Target.Baremetal) OtherTarget(ctx, w.Join("size"), "workers[].size", target);
             var disk = w.Int("diskGb");
             var labels = w.StringMap("labels") ?? new SortedDictionary<string, string>();
+            RefuseOwnedLabels(ctx, w);
             var taints = new List<Taint>();
             foreach (var t in w.StringList("taints") ?? [])
             {
@@ -360,6 +368,17 @@ public static class StackReader
             });
         }
         return pools;
+    }
+
+    /// <summary>Pool labels nothing may set (the kubelet's or kubeadm's own, <see cref="NodeLabelRules.Owned"/>), at the label's key.</summary>
+    private static void RefuseOwnedLabels(ReadContext ctx, YamlObject pool)
+    {
+        if (pool.Raw("labels") is not YamlMappingNode labels) return;
+        foreach (var (k, _) in labels.Children)
+        {
+            if (k is not YamlScalarNode { Value: { } key } || !NodeLabelRules.Owned.TryGetValue(key, out var why)) continue;
+            ctx.Error(k, $"{pool.Join("labels")}.{key}", Codes.OwnedNodeLabel, $"label '{key}' cannot be set from the stack: {why}");
+        }
     }
 
     /// <summary>A count; a negative one is reported and read as 0 (absent stays null: derived later).</summary>

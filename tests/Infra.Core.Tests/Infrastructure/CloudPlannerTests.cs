@@ -327,7 +327,6 @@ public class CloudPlannerTests
     [InlineData(Target.Aws, OsFamily.Debian12, ImageKind.AwsAmiLookup, "debian-12-amd64-*", "136693071363")]
     [InlineData(Target.Aws, OsFamily.Ubuntu2204, ImageKind.AwsAmiLookup, "ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-*", "099720109477")]
     [InlineData(Target.Aws, OsFamily.Ubuntu2404, ImageKind.AwsAmiLookup, "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*", "099720109477")]
-    [InlineData(Target.Gcp, OsFamily.Debian12, ImageKind.GcpImage, "debian-cloud/debian-12", null)]
     [InlineData(Target.Gcp, OsFamily.Ubuntu2204, ImageKind.GcpImage, "ubuntu-os-cloud/ubuntu-2204-lts", null)]
     [InlineData(Target.Gcp, OsFamily.Ubuntu2404, ImageKind.GcpImage, "ubuntu-os-cloud/ubuntu-2404-lts-amd64", null)]
     [InlineData(Target.Azure, OsFamily.Debian12, ImageKind.AzureUrn, "Debian:debian-12:12-gen2:latest", null)]

@@ -272,7 +272,7 @@ public class NodeProgramBuilderTests
         Assert.Contains("kubeadm version -o short)\" != 'v1.36.1'", k8s.Script, StringComparison.Ordinal);
         Assert.Contains("kubelet --version)\" != 'Kubernetes v1.36.1'", k8s.Script, StringComparison.Ordinal);
         Assert.Contains("plugin v1.9.1", k8s.Script, StringComparison.Ordinal);
-        Assert.Contains("older than 2.0.0", Step(cp, "prepare.containerd-install").Script, StringComparison.Ordinal);
+        Assert.Contains("older than 1.6.0", Step(cp, "prepare.containerd-install").Script, StringComparison.Ordinal);
         Assert.DoesNotContain(cp.Steps, s => s.Id == "reset.installed");
     }
 
