@@ -2,6 +2,7 @@ using Infra.Core.CloudInit;
 using Infra.Core.Diagnostics;
 using Infra.Core.Infrastructure;
 using Infra.Core.Planning;
+using Infra.Core.Pki;
 using Infra.Core.Spec;
 using Infra.Core.Tests.NodePrograms;
 
@@ -89,7 +90,7 @@ public class GcpBootTests
         Assert.DoesNotContain("user-data", plan.Gcp.Metadata.Keys);
         // The user data (cloud-init) turns the guest agent's first-boot host key generation off.
         var (hosts, secrets) = Clusters.Inputs(spec);
-        var userData = CloudInitRenderer.Render(spec, hosts[0], secrets.HostKeys[hosts[0].Name]);
+        var userData = CloudInitRenderer.Render(spec, hosts[0], secrets.HostKeys[hosts[0].Name], KeptSecrets.AdminPublicKeyFor(spec, secrets)!);
         Assert.Contains(CloudInitRenderer.GcpInstanceConfigs, userData, StringComparison.Ordinal);
         Assert.Contains("set_host_keys = false", userData, StringComparison.Ordinal);
     }
