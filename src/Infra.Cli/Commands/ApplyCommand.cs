@@ -123,6 +123,7 @@ public sealed class KubeconfigCommand : AsyncCommand<KubeconfigSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, KubeconfigSettings settings, CancellationToken cancellationToken)
     {
         var env = CliEnvironment.Current;
+        if (settings.Out is not null) UserFile.CheckWritable(Path.GetFullPath(settings.Out, env.WorkingDirectory), settings.Out);
         var ctx = ClusterContext.Load(settings, env, createSecrets: false, out var exit);
         if (ctx is null) return exit;
         var first = ctx.Plan.FirstControlPlane;
@@ -135,6 +136,7 @@ public sealed class KubeconfigCommand : AsyncCommand<KubeconfigSettings>
             return ExitCodes.Failed;
         }
         var path = Path.GetFullPath(settings.Out ?? $"{ctx.StackName}.kubeconfig", env.WorkingDirectory);
+        UserFile.CheckWritable(path, settings.Out ?? Path.GetFileName(path));
         SecretFile.Write(path, System.Text.Encoding.UTF8.GetBytes(r.Stdout));
         env.Out.WriteLine($"wrote the admin kubeconfig of {first.Name} to {path} (mode 0600)");
         return ExitCodes.Ok;
