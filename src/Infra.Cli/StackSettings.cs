@@ -28,6 +28,14 @@ public class StackSettings : CommandSettings
 
     public override Spectre.Console.ValidationResult Validate()
     {
+        // An empty value (an unset variable in a script) never means "the default" or "here".
+        foreach (var p in GetType().GetProperties())
+        {
+            if (p.PropertyType == typeof(string) && p.GetCustomAttribute<CommandOptionAttribute>() is { } o && p.GetValue(this) is string { Length: 0 })
+            {
+                return Spectre.Console.ValidationResult.Error($"--{o.LongNames[0]}: an empty value; give one, or leave the option out");
+            }
+        }
         if (Stack is not null && File is not null) return Spectre.Console.ValidationResult.Error("give --stack or --file, not both");
         if (Output is not ("text" or "json")) return Spectre.Console.ValidationResult.Error($"--output is 'text' or 'json', not '{Output}'");
         return Spectre.Console.ValidationResult.Success();

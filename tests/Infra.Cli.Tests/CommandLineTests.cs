@@ -47,6 +47,23 @@ public class CommandLineTests
         Assert.False(Directory.Exists(tmp.File("secrets")));
     }
 
+    [Theory]
+    [Trait("Item", "10.2")]
+    [InlineData("secrets init --stack dev --secrets-dir", "--secrets-dir")]
+    [InlineData("plan --stack dev --out", "--out")]
+    [InlineData("validate --file", "--file")]
+    [InlineData("apply --stack dev --yes --phase", "--phase")]
+    [InlineData("status --stack dev --inventory", "--inventory")]
+    public void PathOrListOption_EmptyValue_Exits2NeverTheCurrentFolderOrEverything(string line, string option)
+    {
+        using var tmp = new TempDir();
+        var before = Directory.EnumerateFileSystemEntries(tmp.Path).Count();
+        var r = CliRunner.Run(tmp.Path, [.. line.Split(' '), ""], variables: Vars(tmp));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(option + ":", r.Err, StringComparison.Ordinal);
+        Assert.Equal(before, Directory.EnumerateFileSystemEntries(tmp.Path).Count());
+    }
+
     [Fact]
     [Trait("Item", "10.2")]
     public void Reset_UnknownHostName_Exits2NamingIt()
@@ -102,6 +119,23 @@ public class CommandLineTests
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("is not private", r.Err, StringComparison.Ordinal);
         Assert.Equal(mode, File.GetUnixFileMode(dir));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(dir));
+    }
+
+    [Fact]
+    [Trait("Item", "10.13")]
+    public void SecretsInit_ExistingPrivateFolderOfAnotherUser_Exits2AndWritesNothing()
+    {
+        using var tmp = new TempDir();
+        var dir = Directory.CreateDirectory(tmp.File("theirs"), Private).FullName;
+        // The owner is read with statx: struct statx's stx_uid is the u32 at offset 20 on every architecture
+        // (Linux include/uapi/linux/stat.h, also musl's struct statx).
+        Assert.Equal(FileOwner.Current(), FileOwner.Of(dir));
+        using (var chown = System.Diagnostics.Process.Start("chown", ["65534", dir])) chown.WaitForExit();
+        Assert.Equal(65534u, FileOwner.Of(dir));
+        var r = CliRunner.Run(CliRunner.RepoRoot, ["secrets", "init", "--stack", "dev", "--secrets-dir", dir]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("is owned by user id 65534", r.Err, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFileSystemEntries(dir));
     }
 

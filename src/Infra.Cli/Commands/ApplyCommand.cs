@@ -16,6 +16,12 @@ public sealed class ApplySettings : HostSettings
     [CommandOption("--dry-run")]
     [Description("Show what would change on each host, change nothing.")]
     public bool DryRun { get; init; }
+
+    // An empty list (an unset CI variable) must never mean "every phase".
+    public override Spectre.Console.ValidationResult Validate() =>
+        Phase is not null && Phase.Split(',').Any(p => p.Trim().Length == 0)
+            ? Spectre.Console.ValidationResult.Error("--phase: an empty phase name; give phases separated by single commas, or leave --phase out for every phase")
+            : base.Validate();
 }
 
 /// <summary><c>infra apply</c>: converge the hosts over SSH, asking first.</summary>
