@@ -386,6 +386,17 @@ public class CommandLineTests
 
     [Fact]
     [Trait("Item", "10.new-user")]
+    public void Plan_OutputJson_QuotesAreNotEscapedAsUnicode()
+    {
+        var r = CliRunner.Run("plan", "--stack", "dev", "--output", "json");
+        Assert.Equal(0, r.ExitCode);
+        using var doc = JsonDocument.Parse(r.Out);
+        Assert.DoesNotContain("\\u0027", r.Out, StringComparison.Ordinal);
+        Assert.Contains("'", r.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Trait("Item", "10.new-user")]
     public void Validate_NoStack_SaysItReadTheBuiltInDevStack()
     {
         var r = CliRunner.Run("validate");
