@@ -82,7 +82,7 @@ internal static class EtcdCli
         env.Out.MarkupLine($"quorum: {Markup.Escape(report.Quorum)}");
         // Alarms are known only from a member that answered; "none" is said only when one was asked.
         env.Out.MarkupLine(report.Alarms.Count > 0 ? $"[red]alarms: {Markup.Escape(string.Join(", ", report.Alarms))}[/]"
-            : report.Failure is not null ? $"[yellow]alarms: unknown[/] (no member could be asked: {Markup.Escape(report.Failure)})"
+            : (report.AlarmsUnknown ?? (report.Failure is null ? null : $"no member could be asked: {report.Failure}")) is { } why ? $"[yellow]alarms: unknown[/] ({Markup.Escape(why)})"
             : "alarms: none");
         if (report.AskedFrom is not null) env.Out.MarkupLine($"[grey]asked through {Markup.Escape(report.AskedFrom)}[/]");
         if (report.Failure is not null) env.Err.MarkupLine($"[red]error:[/] {Markup.Escape(report.Failure)}");
