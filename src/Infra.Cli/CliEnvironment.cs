@@ -26,6 +26,8 @@ public sealed class CliEnvironment
     public required IReadOnlyDictionary<string, string> Variables { get; init; }
     /// <summary>Reads one answer when <see cref="Interactive"/>.</summary>
     public Func<string?> ReadLine { get; init; } = Console.ReadLine;
+    /// <summary>Standard input, for "--from -".</summary>
+    public Func<TextReader> Stdin { get; init; } = () => Console.In;
 
     private static readonly AsyncLocal<CliEnvironment?> CurrentValue = new();
 

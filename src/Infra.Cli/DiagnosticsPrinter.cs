@@ -17,10 +17,24 @@ internal static class DiagnosticsPrinter
         }
     }
 
+    /// <summary>
+    /// Prints the diagnostics (as JSON on stdout with --output json, when the stack is invalid; else on stderr) and
+    /// says whether the stack is valid.
+    /// </summary>
+    public static bool Report(CliEnvironment env, StackReadResult result, bool json)
+    {
+        if (json && !result.IsValid) env.Out.Profile.Out.Writer.WriteLine(Json(result));
+        else Print(env, result);
+        return result.IsValid;
+    }
+
+    /// <summary>Read by people and CI: "it's", not "it\u0027s" (still valid JSON).</summary>
+    public static readonly System.Text.Encodings.Web.JavaScriptEncoder Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+
     public static string Json(StackReadResult result)
     {
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = Encoder }))
         {
             w.WriteStartObject();
             w.WriteString("file", result.File);

@@ -1,3 +1,4 @@
+using System.Reflection;
 using Infra.Cli.Commands;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -7,6 +8,15 @@ namespace Infra.Cli;
 /// <summary>The <c>infra</c> command tree.</summary>
 public static class InfraApp
 {
+    /// <summary>Every command's words (as typed after <c>infra</c>) and its settings type: for "did you mean" and the help tests.</summary>
+    public static IReadOnlyDictionary<string, Type> Commands => CommandSettingsTypes;
+
+    private static readonly Dictionary<string, Type> CommandSettingsTypes = new(StringComparer.Ordinal);
+
+    /// <summary>The tool's version (the assembly's informational version without the source revision).</summary>
+    public static string Version { get; } =
+        (typeof(InfraApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0").Split('+')[0];
+
     public static int Run(string[] args, CliEnvironment env)
     {
         CliEnvironment.Current = env;
@@ -14,45 +24,93 @@ public static class InfraApp
         app.Configure(c =>
         {
             c.SetApplicationName("infra");
+            c.SetApplicationVersion(Version);
             c.ConfigureConsole(env.Out);
-            c.AddCommand<ValidateCommand>("validate")
-                .WithDescription("Check a stack file offline and report every problem at once.")
+            // An unknown option is an error, never ignored: a typo must not widen what a command does.
+            c.UseStrictParsing();
+            Add<ValidateCommand>(c, "validate", "Check a stack file offline and report every problem at once.")
                 .WithExample("validate", "--stack", "dev");
-            c.AddCommand<PlanCommand>("plan")
-                .WithDescription("Show what the tool would do, offline; --out writes plan.json and every artifact.")
+            Add<PlanCommand>(c, "plan", "Show what the tool would do, offline; --out writes plan.json and every artifact.")
                 .WithExample("plan", "--stack", "dev", "--out", "out/dev");
-            c.AddCommand<ApplyCommand>("apply")
-                .WithDescription("Converge the hosts over SSH: shows the changes per host and asks first (--yes in CI).")
+            Add<ApplyCommand>(c, "apply", "Converge the hosts over SSH: shows the changes per host and asks first (--yes in CI).")
                 .WithExample("apply", "--stack", "dev", "--phase", "prepare");
-            c.AddCommand<StatusCommand>("status").WithDescription("Each host's journal, reachability and drift; changes nothing.");
-            c.AddCommand<ResetCommand>("reset").WithDescription("Undo what the tool did on hosts (kubeadm reset, services, files, journal).");
-            c.AddCommand<KubeconfigCommand>("kubeconfig").WithDescription("Write the admin kubeconfig from the first control plane (mode 0600).");
+            Add<StatusCommand>(c, "status", "Each host's journal, reachability and drift; changes nothing.");
+            Add<ResetCommand>(c, "reset", "Undo what the tool did on hosts (kubeadm reset, services, files, journal).");
+            Add<KubeconfigCommand>(c, "kubeconfig", "Write the admin kubeconfig from the first control plane (mode 0600).");
             c.AddBranch("hosts", b =>
             {
-                b.SetDescription("Hosts outside any stack.");
-                b.AddCommand<HostsScanCommand>("scan").WithDescription("Print the host keys hosts present, as hostKey: lines to check and paste.");
+                b.SetDescription(Markup.Escape("Hosts outside any stack."));
+                Add<HostsScanCommand>(b, "hosts scan", "Print the host keys hosts present, as hostKey: lines to check and paste.");
             });
             c.AddBranch("etcd", b =>
             {
-                b.SetDescription("The cluster's etcd: members and health, snapshots, restore (external members or the control planes' stacked etcd).");
-                b.AddCommand<EtcdStatusCommand>("status").WithDescription("Members, leader, health, database size and alarms; exit 1 unless every member is healthy.");
-                b.AddCommand<EtcdSnapshotCommand>("snapshot").WithDescription("Take a verified snapshot from a healthy member, written 0600.")
+                b.SetDescription(Markup.Escape("The cluster's etcd: members and health, snapshots, restore (external members or the control planes' stacked etcd)."));
+                Add<EtcdStatusCommand>(b, "etcd status", "Members, leader, health, database size and alarms; exit 1 unless every member is healthy.");
+                Add<EtcdSnapshotCommand>(b, "etcd snapshot", "Take a verified snapshot from a healthy member, written 0600.")
                     .WithExample("etcd", "snapshot", "--stack", "prod", "--out", "prod-etcd.db");
-                b.AddCommand<EtcdRestoreCommand>("restore").WithDescription("Restore every member from a snapshot as a new cluster (asks first; --yes in scripts).")
+                Add<EtcdRestoreCommand>(b, "etcd restore", "Restore every member from a snapshot as a new cluster (asks first; --yes in scripts).")
                     .WithExample("etcd", "restore", "--stack", "prod", "--from", "prod-etcd.db");
             });
             c.AddBranch("secrets", b =>
             {
-                b.SetDescription("The cluster's kept secrets (CAs, keys, cloud VM host keys), outside the repository.");
-                b.AddCommand<SecretsInitCommand>("init").WithDescription("Create the kept secrets, or what is missing of them.");
-                b.AddCommand<SecretsImportCommand>("import").WithDescription("Fill the secrets folder from a Pulumi stack's clusterSecrets output.");
+                b.SetDescription(Markup.Escape("The cluster's kept secrets (CAs, keys, cloud VM host keys), outside the repository."));
+                Add<SecretsInitCommand>(b, "secrets init", "Create the kept secrets, or what is missing of them.");
+                Add<SecretsImportCommand>(b, "secrets import", "Fill the secrets folder from a Pulumi stack's clusterSecrets output.");
             });
-            c.SetExceptionHandler((ex, _) => HandleError(env, ex));
+            c.SetExceptionHandler((ex, _) => HandleError(env, ex, args));
         });
-        return app.Run(args);
+        return app.Run(JoinStdinValues(args));
     }
 
-    private static int HandleError(CliEnvironment env, Exception ex)
+    // Help text is Spectre markup: descriptions are escaped so that brackets in them print as written.
+    private static ICommandConfigurator Add<TCommand>(IConfigurator c, string words, string description) where TCommand : class, ICommand =>
+        Register<TCommand>(words, c.AddCommand<TCommand>(words).WithDescription(Markup.Escape(description)));
+
+    private static ICommandConfigurator Add<TCommand>(IConfigurator<CommandSettings> b, string words, string description) where TCommand : class, ICommandLimiter<CommandSettings> =>
+        Register<TCommand>(words, b.AddCommand<TCommand>(words.Split(' ')[^1]).WithDescription(Markup.Escape(description)));
+
+    private static ICommandConfigurator Register<TCommand>(string words, ICommandConfigurator configured)
+    {
+        lock (CommandSettingsTypes) CommandSettingsTypes[words] = SettingsType(typeof(TCommand));
+        return configured;
+    }
+
+    private static Type SettingsType(Type command)
+    {
+        for (var t = command; t is not null; t = t.BaseType)
+        {
+            if (t.IsGenericType && t.GetGenericArguments() is [var settings] && typeof(CommandSettings).IsAssignableFrom(settings)) return settings;
+        }
+        throw new InvalidOperationException($"{command.Name} has no settings type");
+    }
+
+    /// <summary>The long option names a settings type accepts.</summary>
+    public static IEnumerable<string> LongOptions(Type settings) =>
+        settings.GetProperties().Select(p => p.GetCustomAttribute<CommandOptionAttribute>()).OfType<CommandOptionAttribute>()
+            .SelectMany(o => o.LongNames).Append("help");
+
+    /// <summary>
+    /// "--from -" as README documents it: the parser reads a lone "-" as an option without a name, so an
+    /// option's value "-" (stdin) is handed over joined, as "--from=-".
+    /// </summary>
+    private static string[] JoinStdinValues(string[] args)
+    {
+        var joined = new List<string>(args.Length);
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i].StartsWith("--", StringComparison.Ordinal) && args[i].Length > 2 && !args[i].Contains('=', StringComparison.Ordinal)
+                && i + 1 < args.Length && args[i + 1] == "-")
+            {
+                joined.Add(args[i] + "=-");
+                i++;
+                continue;
+            }
+            joined.Add(args[i]);
+        }
+        return [.. joined];
+    }
+
+    private static int HandleError(CliEnvironment env, Exception ex, string[] args)
     {
         switch (ex)
         {
@@ -60,8 +118,8 @@ public static class InfraApp
                 env.Err.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message)}");
                 return ExitCodes.BadInput;
             case CommandParseException or CommandRuntimeException:
-                env.Err.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message)}");
-                env.Err.MarkupLine("Run 'infra --help' for usage.");
+                env.Err.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message.TrimEnd('.'))}{Markup.Escape(OptionSuggestion(ex.Message, args))}");
+                env.Err.MarkupLine(Markup.Escape($"Run 'infra {CommandWords(args)}{(CommandWords(args).Length > 0 ? " " : "")}--help' for usage."));
                 return ExitCodes.BadInput;
             case OperationCanceledException:
                 env.Err.MarkupLine("[yellow]cancelled[/]");
@@ -70,5 +128,28 @@ public static class InfraApp
                 env.Err.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message)}");
                 return ExitCodes.Failed;
         }
+    }
+
+    /// <summary>The command named by the leading words of the command line ("etcd status"), or "".</summary>
+    private static string CommandWords(string[] args)
+    {
+        var words = "";
+        foreach (var a in args.TakeWhile(a => !a.StartsWith('-')))
+        {
+            var next = words.Length == 0 ? a : words + " " + a;
+            if (!CommandSettingsTypes.Keys.Any(k => k == next || k.StartsWith(next + " ", StringComparison.Ordinal))) break;
+            words = next;
+        }
+        return words;
+    }
+
+    /// <summary>"; did you mean '--hosts'?" for an unknown option of a known command.</summary>
+    private static string OptionSuggestion(string message, string[] args)
+    {
+        const string prefix = "Unknown option '";
+        if (!message.StartsWith(prefix, StringComparison.Ordinal)) return "";
+        var name = message[prefix.Length..].Split('\'')[0];
+        if (!CommandSettingsTypes.TryGetValue(CommandWords(args), out var settings)) return "";
+        return Core.Diagnostics.Suggest.Closest(name, LongOptions(settings)) is { } s ? $"; did you mean '--{s}'?" : "";
     }
 }

@@ -26,14 +26,18 @@ internal static class SecretFile
             ? new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite)
             : new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, UnixCreateMode = Owner });
 
+    /// <summary>Creates DIR 0700 (and missing parents); a folder that exists keeps its mode: the tool changes only what it made.</summary>
     public static void CreatePrivateDirectory(string dir)
     {
+        if (Directory.Exists(dir)) return;
         if (OperatingSystem.IsWindows())
         {
             Directory.CreateDirectory(dir);
             return;
         }
-        Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        const UnixFileMode owner = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        Directory.CreateDirectory(dir, owner);
+        // The process umask may have narrowed the mode; this folder is new, so setting it changes nothing of the user's.
+        File.SetUnixFileMode(dir, owner);
     }
 }

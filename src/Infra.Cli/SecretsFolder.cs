@@ -19,13 +19,14 @@ public static class SecretsFolder
         return Path.Combine(config, "infra", "secrets", stackName);
     }
 
-    /// <summary>The stack's name: NAME of Pulumi.NAME.yaml, else the cluster's name.</summary>
+    /// <summary>The stack's name: NAME of Pulumi.NAME.yaml, else the cluster's name; a name that is not DNS-label-like is bad input.</summary>
     public static string StackName(string file, ClusterSpec spec)
     {
-        var name = Path.GetFileName(file);
-        return name.StartsWith("Pulumi.", StringComparison.Ordinal) && name.EndsWith(".yaml", StringComparison.Ordinal) && name.Length > 12
-            ? name[7..^5]
-            : spec.Name;
+        var fileName = Path.GetFileName(file);
+        var fromFile = fileName.StartsWith("Pulumi.", StringComparison.Ordinal) && fileName.EndsWith(".yaml", StringComparison.Ordinal) && fileName.Length > 12;
+        var name = fromFile ? fileName[7..^5] : spec.Name;
+        StackNames.Check(name, fromFile ? file : $"{file}: the cluster's name");
+        return name;
     }
 
     /// <summary>
@@ -66,6 +67,7 @@ public static class SecretsFolder
 
     public static void Save(string dir, KeptSecrets secrets)
     {
+        CheckUsable(dir);
         SecretFile.CreatePrivateDirectory(dir);
         var files = KeptSecretsSerializer.ToFiles(secrets);
         foreach (var (relative, content) in files)
@@ -73,6 +75,34 @@ public static class SecretsFolder
             var path = Path.Combine(dir, relative);
             SecretFile.CreatePrivateDirectory(Path.GetDirectoryName(path)!);
             SecretFile.Write(path, content);
+        }
+    }
+
+    /// <summary>
+    /// A folder that exists is used only when it already holds the kept secrets, or is empty; and in both cases only
+    /// when it is private (0700, owned by this user). The tool never changes the mode of a folder it did not make
+    /// (--secrets-dir /tmp must not strip /tmp's sticky bit), and never mixes secrets with other files.
+    /// </summary>
+    public static void CheckUsable(string dir)
+    {
+        if (File.Exists(dir)) throw new BadInputException($"secrets folder {dir}: is a file, not a folder");
+        if (!Directory.Exists(dir)) return;
+        if (!Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
+        {
+            throw new BadInputException($"secrets folder {dir}: holds other files and no kept secrets; give a new or empty private folder");
+        }
+        if (OperatingSystem.IsWindows()) return;
+        var mode = File.GetUnixFileMode(dir);
+        const UnixFileMode others = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        if ((mode & others) != 0 || new DirectoryInfo(dir).LinkTarget is not null)
+        {
+            throw new BadInputException($"secrets folder {dir}: is not private (mode {Convert.ToString((int)mode, 8)}, it must be 700 and not a link); " +
+                "the tool does not change a folder it did not make: give a new folder, or make this one private yourself (chmod 700)");
+        }
+        if (FileOwner.Of(dir) is { } owner && owner != FileOwner.Current())
+        {
+            throw new BadInputException($"secrets folder {dir}: is owned by user id {owner}, not by you (user id {FileOwner.Current()}); give a folder of your own");
         }
     }
 }

@@ -10,4 +10,7 @@ internal static class Summary
         return $"{file}: cluster '{s.Name}' on {s.Target.ToString().ToLowerInvariant()}, Kubernetes {s.Kubernetes.Version}, " +
             $"{s.ControlPlane.Count} control plane(s), {workers} worker(s) in {s.Workers.Count} pool(s), etcd {s.Etcd.Topology.ToString().ToLowerInvariant()}";
     }
+
+    /// <summary>"an aws stack", "a gcp stack".</summary>
+    public static string Article(Target target) => target.ToString().ToLowerInvariant()[0] is 'a' or 'e' or 'i' or 'o' or 'u' ? "an" : "a";
 }

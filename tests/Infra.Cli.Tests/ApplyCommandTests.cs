@@ -91,6 +91,39 @@ public sealed class ApplyCommandTests(ApplyHosts hosts, ITestOutputHelper output
     }
 
     [Fact]
+    [Trait("Item", "10.new-user")]
+    public async Task Apply_StandInOnlyANewWorkerSelected_ReadsTheFirstControlPlaneAndJoins()
+    {
+        var stack = await StackAsync("cp1", "w1");
+        Assert.Equal(0, Infra("apply", "--file", stack, "--hosts", "cp1", "--yes").ExitCode);
+
+        var r = Infra("apply", "--file", stack, "--hosts", "w1", "--yes");
+
+        Assert.True(r.ExitCode == 0, r.Out + r.Err);
+        Assert.Contains("not in --hosts: only read", r.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("waits for the first control plane", r.Out + r.Err, StringComparison.Ordinal);
+        var status = Infra("status", "--file", stack);
+        Assert.Equal(0, status.ExitCode);
+        Assert.Contains("w1: up to date", status.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Trait("Item", "10.new-user")]
+    public async Task Apply_StandInWorkerSelectedAndFirstControlPlaneNotInitialized_BlocksSayingWhyAndLeavesItAlone()
+    {
+        var stack = await StackAsync("cp1", "w1");
+
+        var r = Infra("apply", "--file", stack, "--hosts", "w1", "--yes");
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("waits for the first control plane cp1, which is not in --hosts and is not initialized", r.Out, StringComparison.Ordinal);
+        var status = Infra("status", "--file", stack, "--hosts", "cp1", "--output", "json");
+        using var doc = JsonDocument.Parse(status.Out);
+        var cp1 = Assert.Single(doc.RootElement.GetProperty("hosts").EnumerateArray());
+        Assert.Equal(0, cp1.GetProperty("skipped").GetInt32());
+    }
+
+    [Fact]
     public async Task Apply_OnATerminalLessRun_PrintsPlainProgressLinesWithElapsedTime()
     {
         var stack = await StackAsync("cp1");

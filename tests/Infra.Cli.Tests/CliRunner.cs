@@ -21,7 +21,7 @@ internal sealed class CliRunner
 
     /// <param name="terminal">stdout and stderr behave as a terminal that can redraw (ANSI, interactive).</param>
     public static Result Run(string workingDirectory, string[] args, bool interactive = false, string? answer = null,
-        IReadOnlyDictionary<string, string>? variables = null, bool terminal = false)
+        IReadOnlyDictionary<string, string>? variables = null, bool terminal = false, string? stdin = null)
     {
         var outText = new StringWriter(new StringBuilder());
         var errText = new StringWriter(new StringBuilder());
@@ -36,12 +36,23 @@ internal sealed class CliRunner
             WorkingDirectory = workingDirectory,
             Variables = vars,
             ReadLine = () => answer,
+            Stdin = () => new StringReader(stdin ?? ""),
         };
         var code = InfraApp.Run(args, env);
         return new Result(code, outText.ToString(), errText.ToString());
     }
 
     public static Result Run(params string[] args) => Run(RepoRoot, args);
+
+    /// <summary>An environment writing to <paramref name="output"/> as a command's stdout and stderr without a terminal (CI).</summary>
+    public static CliEnvironment Plain(StringWriter output) => new()
+    {
+        Out = CliEnvironment.CreateConsole(output, redirected: true, new Dictionary<string, string>()),
+        Err = CliEnvironment.CreateConsole(output, redirected: true, new Dictionary<string, string>()),
+        Interactive = false,
+        WorkingDirectory = RepoRoot,
+        Variables = new Dictionary<string, string>(),
+    };
 
     private static IAnsiConsole Terminal(TextWriter writer) => AnsiConsole.Create(new AnsiConsoleSettings
     {

@@ -55,6 +55,18 @@ public class EtcdStatusReportTests
     }
 
     [Fact]
+    [Trait("Item", "10.new-user")]
+    public void Report_AlarmListDidNotAnswer_AlarmsUnknownWithWhy()
+    {
+        var obs = EtcdObservation.Parse("@@version\netcd Version: 3.5.21\n@@data\nyes\n@@members\n\n@@health\n\n@@status\n\n@@alarms\n\n@@end\n");
+
+        var r = EtcdOperations.Report(Planned, obs, "etcd-1", new Dictionary<string, string>());
+
+        Assert.Empty(r.Alarms);
+        Assert.Equal("the alarm list did not answer through etcd-1", r.AlarmsUnknown);
+    }
+
+    [Fact]
     public void Report_DownMemberStaleMemberMissingMemberAndAlarm_NotHealthyWithReasons()
     {
         var stale = P("etcd-9", 9);

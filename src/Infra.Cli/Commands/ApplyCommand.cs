@@ -16,6 +16,12 @@ public sealed class ApplySettings : HostSettings
     [CommandOption("--dry-run")]
     [Description("Show what would change on each host, change nothing.")]
     public bool DryRun { get; init; }
+
+    // An empty list (an unset CI variable) must never mean "every phase".
+    public override Spectre.Console.ValidationResult Validate() =>
+        Phase is not null && Phase.Split(',').Any(p => p.Trim().Length == 0)
+            ? Spectre.Console.ValidationResult.Error("--phase: an empty phase name; give phases separated by single commas, or leave --phase out for every phase")
+            : base.Validate();
 }
 
 /// <summary><c>infra apply</c>: converge the hosts over SSH, asking first.</summary>
@@ -123,6 +129,7 @@ public sealed class KubeconfigCommand : AsyncCommand<KubeconfigSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, KubeconfigSettings settings, CancellationToken cancellationToken)
     {
         var env = CliEnvironment.Current;
+        if (settings.Out is not null) UserFile.CheckWritable(Path.GetFullPath(settings.Out, env.WorkingDirectory), settings.Out);
         var ctx = ClusterContext.Load(settings, env, createSecrets: false, out var exit);
         if (ctx is null) return exit;
         var first = ctx.Plan.FirstControlPlane;
@@ -135,6 +142,7 @@ public sealed class KubeconfigCommand : AsyncCommand<KubeconfigSettings>
             return ExitCodes.Failed;
         }
         var path = Path.GetFullPath(settings.Out ?? $"{ctx.StackName}.kubeconfig", env.WorkingDirectory);
+        UserFile.CheckWritable(path, settings.Out ?? Path.GetFileName(path));
         SecretFile.Write(path, System.Text.Encoding.UTF8.GetBytes(r.Stdout));
         env.Out.WriteLine($"wrote the admin kubeconfig of {first.Name} to {path} (mode 0600)");
         return ExitCodes.Ok;

@@ -54,7 +54,12 @@ internal static class EtcdCli
         return (ctx, ops);
     }
 
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        // Read by people and CI: "it's", not "it\u0027s" (still valid JSON).
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     public static string Size(long? bytes) => bytes switch
     {
@@ -75,7 +80,10 @@ internal static class EtcdCli
         }
         env.Out.Write(table);
         env.Out.MarkupLine($"quorum: {Markup.Escape(report.Quorum)}");
-        env.Out.MarkupLine(report.Alarms.Count == 0 ? "alarms: none" : $"[red]alarms: {Markup.Escape(string.Join(", ", report.Alarms))}[/]");
+        // Alarms are known only from a member that answered; "none" is said only when one was asked.
+        env.Out.MarkupLine(report.Alarms.Count > 0 ? $"[red]alarms: {Markup.Escape(string.Join(", ", report.Alarms))}[/]"
+            : (report.AlarmsUnknown ?? (report.Failure is null ? null : $"no member could be asked: {report.Failure}")) is { } why ? $"[yellow]alarms: unknown[/] ({Markup.Escape(why)})"
+            : "alarms: none");
         if (report.AskedFrom is not null) env.Out.MarkupLine($"[grey]asked through {Markup.Escape(report.AskedFrom)}[/]");
         if (report.Failure is not null) env.Err.MarkupLine($"[red]error:[/] {Markup.Escape(report.Failure)}");
     }
@@ -104,6 +112,7 @@ public sealed class EtcdSnapshotCommand : AsyncCommand<EtcdSnapshotSettings>
         if (settings.Out is null) throw new BadInputException("--out FILE is required: where to write the snapshot");
         var path = Path.GetFullPath(settings.Out, env.WorkingDirectory);
         if (File.Exists(path)) throw new BadInputException($"{settings.Out} exists: a snapshot never overwrites a file; choose another name");
+        UserFile.CheckWritable(path, settings.Out);
         if (EtcdCli.Load(settings, env, out var exit) is not var (ctx, ops)) return exit;
         var partial = path + ".partial";
         try
@@ -167,7 +176,15 @@ public sealed class EtcdRestoreCommand : AsyncCommand<EtcdRestoreSettings>
         if (settings.From is null) throw new BadInputException("--from FILE is required: the snapshot to restore");
         var path = Path.GetFullPath(settings.From, env.WorkingDirectory);
         if (!File.Exists(path)) throw new BadInputException($"{settings.From}: no such file");
-        var bytes = await File.ReadAllBytesAsync(path, cancellationToken);
+        byte[] bytes;
+        try
+        {
+            bytes = await File.ReadAllBytesAsync(path, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new BadInputException($"{settings.From}: cannot read the snapshot: {e.Message}");
+        }
         // Checked before the stack is even read: a corrupt file never gets near a member.
         var check = EtcdSnapshot.Verify(new MemoryStream(bytes, writable: false));
         if (!check.Valid) throw new BadInputException($"{settings.From} is not a usable etcd snapshot: {check.Problem}; no member was touched");

@@ -21,7 +21,8 @@ public class HostSettings : SecretsSettings
     public string? Hosts { get; init; }
 
     [CommandOption("--inventory <FILE>")]
-    [Description("Cloud stacks: the hosts the Pulumi program created ({\"hosts\": [...]}, its 'inventory' output).")]
+    // Help text is Spectre markup: [[ ]] print as [ ].
+    [Description("Cloud stacks: the hosts the Pulumi program created ({\"hosts\": [[...]]}, its 'inventory' output).")]
     public string? Inventory { get; init; }
 
     [CommandOption("-y|--yes")]
@@ -29,7 +30,7 @@ public class HostSettings : SecretsSettings
     public bool Yes { get; init; }
 
     [CommandOption("--concurrency <N>")]
-    [Description("Hosts worked on at once.")]
+    [Description("Hosts worked on at once (1 to 1000).")]
     [DefaultValue(20)]
     public int Concurrency { get; init; } = 20;
 
@@ -37,8 +38,22 @@ public class HostSettings : SecretsSettings
     [Description("Remove a lock left by a run that is gone (the lock says who held it and since when).")]
     public bool BreakLock { get; init; }
 
-    public override Spectre.Console.ValidationResult Validate() =>
-        Concurrency < 1 ? Spectre.Console.ValidationResult.Error("--concurrency must be at least 1") : base.Validate();
+    public const int MaxConcurrency = 1000;
+
+    public override Spectre.Console.ValidationResult Validate()
+    {
+        if (Concurrency is < 1 or > MaxConcurrency) return Spectre.Console.ValidationResult.Error($"--concurrency is a number from 1 to {MaxConcurrency}, not {Concurrency}");
+        // An empty filter (an unset CI variable) must never mean "every host".
+        if (Hosts is not null && ClusterContext.SplitList(Hosts).Count == 0)
+        {
+            return Spectre.Console.ValidationResult.Error("--hosts: no host names given; leave --hosts out to act on every host");
+        }
+        if (Hosts is not null && Hosts.Split(',').Any(h => h.Trim().Length == 0))
+        {
+            return Spectre.Console.ValidationResult.Error($"--hosts: '{StackNames.Shorten(Hosts)}' has an empty name; give names separated by single commas");
+        }
+        return base.Validate();
+    }
 }
 
 /// <summary>A loaded stack with its kept secrets, inventory and plan, ready for the engine.</summary>
@@ -49,8 +64,7 @@ internal sealed record ClusterContext(ClusterPlan Plan, string StackName, string
     {
         exitCode = ExitCodes.Ok;
         var result = StackLoader.Load(settings, env);
-        DiagnosticsPrinter.Print(env, result);
-        if (!result.IsValid) { exitCode = ExitCodes.BadInput; return null; }
+        if (!DiagnosticsPrinter.Report(env, result, settings.Json)) { exitCode = ExitCodes.BadInput; return null; }
         var spec = result.Spec!;
         var stackName = SecretsFolder.StackName(result.File, spec);
 
@@ -59,7 +73,7 @@ internal sealed record ClusterContext(ClusterPlan Plan, string StackName, string
         {
             var full = Path.GetFullPath(inv, env.WorkingDirectory);
             if (!File.Exists(full)) throw new BadInputException($"{inv}: no such inventory file");
-            var (hosts, endpoint, diagnostics) = StackReader.ReadInventoryWithEndpoint(inv, File.ReadAllText(full));
+            var (hosts, endpoint, diagnostics) = StackReader.ReadInventoryWithEndpoint(inv, UserFile.ReadText(full, inv, "inventory file"));
             foreach (var d in diagnostics) env.Err.MarkupLine($"[red]{Markup.Escape(d.ToString())}[/]");
             if (hosts is null) { exitCode = ExitCodes.BadInput; return null; }
             inventory = hosts;
@@ -77,7 +91,7 @@ internal sealed record ClusterContext(ClusterPlan Plan, string StackName, string
         }
         else if (spec.Target != Target.Baremetal)
         {
-            throw new BadInputException($"a {spec.Target.ToString().ToLowerInvariant()} stack reaches its VMs through the inventory the Pulumi program outputs: " +
+            throw new BadInputException($"{Summary.Article(spec.Target)} {spec.Target.ToString().ToLowerInvariant()} stack reaches its VMs through the inventory the Pulumi program outputs: " +
                 "pass --inventory FILE ('pulumi stack output inventory > inventory.json')");
         }
 
@@ -174,7 +188,7 @@ internal static class ReportPrinter
             }
             if (h.Changes.Count == 0)
             {
-                env.Out.MarkupLine($"[yellow]{Markup.Escape(h.Host)}[/]: {h.State.ToString().ToLowerInvariant()}{(h.Message is null ? "" : ": " + Markup.Escape(redactor.Redact(h.Message)))}");
+                env.Out.MarkupLine($"[yellow]{Markup.Escape(h.Host)}[/]: {StateName(h.State)}{(h.Message is null ? "" : ": " + Markup.Escape(redactor.Redact(h.Message)))}");
                 continue;
             }
             env.Out.MarkupLine($"[bold]{Markup.Escape(h.Host)}[/]: {h.Changes.Count} step(s) to run");
@@ -190,30 +204,73 @@ internal static class ReportPrinter
             return;
         }
         if (report.Refusal is { } refusal) env.Err.MarkupLine($"[red]refused:[/] {Markup.Escape(redactor.Redact(refusal))}");
+        // Without a terminal nothing wraps a table cell: long details go below the table, wrapped, so that no line
+        // of a CI log is hundreds of characters wide.
+        var plain = !env.Out.Profile.Capabilities.Interactive;
+        var below = new List<(string Host, string Detail)>();
         var table = new Table().AddColumns("host", "state", "ran", "detail");
         foreach (var h in report.Hosts)
         {
-            var detail = h.Failure is { } f
+            var detail = redactor.Redact(h.Failure is { } f
                 ? $"step {f.StepId} exit {f.ExitCode}\n{f.StderrTail}\nhint: {f.Hint}"
                 : h.Refusals.Count > 0 ? string.Join("\n", h.Refusals.Select(r => r.Message))
-                : h.Message ?? (h.Changes.Count > 0 && h.State == HostState.Pending ? string.Join(", ", h.Changes.Select(c => c.StepId)) : "");
+                : h.Message ?? (h.Changes.Count > 0 && h.State == HostState.Pending ? string.Join(", ", h.Changes.Select(c => c.StepId)) : ""));
+            if (plain && (detail.Length > PlainDetailWidth || detail.Contains('\n', StringComparison.Ordinal)))
+            {
+                below.Add((h.Host, detail));
+                detail = "(below)";
+            }
             var colour = h.State switch
             {
-                HostState.Unchanged or HostState.Converged => "green",
+                HostState.Unchanged or HostState.Converged or HostState.Read => "green",
                 HostState.Pending => "yellow",
                 _ => "red",
             };
-            table.AddRow(Markup.Escape(h.Host), $"[{colour}]{h.State.ToString().ToLowerInvariant()}[/]",
-                h.Ran.Count.ToString(CultureInfo.InvariantCulture), Markup.Escape(redactor.Redact(detail)));
+            table.AddRow(Markup.Escape(h.Host), $"[{colour}]{StateName(h.State)}[/]",
+                h.Ran.Count.ToString(CultureInfo.InvariantCulture), Markup.Escape(detail));
         }
-        env.Out.Write(table);
-        if (report.NothingToDo && !report.DryRun) env.Out.MarkupLine("[green]nothing to do: every host is up to date[/]");
+        if (report.Hosts.Count > 0) env.Out.Write(table);
+        foreach (var (host, detail) in below)
+        {
+            env.Out.WriteLine($"{host}:");
+            foreach (var line in Wrap(detail, PlainLineWidth - 2)) env.Out.WriteLine("  " + line);
+        }
+        if (report.NothingToDo && !report.DryRun && report.Refusal is null && report.Hosts.Count > 0)
+        {
+            env.Out.MarkupLine("[green]nothing to do: every host is up to date[/]");
+        }
         if (report.AnyRefusedChange) env.Err.MarkupLine("[red]refused: these changes need a procedure this tool does not improvise; nothing was changed[/]");
+    }
+
+    private const int PlainDetailWidth = 60;
+    private const int PlainLineWidth = 120;
+
+    /// <summary>A host state in words: "host key refused", not "hostkeyrefused".</summary>
+    public static string StateName(HostState state) =>
+        string.Concat(state.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? " " + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+
+    /// <summary>Lines of at most <paramref name="width"/> characters, broken at spaces where there are any.</summary>
+    public static IEnumerable<string> Wrap(string text, int width)
+    {
+        foreach (var raw in text.Split('\n'))
+        {
+            var line = raw.TrimEnd();
+            while (line.Length > width)
+            {
+                var cut = line.LastIndexOf(' ', width);
+                if (cut <= 0) cut = width;
+                yield return line[..cut].TrimEnd();
+                line = line[cut..].TrimStart();
+            }
+            yield return line;
+        }
     }
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
+        // Read by people and CI: "it's", not "it\u0027s" (still valid JSON; HTML-safety is not needed here).
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
     };
 }

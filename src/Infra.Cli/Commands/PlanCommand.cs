@@ -24,9 +24,13 @@ public sealed class PlanCommand : Command<PlanSettings>
     public override int Execute(CommandContext context, PlanSettings settings, CancellationToken cancellationToken)
     {
         var env = CliEnvironment.Current;
+        if (settings.Out is not null && File.Exists(Path.GetFullPath(settings.Out, env.WorkingDirectory)))
+        {
+            throw new BadInputException($"--out {settings.Out}: is a file; give a folder (new, empty, or written by an earlier plan)");
+        }
         var result = StackLoader.Load(settings, env, allowEmbeddedDefault: true);
-        DiagnosticsPrinter.Print(env, result);
-        if (!result.IsValid) return ExitCodes.BadInput;
+        if (settings.NamesNoStack && !settings.Json) env.Err.MarkupLine(Markup.Escape($"no --stack or --file: read the built-in dev stack ({result.File})"));
+        if (!DiagnosticsPrinter.Report(env, result, settings.Json)) return ExitCodes.BadInput;
 
         var secretsDir = SecretsFolder.Resolve(settings.SecretsDir, env, SecretsFolder.StackName(result.File, result.Spec!));
         var secrets = SecretsFolder.Load(secretsDir);
@@ -126,7 +130,10 @@ internal static class PlanWriter
         {
             var path = Path.Combine(dir, a.RelativePath);
             keep.Add(path);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var folder = Path.GetDirectoryName(path)!;
+            Directory.CreateDirectory(folder);
+            // A folder of the plan that holds key files is private, like the files (it is inside the plan folder, which the tool made).
+            if (a.Secret && !OperatingSystem.IsWindows() && folder != dir) File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             WriteFile(path, a.Content, a.Secret);
         }
         foreach (var stale in Entries(dir).Where(e => e is FileInfo && !keep.Contains(e.FullName)).ToList())

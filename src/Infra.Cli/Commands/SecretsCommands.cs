@@ -20,18 +20,27 @@ public sealed class SecretsInitCommand : Command<SecretsSettings>
     {
         var env = CliEnvironment.Current;
         var result = StackLoader.Load(settings, env);
-        DiagnosticsPrinter.Print(env, result);
-        if (!result.IsValid) return ExitCodes.BadInput;
+        if (!DiagnosticsPrinter.Report(env, result, settings.Json)) return ExitCodes.BadInput;
         var spec = result.Spec!;
         var dir = SecretsFolder.Resolve(settings.SecretsDir, env, SecretsFolder.StackName(result.File, spec));
         var existing = SecretsFolder.Load(dir);
         var ensured = ClusterPki.EnsureWithChanges(spec, HostInventory.Plan(spec), existing, DateTimeOffset.UtcNow);
+        if (ensured.Changes.Count > 0) SecretsFolder.Save(dir, ensured.Secrets);
+        if (settings.Json)
+        {
+            SecretsJson.Write(env, new
+            {
+                folder = dir,
+                complete = ensured.Changes.Count == 0,
+                changes = ensured.Changes.Select(c => new { kind = c.Kind.ToString().ToLowerInvariant(), name = c.Name, reason = c.Reason }),
+            });
+            return ExitCodes.Ok;
+        }
         if (ensured.Changes.Count == 0)
         {
             env.Out.MarkupLine($"kept secrets in {Markup.Escape(dir)} are complete: nothing to do");
             return ExitCodes.Ok;
         }
-        SecretsFolder.Save(dir, ensured.Secrets);
         foreach (var change in ensured.Changes)
         {
             env.Out.MarkupLine($"  {change.Kind.ToString().ToLowerInvariant()} {Markup.Escape(change.Name)}: {Markup.Escape(change.Reason)}");
@@ -58,9 +67,8 @@ public sealed class SecretsImportCommand : Command<SecretsImportSettings>
     {
         var env = CliEnvironment.Current;
         var result = StackLoader.Load(settings, env);
-        DiagnosticsPrinter.Print(env, result);
-        if (!result.IsValid) return ExitCodes.BadInput;
-        var json = settings.From == "-" ? Console.In.ReadToEnd() : ReadFile(settings.From!, env);
+        if (!DiagnosticsPrinter.Report(env, result, settings.Json)) return ExitCodes.BadInput;
+        var json = settings.From == "-" ? env.Stdin().ReadToEnd() : ReadFile(settings.From!, env);
         KeptSecrets secrets;
         try
         {
@@ -72,7 +80,8 @@ public sealed class SecretsImportCommand : Command<SecretsImportSettings>
         }
         var dir = SecretsFolder.Resolve(settings.SecretsDir, env, SecretsFolder.StackName(result.File, result.Spec!));
         SecretsFolder.Save(dir, secrets);
-        env.Out.MarkupLine($"imported kept secrets into {Markup.Escape(dir)} (mode 0700, files 0600)");
+        if (settings.Json) SecretsJson.Write(env, new { folder = dir, imported = true });
+        else env.Out.MarkupLine($"imported kept secrets into {Markup.Escape(dir)} (mode 0700, files 0600)");
         return ExitCodes.Ok;
     }
 
@@ -80,6 +89,19 @@ public sealed class SecretsImportCommand : Command<SecretsImportSettings>
     {
         var full = Path.GetFullPath(path, env.WorkingDirectory);
         if (!File.Exists(full)) throw new BadInputException($"{path}: no such file");
-        return File.ReadAllText(full);
+        return UserFile.ReadText(full, path, "secrets export");
     }
+}
+
+/// <summary>--output json of the secrets commands: what was done, never secret material.</summary>
+internal static class SecretsJson
+{
+    private static readonly System.Text.Json.JsonSerializerOptions Options = new(System.Text.Json.JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Encoder = DiagnosticsPrinter.Encoder,
+    };
+
+    public static void Write(CliEnvironment env, object value) =>
+        env.Out.Profile.Out.Writer.WriteLine(System.Text.Json.JsonSerializer.Serialize(value, Options));
 }

@@ -10,6 +10,7 @@ public sealed class ValidateCommand : Command<StackSettings>
     {
         var env = CliEnvironment.Current;
         var result = StackLoader.Load(settings, env, allowEmbeddedDefault: true);
+        if (settings.NamesNoStack && !settings.Json) env.Err.MarkupLine(Markup.Escape($"no --stack or --file: read the built-in dev stack ({result.File})"));
         if (settings.Json) env.Out.Profile.Out.Writer.WriteLine(DiagnosticsPrinter.Json(result));
         else DiagnosticsPrinter.Print(env, result);
         if (!result.IsValid)

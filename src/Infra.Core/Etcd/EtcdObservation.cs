@@ -14,6 +14,8 @@ public sealed record EtcdObservation
     public required IReadOnlyList<EtcdEndpointHealth> Health { get; init; }
     public required IReadOnlyList<EtcdEndpointStatus> Status { get; init; }
     public required IReadOnlyList<EtcdAlarm> Alarms { get; init; }
+    /// <summary>False when the alarm list did not answer: "no alarm" is then not known.</summary>
+    public bool AlarmsKnown { get; init; } = true;
 
     public EtcdClusterView? View => Members is null ? null : EtcdClusterView.From(Members, Health);
 
@@ -77,6 +79,7 @@ public sealed record EtcdObservation
             Health = health.StartsWith('[') ? EtcdJson.EndpointHealth(health) : [],
             Status = status.StartsWith('[') ? EtcdJson.EndpointStatus(status) : [],
             Alarms = alarms.StartsWith('{') ? EtcdJson.AlarmList(alarms) : [],
+            AlarmsKnown = alarms.StartsWith('{'),
         };
     }
 }

@@ -28,7 +28,7 @@ public static class CloudPlanner
         var target = spec.Target;
         if (target == Target.Baremetal)
             throw new InfrastructurePlanException("target", "bare metal has no cloud infrastructure to plan");
-        var cloud = spec.Cloud ?? throw new InfrastructurePlanException("cloud", $"a {Lower(target)} cluster needs its region and zones");
+        var cloud = spec.Cloud ?? throw new InfrastructurePlanException("cloud", $"{(Lower(target)[0] is 'a' ? "an" : "a")} {Lower(target)} cluster needs its region and zones");
         var c = spec.Name;
         if (target == Target.Gcp && !char.IsAsciiLetterLower(c[0]))
             throw new InfrastructurePlanException("name", $"'{c}' must start with a letter: GCP resource names are derived from it");

@@ -10,7 +10,8 @@ public static class PlanJson
     public static string Render(ClusterPlan plan)
     {
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        // Read by people and CI: "it's", not "it\u0027s" (still valid JSON; HTML-safety is not needed in a file).
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             var s = plan.Spec;
             w.WriteStartObject();

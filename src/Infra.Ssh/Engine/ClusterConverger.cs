@@ -44,6 +44,20 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
                 }
             });
 
+            // Hosts that join need the first control plane: outside --hosts it is read (probed), never changed.
+            string? firstOutside = null;
+            var shown = programs;
+            if (first is not null && options.Hosts.Count > 0 && !programs.Any(p => p.Host.Name == first.Name)
+                && programs.Any(p => p.Host.Has(Roles.ControlPlane) || p.Host.Has(Roles.Worker))
+                && plan.Nodes.FirstOrDefault(n => n.Host.Name == first.Name) is { } firstNode)
+            {
+                var (readReport, readSession, problem) = await ReadFirstAsync(plan, firstNode, options, ct);
+                reports[first.Name] = readReport;
+                if (readSession is not null) sessions[first.Name] = readSession;
+                firstOutside = problem ?? "";
+                shown = [firstNode, .. programs];
+            }
+
             // One apply per cluster: the lock lives on the first control plane.
             if (options.ClusterLock && !options.DryRun && first is not null)
             {
@@ -54,7 +68,7 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
                     if (refusal is not null)
                     {
                         clusterLockSession = null;
-                        return new ClusterReport { Hosts = Ordered(programs, reports), Refusal = refusal };
+                        return new ClusterReport { Hosts = Ordered(shown, reports), Refusal = refusal };
                     }
                 }
             }
@@ -104,7 +118,7 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
             if (decisions.Values.Any(d => d.Refusals.Count > 0))
             {
                 foreach (var (host, d) in decisions.Where(kv => kv.Value.Refusals.Count == 0)) reports[host] = Pending(host, d);
-                return new ClusterReport { Hosts = Ordered(programs, reports) };
+                return new ClusterReport { Hosts = Ordered(shown, reports) };
             }
 
             var anyPending = decisions.Values.Any(d => d.Pending.Count > 0);
@@ -116,7 +130,7 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
                         ? new HostReport { Host = host, State = HostState.Unchanged, Skipped = d.Skipped }
                         : Pending(host, d);
                 }
-                return new ClusterReport { Hosts = Ordered(programs, reports), DryRun = options.DryRun };
+                return new ClusterReport { Hosts = Ordered(shown, reports), DryRun = options.DryRun };
             }
 
             // What would run, with the hosts that already failed to connect or are locked.
@@ -125,13 +139,13 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
             {
                 preview[host] = d.Pending.Count == 0 ? new HostReport { Host = host, State = HostState.Unchanged, Skipped = d.Skipped } : Pending(host, d);
             }
-            if (!confirm(Ordered(programs, preview)))
+            if (!confirm(Ordered(shown, preview)))
             {
-                return new ClusterReport { Hosts = Ordered(programs, preview), Declined = true };
+                return new ClusterReport { Hosts = Ordered(shown, preview), Declined = true };
             }
 
-            await RunWavesAsync(plan, programs, sessions, decisions, reports, options, ct);
-            return new ClusterReport { Hosts = Ordered(programs, reports) };
+            await RunWavesAsync(plan, programs, sessions, decisions, reports, options, firstOutside, ct);
+            return new ClusterReport { Hosts = Ordered(shown, reports) };
         }
         finally
         {
@@ -142,6 +156,49 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
         }
     }
 
+    /// <summary>
+    /// The first control plane when it is not selected: connected and probed without its lock, nothing run. The
+    /// session is kept only when it is initialized (joins then get their credentials from it); otherwise the problem.
+    /// </summary>
+    private async Task<(HostReport Report, IHostSession? Session, string? Problem)> ReadFirstAsync(ClusterPlan plan, NodeProgram first,
+        ConvergeOptions options, CancellationToken ct)
+    {
+        HostReport Read(string? problem) => new()
+        {
+            Host = first.Host.Name,
+            State = HostState.Read,
+            Message = problem is null
+                ? "not in --hosts: only read, as the first control plane the selected hosts join through; nothing was changed on it"
+                : $"not in --hosts: only read, and it {problem}",
+        };
+        progress?.Report(new EngineEvent(first.Host.Name, "reading (not in --hosts)"));
+        IHostSession session;
+        try
+        {
+            session = await connect(first.Host, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            var problem = $"could not be reached: {redactor.Redact(e.Message)}";
+            return (Read(problem), null, problem);
+        }
+        var (_, probe) = await ProbeAsync(session, first.Steps, null, options, "probe", ct);
+        string? notReady = null;
+        if (probe is null)
+        {
+            notReady = "could not be probed";
+        }
+        else
+        {
+            var decision = HostDecision.Decide(plan.Spec, first, probe, DefaultPhases.ToHashSet());
+            var own = decision.Pending.Count(s => s.Step.Phase is Phase.Prepare or Phase.Etcd or Phase.ControlPlane);
+            if (decision.Blocked is not null || own > 0) notReady = $"is not initialized ({own} step(s) of its own pending): include it in --hosts";
+        }
+        if (notReady is null) return (Read(null), session, null);
+        await session.DisposeAsync();
+        return (Read(notReady), null, notReady);
+    }
+
     private async Task<IHostSession?> TryConnect(PlannedHost host, CancellationToken ct)
     {
         try { return await connect(host, ct); }
@@ -149,12 +206,13 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
     }
 
     private async Task RunWavesAsync(ClusterPlan plan, IReadOnlyList<NodeProgram> programs, ConcurrentDictionary<string, IHostSession> sessions,
-        ConcurrentDictionary<string, HostDecision> decisions, ConcurrentDictionary<string, HostReport> reports, ConvergeOptions options, CancellationToken ct)
+        ConcurrentDictionary<string, HostDecision> decisions, ConcurrentDictionary<string, HostReport> reports, ConvergeOptions options,
+        string? firstOutside, CancellationToken ct)
     {
         var ran = new ConcurrentDictionary<string, ConcurrentQueue<string>>(StringComparer.Ordinal);
         var running = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         var failed = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var host in reports.Keys) failed[host] = reports[host].State.ToString().ToLowerInvariant();
+        foreach (var host in reports.Keys.Where(h => reports[h].State != HostState.Read)) failed[host] = reports[host].State.ToString().ToLowerInvariant();
         JoinCredentials? credentials = null;
         var first = plan.Hosts.FirstOrDefault(h => h.Has(Roles.ControlPlane));
 
@@ -284,8 +342,11 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
             && d.Pending.Any(s => s.Step.Phase is Phase.ControlPlane or Phase.Workers && s.Step.RuntimeInputs.Count > 0));
         if (needCredentials && firstBroken)
         {
-            Block(joiners, Phase.ControlPlane, $"waits for the first control plane {first!.Name}, which failed or is unreachable");
-            Block(joiners, Phase.Workers, $"waits for the first control plane {first!.Name}, which failed or is unreachable");
+            var why = firstOutside is not null
+                ? $"waits for the first control plane {first!.Name}, which is not in --hosts and {firstOutside}"
+                : $"waits for the first control plane {first!.Name}, which failed or is unreachable";
+            Block(joiners, Phase.ControlPlane, why);
+            Block(joiners, Phase.Workers, why);
             return;
         }
         IHostSession? firstSession = first is null ? null : sessions.GetValueOrDefault(first.Name);

@@ -20,6 +20,8 @@ public enum HostState
     Locked,
     /// <summary>The change needs a procedure (upgrade, migration): refused, nothing ran.</summary>
     Refused,
+    /// <summary>Not selected (--hosts), but selected hosts depend on it: probed, nothing ran on it.</summary>
+    Read,
 }
 
 /// <summary>A step that would run or ran, and why.</summary>
@@ -50,7 +52,8 @@ public sealed record ClusterReport
 
     public bool AnyRefusedChange => Hosts.Any(h => h.State == HostState.Refused);
     public bool AnyFailure => Hosts.Any(h => h.State is HostState.Failed or HostState.Unreachable or HostState.HostKeyRefused or HostState.Blocked or HostState.Locked);
-    public bool NothingToDo => Hosts.All(h => h.State == HostState.Unchanged);
+    /// <summary>Every host was already up to date (never said of a refused run, or of one with no host).</summary>
+    public bool NothingToDo => Refusal is null && Hosts.Count > 0 && Hosts.All(h => h.State is HostState.Unchanged or HostState.Read);
 
     /// <summary>0 done or nothing to do, 1 a host failed or the user declined, 2 a change that needs a procedure.</summary>
     public int ExitCode => AnyRefusedChange ? 2 : AnyFailure || Declined || Refusal is not null ? 1 : 0;

@@ -37,6 +37,8 @@ public sealed record EtcdStatusReport
     public string? AskedFrom { get; init; }
     /// <summary>Set when no member could be asked at all.</summary>
     public string? Failure { get; init; }
+    /// <summary>Why the alarms are not known (the alarm list did not answer, or no member was asked); null when they are.</summary>
+    public string? AlarmsUnknown { get; init; }
 
     /// <summary>Healthy means: every planned member is a healthy voting member, nothing else is a member, no alarm.</summary>
     public bool Healthy => Failure is null && Alarms.Count == 0 && Members.All(m => m.Planned && m.IsMember && !m.IsLearner && m.Healthy);
@@ -147,6 +149,7 @@ public sealed class EtcdOperations(EtcdSessionFactory connect, Redactor redactor
                 Alarms = [],
                 Quorum = "unknown",
                 Failure = why,
+                AlarmsUnknown = $"no member could be asked: {why}",
             };
         }
         return Report(members, obs, askedFrom, unreachable);
@@ -201,6 +204,7 @@ public sealed class EtcdOperations(EtcdSessionFactory connect, Redactor redactor
             Alarms = obs.Alarms.Where(a => a.Alarm != "NONE").Select(a => $"{a.Alarm} on {names.GetValueOrDefault(a.MemberId, a.MemberId.ToString("x", System.Globalization.CultureInfo.InvariantCulture))}").ToList(),
             Quorum = view?.QuorumText ?? "unknown: no member answers",
             AskedFrom = askedFrom,
+            AlarmsUnknown = obs.AlarmsKnown ? null : $"the alarm list did not answer{(askedFrom is null ? "" : " through " + askedFrom)}",
         };
     }
 
