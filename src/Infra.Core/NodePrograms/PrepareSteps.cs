@@ -365,7 +365,7 @@ internal static class PrepareSteps
         version = 2
 
         [plugins."io.containerd.grpc.v1.cri"]
-          sandbox_image = "{c.Spec.Kubernetes.ImageRepository}/pause:{c.Versions.Pause}"
+          sandbox_image = {Toml.BasicString($"{c.Spec.Kubernetes.ImageRepository}/pause:{c.Versions.Pause}")}
 
         [plugins."io.containerd.grpc.v1.cri".containerd]
           default_runtime_name = "runc"
@@ -377,13 +377,42 @@ internal static class PrepareSteps
           SystemdCgroup = true
 
         [plugins."io.containerd.grpc.v1.cri".registry]
-          config_path = "{ContainerdCertsDir}"
+          config_path = {Toml.BasicString(ContainerdCertsDir)}
 
         """;
+
+    /// <summary>
+    /// The folder of a registry's hosts.toml, certs.d/&lt;host[:port]&gt; (containerd docs/hosts.md). Only a registry
+    /// host (DNS labels, an optional port) names a folder, so no key can reach outside certs.d.
+    /// </summary>
+    /// <exception cref="ArgumentException">The key is not a registry host.</exception>
+    public static string MirrorHostsDirectory(string registry)
+    {
+        if (!RegistryHost.IsValid(registry))
+        {
+            throw new ArgumentException($"the registry '{Printable(registry)}' is not a host name with an optional port; "
+                + $"it would not name one folder under {ContainerdCertsDir}", nameof(registry));
+        }
+        var dir = ContainerdCertsDir + "/" + registry;
+        // Belt and braces: the folder is exactly one level under certs.d.
+        if (System.IO.Path.GetFullPath(dir) != dir || System.IO.Path.GetDirectoryName(dir) != ContainerdCertsDir)
+        {
+            throw new ArgumentException($"the registry '{Printable(registry)}' does not name one folder under {ContainerdCertsDir}", nameof(registry));
+        }
+        return dir;
+    }
+
+    /// <summary>A value for a message: control characters shown as \uXXXX, at most 80 characters.</summary>
+    public static string Printable(string value)
+    {
+        var shown = value.Length > 80 ? value[..80] + "…" : value;
+        return string.Concat(shown.Select(ch => char.IsControl(ch) ? $"\\u{(int)ch:X4}" : ch.ToString()));
+    }
 
     /// <summary>hosts.toml for a registry mirror (containerd's registry host configuration).</summary>
     public static string MirrorHostsToml(string registry, string mirror)
     {
+        MirrorHostsDirectory(registry);
         var server = registry == "docker.io" ? "https://registry-1.docker.io" : "https://" + registry;
         var scheme = "https://";
         var m = mirror;
@@ -395,8 +424,8 @@ internal static class PrepareSteps
         var host = slash < 0 ? scheme + m : $"{scheme}{m[..slash]}/v2{m[slash..]}";
         var sb = new StringBuilder();
         sb.Append(ManagedMarker).Append('\n');
-        sb.Append("server = \"").Append(server).Append("\"\n\n");
-        sb.Append("[host.\"").Append(host).Append("\"]\n");
+        sb.Append("server = ").Append(Toml.BasicString(server)).Append("\n\n");
+        sb.Append("[host.").Append(Toml.BasicString(host)).Append("]\n");
         sb.Append("  capabilities = [\"pull\", \"resolve\"]\n");
         if (slash >= 0) sb.Append("  override_path = true\n");
         return sb.ToString();
@@ -409,9 +438,9 @@ internal static class PrepareSteps
         var files = new List<HostFile> { Steps.File(ContainerdConfigStaged, ContainerdConfigToml(c)) };
         foreach (var (registry, mirror) in mirrors)
         {
-            files.Add(Steps.File($"{ContainerdCertsDir}/{registry}/hosts.toml", MirrorHostsToml(registry, mirror)));
+            files.Add(Steps.File(MirrorHostsDirectory(registry) + "/hosts.toml", MirrorHostsToml(registry, mirror)));
         }
-        var kept = mirrors.Select(m => $"{ContainerdCertsDir}/{m.Key}/hosts.toml").ToList();
+        var kept = mirrors.Select(m => MirrorHostsDirectory(m.Key) + "/hosts.toml").ToList();
         string StaleMirrors(string action) => $$"""
             for f in {{ContainerdCertsDir}}/*/hosts.toml; do
               [ -e "$f" ] || continue
