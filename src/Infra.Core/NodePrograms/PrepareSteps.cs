@@ -34,8 +34,17 @@ internal static class PrepareSteps
     /// <summary>The pkgs.k8s.io signing key (isv:kubernetes OBS Project), the same for every minor's repository.</summary>
     public const string KubernetesKeyFingerprint = "DE15B14486CD377B9E876E1A234654DA9A296436";
 
-    /// <summary>Binaries kubeadm's preflight requires on PATH (mandatory exec checks).</summary>
+    /// <summary>
+    /// Binaries kubeadm's preflight requires on PATH (its mandatory InPathChecks; conntrack only before 1.32, crictl no
+    /// longer: kubernetes cmd/kubeadm/app/preflight/checks_linux.go addExecChecks).
+    /// </summary>
     public static readonly IReadOnlyList<string> RequiredTools = ["ip", "iptables", "mount", "nsenter"];
+    /// <summary>
+    /// What a source that installs no OS packages must find besides <see cref="RequiredTools"/>: crictl, which
+    /// 'infra etcd' and the etcd restore use to reach the stacked etcd container (the repository source gets it
+    /// with kubeadm's cri-tools dependency).
+    /// </summary>
+    public static readonly IReadOnlyList<string> PreinstalledTools = ["crictl"];
     /// <summary>What the repository source installs from the OS archive (kubeadm preflight tools, apt key handling).</summary>
     public static readonly IReadOnlyList<string> OsPackages =
         ["ca-certificates", "curl", "gpg", "iptables", "iproute2", "ethtool", "socat", "conntrack", "ebtables"];
@@ -69,6 +78,29 @@ internal static class PrepareSteps
         yield return FilesStep("prepare.kubeadm-config", "Place this node's kubeadm configuration",
             [Steps.File(HostPaths.KubeadmConfig, kubeadmConfig, "0600")]);
         if (host.Has(Roles.ControlPlane)) yield return ApiServerConfig(c);
+        if (c.Source == PackageSource.Preinstalled && host == c.FirstControlPlane) yield return HelmPresent();
+    }
+
+    /// <summary>
+    /// Preinstalled: the workloads phase runs Helm on the first control plane; check it here, before kubeadm init,
+    /// rather than after the cluster is up.
+    /// </summary>
+    private static Step HelmPresent()
+    {
+        var check = $$$"""
+            if ! command -v helm >/dev/null; then
+              echo 'helm {{{WorkloadSteps.HelmVersion}}} must be on PATH for the workloads phase (packages.source is preinstalled: nothing is downloaded)' >&2
+              exit 1
+            fi
+            helm_version=$(helm version --template '{{.Version}}' 2>/dev/null || echo unknown)
+            if [ "$helm_version" != '{{{WorkloadSteps.HelmVersion}}}' ]; then
+              echo "helm $helm_version is on PATH; the workloads phase needs exactly {{{WorkloadSteps.HelmVersion}}} (packages.source is preinstalled: nothing is downloaded)" >&2
+              exit 1
+            fi
+
+            """;
+        return Steps.Create("prepare.helm", Phase.Prepare, $"Check that Helm {WorkloadSteps.HelmVersion} is installed for the workloads phase",
+            check, check, In(("source", "preinstalled"), ("helm", WorkloadSteps.HelmVersion)), OsRelease.All);
     }
 
     private static SortedDictionary<string, string> In(params (string Key, string Value)[] items)
@@ -195,7 +227,12 @@ internal static class PrepareSteps
 
     private static Step HostTools(BuildContext c)
     {
-        var tools = RequiredTools.Concat(c.Source == PackageSource.Repository ? ["curl", "gpg"] : Array.Empty<string>()).ToList();
+        var tools = RequiredTools.Concat(c.Source switch
+        {
+            PackageSource.Repository => ["curl", "gpg"],
+            PackageSource.Preinstalled => PreinstalledTools,
+            _ => Array.Empty<string>(),
+        }).ToList();
         var check = ToolsPresent(tools, c.Source == PackageSource.Repository
             ? "this step installs them"
             : "install them from the OS packages; the package source does not download");
