@@ -45,6 +45,7 @@ public static class Codes
     public const string MalformedTaint = "INF028";
     public const string DuplicateName = "INF029";
     public const string WorkloadUnsupported = "INF030";
+    public const string MalformedChartMirror = "INF050";
     public const string UnknownSize = "INF101";
     public const string NoNetworkPolicy = "INF102";
 }
