@@ -40,11 +40,11 @@ internal static class PrepareSteps
     /// </summary>
     public static readonly IReadOnlyList<string> RequiredTools = ["ip", "iptables", "mount", "nsenter"];
     /// <summary>
-    /// What a source that installs no OS packages must find besides <see cref="RequiredTools"/>: crictl, which
+    /// What the bundle and preinstalled sources must find besides <see cref="RequiredTools"/>: crictl, which
     /// 'infra etcd' and the etcd restore use to reach the stacked etcd container (the repository source gets it
-    /// with kubeadm's cri-tools dependency).
+    /// with kubeadm's cri-tools dependency; a bundle does not carry it).
     /// </summary>
-    public static readonly IReadOnlyList<string> PreinstalledTools = ["crictl"];
+    public static readonly IReadOnlyList<string> UserInstalledTools = ["crictl"];
     /// <summary>What the repository source installs from the OS archive (kubeadm preflight tools, apt key handling).</summary>
     public static readonly IReadOnlyList<string> OsPackages =
         ["ca-certificates", "curl", "gpg", "iptables", "iproute2", "ethtool", "socat", "conntrack", "ebtables"];
@@ -230,8 +230,7 @@ internal static class PrepareSteps
         var tools = RequiredTools.Concat(c.Source switch
         {
             PackageSource.Repository => ["curl", "gpg"],
-            PackageSource.Preinstalled => PreinstalledTools,
-            _ => Array.Empty<string>(),
+            _ => UserInstalledTools,
         }).ToList();
         var check = ToolsPresent(tools, c.Source == PackageSource.Repository
             ? "this step installs them"

@@ -1,6 +1,7 @@
 using Infra.Core.NodePrograms;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
+using Infra.Core.Workloads;
 
 namespace Infra.Core.Tests.NodePrograms;
 
@@ -43,7 +44,7 @@ public class PackageSourceTests
         var without = RunWithStubs(step.Check!, PrepareSteps.RequiredTools);
         Assert.NotEqual(0, without.ExitCode);
         Assert.Contains("crictl", without.Output, StringComparison.Ordinal);
-        Assert.Equal(0, RunWithStubs(step.Check!, [.. PrepareSteps.RequiredTools, "crictl"]).ExitCode);
+        Assert.Equal(0, RunWithStubs(step.Check!, [.. PrepareSteps.RequiredTools, .. PrepareSteps.UserInstalledTools]).ExitCode);
     }
 
     [Fact]
@@ -77,4 +78,42 @@ public class PackageSourceTests
     public void Build_Repository_HasNoHelmPrepareStep() =>
         Assert.DoesNotContain(NodeProgramBuilder.Build(Clusters.BareMetalSingle(), Clusters.Inputs(Clusters.BareMetalSingle()).Hosts,
             Clusters.Inputs(Clusters.BareMetalSingle()).Secrets).SelectMany(p => p.Steps), s => s.Id == "prepare.helm");
+
+    /// <summary>Every file a bundle may need, for every supported minor and every target, CNI and ingress choice.</summary>
+    private static IEnumerable<string> EveryBundleFile()
+    {
+        foreach (var minor in ComponentVersions.SupportedMinors)
+        {
+            var version = new KubernetesVersion(1, minor, 1);
+            foreach (var (name, _) in BundleManifest.Required(ComponentVersions.For(version)!)) yield return name;
+            foreach (var target in Enum.GetValues<Target>())
+            {
+                foreach (var cni in Enum.GetValues<Cni>())
+                {
+                    foreach (var ingress in Enum.GetValues<IngressKind>())
+                    {
+                        var spec = target == Target.Baremetal ? SampleSpecs.BareMetal() : SampleSpecs.Cloud(target);
+                        spec = spec with
+                        {
+                            Kubernetes = spec.Kubernetes with { Version = version },
+                            Network = spec.Network with { Cni = cni },
+                            Workloads = spec.Workloads with { Ingress = ingress },
+                        };
+                        foreach (var (name, _) in WorkloadSteps.BundleFiles(BaselinePlanner.Plan(spec))) yield return name;
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    [Trait("Item", "10.new-user-airgap")]
+    public void Readme_PackageSources_NamesEveryFileABundleMayNeed()
+    {
+        var readme = File.ReadAllText(Path.Combine(TestPaths.ProjectDir, "..", "..", "README.md"));
+        var section = readme[readme.IndexOf("### Package sources", StringComparison.Ordinal)..readme.IndexOf("### Diagnostics", StringComparison.Ordinal)];
+        var names = EveryBundleFile().Where(n => n is not ("kubeadm" or "kubelet" or "kubectl")).Distinct().ToList();
+        Assert.True(names.Count > 10, string.Join(", ", names));
+        Assert.All(names, n => Assert.Contains($"`{n}`", section, StringComparison.Ordinal));
+    }
 }

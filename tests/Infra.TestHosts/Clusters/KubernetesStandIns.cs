@@ -173,6 +173,8 @@ public static class KubernetesStandIns
             [$"{BinDirectory}/kubelet"] = Kubelet(v),
             [$"{BinDirectory}/kubectl"] = Kubectl(v),
             [$"{BinDirectory}/helm"] = Helm(v),
+            // prepare checks crictl is there for bundle and preinstalled sources; 'infra etcd' on stacked etcd calls it.
+            [$"{BinDirectory}/crictl"] = Common("crictl") + "record\n",
         };
         foreach (var p in CniPlugins) files[$"{CniDirectory}/{p}"] = CniPlugin(p, c);
         return files;
