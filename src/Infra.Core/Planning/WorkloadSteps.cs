@@ -1,5 +1,5 @@
-using Infra.Core.Kubeadm;
 using System.Text;
+using Infra.Core.Kubeadm;
 using Infra.Core.NodePrograms;
 using Infra.Core.Spec;
 using Infra.Core.Workloads;

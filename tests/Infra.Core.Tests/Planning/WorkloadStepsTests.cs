@@ -123,6 +123,12 @@ public class WorkloadStepsTests
     public void ChartArchive_IsTheFileHelmPullWrites(string chart, string? repository, string version, string expected) =>
         Assert.Equal(expected, WorkloadSteps.ChartArchive(new ChartRelease
         {
-            Name = "x", Namespace = "x", Chart = chart, Repository = repository, Version = version, Values = ChartValues.Of(), DependsOn = [],
+            Name = "x",
+            Namespace = "x",
+            Chart = chart,
+            Repository = repository,
+            Version = version,
+            Values = ChartValues.Of(),
+            DependsOn = [],
         }));
 }

@@ -43,8 +43,12 @@ public class ChartMirrorsTests
     {
         var chart = new ChartRelease
         {
-            Name = "x", Namespace = "x", Chart = "oci://docker.io/envoyproxy/gateway-crds-helm", Version = "v1.0.0",
-            Values = ChartValues.Of(), DependsOn = [],
+            Name = "x",
+            Namespace = "x",
+            Chart = "oci://docker.io/envoyproxy/gateway-crds-helm",
+            Version = "v1.0.0",
+            Values = ChartValues.Of(),
+            DependsOn = [],
         };
         var mirrors = new Dictionary<string, string>
         {
