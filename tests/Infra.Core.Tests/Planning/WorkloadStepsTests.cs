@@ -131,4 +131,29 @@ public class WorkloadStepsTests
             Values = ChartValues.Of(),
             DependsOn = [],
         }));
+
+    [Fact]
+    [Trait("Item", "10.new-user-airgap")]
+    public void Build_Bundle_EveryChartStepPassesShellcheck()
+    {
+        var plan = Plan();
+        var dir = Directory.CreateTempSubdirectory("infra-charts-").FullName;
+        try
+        {
+            var files = new List<string>();
+            foreach (var step in WorkloadSteps.Build(plan, OsFamily.Debian12, PackageSource.Bundle, Bundle(plan)).Where(s => s.BundleUploads.Count > 0).Skip(1))
+            {
+                var f = Path.Combine(dir, step.Id + ".sh");
+                File.WriteAllText(f, step.Script);
+                files.Add(f);
+            }
+            Assert.NotEmpty(files);
+            var r = Infra.Core.Tests.NodePrograms.Tool.Run("shellcheck", "shellcheck", ["-S", "warning", "-s", "bash", .. files]);
+            Assert.True(r.ExitCode == 0, r.Output);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
