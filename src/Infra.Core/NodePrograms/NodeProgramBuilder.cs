@@ -60,14 +60,7 @@ public static class NodeProgramBuilder
         }
         foreach (var registry in spec.Packages.Mirrors.Keys.Order(StringComparer.Ordinal))
         {
-            try
-            {
-                PrepareSteps.MirrorHostsDirectory(registry);
-            }
-            catch (ArgumentException e)
-            {
-                problems.Add(new(null, "packages.mirrors: " + e.Message[..e.Message.IndexOf(" (Parameter", StringComparison.Ordinal)]));
-            }
+            if (PrepareSteps.MirrorHostsDirectoryProblem(registry) is { } problem) problems.Add(new(null, "packages.mirrors: " + problem));
         }
         if (spec.Packages.Source == PackageSource.Bundle && bundle is null)
         {

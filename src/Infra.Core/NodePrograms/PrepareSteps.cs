@@ -422,20 +422,17 @@ internal static class PrepareSteps
     /// host (DNS labels, an optional port) names a folder, so no key can reach outside certs.d.
     /// </summary>
     /// <exception cref="ArgumentException">The key is not a registry host.</exception>
-    public static string MirrorHostsDirectory(string registry)
+    public static string MirrorHostsDirectory(string registry) =>
+        MirrorHostsDirectoryProblem(registry) is { } problem ? throw new ArgumentException(problem, nameof(registry)) : ContainerdCertsDir + "/" + registry;
+
+    /// <summary>Why a registry key names no single folder under certs.d, or null.</summary>
+    public static string? MirrorHostsDirectoryProblem(string registry)
     {
-        if (!RegistryHost.IsValid(registry))
-        {
-            throw new ArgumentException($"the registry '{Printable(registry)}' is not a host name with an optional port; "
-                + $"it would not name one folder under {ContainerdCertsDir}", nameof(registry));
-        }
+        var problem = $"the registry '{Printable(registry)}' is not a host name with an optional port; it would not name one folder under {ContainerdCertsDir}";
+        if (!RegistryHost.IsValid(registry)) return problem;
         var dir = ContainerdCertsDir + "/" + registry;
         // Belt and braces: the folder is exactly one level under certs.d.
-        if (System.IO.Path.GetFullPath(dir) != dir || System.IO.Path.GetDirectoryName(dir) != ContainerdCertsDir)
-        {
-            throw new ArgumentException($"the registry '{Printable(registry)}' does not name one folder under {ContainerdCertsDir}", nameof(registry));
-        }
-        return dir;
+        return System.IO.Path.GetFullPath(dir) != dir || System.IO.Path.GetDirectoryName(dir) != ContainerdCertsDir ? problem : null;
     }
 
     /// <summary>A value for a message: control characters shown as \uXXXX, at most 80 characters.</summary>
