@@ -21,22 +21,56 @@ public static class BundleFolder
         return Path.GetFullPath(bundle, stackDir);
     }
 
-    /// <summary>Names, sizes and SHA-256 of every file; the node programs say which ones are missing.</summary>
+    /// <summary>The largest file a bundle may hold (kubelet, the largest release download, is about 80 MB).</summary>
+    public const long MaxFileBytes = 512L * 1024 * 1024;
+    /// <summary>The most entries a bundle folder may hold.</summary>
+    public const int MaxEntries = 256;
+
+    /// <summary>
+    /// Names, sizes and SHA-256 of every file; the node programs say which ones are missing. Only regular files count:
+    /// a symbolic link (wherever it leads), a FIFO, a device or a socket is refused without being opened, and so is an
+    /// empty file (the kernel reports a size only for regular files, so an empty entry may be any of them). Sub-folders
+    /// are not part of the bundle and are not read. Every file is read at most up to <see cref="MaxFileBytes"/>.
+    /// </summary>
+    /// <exception cref="BadInputException">The folder is missing or holds an entry that is not a regular file.</exception>
     public static BundleManifest? Read(ClusterSpec spec, string stackFile, CliEnvironment env)
     {
         if (Resolve(spec, stackFile, env) is not { } dir) return null;
-        if (!Directory.Exists(dir)) throw new BadInputException($"packages.bundle: the folder {dir} does not exist");
+        var folder = new DirectoryInfo(dir);
+        if (!folder.Exists) throw new BadInputException($"packages.bundle: the folder {dir} does not exist");
+        var entries = folder.EnumerateFileSystemInfos().Take(MaxEntries + 1).ToList();
+        if (entries.Count > MaxEntries) throw new BadInputException($"packages.bundle: the folder {dir} holds more than {MaxEntries} entries");
         var files = new List<BundleFile>();
-        foreach (var path in Directory.EnumerateFiles(dir).Order(StringComparer.Ordinal))
+        foreach (var entry in entries.OrderBy(e => e.Name, StringComparer.Ordinal))
         {
-            using var stream = File.OpenRead(path);
-            files.Add(new BundleFile
-            {
-                Name = Path.GetFileName(path),
-                Sha256 = Convert.ToHexStringLower(SHA256.HashData(stream)),
-                Size = new FileInfo(path).Length,
-            });
+            string Refuse(string why) => $"packages.bundle: '{Printable(entry.Name)}' in {dir} {why}; a bundle holds regular files only";
+            if (entry.LinkTarget is not null) throw new BadInputException(Refuse("is a symbolic link"));
+            if (entry is DirectoryInfo) continue;
+            var length = ((FileInfo)entry).Length;
+            if (length == 0) throw new BadInputException(Refuse("is empty or not a regular file (a FIFO, device or socket)"));
+            if (length > MaxFileBytes) throw new BadInputException(Refuse($"is larger than {MaxFileBytes / 1024 / 1024} MiB"));
+            files.Add(new BundleFile { Name = entry.Name, Sha256 = Hash(entry.FullName, length, Refuse), Size = length });
         }
         return new BundleManifest { Files = files };
     }
+
+    /// <summary>SHA-256 of exactly <paramref name="length"/> bytes; a file that grew or shrank since it was listed is refused.</summary>
+    private static string Hash(string path, long length, Func<string, string> refuse)
+    {
+        using var stream = new FileStream(path, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.Read });
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[81920];
+        long total = 0;
+        int n;
+        while (total <= length && (n = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, length + 1 - total))) > 0)
+        {
+            sha.AppendData(buffer, 0, n);
+            total += n;
+        }
+        if (total != length) throw new BadInputException(refuse("changed while it was read"));
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    private static string Printable(string name) =>
+        string.Concat(name.Select(ch => char.IsControl(ch) ? $"\\u{(int)ch:X4}" : ch.ToString()));
 }

@@ -302,8 +302,9 @@ public sealed class ApplyCommandTests(ApplyHosts hosts, ITestOutputHelper output
         var before = _tmp.File("before");
         await ProcessRunner.ShellAsync($"cp -a --preserve=all {cp1.UpperDirectory} {before}");
         var versions = Core.NodePrograms.ComponentVersions.For(HarnessCluster.Version)!;
-        await StandInBundle.WriteAsync(_tmp.File("bundle"), "v" + HarnessCluster.Version, versions.CniPlugins, versions.Containerd, Core.Planning.WorkloadSteps.HelmVersion);
         var spec = HarnessCluster.Spec(hosts.Set.Network, [ClusterMember.ControlPlane(cp1)]);
+        var charts = Core.Planning.WorkloadSteps.BundleFiles(Core.Workloads.BaselinePlanner.Plan(spec)).Select(f => f.Name).Where(n => n != Core.Planning.WorkloadSteps.HelmArchive);
+        await StandInBundle.WriteAsync(_tmp.File("bundle"), "v" + HarnessCluster.Version, versions.CniPlugins, versions.Containerd, Core.Planning.WorkloadSteps.HelmVersion, charts);
         var stack = WriteStack(spec with { Packages = spec.Packages with { Source = PackageSource.Bundle, Bundle = "bundle" } });
 
         var apply = Infra("apply", "--file", stack, "--yes");

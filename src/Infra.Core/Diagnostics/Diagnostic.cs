@@ -49,6 +49,7 @@ public static class Codes
     public const string OwnedNodeLabel = "INF055";
     /// <summary>A cloud OS whose default image cannot apply the user data that pins the VM's host key.</summary>
     public const string NoCloudInitImage = "INF056";
+    public const string MalformedChartMirror = "INF050";
     public const string UnknownSize = "INF101";
     public const string NoNetworkPolicy = "INF102";
 }

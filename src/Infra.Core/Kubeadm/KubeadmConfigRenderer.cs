@@ -1,3 +1,4 @@
+using Infra.Core.NodePrograms;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
 
@@ -292,7 +293,8 @@ public static class KubeadmConfigRenderer
         var kubeletLabels = host.Has(Roles.Worker) && pool is not null ? NodeLabelRules.SetBy(pool.Labels, NodeLabelSetter.Kubelet) : [];
         if (kubeletLabels.Count > 0)
         {
-            args.Add(A("node-labels", string.Join(",", kubeletLabels.Select(l => $"{l.Key}={l.Value}"))));
+            var labels = kubeletLabels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{LabelPart(host, l.Key)}={LabelPart(host, l.Value)}");
+            args.Add(A("node-labels", string.Join(",", labels)));
         }
         return new NodeRegistrationOptions
         {
@@ -301,9 +303,35 @@ public static class KubeadmConfigRenderer
             Taints = host.Has(Roles.Worker) && !host.Has(Roles.ControlPlane) && pool is { Taints.Count: > 0 }
                 ? [.. pool.Taints.Select(t => new Taint { Key = t.Key, Value = t.Value, Effect = t.Effect })]
                 : null,
-            KubeletExtraArgs = args.Count == 0 ? null : args,
+            KubeletExtraArgs = args.Count == 0 ? null : [.. args.Select(a => KubeletFlag(host, a))],
             ImagePullPolicy = "IfNotPresent",
         };
+    }
+
+    /// <summary>
+    /// kubeadm writes kubeletExtraArgs into kubeadm-flags.env as one quoted variable that systemd splits on whitespace
+    /// into kubelet arguments: a value with whitespace, a quote, a backslash, '$' or a control character could add a
+    /// flag. Refused here whatever validation let through.
+    /// </summary>
+    private static Arg KubeletFlag(PlannedHost host, Arg arg)
+    {
+        if (arg.Value is not { Length: > 0 } value || value.Any(ch => char.IsControl(ch) || char.IsWhiteSpace(ch) || ch is '"' or '\'' or '\\' or '$' or '`'))
+        {
+            throw new NodeProgramException([new NodeProgramProblem(host.Name,
+                $"the kubelet flag --{arg.Name} would be '{PrepareSteps.Printable(arg.Value ?? "")}', which holds whitespace, a quote, a backslash, '$' or a control character (or is empty)")]);
+        }
+        return arg;
+    }
+
+    /// <summary>A node label's key or value: one more ',' or '=' would add a label, so neither may hold them.</summary>
+    private static string LabelPart(PlannedHost host, string part)
+    {
+        if (part.Contains(',', StringComparison.Ordinal) || part.Contains('=', StringComparison.Ordinal))
+        {
+            throw new NodeProgramException([new NodeProgramProblem(host.Name,
+                $"the node label part '{PrepareSteps.Printable(part)}' holds ',' or '=', which would add another label to --node-labels")]);
+        }
+        return part;
     }
 
     /// <summary>The address the node advertises; null for a cloud VM not created yet (kubeadm then detects it).</summary>

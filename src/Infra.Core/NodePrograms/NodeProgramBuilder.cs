@@ -58,6 +58,10 @@ public static class NodeProgramBuilder
                 problems.Add(new(null, $"kube-vip holds an IP address, but the control-plane endpoint is '{endpoint.Host}'"));
             }
         }
+        foreach (var registry in spec.Packages.Mirrors.Keys.Order(StringComparer.Ordinal))
+        {
+            if (PrepareSteps.MirrorHostsDirectoryProblem(registry) is { } problem) problems.Add(new(null, "packages.mirrors: " + problem));
+        }
         if (spec.Packages.Source == PackageSource.Bundle && bundle is null)
         {
             problems.Add(new(null, "package source 'bundle' needs the bundle folder's file list"));
@@ -134,7 +138,15 @@ public static class NodeProgramBuilder
             var kind = host == c.FirstControlPlane ? NodeJoinKind.Init
                 : host.Has(Roles.ControlPlane) ? NodeJoinKind.JoinControlPlane
                 : NodeJoinKind.JoinWorker;
-            kubeadmConfig = KubeadmConfigRenderer.Render(c.Kubeadm, host, kind);
+            try
+            {
+                kubeadmConfig = KubeadmConfigRenderer.Render(c.Kubeadm, host, kind);
+            }
+            catch (NodeProgramException e)
+            {
+                problems.AddRange(e.Problems);
+                return null;
+            }
             steps.AddRange(PrepareSteps.For(c, host, os, [.. pki.Where(f => !IsEtcdPki(f))], kubeadmConfig));
             steps.AddRange(EtcdPhase.PrepareMemberSteps(c, host, [.. pki.Where(IsEtcdPki)]));
             steps.AddRange(EtcdPhase.MemberSteps(c, host));

@@ -34,8 +34,17 @@ internal static class PrepareSteps
     /// <summary>The pkgs.k8s.io signing key (isv:kubernetes OBS Project), the same for every minor's repository.</summary>
     public const string KubernetesKeyFingerprint = "DE15B14486CD377B9E876E1A234654DA9A296436";
 
-    /// <summary>Binaries kubeadm's preflight requires on PATH (mandatory exec checks).</summary>
+    /// <summary>
+    /// Binaries kubeadm's preflight requires on PATH (its mandatory InPathChecks; conntrack only before 1.32, crictl no
+    /// longer: kubernetes cmd/kubeadm/app/preflight/checks_linux.go addExecChecks).
+    /// </summary>
     public static readonly IReadOnlyList<string> RequiredTools = ["ip", "iptables", "mount", "nsenter"];
+    /// <summary>
+    /// What the bundle and preinstalled sources must find besides <see cref="RequiredTools"/>: crictl, which
+    /// 'infra etcd' and the etcd restore use to reach the stacked etcd container (the repository source gets it
+    /// with kubeadm's cri-tools dependency; a bundle does not carry it).
+    /// </summary>
+    public static readonly IReadOnlyList<string> UserInstalledTools = ["crictl"];
     /// <summary>What the repository source installs from the OS archive (kubeadm preflight tools, apt key handling).</summary>
     public static readonly IReadOnlyList<string> OsPackages =
         ["ca-certificates", "curl", "gpg", "iptables", "iproute2", "ethtool", "socat", "conntrack", "ebtables"];
@@ -69,6 +78,29 @@ internal static class PrepareSteps
         yield return FilesStep("prepare.kubeadm-config", "Place this node's kubeadm configuration",
             [Steps.File(HostPaths.KubeadmConfig, kubeadmConfig, "0600")]);
         if (host.Has(Roles.ControlPlane)) yield return ApiServerConfig(c);
+        if (c.Source == PackageSource.Preinstalled && host == c.FirstControlPlane) yield return HelmPresent();
+    }
+
+    /// <summary>
+    /// Preinstalled: the workloads phase runs Helm on the first control plane; check it here, before kubeadm init,
+    /// rather than after the cluster is up.
+    /// </summary>
+    private static Step HelmPresent()
+    {
+        var check = $$$"""
+            if ! command -v helm >/dev/null; then
+              echo 'helm {{{WorkloadSteps.HelmVersion}}} must be on PATH for the workloads phase (packages.source is preinstalled: nothing is downloaded)' >&2
+              exit 1
+            fi
+            helm_version=$(helm version --template '{{.Version}}' 2>/dev/null || echo unknown)
+            if [ "$helm_version" != '{{{WorkloadSteps.HelmVersion}}}' ]; then
+              echo "helm $helm_version is on PATH; the workloads phase needs exactly {{{WorkloadSteps.HelmVersion}}} (packages.source is preinstalled: nothing is downloaded)" >&2
+              exit 1
+            fi
+
+            """;
+        return Steps.Create("prepare.helm", Phase.Prepare, $"Check that Helm {WorkloadSteps.HelmVersion} is installed for the workloads phase",
+            check, check, In(("source", "preinstalled"), ("helm", WorkloadSteps.HelmVersion)), OsRelease.All);
     }
 
     private static SortedDictionary<string, string> In(params (string Key, string Value)[] items)
@@ -204,7 +236,11 @@ internal static class PrepareSteps
 
     private static Step HostTools(BuildContext c)
     {
-        var tools = RequiredTools.Concat(c.Source == PackageSource.Repository ? ["curl", "gpg"] : Array.Empty<string>()).ToList();
+        var tools = RequiredTools.Concat(c.Source switch
+        {
+            PackageSource.Repository => ["curl", "gpg"],
+            _ => UserInstalledTools,
+        }).ToList();
         var check = ToolsPresent(tools, c.Source == PackageSource.Repository
             ? "this step installs them"
             : "install them from the OS packages; the package source does not download");
@@ -374,7 +410,7 @@ internal static class PrepareSteps
         version = 2
 
         [plugins."io.containerd.grpc.v1.cri"]
-          sandbox_image = "{c.Spec.Kubernetes.ImageRepository}/pause:{c.Versions.Pause}"
+          sandbox_image = {Toml.BasicString($"{c.Spec.Kubernetes.ImageRepository}/pause:{c.Versions.Pause}")}
 
         [plugins."io.containerd.grpc.v1.cri".containerd]
           default_runtime_name = "runc"
@@ -386,13 +422,39 @@ internal static class PrepareSteps
           SystemdCgroup = true
 
         [plugins."io.containerd.grpc.v1.cri".registry]
-          config_path = "{ContainerdCertsDir}"
+          config_path = {Toml.BasicString(ContainerdCertsDir)}
 
         """;
+
+    /// <summary>
+    /// The folder of a registry's hosts.toml, certs.d/&lt;host[:port]&gt; (containerd docs/hosts.md). Only a registry
+    /// host (DNS labels, an optional port) names a folder, so no key can reach outside certs.d.
+    /// </summary>
+    /// <exception cref="ArgumentException">The key is not a registry host.</exception>
+    public static string MirrorHostsDirectory(string registry) =>
+        MirrorHostsDirectoryProblem(registry) is { } problem ? throw new ArgumentException(problem, nameof(registry)) : ContainerdCertsDir + "/" + registry;
+
+    /// <summary>Why a registry key names no single folder under certs.d, or null.</summary>
+    public static string? MirrorHostsDirectoryProblem(string registry)
+    {
+        var problem = $"the registry '{Printable(registry)}' is not a host name with an optional port; it would not name one folder under {ContainerdCertsDir}";
+        if (!RegistryHost.IsValid(registry)) return problem;
+        var dir = ContainerdCertsDir + "/" + registry;
+        // Belt and braces: the folder is exactly one level under certs.d.
+        return System.IO.Path.GetFullPath(dir) != dir || System.IO.Path.GetDirectoryName(dir) != ContainerdCertsDir ? problem : null;
+    }
+
+    /// <summary>A value for a message: control characters shown as \uXXXX, at most 80 characters.</summary>
+    public static string Printable(string value)
+    {
+        var shown = value.Length > 80 ? value[..80] + "…" : value;
+        return string.Concat(shown.Select(ch => char.IsControl(ch) ? $"\\u{(int)ch:X4}" : ch.ToString()));
+    }
 
     /// <summary>hosts.toml for a registry mirror (containerd's registry host configuration).</summary>
     public static string MirrorHostsToml(string registry, string mirror)
     {
+        MirrorHostsDirectory(registry);
         var server = registry == "docker.io" ? "https://registry-1.docker.io" : "https://" + registry;
         var scheme = "https://";
         var m = mirror;
@@ -404,8 +466,8 @@ internal static class PrepareSteps
         var host = slash < 0 ? scheme + m : $"{scheme}{m[..slash]}/v2{m[slash..]}";
         var sb = new StringBuilder();
         sb.Append(ManagedMarker).Append('\n');
-        sb.Append("server = \"").Append(server).Append("\"\n\n");
-        sb.Append("[host.\"").Append(host).Append("\"]\n");
+        sb.Append("server = ").Append(Toml.BasicString(server)).Append("\n\n");
+        sb.Append("[host.").Append(Toml.BasicString(host)).Append("]\n");
         sb.Append("  capabilities = [\"pull\", \"resolve\"]\n");
         if (slash >= 0) sb.Append("  override_path = true\n");
         return sb.ToString();
@@ -418,9 +480,9 @@ internal static class PrepareSteps
         var files = new List<HostFile> { Steps.File(ContainerdConfigStaged, ContainerdConfigToml(c)) };
         foreach (var (registry, mirror) in mirrors)
         {
-            files.Add(Steps.File($"{ContainerdCertsDir}/{registry}/hosts.toml", MirrorHostsToml(registry, mirror)));
+            files.Add(Steps.File(MirrorHostsDirectory(registry) + "/hosts.toml", MirrorHostsToml(registry, mirror)));
         }
-        var kept = mirrors.Select(m => $"{ContainerdCertsDir}/{m.Key}/hosts.toml").ToList();
+        var kept = mirrors.Select(m => MirrorHostsDirectory(m.Key) + "/hosts.toml").ToList();
         string StaleMirrors(string action) => $$"""
             for f in {{ContainerdCertsDir}}/*/hosts.toml; do
               [ -e "$f" ] || continue

@@ -54,18 +54,43 @@ internal static class Steps
 
     public static string Sha256Hex(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
+    /// <exception cref="ArgumentException">The path is not a plain absolute path (see <see cref="CheckPath"/>).</exception>
     public static HostFile File(string path, string content, string mode = "0644", bool secret = false) =>
-        new() { Path = path, Content = Encoding.UTF8.GetBytes(content), Mode = mode, Secret = secret };
+        new() { Path = CheckPath(path), Content = Encoding.UTF8.GetBytes(content), Mode = mode, Secret = secret };
+
+    /// <summary>
+    /// A path a step writes or checks: absolute, no '.', '..' or empty segments, no control characters or whitespace,
+    /// so it is one line of a checksum list and one word of a script, and stays where the plan says.
+    /// </summary>
+    public static string CheckPath(string path)
+    {
+        var ok = path.Length > 1 && path[0] == '/' && !path.EndsWith('/')
+            && !path.Any(ch => char.IsControl(ch) || char.IsWhiteSpace(ch) || ch == '\\')
+            && path[1..].Split('/').All(seg => seg is not ("" or "." or ".."));
+        return ok ? path : throw new ArgumentException($"'{PrepareSteps.Printable(path)}' is not a plain absolute path", nameof(path));
+    }
+
+    /// <summary>
+    /// A quoted here-document holding <paramref name="body"/> verbatim: its delimiter is a word no line of the body
+    /// equals, so no value in the body can end it early and run as script.
+    /// </summary>
+    public static string Heredoc(string body)
+    {
+        if (!body.EndsWith('\n')) body += "\n";
+        var lines = body.Split('\n').ToHashSet(StringComparer.Ordinal);
+        var delimiter = "EOF";
+        for (var i = 1; lines.Contains(delimiter); i++) delimiter = "EOF_" + Sha256Hex(body + i)[..16];
+        return $"<<'{delimiter}'\n{body}{delimiter}\n";
+    }
 
     /// <summary>Bash that exits non-zero unless every file exists with the content it was given.</summary>
     public static string FilesMatch(IEnumerable<HostFile> files)
     {
         var list = files.ToList();
         if (list.Count == 0) return "true\n";
-        var sb = new StringBuilder("sha256sum --check --status - 2>/dev/null <<'EOF'\n");
-        foreach (var f in list) sb.Append(Sha256Hex(f.Content)).Append("  ").Append(f.Path).Append('\n');
-        sb.Append("EOF\n");
-        return sb.ToString();
+        var sums = new StringBuilder();
+        foreach (var f in list) sums.Append(Sha256Hex(f.Content)).Append("  ").Append(CheckPath(f.Path)).Append('\n');
+        return "sha256sum --check --status - 2>/dev/null " + Heredoc(sums.ToString());
     }
 
     /// <summary>Bash that makes the modes of the uploaded files exactly what the plan says (the upload may not).</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using Infra.Core.Kubeadm;
 using Infra.Core.NodePrograms;
 using Infra.Core.Spec;
 using Infra.Core.Workloads;
@@ -13,14 +14,44 @@ public static class WorkloadSteps
 
     public static string HelmArchive => $"helm-{HelmVersion}-linux-amd64.tar.gz";
 
-    /// <exception cref="NodeProgramException">packages.source bundle without the Helm archive.</exception>
+    /// <summary>
+    /// The archive a bundle carries for a chart: the file 'helm pull' writes, &lt;chart name&gt;-&lt;version&gt;.tgz (for an
+    /// OCI chart the name is the reference's last segment).
+    /// </summary>
+    public static string ChartArchive(ChartRelease chart) => $"{chart.Chart[(chart.Chart.LastIndexOf('/') + 1)..]}-{chart.Version}.tgz";
+
+    /// <summary>Every file of a bundle the workloads phase needs (Helm, then each chart), with what it is.</summary>
+    public static IReadOnlyList<(string Name, string What)> BundleFiles(WorkloadPlan plan) =>
+    [
+        (HelmArchive, $"Helm {HelmVersion}, for the workloads phase"),
+        .. plan.Components.Where(c => c.Chart is not null)
+            .Select(c => (ChartArchive(c.Chart!), $"chart {c.Chart!.Chart} {c.Chart.Version}, for {c.Name}")),
+    ];
+
+    /// <exception cref="NodeProgramException">packages.source bundle without the Helm archive or a chart archive.</exception>
     public static IReadOnlyList<Step> Build(WorkloadPlan plan, OsFamily os, PackageSource source = PackageSource.Repository,
         BundleManifest? bundle = null, WorkloadCommandOptions? options = null)
     {
         options ??= new WorkloadCommandOptions();
+        var chartUploads = new Dictionary<string, BundleUpload>(StringComparer.Ordinal);
+        if (source == PackageSource.Bundle)
+        {
+            var missing = BundleFiles(plan).Where(f => bundle?.Find(f.Name) is null).ToList();
+            if (missing.Count > 0)
+            {
+                throw new NodeProgramException("the bundle folder has no " + string.Join(", ", missing.Select(m => $"{m.Name} ({m.What})")));
+            }
+            foreach (var c in plan.Components.Where(c => c.Chart is not null))
+            {
+                var name = ChartArchive(c.Chart!);
+                chartUploads[c.Name] = new BundleUpload { Name = name, Path = $"{HostPaths.BundleCacheDir}/{name}", Sha256 = bundle!.Find(name)!.Sha256, Mode = "0600" };
+            }
+            options = options with { LocalCharts = chartUploads.ToDictionary(u => u.Key, u => new LocalChart(u.Value.Path, u.Value.Sha256), StringComparer.Ordinal) };
+        }
         var steps = new List<Step> { HelmStep(os, source, bundle) };
         foreach (var command in WorkloadCommands.Render(plan, options))
         {
+            var uploads = chartUploads.TryGetValue(command.Component, out var upload) ? new List<BundleUpload> { upload } : [];
             var files = command.Files.Select(f => new HostFile
             {
                 Path = $"{options.Directory}/{f.Path}",
@@ -34,6 +65,7 @@ public static class WorkloadSteps
                 ["helm"] = HelmVersion,
             };
             foreach (var f in files) inputs["file:" + f.Path] = StepHash.OfContent(f.Content);
+            foreach (var u in uploads) inputs["bundle:" + u.Name] = u.Sha256;
             steps.Add(new Step
             {
                 Id = $"workloads.{command.Component}",
@@ -46,6 +78,7 @@ public static class WorkloadSteps
                 Files = files,
                 RuntimeInputs = [],
                 Os = [os],
+                BundleUploads = uploads,
             });
         }
         return steps;
@@ -77,12 +110,12 @@ public static class WorkloadSteps
             case PackageSource.Bundle:
                 var file = bundle?.Find(HelmArchive) ?? throw new NodeProgramException(
                     $"the bundle folder has no {HelmArchive} (Helm {HelmVersion}, for the workloads phase)");
-                var path = "/var/lib/infra/bundle/" + HelmArchive;
+                var path = $"{HostPaths.BundleCacheDir}/{HelmArchive}";
                 uploads.Add(new BundleUpload { Name = HelmArchive, Path = path, Sha256 = file.Sha256, Mode = "0600" });
                 script = "set -euo pipefail\n" +
                     $"echo \"{file.Sha256}  {path}\" | sha256sum -c --quiet -\n" +
                     "tmp=$(mktemp -d)\ntrap 'rm -rf \"$tmp\"' EXIT\n" +
-                    $"tar -xzf {path} -C \"$tmp\" linux-amd64/helm\n" + install;
+                    $"tar -xzf {path} -C \"$tmp\" linux-amd64/helm\n" + install + $"rm -f {path}\n";
                 break;
             default:
                 script = "set -euo pipefail\ntmp=$(mktemp -d)\ntrap 'rm -rf \"$tmp\"' EXIT\n" +

@@ -146,6 +146,11 @@ public sealed record PackagesSpec
     public string? Bundle { get; init; }
     /// <summary>Image registry → mirror, e.g. <c>registry.k8s.io: mirror.example.com/k8s</c>.</summary>
     public required IReadOnlyDictionary<string, string> Mirrors { get; init; }
+    /// <summary>
+    /// Chart repository URL (or <c>oci://</c> prefix) → its mirror, e.g.
+    /// <c>https://charts.jetstack.io: https://charts.example.com/jetstack</c> (see <see cref="Workloads.ChartMirrors"/>).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ChartMirrors { get; init; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
 }
 
 public sealed record WorkloadsSpec

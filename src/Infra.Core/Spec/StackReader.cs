@@ -589,8 +589,9 @@ public static class StackReader
         var source = p?.Choice("source", Sources) ?? PackageSource.Repository;
         var bundle = p?.String("bundle");
         var mirrors = p?.StringMap("mirrors") ?? new SortedDictionary<string, string>();
+        var chartMirrors = p?.StringMap("chartMirrors") ?? new SortedDictionary<string, string>();
         p?.RejectUnknown();
-        return new PackagesSpec { Source = source, Bundle = bundle, Mirrors = mirrors };
+        return new PackagesSpec { Source = source, Bundle = bundle, Mirrors = mirrors, ChartMirrors = chartMirrors };
     }
 
     private static WorkloadsSpec ReadWorkloads(YamlObject c, bool cloud)

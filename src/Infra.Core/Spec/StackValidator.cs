@@ -292,5 +292,12 @@ internal static class StackValidator
                 ctx.Error($"{R}.packages.mirrors.{registry}", Codes.InvalidValue, $"mirror '{mirror}' is not a registry host or host/path");
             }
         }
+        foreach (var (upstream, mirror) in spec.Packages.ChartMirrors)
+        {
+            if (Workloads.ChartMirrors.Problem(upstream, mirror) is { } problem)
+            {
+                ctx.Error($"{R}.packages.chartMirrors.{upstream}", Codes.MalformedChartMirror, problem);
+            }
+        }
     }
 }

@@ -83,7 +83,14 @@ public static class BaselinePlanner
         foreach (var build in builders)
         {
             var c = build(ctx);
-            if (c is not null) components.Add(c with { Order = components.Count });
+            if (c is not null)
+            {
+                components.Add(c with
+                {
+                    Order = components.Count,
+                    Chart = c.Chart is null ? null : ChartMirrors.Apply(c.Chart, spec.Packages.ChartMirrors),
+                });
+            }
         }
         return new WorkloadPlan
         {

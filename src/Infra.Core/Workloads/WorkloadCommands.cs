@@ -11,7 +11,12 @@ public sealed record WorkloadCommandOptions
     public string Kubeconfig { get; init; } = "/etc/kubernetes/admin.conf";
     /// <summary>Per component: for helm --wait and for the readiness wait together.</summary>
     public int TimeoutSeconds { get; init; } = 600;
+    /// <summary>Charts installed from an archive on the host (a bundle) instead of their repository, by component.</summary>
+    public IReadOnlyDictionary<string, LocalChart> LocalCharts { get; init; } = new Dictionary<string, LocalChart>();
 }
+
+/// <summary>A chart archive on the host and the SHA-256 it must have.</summary>
+public sealed record LocalChart(string Path, string Sha256);
 
 /// <summary>
 /// One component's commands for the first control plane: <see cref="Script"/> applies it, <see cref="WaitScript"/>
@@ -43,9 +48,14 @@ public static class WorkloadCommands
         {
             var values = "values/" + WorkloadRenderer.ValuesFileName(c);
             files.Add((values, chart.Values.ToJson()));
-            var source = chart.Repository is null
-                ? new[] { chart.Chart }
-                : new[] { chart.Chart, "--repo", chart.Repository };
+            string[] source = chart.Repository is null ? [chart.Chart] : [chart.Chart, "--repo", chart.Repository];
+            var local = o.LocalCharts.GetValueOrDefault(c.Name);
+            if (local is not null)
+            {
+                // The archive from the bundle, checked on the host before Helm reads it.
+                sb.Append("echo ").Append(Quote([$"{local.Sha256}  {local.Path}"])).Append(" | sha256sum --check --quiet -\n");
+                source = [local.Path];
+            }
             string[] common = ["--version", chart.Version, "--namespace", chart.Namespace, "-f", values];
             if (chart.Mode == ChartInstallMode.Release)
             {
@@ -56,6 +66,7 @@ public static class WorkloadCommands
                 sb.Append(Quote(["helm", "template", chart.Name, .. source, .. common])).Append(" \\\n  | ")
                   .Append(Quote(["kubectl", "apply", "--server-side", "--field-manager=" + FieldManager, "-f", "-"])).Append('\n');
             }
+            if (local is not null) Line(sb, ["rm", "-f", local.Path]);
         }
         if (c.Objects.Count > 0)
         {

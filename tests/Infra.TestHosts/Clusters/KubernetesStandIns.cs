@@ -173,6 +173,8 @@ public static class KubernetesStandIns
             [$"{BinDirectory}/kubelet"] = Kubelet(v),
             [$"{BinDirectory}/kubectl"] = Kubectl(v),
             [$"{BinDirectory}/helm"] = Helm(v),
+            // prepare checks crictl is there for bundle and preinstalled sources; 'infra etcd' on stacked etcd calls it.
+            [$"{BinDirectory}/crictl"] = Common("crictl") + "record\n",
         };
         foreach (var p in CniPlugins) files[$"{CniDirectory}/{p}"] = CniPlugin(p, c);
         return files;
@@ -252,10 +254,15 @@ public static class KubernetesStandIns
 /// </summary>
 public static class StandInBundle
 {
+    /// <param name="chartArchives">The chart archives the workloads phase installs (names only: the stand-in helm never reads them).</param>
     public static async Task WriteAsync(string folder, string kubernetesVersion, string cniVersion, string containerdVersion, string helmVersion,
-        CancellationToken ct = default)
+        IEnumerable<string>? chartArchives = null, CancellationToken ct = default)
     {
         Directory.CreateDirectory(folder);
+        foreach (var chart in chartArchives ?? [])
+        {
+            await File.WriteAllTextAsync(Path.Join(folder, chart), $"stand-in for the chart archive {chart}\n", ct);
+        }
         var files = KubernetesStandIns.Files(kubernetesVersion, cniVersion);
         foreach (var tool in new[] { "kubeadm", "kubelet", "kubectl" })
         {
