@@ -43,13 +43,24 @@ public static class StackLoader
         return StackReader.Read(path, text);
     }
 
+    /// <summary>A stack or inventory file's text; a file over <see cref="Limits.MaxFileBytes"/> is refused unread.</summary>
+    public static string ReadBounded(string full, string shown)
+    {
+        var length = new FileInfo(full).Length;
+        if (length > Limits.MaxFileBytes)
+        {
+            throw new BadInputException($"{shown}: the file is {length} bytes; a stack or inventory file is at most {Limits.MaxFileBytes / (1024 * 1024)} MiB");
+        }
+        return System.IO.File.ReadAllText(full);
+    }
+
     public static (string Path, string Text) Locate(StackSettings settings, CliEnvironment env, bool allowEmbeddedDefault)
     {
         if (settings.File is { } file)
         {
             var full = Path.GetFullPath(file, env.WorkingDirectory);
             if (!System.IO.File.Exists(full)) throw new BadInputException($"{file}: no such stack file");
-            return (file, System.IO.File.ReadAllText(full));
+            return (file, ReadBounded(full, file));
         }
         if (settings.Stack is { } name)
         {
@@ -61,7 +72,7 @@ public static class StackLoader
                 var known = Directory.GetFiles(dir, "Pulumi.*.yaml").Select(f => Path.GetFileName(f)[7..^5]).Order(StringComparer.Ordinal);
                 throw new BadInputException($"stack '{name}' not found in {Path.GetRelativePath(env.WorkingDirectory, dir)}; stacks: {string.Join(", ", known)}");
             }
-            return (Path.GetRelativePath(env.WorkingDirectory, full), System.IO.File.ReadAllText(full));
+            return (Path.GetRelativePath(env.WorkingDirectory, full), ReadBounded(full, Path.GetRelativePath(env.WorkingDirectory, full)));
         }
         if (!allowEmbeddedDefault) throw new BadInputException("name a stack: --stack NAME or --file PATH");
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(EmbeddedDefault)!;

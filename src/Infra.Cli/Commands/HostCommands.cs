@@ -59,7 +59,7 @@ internal sealed record ClusterContext(ClusterPlan Plan, string StackName, string
         {
             var full = Path.GetFullPath(inv, env.WorkingDirectory);
             if (!File.Exists(full)) throw new BadInputException($"{inv}: no such inventory file");
-            var (hosts, endpoint, diagnostics) = StackReader.ReadInventoryWithEndpoint(inv, File.ReadAllText(full));
+            var (hosts, endpoint, diagnostics) = StackReader.ReadInventoryWithEndpoint(inv, StackLoader.ReadBounded(full, inv));
             foreach (var d in diagnostics) env.Err.MarkupLine($"[red]{Markup.Escape(d.ToString())}[/]");
             if (hosts is null) { exitCode = ExitCodes.BadInput; return null; }
             inventory = hosts;

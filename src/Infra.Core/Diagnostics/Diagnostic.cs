@@ -45,6 +45,14 @@ public static class Codes
     public const string MalformedTaint = "INF028";
     public const string DuplicateName = "INF029";
     public const string WorkloadUnsupported = "INF030";
+    public const string UnsupportedIpFamily = "INF035";
+    public const string NetworkSize = "INF036";
+    public const string AddressOutsideNetwork = "INF037";
+    public const string InvalidLabel = "INF038";
+    public const string MalformedPublicKey = "INF039";
+    public const string OutOfBounds = "INF040";
+    public const string InvalidText = "INF041";
+    public const string InvalidRegistry = "INF042";
     public const string UnknownSize = "INF101";
     public const string NoNetworkPolicy = "INF102";
 }
