@@ -126,10 +126,11 @@ public class ValidateCommandTests
     public void Validate_UnterminatedFlowMapping_Exits2WithInf001InWords()
     {
         using var tmp = new TempDir();
-        File.WriteAllText(tmp.File("bad.yaml"), "config:\n  infra:cluster: { name: dev, target: baremetal\n");
+        // Before: "error: Operation is not valid due to the current state of the object." with no position.
+        File.WriteAllText(tmp.File("bad.yaml"), "config:\n  infra:cluster: { name: dev,\n    target: baremetal\n\nx: 1\n");
         var r = CliRunner.Run(tmp.Path, ["validate", "--file", "bad.yaml"]);
         Assert.Equal(2, r.ExitCode);
-        Assert.Contains("bad.yaml:2:", r.Err, StringComparison.Ordinal);
+        Assert.Contains("bad.yaml:2:18: error INF001: malformed YAML: this '[' or '{' is never closed", r.Err, StringComparison.Ordinal);
         Assert.Contains("error INF001", r.Err, StringComparison.Ordinal);
         Assert.DoesNotContain("Operation is not valid", r.Err, StringComparison.Ordinal);
     }

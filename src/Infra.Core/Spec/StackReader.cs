@@ -337,7 +337,18 @@ public static class StackReader
             if (taintTexts.Count > Limits.MaxTaintsPerPool) ctx.Error(w.Join("taints"), Codes.OutOfBounds, $"{taintTexts.Count} taints; at most {Limits.MaxTaintsPerPool}");
             for (var i = 0; i < taintTexts.Count && i < Limits.MaxTaintsPerPool; i++)
             {
-                if (KubernetesNames.TryParseTaint(taintTexts[i], out var taint, out var problem)) taints.Add(taint!);
+                if (KubernetesNames.TryParseTaint(taintTexts[i], out var taint, out var problem))
+                {
+                    // The API server refuses two taints with one key and effect (validateNodeTaints).
+                    if (taints.Any(t => t.Key == taint!.Key && t.Effect == taint.Effect))
+                    {
+                        ctx.Error($"{w.Join("taints")}[{i}]", Codes.MalformedTaint, $"a taint with key '{taint!.Key}' and effect {taint.Effect} is already given");
+                    }
+                    else
+                    {
+                        taints.Add(taint!);
+                    }
+                }
                 else ctx.Error($"{w.Join("taints")}[{i}]", Codes.MalformedTaint,
                     $"'{Limits.Show(taintTexts[i])}' is not a taint ({problem}); write key[=value]:NoSchedule|PreferNoSchedule|NoExecute by Kubernetes' label rules");
             }

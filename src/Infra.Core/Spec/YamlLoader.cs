@@ -20,17 +20,19 @@ internal static class YamlLoader
             return null;
         }
         Mark last = Mark.Empty;
+        // Where each open '[' or '{' started: an unclosed one is reported there, not where the file ends.
+        var open = new Stack<(Mark Start, bool Flow)>();
         try
         {
             var parser = new Parser(new StringReader(text));
-            var depth = 0;
             while (parser.MoveNext())
             {
                 var e = parser.Current!;
                 last = e.End;
                 if (e is MappingStart or SequenceStart)
                 {
-                    if (++depth > Limits.MaxNestingDepth)
+                    open.Push((e.Start, e is MappingStart { Style: MappingStyle.Flow } or SequenceStart { Style: SequenceStyle.Flow }));
+                    if (open.Count > Limits.MaxNestingDepth)
                     {
                         Syntax(ctx, e.Start, $"the structure is nested deeper than {Limits.MaxNestingDepth} levels of lists and mappings");
                         return null;
@@ -38,7 +40,7 @@ internal static class YamlLoader
                 }
                 else if (e is MappingEnd or SequenceEnd)
                 {
-                    depth--;
+                    open.Pop();
                 }
             }
             var yaml = new YamlStream();
@@ -47,12 +49,21 @@ internal static class YamlLoader
         }
         catch (YamlException e)
         {
-            Syntax(ctx, e.Start, InWords(e.InnerException?.Message ?? e.Message), Lines(text));
+            var message = e.InnerException?.Message ?? e.Message;
+            var at = e.Start;
+            var unclosed = open.Where(o => o.Flow).Select(o => (Mark?)o.Start).FirstOrDefault();
+            if (unclosed is { } start && (message.Contains("flow ", StringComparison.Ordinal) || message.Contains("node content", StringComparison.Ordinal)))
+            {
+                at = start;
+                message = "unclosed";
+            }
+            Syntax(ctx, at, InWords(message), Lines(text));
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or OverflowException)
         {
-            // The parser gave up without a position of its own: report where it stopped reading.
-            Syntax(ctx, last, "the file ends inside an unfinished structure (an unclosed '[', '{' or quote?)", Lines(text));
+            // The parser gave up without a position of its own: report the innermost unclosed '[' or '{', else where it stopped.
+            var unclosed = open.Where(o => o.Flow).Select(o => (Mark?)o.Start).FirstOrDefault();
+            Syntax(ctx, unclosed ?? last, unclosed is null ? "the file ends inside an unfinished structure (an unclosed '[', '{' or quote?)" : InWords("unclosed"), Lines(text));
         }
         return null;
     }
@@ -74,10 +85,15 @@ internal static class YamlLoader
         var cut = message.IndexOf("): ", StringComparison.Ordinal);
         if (message.StartsWith("(Line", StringComparison.Ordinal) && cut > 0) message = message[(cut + 3)..];
         bool Has(string s) => message.Contains(s, StringComparison.OrdinalIgnoreCase);
+        if (message == "unclosed") return "this '[' or '{' is never closed (or a ',' is missing between its entries)";
         if (Has("duplicate key")) return "a key is written twice in the same mapping";
+        if (Has("anchor") && Has("not exist")) return "an alias (*name) names no anchor (&name) defined before it";
+        if (Has("expected node content")) return "a value is missing where one is expected (an unclosed '[' or '{', or a stray ',')";
+        if (Has("document end")) return "text after the end of the document (a stray ']' or '}'?)";
+        if (Has("plain scalar") && Has("invalid mapping")) return "an unquoted value holds ': ': quote the value";
         if (Has("simple key") && Has("expected ':'")) return "this line is not 'key: value' nor a list item: a missing ':' or a wrong indentation";
         if (Has("mapping values are not allowed")) return "a ':' where no mapping can start: check this line's indentation, or quote a value that holds ': '";
-        if (Has("block mapping") && Has("did not find expected key")) return "this line's indentation does not line up with the keys of its mapping";
+        if (Has("block mapping") && Has("did not find expected key")) return "this line does not continue the mapping above it: check its indentation (or a stray ']' or '}')";
         if (Has("block collection") || (Has("block sequence") && Has("expected"))) return "this line's indentation does not line up with the list items above it";
         if (Has("flow mapping")) return "an unclosed '{' or a missing ',' between entries";
         if (Has("flow sequence")) return "an unclosed '[' or a missing ',' between items";

@@ -39,7 +39,8 @@ public class StackRulesTests
 
     private static string WithWorkers(string workers) => Replace(BareMetal, "workers: [ { name: general } ]", $"workers: [ {{ name: general, {workers} }} ]");
 
-    // --- 10.6: labels and taints by Kubernetes' rules (apimachinery validation: IsQualifiedName, IsValidLabelValue) ---
+    // --- 10.6: labels and taints by Kubernetes' rules: kubernetes/kubernetes staging/src/k8s.io/apimachinery/pkg/api/validate/content/kube.go
+    // (IsLabelKey, which util/validation/validation.go's IsQualifiedName aliases, and IsLabelValue) ---
 
     [Theory]
     [Trait("Item", "10.6")]
@@ -76,12 +77,18 @@ public class StackRulesTests
     public void Taints_OutsideKubernetesRules_Refused(string taint) =>
         Refused(WithWorkers($"taints: [ \"{taint}\" ]"), Codes.MalformedTaint, "workers[0].taints[0]");
 
+    /// <summary>kubernetes/kubernetes validateNodeTaints: key by ValidateLabelName, value by IsValidLabelValue, unique per (key, effect).</summary>
+    [Fact]
+    [Trait("Item", "10.6")]
+    public void Taints_SameKeyAndEffectTwice_Refused() =>
+        Refused(WithWorkers("taints: [ \"a=x:NoSchedule\", \"a=y:NoSchedule\" ]"), Codes.MalformedTaint, "workers[0].taints[1]");
+
     [Fact]
     [Trait("Item", "10.6")]
     public void Taints_WithinKubernetesRules_Accepted() =>
         Accepted(WithWorkers("taints: [ \"dedicated=gpu:NoSchedule\", \"example.com/spot:PreferNoSchedule\", \"x=:NoExecute\" ]"));
 
-    // --- 10.7: ssh.adminPublicKey is exactly one well-formed OpenSSH key line ---
+    // --- 10.7: ssh.adminPublicKey is exactly one well-formed OpenSSH key line; RSA at least openssh-portable ssh-keygen.c's DEFAULT_BITS (3072) ---
 
     private const string Ed25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHVkXzZ2Jq1nK6o1nX0yS0m7bQ0bYbq0Qm3zRk2kQ7Yd";
 
@@ -197,7 +204,8 @@ public class StackRulesTests
     public void Endpoint_NumericHost_Refused() =>
         Refused(Replace(BareMetal, "endpoint: \"10.0.0.11:6443\"", "endpoint: \"167772171:6443\""), Codes.MalformedEndpoint, "controlPlane.endpoint");
 
-    // --- 10.9: network sizes and families ---
+    // --- 10.9: network sizes and families: kubernetes/kubernetes cmd/kube-apiserver/app/options/validation.go (validateClusterIPFlags:
+    // at most 20 host bits), cmd/kube-controller-manager (defaultNodeMaskCIDRIPv4 = 24) ---
 
     [Theory]
     [Trait("Item", "10.9")]
@@ -363,6 +371,15 @@ public class StackRulesTests
         Assert.Equal(line, d.Line);
         Assert.DoesNotContain("Operation is not valid", d.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", d.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Trait("Item", "10.11")]
+    public void MalformedYaml_UnclosedBrace_ReportedWhereItOpens()
+    {
+        var d = Assert.Single(Read("config:\n  infra:cluster: { name: dev,\n    target: baremetal\n\nx: 1\n").Errors);
+        Assert.Equal((2, 18), (d.Line, d.Column));
+        Assert.Contains("never closed", d.Message, StringComparison.Ordinal);
     }
 
     // --- 10.12: with a wrong target, target-independent problems are still reported ---
