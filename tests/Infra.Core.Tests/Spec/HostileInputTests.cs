@@ -242,11 +242,25 @@ public class HostileInputTests
         {
             if (!text.Contains(value, StringComparison.Ordinal)) continue;
             // YAML and JSON carry it as data when it is inside one scalar of the parsed document; scripts, TOML and
-            // flag files must never hold it raw.
-            if ((name.EndsWith(".yaml", StringComparison.Ordinal) || name.EndsWith(".json", StringComparison.Ordinal)) && InsideAScalar(text, value)) continue;
+            // flag files must never hold it raw. kubeadm.yaml is no refuge: kubeadm writes its kubelet arguments into a
+            // flags file split on whitespace, so a quoted YAML scalar there still becomes kubelet flags.
+            if (!name.EndsWith("kubeadm.yaml", StringComparison.Ordinal)
+                && (name.EndsWith(".yaml", StringComparison.Ordinal) || name.EndsWith(".json", StringComparison.Ordinal)) && InsideAScalar(text, value)) continue;
             return $"accepted and written raw into {name}";
         }
         return null;
+    }
+
+    [Fact]
+    [Trait("Item", "10.property")]
+    public void Generated_SeesAcceptedValuesInCloudInitAndScripts()
+    {
+        // The scan is only worth something if accepted values do reach what it reads: the admin key's comment
+        // lands in each VM's cloud-init, a pool label in the kubelet's flags.
+        var aws = StackReader.Read("stack.yaml", R(Aws, " admin\" }", " zqcomment\" }"));
+        Assert.Contains(Generated(ClusterPlanner.Plan(aws.Spec!)), f => f.Name.EndsWith(".cloud-init.yaml", StringComparison.Ordinal) && f.Text.Contains("zqcomment", StringComparison.Ordinal));
+        var bare = StackReader.Read("stack.yaml", R(BareMetal, "{ name: general }", "{ name: general, labels: { zqlabel: x } }"));
+        Assert.Contains(Generated(ClusterPlanner.Plan(bare.Spec!)), f => f.Text.Contains("zqlabel=x", StringComparison.Ordinal));
     }
 
     /// <summary>Every file a plan generates, secret ones included (a plan made without kept secrets masks none here).</summary>
