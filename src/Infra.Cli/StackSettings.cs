@@ -138,12 +138,24 @@ public static class UserFile
         if (parent is not null && !Directory.Exists(parent)) throw new BadInputException($"{shown}: the folder {parent} does not exist");
     }
 
+    /// <summary>
+    /// A stack, inventory or secrets file the user named, read to at most <see cref="Limits.MaxFileBytes"/>: a larger
+    /// file (or a device that never ends) is refused before it costs memory.
+    /// </summary>
     public static string ReadText(string fullPath, string shown, string what)
     {
         try
         {
             if (Directory.Exists(fullPath)) throw new BadInputException($"{shown}: is a folder, not a {what}");
-            return System.IO.File.ReadAllText(fullPath);
+            using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read);
+            var buffer = new byte[Limits.MaxFileBytes + 1];
+            var read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+            if (read > Limits.MaxFileBytes)
+            {
+                throw new BadInputException($"{shown}: the {what} is larger than a stack, inventory or secrets file may be: at most {Limits.MaxFileBytes / (1024 * 1024)} MiB");
+            }
+            using var reader = new StreamReader(new MemoryStream(buffer, 0, read), detectEncodingFromByteOrderMarks: true);
+            return reader.ReadToEnd();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

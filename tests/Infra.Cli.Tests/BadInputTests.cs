@@ -49,4 +49,15 @@ public class BadInputTests
         Assert.Contains("hosts[0]", r.Err, StringComparison.Ordinal);
         Assert.Contains("INF014", r.Err, StringComparison.Ordinal);
     }
+
+    [Fact]
+    [Trait("Item", "10.11")]
+    public void Apply_InventoryWith40000NestedBrackets_Exits2WithInf001NotACrash()
+    {
+        using var tmp = new TempDir();
+        File.WriteAllText(tmp.File("deep.json"), "{\"hosts\": " + new string('[', 40000));
+        var r = CliRunner.Run("apply", "--stack", "staging", "--inventory", tmp.File("deep.json"), "--yes");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("error INF001: malformed YAML: the structure is nested deeper than", r.Err, StringComparison.Ordinal);
+    }
 }

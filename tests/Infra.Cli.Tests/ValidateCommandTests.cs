@@ -108,4 +108,56 @@ public class ValidateCommandTests
         var r = CliRunner.Run("frobnicate");
         Assert.Equal(2, r.ExitCode);
     }
+
+    [Fact]
+    [Trait("Item", "10.11")]
+    public void Validate_40000NestedBrackets_Exits2WithInf001NotACrash()
+    {
+        using var tmp = new TempDir();
+        File.WriteAllText(tmp.File("deep.yaml"), new string('[', 40000));
+        var r = CliRunner.Run(tmp.Path, ["validate", "--file", "deep.yaml"]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("deep.yaml:1:", r.Err, StringComparison.Ordinal);
+        Assert.Contains("error INF001: malformed YAML: the structure is nested deeper than", r.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Trait("Item", "10.11")]
+    public void Validate_UnterminatedFlowMapping_Exits2WithInf001InWords()
+    {
+        using var tmp = new TempDir();
+        // Before: "error: Operation is not valid due to the current state of the object." with no position.
+        File.WriteAllText(tmp.File("bad.yaml"), "config:\n  infra:cluster: { name: dev,\n    target: baremetal\n\nx: 1\n");
+        var r = CliRunner.Run(tmp.Path, ["validate", "--file", "bad.yaml"]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("bad.yaml:2:18: error INF001: malformed YAML: this '[' or '{' is never closed", r.Err, StringComparison.Ordinal);
+        Assert.Contains("error INF001", r.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("Operation is not valid", r.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Trait("Item", "10.6")]
+    public void Validate_LabelValueWithKubeletFlag_Exits2AtTheLabel()
+    {
+        using var tmp = new TempDir();
+        var stack = File.ReadAllText(Path.Combine(CliRunner.RepoRoot, "stacks", "Pulumi.dev.yaml"));
+        var yaml = stack.Replace("tier: general", "tier: \"a --authorization-mode=AlwaysAllow\"", StringComparison.Ordinal);
+        Assert.NotEqual(stack, yaml);
+        File.WriteAllText(tmp.File("labels.yaml"), yaml);
+        var r = CliRunner.Run(tmp.Path, ["validate", "--file", "labels.yaml"]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Matches(@"labels\.yaml:\d+:\d+: error INF038: label value 'a --authorization-mode=AlwaysAllow'", r.Err);
+    }
+
+    [Fact]
+    [Trait("Item", "10.10")]
+    public void Validate_FileOverTheSizeBound_Exits2Unread()
+    {
+        using var tmp = new TempDir();
+        using (var f = File.Create(tmp.File("big.yaml"))) f.SetLength(Infra.Core.Spec.Limits.MaxFileBytes + 1L);
+        var r = CliRunner.Run(tmp.Path, ["validate", "--file", "big.yaml"]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("big.yaml: the file is", r.Err, StringComparison.Ordinal);
+        Assert.Contains("at most 4 MiB", r.Err, StringComparison.Ordinal);
+    }
 }

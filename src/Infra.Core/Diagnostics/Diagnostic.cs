@@ -50,6 +50,14 @@ public static class Codes
     /// <summary>A cloud OS whose default image cannot apply the user data that pins the VM's host key.</summary>
     public const string NoCloudInitImage = "INF056";
     public const string MalformedChartMirror = "INF050";
+    public const string UnsupportedIpFamily = "INF035";
+    public const string NetworkSize = "INF036";
+    public const string AddressOutsideNetwork = "INF037";
+    public const string InvalidLabel = "INF038";
+    public const string MalformedPublicKey = "INF039";
+    public const string OutOfBounds = "INF040";
+    public const string InvalidText = "INF041";
+    public const string InvalidRegistry = "INF042";
     public const string UnknownSize = "INF101";
     public const string NoNetworkPolicy = "INF102";
 }

@@ -5,6 +5,8 @@ public static class Suggest
 {
     public static string? Closest(string word, IEnumerable<string> candidates)
     {
+        // Suggestions are for typos: a long value is no typo, and comparing it would cost its length times each candidate's.
+        if (word.Length > 64) return null;
         string? best = null;
         var bestDistance = int.MaxValue;
         foreach (var c in candidates)

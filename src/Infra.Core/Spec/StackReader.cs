@@ -1,7 +1,5 @@
-using System.Net;
 using Infra.Core.Diagnostics;
 using Infra.Core.Kubeadm;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Infra.Core.Spec;
@@ -92,21 +90,7 @@ public static class StackReader
         var ctx = new ReadContext(file);
         var providers = new SortedDictionary<string, string>(StringComparer.Ordinal);
         ClusterSpec? spec = null;
-        var yaml = new YamlStream();
-        try
-        {
-            yaml.Load(new StringReader(text));
-        }
-        catch (YamlException e)
-        {
-            var message = e.InnerException?.Message ?? e.Message;
-            // YamlDotNet prefixes messages with its own "(Line: …)" position; we print ours.
-            var cut = message.IndexOf("): ", StringComparison.Ordinal);
-            if (message.StartsWith("(Line", StringComparison.Ordinal) && cut > 0) message = message[(cut + 3)..];
-            ctx.Diagnostics.Add(new Diagnostic(file, (int)e.Start.Line, (int)e.Start.Column, Severity.Error,
-                Codes.YamlSyntax, $"malformed YAML: {message}", ""));
-            return Result(ctx, null, providers);
-        }
+        if (YamlLoader.Load(ctx, text) is not { } yaml) return Result(ctx, null, providers);
 
         if (yaml.Documents.Count == 0 || yaml.Documents[0].RootNode is not YamlMappingNode top)
         {
@@ -143,7 +127,7 @@ public static class StackReader
                 var node = config.Raw(key)!;
                 providers[full] = node switch
                 {
-                    YamlScalarNode s => s.Value ?? "",
+                    YamlScalarNode s => Limits.Show(s.Value),
                     YamlMappingNode m when m.Children.ContainsKey("secure") => "[secret]",
                     _ => YamlObject.Describe(node),
                 };
@@ -152,8 +136,9 @@ public static class StackReader
         if (!config.Has(ClusterKey) && !config.Has("cluster")) config.Object(ClusterKey, required: true);
         config.RejectUnknown([ClusterKey]);
 
-        if (cluster is not null) spec = ReadCluster(ctx, cluster, providers);
-        if (spec is not null) spec = StackValidator.Validate(spec, ctx, providers);
+        var targetKnown = false;
+        if (cluster is not null) (spec, targetKnown) = ReadCluster(ctx, cluster, providers);
+        if (spec is not null) spec = StackValidator.Validate(spec, ctx, providers, targetKnown);
         return Result(ctx, ctx.Diagnostics.Any(d => d.Severity == Severity.Error) ? null : spec, providers);
     }
 
@@ -171,16 +156,7 @@ public static class StackReader
     public static (IReadOnlyList<HostSpec>? Hosts, Endpoint? Endpoint, IReadOnlyList<Diagnostic> Diagnostics) ReadInventoryWithEndpoint(string file, string text)
     {
         var ctx = new ReadContext(file);
-        var yaml = new YamlStream();
-        try
-        {
-            yaml.Load(new StringReader(text));
-        }
-        catch (YamlException e)
-        {
-            ctx.Diagnostics.Add(new Diagnostic(file, (int)e.Start.Line, (int)e.Start.Column, Severity.Error, Codes.YamlSyntax, $"malformed inventory: {e.Message}", ""));
-            return (null, null, ctx.Diagnostics);
-        }
+        if (YamlLoader.Load(ctx, text) is not { } yaml) return (null, null, ctx.Diagnostics);
         if (yaml.Documents.Count == 0 || yaml.Documents[0].RootNode is not YamlMappingNode top)
         {
             ctx.Error("", Codes.MissingKey, "an inventory is an object with a 'hosts' list");
@@ -191,13 +167,16 @@ public static class StackReader
         Endpoint? endpoint = null;
         if (root.String("endpoint") is { } text2 && !Endpoint.TryParse(text2, out endpoint))
         {
-            ctx.Error("endpoint", Codes.MalformedEndpoint, $"'{text2}' is not host:port");
+            ctx.Error("endpoint", Codes.MalformedEndpoint, $"'{Limits.Show(text2)}' is not host:port");
         }
         root.RejectUnknown();
         var names = new HashSet<string>(StringComparer.Ordinal);
+        var addresses = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < hosts.Count; i++)
         {
             if (!names.Add(hosts[i].Name)) ctx.Error($"hosts[{i}].name", Codes.DuplicateHostName, $"host name '{hosts[i].Name}' appears twice");
+            var at = $"{Addresses.Canonical(hosts[i].Address)}:{hosts[i].Port}";
+            if (hosts[i].Address.Length > 0 && !addresses.Add(at)) ctx.Error($"hosts[{i}].address", Codes.DuplicateAddress, $"address {at} appears twice");
         }
         return ctx.Diagnostics.Any(d => d.Severity == Severity.Error) ? (null, null, ctx.Diagnostics) : (hosts, endpoint, ctx.Diagnostics);
     }
@@ -214,7 +193,7 @@ public static class StackReader
     /// Maps the cluster object. Returns a spec even when some values were bad (with defaults in their place), so
     /// that the semantic rules still run and the user sees every problem at once; the caller drops it on errors.
     /// </summary>
-    private static ClusterSpec? ReadCluster(ReadContext ctx, YamlObject c, IReadOnlyDictionary<string, string> providers)
+    private static (ClusterSpec? Spec, bool TargetKnown) ReadCluster(ReadContext ctx, YamlObject c, IReadOnlyDictionary<string, string> providers)
     {
         var name = c.String("name", required: true) ?? "invalid";
         if (c.Has("name") && !Names.IsDns1123Label(name))
@@ -223,6 +202,7 @@ public static class StackReader
                 $"cluster name '{name}' must be a DNS-1123 label: lower-case letters, digits and '-', at most 63, starting and ending with a letter or digit");
         }
         var targetRead = c.Choice("target", Targets, required: true);
+        ctx.TargetUnknown = targetRead is null;
         var target = targetRead ?? Target.Baremetal;
         var cloud = target != Target.Baremetal;
 
@@ -245,8 +225,8 @@ public static class StackReader
         }
         c.RejectUnknown();
 
-        if (targetRead is null) return null;
-        return new ClusterSpec
+        // An unknown target still gets the checks that do not depend on it (duplicate hosts, networks, …).
+        return (new ClusterSpec
         {
             Name = name,
             Target = target,
@@ -261,7 +241,7 @@ public static class StackReader
             Workloads = workloads,
             Os = os,
             Cloud = cloudSpec,
-        };
+        }, targetRead is not null);
     }
 
     private static KubernetesSpec ReadKubernetes(ReadContext ctx, YamlObject c)
@@ -277,18 +257,22 @@ public static class StackReader
                 if (!KubernetesVersion.TryParse(text, out var v))
                 {
                     ctx.Error(k.Join("version"), Codes.MalformedVersion,
-                        $"'{text}' is not a Kubernetes version; write MAJOR.MINOR.PATCH, e.g. \"1.36.1\" (quoted, so YAML keeps it a string)");
+                        $"'{Limits.Show(text)}' is not a Kubernetes version; write MAJOR.MINOR.PATCH, e.g. \"1.36.1\" (quoted, so YAML keeps it a string)");
+                }
+                else if (v!.Major == 0)
+                {
+                    ctx.Error(k.Join("version"), Codes.UnsupportedVersion, $"Kubernetes {v} does not exist; supported: {SupportedVersions.Window}");
                 }
                 else
                 {
                     version = v!;
                 }
             }
-            repo = k.String("imageRepository");
+            repo = k.String("imageRepository", r => TextRules.RegistryReference(r, allowScheme: false), Codes.InvalidRegistry);
             domain = k.String("dnsDomain");
             if (domain is not null && !Names.IsDnsName(domain))
             {
-                ctx.Error(k.Join("dnsDomain"), Codes.InvalidName, $"'{domain}' is not a DNS domain");
+                ctx.Error(k.Join("dnsDomain"), Codes.InvalidName, $"'{Limits.Show(domain)}' is not a DNS domain");
             }
             k.RejectUnknown();
         }
@@ -305,21 +289,21 @@ public static class StackReader
         int? disk = null;
         if (cp is not null)
         {
-            count = NonNegative(ctx, cp, "count", "controlPlane.count");
+            count = cp.Int("count", 0, Limits.MaxControlPlanes, "controlPlane.count");
             var text = cp.String("endpoint");
             if (text is not null)
             {
                 if (target != Target.Baremetal) OtherTarget(ctx, cp.Join("endpoint"), "controlPlane.endpoint", target);
                 else if (!Endpoint.TryParse(text, out endpoint))
                 {
-                    ctx.Error(cp.Join("endpoint"), Codes.MalformedEndpoint, $"'{text}' is not host:port (e.g. 10.0.0.11:6443)");
+                    ctx.Error(cp.Join("endpoint"), Codes.MalformedEndpoint, $"'{Limits.Show(text)}' is not host:port (e.g. 10.0.0.11:6443), where host is a dotted-quad IPv4 address or a DNS name");
                 }
             }
             lb = cp.Choice("loadBalancer", LoadBalancers);
             if (lb is not null && target != Target.Baremetal) OtherTarget(ctx, cp.Join("loadBalancer"), "controlPlane.loadBalancer", target);
-            size = cp.String("size");
+            size = cp.String("size", TextRules.Size);
             if (size is not null && target == Target.Baremetal) OtherTarget(ctx, cp.Join("size"), "controlPlane.size", target);
-            disk = cp.Int("diskGb");
+            disk = cp.Int("diskGb", Limits.MinDiskGb, Limits.MaxDiskGb, "diskGb");
             cp.RejectUnknown();
         }
         return new ControlPlaneSpec
@@ -335,26 +319,46 @@ public static class StackReader
     private static List<WorkerPoolSpec> ReadWorkers(ReadContext ctx, YamlObject c, Target target)
     {
         var pools = new List<WorkerPoolSpec>();
-        foreach (var (node, path) in c.List("workers") ?? [])
+        var items = c.List("workers") ?? [];
+        if (items.Count > Limits.MaxPools)
+        {
+            ctx.Error(c.Join("workers"), Codes.OutOfBounds, $"{items.Count} worker pools; at most {Limits.MaxPools}");
+            return pools;
+        }
+        foreach (var (node, path) in items)
         {
             if (node is not YamlMappingNode m) { ctx.Error(node, path, Codes.WrongType, "expected a mapping with name, count, size"); continue; }
             var w = new YamlObject(ctx, m, path);
             var name = w.String("name", required: true) ?? "";
             if (w.Has("name") && !Names.IsDns1123Label(name))
             {
-                ctx.Error(w.Join("name"), Codes.InvalidName, $"pool name '{name}' must be a DNS-1123 label");
+                ctx.Error(w.Join("name"), Codes.InvalidName, $"pool name '{Limits.Show(name)}' must be a DNS-1123 label");
             }
-            var count = NonNegative(ctx, w, "count", $"worker pool '{name}' count");
-            var size = w.String("size");
+            var count = w.Int("count", 0, Limits.MaxPoolCount, $"worker pool '{Limits.Show(name)}' count");
+            var size = w.String("size", TextRules.Size);
             if (size is not null && target == Target.Baremetal) OtherTarget(ctx, w.Join("size"), "workers[].size", target);
-            var disk = w.Int("diskGb");
-            var labels = w.StringMap("labels") ?? new SortedDictionary<string, string>();
+            var disk = w.Int("diskGb", Limits.MinDiskGb, Limits.MaxDiskGb, "diskGb");
+            var labels = ReadLabels(ctx, w);
             RefuseOwnedLabels(ctx, w);
             var taints = new List<Taint>();
-            foreach (var t in w.StringList("taints") ?? [])
+            var taintTexts = w.StringList("taints") ?? [];
+            if (taintTexts.Count > Limits.MaxTaintsPerPool) ctx.Error(w.Join("taints"), Codes.OutOfBounds, $"{taintTexts.Count} taints; at most {Limits.MaxTaintsPerPool}");
+            for (var i = 0; i < taintTexts.Count && i < Limits.MaxTaintsPerPool; i++)
             {
-                if (TryParseTaint(t, out var taint)) taints.Add(taint!);
-                else ctx.Error(w.Join("taints"), Codes.MalformedTaint, $"'{t}' is not a taint; write key[=value]:NoSchedule|PreferNoSchedule|NoExecute");
+                if (KubernetesNames.TryParseTaint(taintTexts[i], out var taint, out var problem))
+                {
+                    // The API server refuses two taints with one key and effect (validateNodeTaints).
+                    if (taints.Any(t => t.Key == taint!.Key && t.Effect == taint.Effect))
+                    {
+                        ctx.Error($"{w.Join("taints")}[{i}]", Codes.MalformedTaint, $"a taint with key '{taint!.Key}' and effect {taint.Effect} is already given");
+                    }
+                    else
+                    {
+                        taints.Add(taint!);
+                    }
+                }
+                else ctx.Error($"{w.Join("taints")}[{i}]", Codes.MalformedTaint,
+                    $"'{Limits.Show(taintTexts[i])}' is not a taint ({problem}); write key[=value]:NoSchedule|PreferNoSchedule|NoExecute by Kubernetes' label rules");
             }
             w.RejectUnknown();
             pools.Add(new WorkerPoolSpec
@@ -381,29 +385,22 @@ public static class StackReader
         }
     }
 
-    /// <summary>A count; a negative one is reported and read as 0 (absent stays null: derived later).</summary>
-    private static int? NonNegative(ReadContext ctx, YamlObject o, string key, string what)
+    /// <summary>Pool labels by Kubernetes' rules: they become the kubelet's --node-labels.</summary>
+    private static IReadOnlyDictionary<string, string> ReadLabels(ReadContext ctx, YamlObject w)
     {
-        var n = o.Int(key);
-        if (n is >= 0 or null) return n;
-        ctx.Error(o.Join(key), Codes.NegativeCount, $"{what} is {n}: counts cannot be negative");
-        return 0;
-    }
-
-    internal static bool TryParseTaint(string text, out Taint? taint)
-    {
-        taint = null;
-        var colon = text.LastIndexOf(':');
-        if (colon <= 0) return false;
-        var effect = text[(colon + 1)..];
-        if (effect is not ("NoSchedule" or "PreferNoSchedule" or "NoExecute")) return false;
-        var kv = text[..colon];
-        var eq = kv.IndexOf('=', StringComparison.Ordinal);
-        var key = eq < 0 ? kv : kv[..eq];
-        var value = eq < 0 ? null : kv[(eq + 1)..];
-        if (key.Length == 0 || !key.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '.' or '_' or '/')) return false;
-        taint = new Taint(key, value, effect);
-        return true;
+        var labels = w.StringMap("labels") ?? new SortedDictionary<string, string>();
+        if (labels.Count > Limits.MaxLabelsPerPool)
+        {
+            ctx.Error(w.Join("labels"), Codes.OutOfBounds, $"{labels.Count} labels; at most {Limits.MaxLabelsPerPool}");
+            return new SortedDictionary<string, string>();
+        }
+        foreach (var (key, value) in labels)
+        {
+            var path = $"{w.Join("labels")}.{Limits.Show(key)}";
+            if (KubernetesNames.LabelKeyProblem(key) is { } k) ctx.Error(path, Codes.InvalidLabel, $"label key '{Limits.Show(key)}': {k}");
+            else if (KubernetesNames.LabelValueProblem(value) is { } v) ctx.Error(path, Codes.InvalidLabel, $"label value '{Limits.Show(value)}': {v}");
+        }
+        return labels;
     }
 
     private static NetworkSpec ReadNetwork(ReadContext ctx, YamlObject c, bool cloud)
@@ -414,17 +411,22 @@ public static class StackReader
             var text = n?.String(key);
             if (text is null) return Parse(fallback);
             if (Cidr.TryParse(text, out var cidr)) return cidr!;
-            ctx.Error(n!.Join(key), Codes.MalformedCidr, $"'{text}' is not a network in CIDR form (e.g. 10.244.0.0/16, with no host bits set)");
+            ctx.Error(n!.Join(key), Codes.MalformedCidr, $"'{Limits.Show(text)}' is not a network in CIDR form (e.g. 10.244.0.0/16: a dotted-quad address with no host bits set)");
             return Parse(fallback);
         }
         List<Cidr> ReadList(string key)
         {
             var list = new List<Cidr>();
             var items = n?.StringList(key);
+            if (items?.Count > Limits.MaxCidrsPerList)
+            {
+                ctx.Error(n!.Join(key), Codes.OutOfBounds, $"{items.Count} networks; at most {Limits.MaxCidrsPerList}");
+                return list;
+            }
             for (var i = 0; i < (items?.Count ?? 0); i++)
             {
                 if (Cidr.TryParse(items![i], out var cidr)) list.Add(cidr!);
-                else ctx.Error($"{n!.Join(key)}[{i}]", Codes.MalformedCidr, $"'{items[i]}' is not a network in CIDR form");
+                else ctx.Error($"{n!.Join(key)}[{i}]", Codes.MalformedCidr, $"'{Limits.Show(items[i])}' is not a network in CIDR form");
             }
             return list;
         }
@@ -462,8 +464,8 @@ public static class StackReader
     {
         var e = c.Object("etcd");
         var topology = e?.Choice("topology", Topologies) ?? EtcdTopology.Stacked;
-        var count = e is null ? 0 : NonNegative(ctx, e, "count", "etcd.count") ?? 0;
-        var size = e?.String("size");
+        var count = e?.Int("count", 0, 7, "etcd.count") ?? 0;
+        var size = e?.String("size", TextRules.Size);
         e?.RejectUnknown();
         return new EtcdSpec { Topology = topology, Count = count, Size = size };
     }
@@ -478,6 +480,12 @@ public static class StackReader
             OtherTarget(ctx, c.Join("hosts"), "hosts", target);
             return hosts;
         }
+        if (items.Count == 0) ctx.Error(c.Join("hosts"), Codes.NoControlPlane, "'hosts' is empty: a bare-metal cluster needs at least one host with the role 'control-plane'");
+        if (items.Count > Limits.MaxNodes)
+        {
+            ctx.Error(c.Join("hosts"), Codes.OutOfBounds, $"{items.Count} hosts; at most {Limits.MaxNodes} (Kubernetes' tested cluster size)");
+            return hosts;
+        }
         foreach (var (node, path) in items)
         {
             if (node is not YamlMappingNode m) { ctx.Error(node, path, Codes.WrongType, "expected a mapping with name, address, hostKey, roles"); continue; }
@@ -485,21 +493,12 @@ public static class StackReader
             var name = h.String("name", required: true) ?? "";
             if (h.Has("name") && !Names.IsDns1123Label(name))
             {
-                ctx.Error(h.Join("name"), Codes.InvalidName, $"host name '{name}' must be a DNS-1123 label (it becomes the node name)");
+                ctx.Error(h.Join("name"), Codes.InvalidName, $"host name '{Limits.Show(name)}' must be a DNS-1123 label (it becomes the node name)");
             }
-            var address = h.String("address", required: true) ?? "";
-            if (h.Has("address") && !IPAddress.TryParse(address, out _) && !Names.IsDnsName(address))
-            {
-                ctx.Error(h.Join("address"), Codes.MalformedAddress, $"'{address}' is neither an IP address nor a DNS name");
-            }
-            var internalAddress = h.String("internalAddress");
-            if (internalAddress is not null && !IPAddress.TryParse(internalAddress, out _))
-            {
-                ctx.Error(h.Join("internalAddress"), Codes.MalformedAddress, $"'{internalAddress}' is not an IP address");
-            }
-            var port = h.Int("port") ?? 22;
-            if (port is < 1 or > 65535) ctx.Error(h.Join("port"), Codes.InvalidValue, $"port {port} is outside 1–65535");
-            var user = h.String("user") ?? "root";
+            var address = h.String("address", a => Addresses.IsAddress(a, allowName: true) ? null : AddressRule(allowName: true), Codes.MalformedAddress, required: true) ?? "";
+            var internalAddress = h.String("internalAddress", a => Addresses.TryParseIp(a, out _) ? null : AddressRule(allowName: false), Codes.MalformedAddress);
+            var port = h.Int("port", 1, 65535, "port") ?? 22;
+            var user = h.String("user", TextRules.UserName) ?? "root";
             var pin = ReadPin(ctx, h, "hostKey", $"host '{name}'");
             var roles = h.StringList("roles", required: true) ?? [];
             for (var i = 0; i < roles.Count; i++)
@@ -510,7 +509,7 @@ public static class StackReader
                         $"'{roles[i]}' is not a role; roles are {string.Join(", ", Roles.All)}{Suggest.DidYouMean(roles[i], Roles.All)}");
                 }
             }
-            var pool = h.String("pool");
+            var pool = h.String("pool", p => Names.IsDns1123Label(p) ? null : "a pool name is a DNS-1123 label");
             var os = h.Choice("os", OsNames);
             h.RejectUnknown();
             hosts.Add(new HostSpec
@@ -529,6 +528,10 @@ public static class StackReader
         return hosts;
     }
 
+    internal static string AddressRule(bool allowName) =>
+        "write a dotted-quad IPv4 address (10.0.0.21)" + (allowName ? ", an IPv6 address without a zone id, or a DNS name (RFC 1123)" : " or an IPv6 address without a zone id") +
+        "; shortened, decimal, hexadecimal and zero-padded forms are refused";
+
     private static HostKeyPin? ReadPin(ReadContext ctx, YamlObject o, string key, string who)
     {
         var text = o.String(key);
@@ -546,31 +549,31 @@ public static class StackReader
     private static SshSpec ReadSsh(ReadContext ctx, YamlObject c, bool cloud)
     {
         var s = c.Object("ssh");
-        var identity = s?.String("identityFile");
+        var identity = s?.String("identityFile", TextRules.LocalPath);
         BastionSpec? bastion = null;
         var b = s?.Object("bastion");
         if (b is not null)
         {
-            var address = b.String("address", required: true) ?? "";
+            var address = b.String("address", a => Addresses.IsAddress(a, allowName: true) ? null : AddressRule(allowName: true), Codes.MalformedAddress, required: true) ?? "";
             var pin = ReadPin(ctx, b, "hostKey", "the bastion");
             bastion = new BastionSpec
             {
                 Address = address,
-                Port = b.Int("port") ?? 22,
-                User = b.String("user") ?? "root",
+                Port = b.Int("port", 1, 65535, "the bastion's port") ?? 22,
+                User = b.String("user", TextRules.UserName) ?? "root",
                 HostKey = pin ?? new HostKeyPin { Sha256 = "" },
             };
             b.RejectUnknown();
         }
-        var adminUser = s?.String("adminUser");
-        var adminKey = s?.String("adminPublicKey");
-        // Without ssh.adminPublicKey a cloud cluster's admin key is made by the tool and kept with the cluster secrets.
-        if (adminKey is not null && !HostKeyPin.TryParse(adminKey, out _, out var problem))
+        var adminUser = s?.String("adminUser", TextRules.UserName);
+        if (cloud && adminUser == "root")
         {
-            ctx.Error(s!.Join("adminPublicKey"), Codes.MalformedHostKey, $"malformed public key: {problem}");
+            ctx.Error(s!.Join("adminUser"), Codes.InvalidValue, "the cloud admin user cannot be 'root': cloud images refuse root logins over SSH; use an ordinary user (the default 'infra' gets sudo)");
         }
-        var connect = s?.Int("connectTimeoutSeconds") ?? 10;
-        var command = s?.Int("commandTimeoutSeconds") ?? 900;
+        // Without ssh.adminPublicKey a cloud cluster's admin key is made by the tool and kept with the cluster secrets.
+        var adminKey = s?.String("adminPublicKey", SshPublicKeys.Problem, Codes.MalformedPublicKey);
+        var connect = s?.Int("connectTimeoutSeconds", 1, Limits.MaxConnectTimeoutSeconds, "connectTimeoutSeconds") ?? 10;
+        var command = s?.Int("commandTimeoutSeconds", 1, Limits.MaxCommandTimeoutSeconds, "commandTimeoutSeconds") ?? 900;
         s?.RejectUnknown();
         return new SshSpec
         {
@@ -587,7 +590,7 @@ public static class StackReader
     {
         var p = c.Object("packages");
         var source = p?.Choice("source", Sources) ?? PackageSource.Repository;
-        var bundle = p?.String("bundle");
+        var bundle = p?.String("bundle", TextRules.LocalPath);
         var mirrors = p?.StringMap("mirrors") ?? new SortedDictionary<string, string>();
         var chartMirrors = p?.StringMap("chartMirrors") ?? new SortedDictionary<string, string>();
         p?.RejectUnknown();
@@ -624,7 +627,11 @@ public static class StackReader
             return null;
         }
         var zones = o?.StringList("zones");
-        var image = o?.String("image");
+        for (var i = 0; i < (zones?.Count ?? 0); i++)
+        {
+            if (TextRules.Zone(zones![i]) is { } problem) ctx.Error($"{o!.Join("zones")}[{i}]", Codes.InvalidText, $"'{Limits.Show(zones[i])}': {problem}");
+        }
+        var image = o?.String("image", TextRules.Image);
         o?.RejectUnknown();
         var region = target switch
         {
@@ -648,7 +655,10 @@ public static class StackReader
         _ => ["1", "2", "3"],
     };
 
-    private static void OtherTarget(ReadContext ctx, string path, string key, Target target) =>
+    private static void OtherTarget(ReadContext ctx, string path, string key, Target target)
+    {
+        if (ctx.TargetUnknown) return; // the target itself is reported; which keys fit it is unknown
         ctx.Error(path, Codes.OtherTarget, $"'{key}' does not apply to target '{target.ToString().ToLowerInvariant()}'" +
             (target == Target.Baremetal ? ": it is a cloud setting" : ": it is a bare-metal setting"));
+    }
 }

@@ -8,15 +8,23 @@ internal static class StackValidator
 {
     private const string R = StackReader.ClusterKey;
 
-    public static ClusterSpec Validate(ClusterSpec spec, ReadContext ctx, IReadOnlyDictionary<string, string> providers)
+    public static ClusterSpec Validate(ClusterSpec spec, ReadContext ctx, IReadOnlyDictionary<string, string> providers, bool targetKnown = true)
     {
         CheckVersion(spec, ctx);
         CheckNetwork(spec, ctx);
         CheckCounts(spec, ctx);
+        CheckPackages(spec, ctx);
+        if (!targetKnown)
+        {
+            // The target is reported already; still report every problem that does not depend on it.
+            CheckHostIdentities(spec, ctx);
+            var cps = spec.Hosts.Count > 0 ? spec.Hosts.Count(h => h.Has(Roles.ControlPlane)) : spec.ControlPlane.Count;
+            CheckEtcd(spec with { ControlPlane = spec.ControlPlane with { Count = cps } }, ctx);
+            return spec;
+        }
         if (spec.Target == Target.Baremetal) spec = CheckBareMetal(spec, ctx);
         else CheckCloud(spec, ctx, providers);
         CheckEtcd(spec, ctx);
-        CheckPackages(spec, ctx);
         if (spec.Network.Cni == Cni.Flannel && spec.Workloads.Policies)
         {
             ctx.Warning($"{R}.network.cni", Codes.NoNetworkPolicy,
@@ -37,10 +45,53 @@ internal static class StackValidator
         }
     }
 
+    /// <summary>kube-apiserver refuses a service network with more than 20 host bits (cmd/kube-apiserver/app/options/validation.go).</summary>
+    public const int MaxServiceHostBits = 20;
+    /// <summary>kube-controller-manager's default --node-cidr-mask-size for IPv4: each node gets a /24 of the pod network.</summary>
+    public const int NodePodPrefix = 24;
+    /// <summary>The cluster DNS Service takes the 10th address of the service network (kubeadm's default).</summary>
+    public const int ClusterDnsIndex = 10;
+
     private static void CheckNetwork(ClusterSpec spec, ReadContext ctx)
     {
         var n = spec.Network;
         var named = new (string Key, Cidr Cidr)[] { ("podCidr", n.PodCidr), ("serviceCidr", n.ServiceCidr), ("nodeCidr", n.NodeCidr) };
+        var lists = new (string Key, IReadOnlyList<Cidr> Cidrs)[] { ("adminCidrs", n.AdminCidrs), ("apiCidrs", n.ApiCidrs), ("ingressCidrs", n.IngressCidrs) };
+        var v6 = named.Where(x => !IsV4(x.Cidr)).Select(x => x.Key)
+            .Concat(lists.Where(l => l.Cidrs.Any(c => !IsV4(c))).Select(l => l.Key)).Distinct().ToList();
+        foreach (var key in v6)
+        {
+            ctx.Error($"{R}.network.{key}", Codes.UnsupportedIpFamily,
+                $"network.{key} is IPv6: this release supports IPv4 clusters only (no IPv6, no dual stack); write IPv4 networks");
+        }
+        if (v6.Count > 0) return; // sizes and overlaps are IPv4 rules
+        var serviceHostBits = 32 - n.ServiceCidr.Network.PrefixLength;
+        if (serviceHostBits > MaxServiceHostBits)
+        {
+            ctx.Error($"{R}.network.serviceCidr", Codes.NetworkSize,
+                $"serviceCidr {n.ServiceCidr} is larger than the API server allows: at most /{32 - MaxServiceHostBits} for IPv4");
+        }
+        else if (!n.ServiceCidr.Contains(n.ServiceCidr.AddressAt(ClusterDnsIndex)) || serviceHostBits < 4)
+        {
+            ctx.Error($"{R}.network.serviceCidr", Codes.NetworkSize,
+                $"serviceCidr {n.ServiceCidr} is too small: the cluster DNS Service takes its {ClusterDnsIndex}th address; use at least a /28 (a /16 or /12 is usual)");
+        }
+        if (n.PodCidr.Network.PrefixLength > NodePodPrefix)
+        {
+            ctx.Error($"{R}.network.podCidr", Codes.NetworkSize,
+                $"podCidr {n.PodCidr} is smaller than one node's range (each node gets a /{NodePodPrefix}); use a /{NodePodPrefix} or larger (a /16 is usual)");
+        }
+        else
+        {
+            var nodes = spec.Target == Target.Baremetal ? spec.Hosts.Count(h => h.Has(Roles.ControlPlane) || h.Has(Roles.Worker))
+                : Math.Max(spec.ControlPlane.Count, 0) + spec.Workers.Sum(w => Math.Max(w.Count, 0));
+            var capacity = 1L << (NodePodPrefix - n.PodCidr.Network.PrefixLength);
+            if (nodes > capacity)
+            {
+                ctx.Error($"{R}.network.podCidr", Codes.NetworkSize,
+                    $"podCidr {n.PodCidr} holds {capacity} node range(s) of /{NodePodPrefix}, but the cluster has {nodes} nodes");
+            }
+        }
         for (var i = 0; i < named.Length; i++)
         {
             for (var j = i + 1; j < named.Length; j++)
@@ -87,14 +138,24 @@ internal static class StackValidator
                 ? "network.ingressCidrs opens the ingress controller's ports, but workloads.ingress is none: remove one of them"
                 : "network.ingressCidrs opens Traefik's fixed NodePorts 30080 and 30443; Envoy Gateway's ports are assigned by Kubernetes: use workloads.ingress traefik, or open the ports yourself");
         }
+        if (spec.Target != Target.Baremetal)
+        {
+            var nodes = (long)Math.Max(spec.ControlPlane.Count, 0) + spec.Workers.Sum(w => (long)Math.Max(w.Count, 0)) + spec.Etcd.Count;
+            if (nodes > Limits.MaxNodes)
+            {
+                ctx.Error($"{R}.workers", Codes.OutOfBounds, $"{nodes} machines in all; at most {Limits.MaxNodes} (Kubernetes' tested cluster size)");
+            }
+        }
         if (spec.Ssh.ConnectTimeoutSeconds <= 0) ctx.Error($"{R}.ssh.connectTimeoutSeconds", Codes.InvalidValue, "the connect timeout must be positive");
         if (spec.Ssh.CommandTimeoutSeconds <= 0) ctx.Error($"{R}.ssh.commandTimeoutSeconds", Codes.InvalidValue, "the command timeout must be positive");
     }
 
-    private static ClusterSpec CheckBareMetal(ClusterSpec spec, ReadContext ctx)
+    /// <summary>Duplicate host names and addresses; addresses compare in canonical form (10.0.0.1 and 10.0.0.01 are one).</summary>
+    private static void CheckHostIdentities(ClusterSpec spec, ReadContext ctx)
     {
         var names = new Dictionary<string, int>(StringComparer.Ordinal);
-        var addresses = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var addresses = new Dictionary<string, int>(StringComparer.Ordinal);
+        var nodeAddresses = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < spec.Hosts.Count; i++)
         {
             var h = spec.Hosts[i];
@@ -102,12 +163,34 @@ internal static class StackValidator
             {
                 ctx.Error($"{R}.hosts[{i}].name", Codes.DuplicateHostName, $"host name '{h.Name}' is also used by hosts[{names[h.Name]}]");
             }
-            var at = $"{h.Address}:{h.Port}";
+            var at = $"{Addresses.Canonical(h.Address)}:{h.Port}";
             if (h.Address.Length > 0 && !addresses.TryAdd(at, i))
             {
                 ctx.Error($"{R}.hosts[{i}].address", Codes.DuplicateAddress, $"address {at} is also used by hosts[{addresses[at]}]");
             }
+            else if (h.InternalAddress is { } internalAddress && !nodeAddresses.TryAdd(Addresses.Canonical(internalAddress), i))
+            {
+                ctx.Error($"{R}.hosts[{i}].internalAddress", Codes.DuplicateAddress,
+                    $"internal address {internalAddress} is also used by hosts[{nodeAddresses[Addresses.Canonical(internalAddress)]}]");
+            }
+        }
+    }
+
+    private static ClusterSpec CheckBareMetal(ClusterSpec spec, ReadContext ctx)
+    {
+        CheckHostIdentities(spec, ctx);
+        for (var i = 0; i < spec.Hosts.Count; i++)
+        {
+            var h = spec.Hosts[i];
             if (h.Roles.Count == 0) ctx.Error($"{R}.hosts[{i}].roles", Codes.InvalidRole, $"host '{h.Name}' has no role");
+            // The address a node advertises must lie in nodeCidr: the baseline's network policies allow the nodes by it.
+            if (Addresses.TryParseIp(h.NodeAddress, out var ip) && IsV4(spec.Network.NodeCidr) && !spec.Network.NodeCidr.Contains(ip!))
+            {
+                var key = h.InternalAddress is null ? "address" : "internalAddress";
+                ctx.Error($"{R}.hosts[{i}].{key}", Codes.AddressOutsideNetwork,
+                    $"host '{h.Name}' would be a node at {h.NodeAddress}, outside network.nodeCidr {spec.Network.NodeCidr}: set nodeCidr to the hosts' network" +
+                    (h.InternalAddress is null ? " (or give the host its internalAddress)" : ""));
+            }
         }
 
         var cps = spec.Hosts.Where(h => h.Has(Roles.ControlPlane)).ToList();
@@ -172,15 +255,16 @@ internal static class StackValidator
             {
                 ctx.Error($"{R}.controlPlane.endpoint", Codes.MalformedEndpoint, "with kube-vip the endpoint must be an IP address (the virtual IP kube-vip holds)");
             }
-            else if (spec.Hosts.Any(h => h.Address == endpoint.Host || h.InternalAddress == endpoint.Host))
+            else if (spec.Hosts.Any(h => Addresses.Canonical(h.Address) == Addresses.Canonical(endpoint.Host)
+                || (h.InternalAddress is { } a && Addresses.Canonical(a) == Addresses.Canonical(endpoint.Host))))
             {
                 ctx.Error($"{R}.controlPlane.endpoint", Codes.MalformedEndpoint, $"with kube-vip the endpoint {endpoint.Host} must be a free address, not a host's own");
             }
-        }
-
-        if (spec.Ssh.Bastion is { } b && b.Address.Length > 0 && !IPAddress.TryParse(b.Address, out _) && !Names.IsDnsName(b.Address))
-        {
-            ctx.Error($"{R}.ssh.bastion.address", Codes.MalformedAddress, $"'{b.Address}' is neither an IP address nor a DNS name");
+            else if (IsV4(spec.Network.NodeCidr) && !spec.Network.NodeCidr.Contains(IPAddress.Parse(endpoint.Host)))
+            {
+                ctx.Error($"{R}.controlPlane.endpoint", Codes.AddressOutsideNetwork,
+                    $"the kube-vip address {endpoint.Host} lies outside network.nodeCidr {spec.Network.NodeCidr}: kube-vip announces it (ARP) on the hosts' own network, so it must be a free address there");
+            }
         }
 
         return spec with
@@ -194,7 +278,11 @@ internal static class StackValidator
     {
         foreach (var key in StackReader.RequiredProviderKeys(spec.Target))
         {
-            if (!providers.ContainsKey(key))
+            if (providers.TryGetValue(key, out var value) && TextRules.ProviderSetting(value) is { } problem)
+            {
+                ctx.Error($"config.{key}", Codes.InvalidText, $"'{Limits.Show(value)}': {problem}");
+            }
+            else if (!providers.ContainsKey(key))
             {
                 ctx.Error("config", Codes.MissingProviderSetting,
                     $"target '{spec.Target.ToString().ToLowerInvariant()}' needs '{key}' in the stack's config (e.g. 'pulumi config set {key} …')");
@@ -242,6 +330,8 @@ internal static class StackValidator
         }
     }
 
+    private static bool IsV4(Cidr c) => c.Network.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork;
+
     private static void CheckEtcd(ClusterSpec spec, ReadContext ctx)
     {
         var cpCount = spec.ControlPlane.Count;
@@ -281,15 +371,22 @@ internal static class StackValidator
         {
             ctx.Error($"{R}.packages", Codes.MissingKey, "missing required key 'bundle': source 'bundle' needs the folder of binaries");
         }
+        if (spec.Packages.Mirrors.Count > Limits.MaxMirrors)
+        {
+            ctx.Error($"{R}.packages.mirrors", Codes.OutOfBounds, $"{spec.Packages.Mirrors.Count} mirrors; at most {Limits.MaxMirrors}");
+            return;
+        }
         foreach (var (registry, mirror) in spec.Packages.Mirrors)
         {
-            if (!Names.IsDnsName(registry.Split(':')[0]))
+            // The key names a folder (certs.d/<host>/hosts.toml) and the value lands in TOML: nothing but their strict forms.
+            var path = $"{R}.packages.mirrors.{Limits.Show(registry)}";
+            if (TextRules.RegistryHost(registry) is { } hostProblem)
             {
-                ctx.Error($"{R}.packages.mirrors.{registry}", Codes.InvalidName, $"'{registry}' is not a registry host name");
+                ctx.Error(path, Codes.InvalidRegistry, $"mirror key '{Limits.Show(registry)}': {hostProblem}");
             }
-            if (mirror.Length == 0 || mirror.Contains(' ', StringComparison.Ordinal))
+            else if (TextRules.RegistryReference(mirror, allowScheme: true) is { } mirrorProblem)
             {
-                ctx.Error($"{R}.packages.mirrors.{registry}", Codes.InvalidValue, $"mirror '{mirror}' is not a registry host or host/path");
+                ctx.Error(path, Codes.InvalidRegistry, $"mirror '{Limits.Show(mirror)}': {mirrorProblem}");
             }
         }
         foreach (var (upstream, mirror) in spec.Packages.ChartMirrors)

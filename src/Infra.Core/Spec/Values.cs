@@ -44,7 +44,11 @@ public sealed record Cidr(IPNetwork Network)
     public static bool TryParse(string text, out Cidr? cidr)
     {
         cidr = null;
-        if (!text.Contains('/', StringComparison.Ordinal)) return false;
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        if (slash < 0) return false;
+        // Only canonical spellings of the address (no 10.0/16, 010.0.0.0/8): other tools read those differently.
+        var bits = text[(slash + 1)..];
+        if (!Addresses.TryParseIp(text[..slash], out _) || bits.Length is 0 or > 3 || !bits.All(char.IsAsciiDigit) || (bits.Length > 1 && bits[0] == '0')) return false;
         if (!IPNetwork.TryParse(text, out var net)) return false;
         // Reject host bits set (10.0.0.1/16): a typo that usually means the wrong prefix.
         if (!string.Equals(net.ToString(), Normalize(text), StringComparison.OrdinalIgnoreCase)) return false;
@@ -102,7 +106,7 @@ public sealed record Endpoint(string Host, int Port)
             else { host = text[..colon]; port = text[(colon + 1)..]; }
         }
         if (!int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var p) || p is < 1 or > 65535) return false;
-        if (host.Length == 0 || !(IPAddress.TryParse(host, out _) || Names.IsDnsName(host))) return false;
+        if (!Addresses.IsAddress(host, allowName: true)) return false;
         endpoint = new Endpoint(host, p);
         return true;
     }
@@ -141,6 +145,11 @@ public sealed record HostKeyPin
         pin = null;
         problem = null;
         text = text.Trim();
+        if (text.Any(char.IsControl) || text.Length > SshPublicKeys.MaxLineLength)
+        {
+            problem = "a host key is one line without control characters: 'SHA256:<fingerprint>' or one key line";
+            return false;
+        }
         if (text.StartsWith("SHA256:", StringComparison.Ordinal))
         {
             var b64 = text[7..];
@@ -155,6 +164,11 @@ public sealed record HostKeyPin
             return true;
         }
         var parts = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        // The line 'infra hosts scan' prints above each key ('#   ssh-ed25519 SHA256:…'), pasted as it is.
+        if (parts.Length == 2 && KnownAlgorithms.Contains(parts[0]) && parts[1].StartsWith("SHA256:", StringComparison.Ordinal))
+        {
+            return TryParse(parts[1], out pin, out problem);
+        }
         if (parts.Length >= 2 && KnownAlgorithms.Contains(parts[0]))
         {
             byte[] blob;
@@ -169,7 +183,7 @@ public sealed record HostKeyPin
             pin = new HostKeyPin { Sha256 = FingerprintOf(blob), Algorithm = parts[0], PublicKeyBlob = blob };
             return true;
         }
-        problem = "expected 'SHA256:<fingerprint>' or a public key line such as 'ssh-ed25519 AAAA…'";
+        problem = "expected 'SHA256:<fingerprint>' (as 'ssh-keygen -lf' and 'infra hosts scan' print it) or a public key line such as 'ssh-ed25519 AAAA…'";
         return false;
     }
 }

@@ -9,6 +9,8 @@ internal sealed class ReadContext(string file)
 {
     public string File { get; } = file;
     public List<Diagnostic> Diagnostics { get; } = [];
+    /// <summary>The stack's target was missing or unknown: settings of "another target" are not reported.</summary>
+    public bool TargetUnknown { get; set; }
     private readonly Dictionary<string, (int Line, int Column)> _positions = new(StringComparer.Ordinal);
 
     public void Remember(string path, YamlNode node) =>
@@ -94,9 +96,35 @@ internal sealed class YamlObject
     {
         var node = Raw(key);
         if (node is null) { Missing(key, required); return null; }
-        if (node is YamlScalarNode s) return s.Value;
+        if (node is YamlScalarNode s) return Bounded(s, Join(key)) ? s.Value : null;
         WrongType(node, key, "a string");
         return null;
+    }
+
+    /// <summary>A string checked by a rule (null: fine, else the rule in words), reported with the key on failure.</summary>
+    public string? String(string key, Func<string, string?> rule, string code = Codes.InvalidText, bool required = false)
+    {
+        var value = String(key, required);
+        if (value is null) return null;
+        if (rule(value) is { } problem) { _ctx.Error(Raw(key)!, Join(key), code, $"'{Limits.Show(value)}': {problem}"); return null; }
+        return value;
+    }
+
+    /// <summary>A whole number within [min, max]; outside it is reported (INF040) and read as null.</summary>
+    public int? Int(string key, int min, int max, string what)
+    {
+        var n = Int(key);
+        if (n is null || (n >= min && n <= max)) return n;
+        _ctx.Error(Raw(key)!, Join(key), n < 0 && min >= 0 ? Codes.NegativeCount : Codes.OutOfBounds, $"{what} is {n}; allowed: {min}–{max}");
+        return null;
+    }
+
+    /// <summary>Refuses a scalar longer than <see cref="Limits.MaxScalarLength"/> without echoing it.</summary>
+    private bool Bounded(YamlScalarNode s, string path)
+    {
+        if ((s.Value?.Length ?? 0) <= Limits.MaxScalarLength) return true;
+        _ctx.Error(s, path, Codes.OutOfBounds, $"the value is {s.Value!.Length} characters long; a value is at most {Limits.MaxScalarLength}");
+        return false;
     }
 
     public int? Int(string key, bool required = false)
@@ -131,7 +159,7 @@ internal sealed class YamlObject
         if (s.Value is not null && choices.TryGetValue(s.Value, out var v)) return v;
         if (_handled.Contains(key)) return null;
         _ctx.Error(node, Join(key), Codes.InvalidValue,
-            $"'{s.Value}' is not one of {string.Join(", ", choices.Keys)}{Suggest.DidYouMean(s.Value ?? "", choices.Keys)}");
+            $"'{Limits.Show(s.Value)}' is not one of {string.Join(", ", choices.Keys)}{Suggest.DidYouMean(s.Value ?? "", choices.Keys)}");
         return null;
     }
 
@@ -167,7 +195,7 @@ internal sealed class YamlObject
         var result = new List<string>();
         foreach (var (n, p) in items)
         {
-            if (n is YamlScalarNode { Value: not null } s) result.Add(s.Value);
+            if (n is YamlScalarNode { Value: not null } s) { if (Bounded(s, p)) result.Add(s.Value); }
             else _ctx.Error(n, p, Codes.WrongType, "expected a string");
         }
         return result;
@@ -182,8 +210,10 @@ internal sealed class YamlObject
         foreach (var (k, v) in m.Children)
         {
             var name = (k as YamlScalarNode)?.Value ?? "";
-            if (v is YamlScalarNode { Value: not null } s) result[name] = s.Value;
-            else _ctx.Error(v, $"{Join(key)}.{name}", Codes.WrongType, "expected a string");
+            var path = $"{Join(key)}.{Limits.Show(name)}";
+            if (k is not YamlScalarNode ks || !Bounded(ks, path)) continue;
+            if (v is YamlScalarNode { Value: not null } s) { if (Bounded(s, path)) result[name] = s.Value; }
+            else _ctx.Error(v, path, Codes.WrongType, "expected a string");
         }
         return result;
     }
@@ -195,7 +225,7 @@ internal sealed class YamlObject
         foreach (var (key, (k, _)) in _entries)
         {
             if (_read.Contains(key) || known.Contains(key)) continue;
-            _ctx.Error(k, Join(key), Codes.UnknownKey, $"unknown key '{key}'{Suggest.DidYouMean(key, known)}");
+            _ctx.Error(k, Join(Limits.Show(key)), Codes.UnknownKey, $"unknown key '{Limits.Show(key)}'{Suggest.DidYouMean(key, known)}");
         }
     }
 
@@ -218,7 +248,7 @@ internal sealed class YamlObject
     {
         YamlMappingNode => "a mapping",
         YamlSequenceNode => "a list",
-        YamlScalarNode s => $"'{s.Value}'",
+        YamlScalarNode s => $"'{Limits.Show(s.Value)}'",
         _ => "something else",
     };
 }

@@ -3,7 +3,7 @@ namespace Infra.Cli.Tests.Etcd;
 /// <summary>The infra etcd commands' input handling, without hosts: what is refused before anything is contacted.</summary>
 public class EtcdCommandTests
 {
-    /// <summary>An external-etcd stack whose hosts listen nowhere (ports 1 and 2 of this machine refuse at once).</summary>
+    /// <summary>An external-etcd stack whose hosts listen nowhere (ports 1 and 2 of this machine refuse at once); loopback node addresses, so nodeCidr is 127.0.0.0/8.</summary>
     private static string Stack(TempDir tmp)
     {
         var hosts = string.Concat(new[] { ("cp-1", "control-plane", 1), ("etcd-1", "etcd", 2) }.Select(h => $$"""
@@ -17,7 +17,7 @@ public class EtcdCommandTests
                 name: e
                 target: baremetal
                 kubernetes: { version: "1.36.1" }
-                network: { podCidr: 10.244.0.0/16, serviceCidr: 10.96.0.0/12, nodeCidr: 10.0.0.0/16 }
+                network: { podCidr: 10.244.0.0/16, serviceCidr: 10.96.0.0/12, nodeCidr: 127.0.0.0/8 }
                 etcd: { topology: external }
                 ssh: { connectTimeoutSeconds: 1 }
                 hosts:{{hosts}}

@@ -377,7 +377,7 @@ public class StackReaderTests
     public void Read_DuplicateKey_RejectedAsMalformed()
     {
         var d = Single(Replace(BareMetal, "    name: dev\n", "    name: dev\n    name: dev2\n"), Codes.YamlSyntax);
-        Assert.Contains("Duplicate key", d.Message, StringComparison.Ordinal);
+        Assert.Contains("written twice", d.Message, StringComparison.Ordinal);
         Assert.Equal(4, d.Line);
     }
 

@@ -1,0 +1,77 @@
+namespace Infra.Core.Spec;
+
+/// <summary>
+/// The strict forms of free-text stack values that reach scripts, config files and command lines. Each returns
+/// null when the text is acceptable, else the rule in words (the value itself is quoted by the caller, shortened).
+/// </summary>
+public static class TextRules
+{
+    /// <summary>POSIX portable user names as useradd accepts them: [a-z_][a-z0-9_-]{0,31}.</summary>
+    public static string? UserName(string s) =>
+        s.Length is > 0 and <= 32 && (char.IsAsciiLetterLower(s[0]) || s[0] == '_')
+        && s.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '-')
+            ? null
+            : "a user name is 1–32 of lower-case letters, digits, '_' and '-', starting with a letter or '_'";
+
+    /// <summary>Cloud zones: eu-west-1a, europe-west1-b, 1.</summary>
+    public static string? Zone(string s) => Word(s, 63, "", "a zone is at most 63 letters, digits and '-', starting with a letter or digit");
+
+    /// <summary>VM sizes: m6i.large, Standard_D2s_v5, e2-standard-2.</summary>
+    public static string? Size(string s) => Word(s, 64, "._", "a VM size is at most 64 letters, digits, '-', '_' and '.', starting with a letter or digit");
+
+    /// <summary>Cloud settings such as aws:region, gcp:project, azure-native:location.</summary>
+    public static string? ProviderSetting(string s) => Word(s, 63, "", "at most 63 letters, digits and '-', starting with a letter or digit");
+
+    /// <summary>Image overrides: ami-0abc…, projects/debian-cloud/global/images/family/debian-12, Canonical:ubuntu-24_04-lts:server:latest.</summary>
+    public static string? Image(string s) =>
+        Word(s, 512, "._:/", "an image is at most 512 letters, digits, '-', '_', '.', ':' and '/', starting with a letter, digit or '/'", allowLeadingSlash: true)
+        ?? (s.Split('/').Contains("..") ? "an image may not hold a '..' path segment" : null);
+
+    /// <summary>Local paths (identity file, bundle folder): any printable text without control characters.</summary>
+    public static string? LocalPath(string s) =>
+        s.Length == 0 ? "the path is empty"
+        : s.Length > Limits.MaxPathLength ? $"a path is at most {Limits.MaxPathLength} characters"
+        : s.Any(c => char.IsControl(c) || c is '\u2028' or '\u2029') ? "a path may not hold control characters (line breaks, tabs, escapes)"
+        : null;
+
+    /// <summary>
+    /// A registry host as containerd names its hosts.toml folder: a DNS name or IPv4 address with an optional :port,
+    /// nothing else (no '/', '..', quotes or line breaks).
+    /// </summary>
+    public static string? RegistryHost(string s)
+    {
+        const string rule = "a registry host is a DNS name or IPv4 address with an optional :port (e.g. docker.io, registry.example.com:5000), nothing else";
+        var colon = s.LastIndexOf(':');
+        var host = colon < 0 ? s : s[..colon];
+        if (colon >= 0 && !IsPort(s[(colon + 1)..])) return rule;
+        return Names.IsDnsName(host) || Addresses.TryParseIp(host, out var ip) && ip!.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? null : rule;
+    }
+
+    /// <summary>
+    /// A registry reference: [https://]host[:port][/path], path segments of lower-case letters, digits, '.', '_', '-'
+    /// (the OCI repository name charset), no '..' segments. <paramref name="allowScheme"/>: a mirror may name https://.
+    /// </summary>
+    public static string? RegistryReference(string s, bool allowScheme)
+    {
+        var rule = $"a registry is {(allowScheme ? "[https://]" : "")}host[:port][/path] (e.g. mirror.example.com:5000/k8s); the path holds lower-case letters, digits, '.', '_', '-' and '/'";
+        var rest = s;
+        if (allowScheme && rest.StartsWith("https://", StringComparison.Ordinal)) rest = rest[8..];
+        var slash = rest.IndexOf('/', StringComparison.Ordinal);
+        var host = slash < 0 ? rest : rest[..slash];
+        if (RegistryHost(host) is not null) return rule;
+        if (slash < 0) return null;
+        var segments = rest[(slash + 1)..].Split('/');
+        return segments.All(g => g.Length > 0 && g != ".." && g != "." && char.IsAsciiLetterOrDigit(g[0])
+            && g.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '.' or '_' or '-')) ? null : rule;
+    }
+
+    private static bool IsPort(string p) =>
+        p.Length is > 0 and <= 5 && p.All(char.IsAsciiDigit) && p[0] != '0' && int.Parse(p, System.Globalization.CultureInfo.InvariantCulture) <= 65535;
+
+    private static string? Word(string s, int max, string extra, string rule, bool allowLeadingSlash = false) =>
+        s.Length is > 0 && s.Length <= max
+        && (char.IsAsciiLetterOrDigit(s[0]) || (allowLeadingSlash && s[0] == '/'))
+        && s.All(c => char.IsAsciiLetterOrDigit(c) || c == '-' || extra.Contains(c, StringComparison.Ordinal))
+            ? null
+            : rule;
+}
