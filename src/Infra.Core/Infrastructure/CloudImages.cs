@@ -45,18 +45,17 @@ public static class CloudImages
     };
 
     /// <summary>The user's override from <c>cloud.image</c>: an AMI id, a GCP image, or an Azure URN.</summary>
-    public static ImagePlan Override(Target target, string image) => target switch
+    public static ImagePlan Override(Target target, string image)
     {
-        Target.Aws when image.StartsWith("ami-", StringComparison.Ordinal) && image.Length > 4 && image[4..].All(char.IsAsciiHexDigitLower) =>
-            new ImagePlan { Kind = ImageKind.AwsAmi, Reference = image, Floating = false },
-        Target.Aws => throw new InfrastructurePlanException("cloud.image", $"'{image}' is not an AMI id (ami- followed by lower-case hex digits)"),
-        Target.Gcp when image.Length > 0 && !image.Any(char.IsWhiteSpace) =>
-            new ImagePlan { Kind = ImageKind.GcpImage, Reference = image, Floating = IsGcpFamily(image) },
-        Target.Azure when image.Split(':') is { Length: 4 } parts && parts.All(p => p.Length > 0) =>
-            new ImagePlan { Kind = ImageKind.AzureUrn, Reference = image, Floating = parts[3] == "latest" },
-        Target.Azure => throw new InfrastructurePlanException("cloud.image", $"'{image}' is not an Azure image URN (publisher:offer:sku:version)"),
-        _ => throw new InfrastructurePlanException("cloud.image", $"'{image}' is not a valid image for {target}"),
-    };
+        if (TextRules.CloudImage(target, image) is { } problem) throw new InfrastructurePlanException("cloud.image", $"'{image}': {problem}");
+        return target switch
+        {
+            Target.Aws => new ImagePlan { Kind = ImageKind.AwsAmi, Reference = image, Floating = false },
+            Target.Gcp => new ImagePlan { Kind = ImageKind.GcpImage, Reference = image, Floating = IsGcpFamily(image) },
+            Target.Azure => new ImagePlan { Kind = ImageKind.AzureUrn, Reference = image, Floating = image.Split(':')[3] == "latest" },
+            _ => throw new InfrastructurePlanException("cloud.image", $"'{image}' is not a valid image for {target}"),
+        };
+    }
 
     // "project/family", ".../global/images/family/NAME" and a bare family resolve to the family's newest image.
     private static bool IsGcpFamily(string image) =>

@@ -631,7 +631,7 @@ public static class StackReader
         {
             if (TextRules.Zone(zones![i]) is { } problem) ctx.Error($"{o!.Join("zones")}[{i}]", Codes.InvalidText, $"'{Limits.Show(zones[i])}': {problem}");
         }
-        var image = o?.String("image", TextRules.Image);
+        var image = o?.String("image", i => TextRules.CloudImage(target, i));
         o?.RejectUnknown();
         var region = target switch
         {

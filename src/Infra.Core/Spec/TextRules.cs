@@ -27,6 +27,19 @@ public static class TextRules
         Word(s, 512, "._:/", "an image is at most 512 letters, digits, '-', '_', '.', ':' and '/', starting with a letter, digit or '/'", allowLeadingSlash: true)
         ?? (s.Split('/').Contains("..") ? "an image may not hold a '..' path segment" : null);
 
+    /// <summary>
+    /// <c>cloud.image</c> in the form its target takes (read here, so that a plan never refuses what validation
+    /// accepted): an AMI id on AWS, a publisher:offer:sku:version URN on Azure, an image or family path on GCP.
+    /// </summary>
+    public static string? CloudImage(Target target, string s) => Image(s) ?? target switch
+    {
+        Target.Aws when !(s.StartsWith("ami-", StringComparison.Ordinal) && s.Length > 4 && s[4..].All(char.IsAsciiHexDigitLower)) =>
+            "on aws an image is an AMI id: 'ami-' followed by lower-case hex digits",
+        Target.Azure when !(s.Split(':') is { Length: 4 } parts && parts.All(p => p.Length > 0)) =>
+            "on azure an image is a URN: publisher:offer:sku:version",
+        _ => null,
+    };
+
     /// <summary>Local paths (identity file, bundle folder): any printable text without control characters.</summary>
     public static string? LocalPath(string s) =>
         s.Length == 0 ? "the path is empty"

@@ -1,8 +1,8 @@
 using Infra.Core.CloudInit;
 using Infra.Core.Diagnostics;
 using Infra.Core.Infrastructure;
-using Infra.Core.Planning;
 using Infra.Core.Pki;
+using Infra.Core.Planning;
 using Infra.Core.Spec;
 using Infra.Core.Tests.NodePrograms;
 

@@ -83,6 +83,11 @@ public class HostileInputTests
             (v => R(BareMetal, "    hosts:", $"    packages: {{ mirrors: {{ {Q(v)}: mirror.example.com }} }}\n    hosts:"), "packages.mirrors"),
             (v => R(BareMetal, "    hosts:", $"    packages: {{ mirrors: {{ docker.io: {Q(v)} }} }}\n    hosts:"), "packages.mirrors"),
         ],
+        ["PackagesSpec.ChartMirrors"] =
+        [
+            (v => R(BareMetal, "    hosts:", $"    packages: {{ chartMirrors: {{ {Q(v)}: \"https://charts.example.com/jetstack\" }} }}\n    hosts:"), "packages.chartMirrors"),
+            (v => R(BareMetal, "    hosts:", $"    packages: {{ chartMirrors: {{ \"https://charts.jetstack.io\": {Q(v)} }} }}\n    hosts:"), "packages.chartMirrors"),
+        ],
         ["WorkloadsSpec.Ingress"] = [(v => R(BareMetal, "    hosts:", $"    workloads: {{ ingress: {Q(v)} }}\n    hosts:"), "workloads.ingress")],
         ["WorkloadsSpec.Storage"] = [(v => R(BareMetal, "    hosts:", $"    workloads: {{ storage: {Q(v)} }}\n    hosts:"), "workloads.storage")],
         ["CloudSpec.Region"] = [(v => R(Aws, "aws:region: eu-west-1", $"aws:region: {Q(v)}"), "aws:region")],
@@ -159,6 +164,8 @@ public class HostileInputTests
     {
         ("SshSpec.AdminPublicKey", 0) => StackReaderTests.Key3,
         ("SshSpec.AdminPublicKey", _) => "admin",
+        ("PackagesSpec.ChartMirrors", 0) => "https://charts.jetstack.io",
+        ("PackagesSpec.ChartMirrors", _) => "https://charts.example.com/jetstack",
         _ => Ordinary(field),
     };
 

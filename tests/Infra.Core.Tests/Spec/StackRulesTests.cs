@@ -441,6 +441,20 @@ public class StackRulesTests
         Refused(yaml, Codes.InvalidText, path);
     }
 
+    // The plan's image mapping (CloudImages.Override) takes only these forms: validation must refuse what it would.
+    [Theory]
+    [Trait("Item", "10.10")]
+    [InlineData("aws", "zq:b")]
+    [InlineData("aws", "ami-0123ABC")]
+    [InlineData("azure", "Canonical:ubuntu-24_04-lts:server")]
+    [InlineData("azure", "Canonical::server:latest")]
+    public void CloudImage_NotInItsTargetsForm_RefusedAtValidation(string target, string image)
+    {
+        var yaml = Replace(Replace(Aws, "    ssh:", $"    cloud: {{ image: \"{image}\" }}\n    ssh:"), "target: aws", $"target: {target}");
+        if (target == "azure") yaml = Replace(yaml, "aws:region: eu-west-1", "azure-native:location: westeurope");
+        Refused(yaml, Codes.InvalidText, "cloud.image");
+    }
+
     [Fact]
     [Trait("Item", "10.17")]
     public void CloudText_UsualZonesAndImages_Accepted() =>
