@@ -100,9 +100,9 @@ public static class SecretsFolder
             throw new BadInputException($"secrets folder {dir}: is not private (mode {Convert.ToString((int)mode, 8)}, it must be 700 and not a link); " +
                 "the tool does not change a folder it did not make: give a new folder, or make this one private yourself (chmod 700)");
         }
-        if (FileOwner.Of(dir) is { } owner && owner != FileOwner.Current())
+        if (UnixStat.OwnerOf(dir) is { } owner && owner != UnixStat.CurrentUser())
         {
-            throw new BadInputException($"secrets folder {dir}: is owned by user id {owner}, not by you (user id {FileOwner.Current()}); give a folder of your own");
+            throw new BadInputException($"secrets folder {dir}: is owned by user id {owner}, not by you (user id {UnixStat.CurrentUser()}); give a folder of your own");
         }
     }
 }

@@ -147,6 +147,7 @@ public static class UserFile
         try
         {
             if (Directory.Exists(fullPath)) throw new BadInputException($"{shown}: is a folder, not a {what}");
+            if (!UnixStat.IsRegularFile(fullPath)) throw new BadInputException($"{shown}: is not a regular file (a pipe, device or socket), not a {what}");
             using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read);
             var buffer = new byte[Limits.MaxFileBytes + 1];
             var read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);

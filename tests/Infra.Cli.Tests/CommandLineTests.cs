@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Infra.Cli.Commands;
 using Infra.Core.Pki;
@@ -130,9 +131,9 @@ public class CommandLineTests
         var dir = Directory.CreateDirectory(tmp.File("theirs"), Private).FullName;
         // The owner is read with statx: struct statx's stx_uid is the u32 at offset 20 on every architecture
         // (Linux include/uapi/linux/stat.h, also musl's struct statx).
-        Assert.Equal(FileOwner.Current(), FileOwner.Of(dir));
+        Assert.Equal(UnixStat.CurrentUser(), UnixStat.OwnerOf(dir));
         using (var chown = System.Diagnostics.Process.Start("chown", ["65534", dir])) chown.WaitForExit();
-        Assert.Equal(65534u, FileOwner.Of(dir));
+        Assert.Equal(65534u, UnixStat.OwnerOf(dir));
         var r = CliRunner.Run(CliRunner.RepoRoot, ["secrets", "init", "--stack", "dev", "--secrets-dir", dir]);
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("is owned by user id 65534", r.Err, StringComparison.Ordinal);
@@ -264,6 +265,26 @@ public class CommandLineTests
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("cannot read the stack file", r.Err, StringComparison.Ordinal);
         Assert.Single(r.Err.Trim().Split('\n'));
+    }
+
+    [Fact]
+    [Trait("Item", "10.17")]
+    public async Task Validate_StackFileIsAPipeOrADevice_Exits2WithoutOpeningIt()
+    {
+        using var tmp = new TempDir();
+        var fifo = tmp.File("Pulumi.fifo.yaml");
+        using (var mkfifo = Process.Start("mkfifo", [fifo]))
+        {
+            mkfifo.WaitForExit();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+        // Opening a FIFO with no writer blocks, and /dev/zero never ends: both are refused before being opened.
+        foreach (var file in new[] { fifo, "/dev/zero" })
+        {
+            var r = await Task.Run(() => CliRunner.Run("validate", "--file", file)).WaitAsync(TimeSpan.FromMinutes(2));
+            Assert.Equal(2, r.ExitCode);
+            Assert.Contains("is not a regular file", r.Err, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
