@@ -157,7 +157,7 @@ public class ValidateCommandTests
         using (var f = File.Create(tmp.File("big.yaml"))) f.SetLength(Infra.Core.Spec.Limits.MaxFileBytes + 1L);
         var r = CliRunner.Run(tmp.Path, ["validate", "--file", "big.yaml"]);
         Assert.Equal(2, r.ExitCode);
-        Assert.Contains("big.yaml: the file is", r.Err, StringComparison.Ordinal);
+        Assert.Contains("big.yaml: the stack file is larger than", r.Err, StringComparison.Ordinal);
         Assert.Contains("at most 4 MiB", r.Err, StringComparison.Ordinal);
     }
 }
