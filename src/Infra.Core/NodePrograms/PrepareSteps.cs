@@ -438,7 +438,7 @@ internal static class PrepareSteps
     public static string? MirrorHostsDirectoryProblem(string registry)
     {
         var problem = $"the registry '{Printable(registry)}' is not a host name with an optional port; it would not name one folder under {ContainerdCertsDir}";
-        if (!RegistryHost.IsValid(registry)) return problem;
+        if (TextRules.RegistryHost(registry) is not null) return problem;
         var dir = ContainerdCertsDir + "/" + registry;
         // Belt and braces: the folder is exactly one level under certs.d.
         return System.IO.Path.GetFullPath(dir) != dir || System.IO.Path.GetDirectoryName(dir) != ContainerdCertsDir ? problem : null;

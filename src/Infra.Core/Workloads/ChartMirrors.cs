@@ -1,4 +1,5 @@
 using Infra.Core.NodePrograms;
+using Infra.Core.Spec;
 
 namespace Infra.Core.Workloads;
 
@@ -53,7 +54,7 @@ public static class ChartMirrors
         rest = rest.TrimEnd('/');
         var slash = rest.IndexOf('/', StringComparison.Ordinal);
         var host = slash < 0 ? rest : rest[..slash];
-        if (!RegistryHost.IsValid(host)) return "does not name a host (DNS labels and an optional port)";
+        if (TextRules.RegistryHost(host) is not null) return "does not name a host (a DNS name or IPv4 address and an optional port)";
         if (slash >= 0 && !rest[(slash + 1)..].Split('/').All(seg =>
                 seg.Length > 0 && seg is not ("." or "..") && seg.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '.' or '_' or '~' or '-')))
         {
