@@ -80,7 +80,7 @@ internal static class ValidateBench
         sb.Append("config:\n  infra:cluster:\n    name: big\n    target: baremetal\n    kubernetes: { version: \"1.36.1\" }\n");
         sb.Append("    controlPlane: { endpoint: \"10.1.255.250:6443\", loadBalancer: kube-vip }\n");
         sb.Append("    workers: [ { name: general }, { name: gpu, taints: [\"gpu=true:NoSchedule\"] } ]\n");
-        sb.Append("    network: { podCidr: 10.244.0.0/16, serviceCidr: 10.96.0.0/12, nodeCidr: 10.1.0.0/16 }\n    hosts:\n");
+        sb.Append("    network: { podCidr: 10.240.0.0/14, serviceCidr: 10.96.0.0/12, nodeCidr: 10.1.0.0/16 }\n    hosts:\n");
         for (var i = 0; i < hosts; i++)
         {
             var role = i < 3 ? "control-plane" : "worker";

@@ -19,33 +19,19 @@ internal static class YamlLoader
             ctx.Error("", Codes.OutOfBounds, $"the file holds {text.Length} characters; a stack or inventory file is at most {Limits.MaxFileBytes / (1024 * 1024)} MiB");
             return null;
         }
-        Mark last = Mark.Empty;
         // Where each open '[' or '{' started: an unclosed one is reported there, not where the file ends.
         var open = new Stack<(Mark Start, bool Flow)>();
+        var parser = new BoundedParser(new Parser(new StringReader(text)), open);
         try
         {
-            var parser = new Parser(new StringReader(text));
-            while (parser.MoveNext())
-            {
-                var e = parser.Current!;
-                last = e.End;
-                if (e is MappingStart or SequenceStart)
-                {
-                    open.Push((e.Start, e is MappingStart { Style: MappingStyle.Flow } or SequenceStart { Style: SequenceStyle.Flow }));
-                    if (open.Count > Limits.MaxNestingDepth)
-                    {
-                        Syntax(ctx, e.Start, $"the structure is nested deeper than {Limits.MaxNestingDepth} levels of lists and mappings");
-                        return null;
-                    }
-                }
-                else if (e is MappingEnd or SequenceEnd)
-                {
-                    open.Pop();
-                }
-            }
             var yaml = new YamlStream();
-            yaml.Load(new StringReader(text));
+            yaml.Load(parser);
             return yaml;
+        }
+        catch (TooDeepException e)
+        {
+            Syntax(ctx, e.At, $"the structure is nested deeper than {Limits.MaxNestingDepth} levels of lists and mappings");
+            return null;
         }
         catch (YamlException e)
         {
@@ -63,9 +49,42 @@ internal static class YamlLoader
         {
             // The parser gave up without a position of its own: report the innermost unclosed '[' or '{', else where it stopped.
             var unclosed = open.Where(o => o.Flow).Select(o => (Mark?)o.Start).FirstOrDefault();
-            Syntax(ctx, unclosed ?? last, unclosed is null ? "the file ends inside an unfinished structure (an unclosed '[', '{' or quote?)" : InWords("unclosed"), Lines(text));
+            Syntax(ctx, unclosed ?? parser.Last, unclosed is null ? "the file ends inside an unfinished structure (an unclosed '[', '{' or quote?)" : InWords("unclosed"), Lines(text));
         }
         return null;
+    }
+
+    /// <summary>
+    /// The parser's events as the tree is built from them, in one pass: nesting past the bound stops the load before the
+    /// tree builder's recursion can go deep.
+    /// </summary>
+    private sealed class BoundedParser(IParser inner, Stack<(Mark Start, bool Flow)> open) : IParser
+    {
+        public Mark Last { get; private set; } = Mark.Empty;
+
+        public ParsingEvent? Current => inner.Current;
+
+        public bool MoveNext()
+        {
+            if (!inner.MoveNext()) return false;
+            var e = inner.Current!;
+            Last = e.End;
+            if (e is MappingStart or SequenceStart)
+            {
+                open.Push((e.Start, e is MappingStart { Style: MappingStyle.Flow } or SequenceStart { Style: SequenceStyle.Flow }));
+                if (open.Count > Limits.MaxNestingDepth) throw new TooDeepException(e.Start);
+            }
+            else if (e is MappingEnd or SequenceEnd)
+            {
+                open.Pop();
+            }
+            return true;
+        }
+    }
+
+    private sealed class TooDeepException(Mark at) : Exception
+    {
+        public Mark At { get; } = at;
     }
 
     private static int Lines(string text) => text.Count(c => c == '\n') + (text.EndsWith('\n') ? 0 : 1);
