@@ -43,7 +43,7 @@ public static class BundleFolder
         var files = new List<BundleFile>();
         foreach (var entry in entries.OrderBy(e => e.Name, StringComparer.Ordinal))
         {
-            string Refuse(string why) => $"packages.bundle: '{Printable(entry.Name)}' in {dir} {why}; a bundle holds regular files only";
+            string Refuse(string why) => $"packages.bundle: '{Limits.Show(entry.Name)}' in {dir} {why}; a bundle holds regular files only";
             if (entry.LinkTarget is not null) throw new BadInputException(Refuse("is a symbolic link"));
             if (entry is DirectoryInfo) continue;
             var length = ((FileInfo)entry).Length;
@@ -70,7 +70,4 @@ public static class BundleFolder
         if (total != length) throw new BadInputException(refuse("changed while it was read"));
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
-
-    private static string Printable(string name) =>
-        string.Concat(name.Select(ch => char.IsControl(ch) ? $"\\u{(int)ch:X4}" : ch.ToString()));
 }

@@ -318,7 +318,7 @@ public static class KubeadmConfigRenderer
         if (arg.Value is not { Length: > 0 } value || value.Any(ch => char.IsControl(ch) || char.IsWhiteSpace(ch) || ch is '"' or '\'' or '\\' or '$' or '`'))
         {
             throw new NodeProgramException([new NodeProgramProblem(host.Name,
-                $"the kubelet flag --{arg.Name} would be '{PrepareSteps.Printable(arg.Value ?? "")}', which holds whitespace, a quote, a backslash, '$' or a control character (or is empty)")]);
+                $"the kubelet flag --{arg.Name} would be '{Limits.Show(arg.Value ?? "")}', which holds whitespace, a quote, a backslash, '$' or a control character (or is empty)")]);
         }
         return arg;
     }
@@ -329,7 +329,7 @@ public static class KubeadmConfigRenderer
         if (part.Contains(',', StringComparison.Ordinal) || part.Contains('=', StringComparison.Ordinal))
         {
             throw new NodeProgramException([new NodeProgramProblem(host.Name,
-                $"the node label part '{PrepareSteps.Printable(part)}' holds ',' or '=', which would add another label to --node-labels")]);
+                $"the node label part '{Limits.Show(part)}' holds ',' or '=', which would add another label to --node-labels")]);
         }
         return part;
     }

@@ -437,18 +437,11 @@ internal static class PrepareSteps
     /// <summary>Why a registry key names no single folder under certs.d, or null.</summary>
     public static string? MirrorHostsDirectoryProblem(string registry)
     {
-        var problem = $"the registry '{Printable(registry)}' is not a host name with an optional port; it would not name one folder under {ContainerdCertsDir}";
+        var problem = $"the registry '{Limits.Show(registry)}' is not a host name with an optional port; it would not name one folder under {ContainerdCertsDir}";
         if (TextRules.RegistryHost(registry) is not null) return problem;
         var dir = ContainerdCertsDir + "/" + registry;
         // Belt and braces: the folder is exactly one level under certs.d.
         return System.IO.Path.GetFullPath(dir) != dir || System.IO.Path.GetDirectoryName(dir) != ContainerdCertsDir ? problem : null;
-    }
-
-    /// <summary>A value for a message: control characters shown as \uXXXX, at most 80 characters.</summary>
-    public static string Printable(string value)
-    {
-        var shown = value.Length > 80 ? value[..80] + "…" : value;
-        return string.Concat(shown.Select(ch => char.IsControl(ch) ? $"\\u{(int)ch:X4}" : ch.ToString()));
     }
 
     /// <summary>hosts.toml for a registry mirror (containerd's registry host configuration).</summary>

@@ -67,7 +67,7 @@ internal static class Steps
         var ok = path.Length > 1 && path[0] == '/' && !path.EndsWith('/')
             && !path.Any(ch => char.IsControl(ch) || char.IsWhiteSpace(ch) || ch == '\\')
             && path[1..].Split('/').All(seg => seg is not ("" or "." or ".."));
-        return ok ? path : throw new ArgumentException($"'{PrepareSteps.Printable(path)}' is not a plain absolute path", nameof(path));
+        return ok ? path : throw new ArgumentException($"'{Limits.Show(path)}' is not a plain absolute path", nameof(path));
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using Infra.Core.NodePrograms;
 using Infra.Core.Spec;
 
 namespace Infra.Core.Workloads;
@@ -16,11 +15,11 @@ public static class ChartMirrors
     /// <summary>Why a key and its mirror are refused, or null when both are well-formed and of the same kind.</summary>
     public static string? Problem(string upstream, string mirror)
     {
-        if (UrlProblem(upstream) is { } u) return $"chart source '{PrepareSteps.Printable(upstream)}' {u}";
-        if (UrlProblem(mirror) is { } m) return $"chart mirror '{PrepareSteps.Printable(mirror)}' {m}";
+        if (UrlProblem(upstream) is { } u) return $"chart source '{Limits.Show(upstream)}' {u}";
+        if (UrlProblem(mirror) is { } m) return $"chart mirror '{Limits.Show(mirror)}' {m}";
         if (IsOci(upstream) != IsOci(mirror))
         {
-            return $"an {(IsOci(upstream) ? "oci://" : "http(s)://")} chart source needs a mirror of the same kind, not '{PrepareSteps.Printable(mirror)}'";
+            return $"an {(IsOci(upstream) ? "oci://" : "http(s)://")} chart source needs a mirror of the same kind, not '{Limits.Show(mirror)}'";
         }
         return null;
     }
