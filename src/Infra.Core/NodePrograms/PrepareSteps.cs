@@ -87,18 +87,7 @@ internal static class PrepareSteps
     /// </summary>
     private static Step HelmPresent()
     {
-        var check = $$$"""
-            if ! command -v helm >/dev/null; then
-              echo 'helm {{{WorkloadSteps.HelmVersion}}} must be on PATH for the workloads phase (packages.source is preinstalled: nothing is downloaded)' >&2
-              exit 1
-            fi
-            helm_version=$(helm version --template '{{.Version}}' 2>/dev/null || echo unknown)
-            if [ "$helm_version" != '{{{WorkloadSteps.HelmVersion}}}' ]; then
-              echo "helm $helm_version is on PATH; the workloads phase needs exactly {{{WorkloadSteps.HelmVersion}}} (packages.source is preinstalled: nothing is downloaded)" >&2
-              exit 1
-            fi
-
-            """;
+        var check = WorkloadSteps.HelmPreinstalledCheck;
         return Steps.Create("prepare.helm", Phase.Prepare, $"Check that Helm {WorkloadSteps.HelmVersion} is installed for the workloads phase",
             check, check, In(("source", "preinstalled"), ("helm", WorkloadSteps.HelmVersion)), OsRelease.All);
     }

@@ -91,6 +91,13 @@ public static class WorkloadSteps
         """;
 
     /// <summary>
+    /// Preinstalled: exactly the pinned Helm on PATH, else exit 1 saying what was found. Prepare runs it too, so a
+    /// missing Helm is found before kubeadm init rather than after the cluster is up.
+    /// </summary>
+    internal static readonly string HelmPreinstalledCheck = HelmCheck.Replace("test \"$v\" = \"", "", StringComparison.Ordinal) +
+        $"[ \"$v\" = \"{HelmVersion}\" ] || {{ echo \"helm {HelmVersion} must be on PATH (found $v); packages.source is preinstalled, so nothing is downloaded\" >&2; exit 1; }}\n";
+
+    /// <summary>
     /// Helm on the first control plane, from the package source like every other binary: the upstream release checked
     /// against its published SHA-256 (repository), the bundle's archive checked against the bundle's checksum, or
     /// the version already on PATH (preinstalled: checked, never downloaded).
@@ -104,8 +111,7 @@ public static class WorkloadSteps
         switch (source)
         {
             case PackageSource.Preinstalled:
-                script = HelmCheck.Replace("test \"$v\" = \"", "", StringComparison.Ordinal) +
-                    $"[ \"$v\" = \"{HelmVersion}\" ] || {{ echo \"helm {HelmVersion} must be on PATH (found $v); packages.source is preinstalled, so nothing is downloaded\" >&2; exit 1; }}\n";
+                script = HelmPreinstalledCheck;
                 break;
             case PackageSource.Bundle:
                 var file = bundle?.Find(HelmArchive) ?? throw new NodeProgramException(

@@ -146,8 +146,6 @@ internal static class StackValidator
                 ctx.Error($"{R}.workers", Codes.OutOfBounds, $"{nodes} machines in all; at most {Limits.MaxNodes} (Kubernetes' tested cluster size)");
             }
         }
-        if (spec.Ssh.ConnectTimeoutSeconds <= 0) ctx.Error($"{R}.ssh.connectTimeoutSeconds", Codes.InvalidValue, "the connect timeout must be positive");
-        if (spec.Ssh.CommandTimeoutSeconds <= 0) ctx.Error($"{R}.ssh.commandTimeoutSeconds", Codes.InvalidValue, "the command timeout must be positive");
     }
 
     /// <summary>Duplicate host names and addresses; addresses compare in canonical form (10.0.0.1 and 10.0.0.01 are one).</summary>
