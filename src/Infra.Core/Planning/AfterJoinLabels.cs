@@ -47,7 +47,7 @@ public static class AfterJoinLabels
             kubectl get node "$node" >/dev/null 2>&1 && break
             sleep 2
           done
-          previous=$(kubectl get node "$node" -o go-template='{{with .metadata.annotations}}{{with index . "infra/after-join-labels"}}{{.}}{{end}}{{end}}')
+          previous=$(kubectl get node "$node" -o "go-template={{with .metadata.annotations}}{{with index . \"$ANNOTATION\"}}{{.}}{{end}}{{end}}")
           local -a old=() stale=()
           IFS=, read -r -a old <<<"$previous"
           for key in "${old[@]}"; do

@@ -107,6 +107,45 @@ public class NodeLabelTests
         Assert.DoesNotContain("NODE_2", step.Script, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The step run against a kubectl stand-in (no API server here) that records its calls and answers the node's
+    /// annotation with a key an earlier run set and the stack no longer has: that key is taken off, the pool's set.
+    /// </summary>
+    [Fact]
+    [Trait("Item", "11.1")]
+    public void AfterJoinLabelStep_StandInKubectl_SetsPoolLabelsAndRemovesOnesAnEarlierRunSet()
+    {
+        var plan = ClusterPlanner.Plan(ShippedProd());
+        var step = plan.Nodes.First(n => n.Host.Has(Roles.ControlPlane)).Steps.Single(s => s.Id == AfterJoinLabels.StepId);
+        var dir = Directory.CreateTempSubdirectory("infra-standin-").FullName;
+        try
+        {
+            var log = Path.Combine(dir, "calls");
+            var kubectl = Path.Combine(dir, "kubectl");
+            File.WriteAllText(kubectl, $$"""
+                #!/bin/bash
+                echo "$*" >> '{{log}}'
+                case "$*" in
+                  *"{{AfterJoinLabels.Annotation}}"*) echo 'node-role.kubernetes.io/old,node-role.kubernetes.io/system' ;;
+                esac
+                """);
+            File.SetUnixFileMode(kubectl, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            var r = Tool.Run("bash", "bash", ["-c", $"export PATH='{dir}':/usr/bin:/bin\n" + step.Script]);
+            Assert.True(r.ExitCode == 0, r.Output);
+            var calls = File.ReadAllLines(log);
+            foreach (var node in new[] { "system-1", "system-2" })
+            {
+                Assert.Contains($"label node {node} --overwrite node-role.kubernetes.io/system= node-role.kubernetes.io/old-", calls);
+                Assert.Contains($"annotate node {node} --overwrite {AfterJoinLabels.Annotation}=node-role.kubernetes.io/system", calls);
+            }
+            Assert.DoesNotContain(calls, c => c.Contains("general-", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     [Trait("Item", "11.1")]
     public void Of_MixedPool_SplitsKubeletAndAfterJoinLabels()
