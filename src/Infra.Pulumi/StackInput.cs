@@ -60,7 +60,8 @@ internal static class StackInput
         var config = new Config();
         var keptAdminKey = spec.Target != Target.Baremetal && spec.Ssh.AdminPublicKey is null;
         var key = keptAdminKey
-            ? Output.CreateSecret(keptSecrets.Apply(json => KeptSecretsSerializer.FromJson(json).AdminKey?.PrivateKey
+            // Output.CreateSecret takes a value, not an Output: mark the key secret inside the Apply (which flattens).
+            ? keptSecrets.Apply(json => Output.CreateSecret(KeptSecretsSerializer.FromJson(json).AdminKey?.PrivateKey
                 ?? throw new RunException("the cluster secrets hold no admin key although the stack names no ssh.adminPublicKey")))
             : config.GetSecret("sshPrivateKey") ?? Output.CreateSecret(ReadIdentityFile(spec));
         var passphrase = config.GetSecret("sshPassphrase") ?? Output.CreateSecret("");
