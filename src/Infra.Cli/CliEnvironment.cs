@@ -2,19 +2,6 @@ using Spectre.Console;
 
 namespace Infra.Cli;
 
-/// <summary>Exit codes of every command.</summary>
-public static class ExitCodes
-{
-    public const int Ok = 0;
-    /// <summary>Some host failed, or the user declined.</summary>
-    public const int Failed = 1;
-    /// <summary>Bad input: nothing was changed.</summary>
-    public const int BadInput = 2;
-}
-
-/// <summary>A user error: printed without a stack trace, exit code 2, nothing changed.</summary>
-public sealed class BadInputException(string message) : Exception(message);
-
 /// <summary>Where a command writes and what it may ask; tests run commands in-process with their own.</summary>
 public sealed class CliEnvironment
 {

@@ -1,0 +1,46 @@
+using Infra.Core.Infrastructure;
+using Infra.Core.Planning;
+using Infra.Core.Spec;
+using Spectre.Console;
+
+namespace Infra.Cli.Commands;
+
+internal static class PlanPrinter
+{
+    public static void Print(IAnsiConsole c, ClusterPlan plan, string file)
+    {
+        var s = plan.Spec;
+        c.MarkupLine($"[bold]Plan for cluster '{Markup.Escape(s.Name)}'[/] from {Markup.Escape(file)}");
+        c.MarkupLine($"  target {s.Target.ToString().ToLowerInvariant()}, Kubernetes {s.Kubernetes.Version}, OS {PlanJson.OsName(s.Os)}, " +
+            $"packages from {s.Packages.Source.ToString().ToLowerInvariant()}");
+        c.MarkupLine($"  API endpoint {Markup.Escape(s.ControlPlane.Endpoint?.ToString() ?? "the cloud's load balancer")}" +
+            $" ({(s.Target == Target.Baremetal ? s.ControlPlane.LoadBalancer.ToString().ToLowerInvariant() : "tcp load balancer")}), etcd {s.Etcd.Topology.ToString().ToLowerInvariant()}");
+        c.MarkupLine($"  network: pods {s.Network.PodCidr}, services {s.Network.ServiceCidr}, nodes {s.Network.NodeCidr}, CNI {s.Network.Cni.ToString().ToLowerInvariant()}");
+
+        var table = new Table().AddColumns("host", "address", "roles", "pool", "host key", "steps");
+        foreach (var h in plan.Hosts)
+        {
+            var steps = plan.Nodes.FirstOrDefault(n => n.Host.Name == h.Name)?.Steps.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-";
+            table.AddRow(
+                Markup.Escape(h.Name),
+                Markup.Escape(h.Address is null ? $"(new VM{(h.Zone is null ? "" : " in " + h.Zone)})" : $"{h.Address}:{h.Port}"),
+                Markup.Escape(string.Join(",", h.Roles)),
+                Markup.Escape(h.Pool ?? ""),
+                Markup.Escape(h.HostKey?.Fingerprint ?? "(generated, pinned at creation)"),
+                steps);
+        }
+        c.Write(table);
+        if (plan.Infrastructure is { } infrastructure)
+        {
+            foreach (var line in InfrastructurePlanText.Lines(infrastructure)) c.MarkupLine(Markup.Escape(line));
+        }
+        c.MarkupLine("[bold]Order[/]");
+        var i = 1;
+        foreach (var wave in plan.Waves())
+        {
+            var parallel = wave.Hosts.Count > 1 ? " (in parallel)" : "";
+            c.MarkupLine($"  {i++}. {wave.Phase.Name()}: {Markup.Escape(wave.Title)} — {Markup.Escape(string.Join(", ", wave.Hosts.Select(h => h.Name)))}{parallel}");
+        }
+        foreach (var w in plan.Warnings) c.MarkupLine($"[yellow]warning:[/] {Markup.Escape(w)}");
+    }
+}

@@ -1,0 +1,22 @@
+using Infra.Ssh;
+using Infra.Ssh.Engine;
+using Spectre.Console.Cli;
+
+namespace Infra.Cli.Commands;
+
+/// <summary><c>infra status</c>: each host's journal, reachability and drift; changes nothing.</summary>
+public sealed class StatusCommand : AsyncCommand<HostSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, HostSettings settings, CancellationToken cancellationToken)
+    {
+        var env = CliEnvironment.Current;
+        var ctx = ClusterContext.Load(settings, env, createSecrets: false, out var exit);
+        if (ctx is null) return exit;
+        var engine = new ClusterConverger(SshHostSession.Factory(ctx.Plan.Spec.Ssh, ctx.ClientOptions(env)), ctx.Redactor);
+        var report = await engine.ApplyAsync(ctx.Plan, ctx.Options(settings, [], dryRun: true), _ => false, cancellationToken);
+        if (!settings.Json) ReportPrinter.Changes(env, report.Hosts, ctx.Redactor);
+        ReportPrinter.Summary(env, report, ctx.Redactor, settings.Json);
+        // Pending steps are drift to report, not a failure of status itself.
+        return report.AnyFailure || report.AnyRefusedChange ? ExitCodes.Failed : ExitCodes.Ok;
+    }
+}
