@@ -2,7 +2,10 @@ using Spectre.Console;
 
 namespace Infra.Cli;
 
-/// <summary>Where a command writes and what it may ask; tests run commands in-process with their own.</summary>
+/// <summary>
+/// Where a command writes (stdout and stderr, each an <see cref="IAnsiConsole"/>) and what it may ask; commands take it in
+/// their constructors (<see cref="TypeRegistrar"/>), and tests run commands in-process with their own.
+/// </summary>
 public sealed class CliEnvironment
 {
     public required IAnsiConsole Out { get; init; }
@@ -15,14 +18,6 @@ public sealed class CliEnvironment
     public Func<string?> ReadLine { get; init; } = Console.ReadLine;
     /// <summary>Standard input, for "--from -".</summary>
     public Func<TextReader> Stdin { get; init; } = () => Console.In;
-
-    private static readonly AsyncLocal<CliEnvironment?> CurrentValue = new();
-
-    public static CliEnvironment Current
-    {
-        get => CurrentValue.Value ?? throw new InvalidOperationException("no CLI environment");
-        set => CurrentValue.Value = value;
-    }
 
     public string? Variable(string name) => Variables.TryGetValue(name, out var v) && v.Length > 0 ? v : null;
 

@@ -17,10 +17,14 @@ public static class InfraApp
     public static string Version { get; } =
         (typeof(InfraApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0").Split('+')[0];
 
-    public static int Run(string[] args, CliEnvironment env)
+    /// <summary>Runs one command line; commands get <paramref name="env"/> and the clock through their constructors.</summary>
+    public static int Run(string[] args, CliEnvironment env, TimeProvider? clock = null)
     {
-        CliEnvironment.Current = env;
-        var app = new CommandApp();
+        var registrar = new TypeRegistrar();
+        registrar.RegisterInstance(typeof(CliEnvironment), env);
+        registrar.RegisterInstance(typeof(TimeProvider), clock ?? TimeProvider.System);
+        registrar.Register(typeof(ClusterLoader), typeof(ClusterLoader));
+        var app = new CommandApp(registrar);
         app.Configure(c =>
         {
             c.SetApplicationName("infra");

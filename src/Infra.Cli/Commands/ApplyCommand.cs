@@ -24,11 +24,10 @@ public sealed class ApplySettings : HostSettings
 }
 
 /// <summary><c>infra apply</c>: converge the hosts over SSH, asking first.</summary>
-public sealed class ApplyCommand : AsyncCommand<ApplySettings>
+internal sealed class ApplyCommand(CliEnvironment env, ClusterLoader loader) : AsyncCommand<ApplySettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, ApplySettings settings, CancellationToken cancellationToken)
     {
-        var env = CliEnvironment.Current;
         var phases = new List<Phase>();
         foreach (var name in ClusterContext.SplitList(settings.Phase))
         {
@@ -38,8 +37,9 @@ public sealed class ApplyCommand : AsyncCommand<ApplySettings>
             }
             phases.Add(phase);
         }
-        var ctx = ClusterContext.Load(settings, env, createSecrets: !settings.DryRun, out var exit);
-        if (ctx is null) return exit;
+        var loaded = loader.Load(settings, createSecrets: !settings.DryRun);
+        loaded.Print(env, settings.Json);
+        if (loaded.Context is not { } ctx) return loaded.ExitCode;
 
         var progress = new HostProgress(env, ctx.Redactor, settings.Json);
         var engine = new ClusterConverger(SshHostSession.Factory(ctx.Plan.Spec.Ssh, ctx.ClientOptions(env)), ctx.Redactor, progress);

@@ -6,26 +6,24 @@ using Spectre.Console;
 
 namespace Infra.Cli.Commands;
 
-/// <summary>Shared by the etcd commands: load the stack, open sessions that can download.</summary>
+/// <summary>Shared by the etcd commands: operations over sessions that can download, and how results are shown.</summary>
 internal static class EtcdCli
 {
-    public static (ClusterContext Context, EtcdOperations Operations)? Load(EtcdSettings settings, CliEnvironment env, out int exitCode)
+    /// <summary>The etcd operations on a loaded cluster, with progress on stderr (none with --output json).</summary>
+    public static EtcdOperations Operations(ClusterContext ctx, EtcdSettings settings, CliEnvironment env, TimeProvider clock)
     {
-        var ctx = ClusterContext.Load(settings, env, createSecrets: false, out exitCode);
-        if (ctx is null) return null;
         var secrets = ctx.Plan.Secrets ?? throw new BadInputException($"no kept secrets in {ctx.SecretsDir}: run 'infra secrets init'");
         var ssh = ctx.Plan.Spec.Ssh;
         var options = ctx.ClientOptions(env);
         EtcdSessionFactory connect = async (host, ct) => new SshHostSession(await SshConnection.ConnectAsync(SshHostSession.TargetFor(host, ssh), options, ct));
-        var started = DateTimeOffset.UtcNow;
+        var started = clock.GetUtcNow();
         void Progress(string what)
         {
             if (settings.Json) return;
-            var elapsed = (DateTimeOffset.UtcNow - started).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
+            var elapsed = (clock.GetUtcNow() - started).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
             env.Err.MarkupLine($"[grey]{elapsed,6}s[/] {Markup.Escape(what)}");
         }
-        var ops = new EtcdOperations(connect, ctx.Redactor, secrets, TimeSpan.FromSeconds(ssh.CommandTimeoutSeconds), Progress);
-        return (ctx, ops);
+        return new EtcdOperations(connect, ctx.Redactor, secrets, TimeSpan.FromSeconds(ssh.CommandTimeoutSeconds), Progress);
     }
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)

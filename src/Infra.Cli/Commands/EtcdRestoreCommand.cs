@@ -15,11 +15,10 @@ public sealed class EtcdRestoreSettings : EtcdSettings
 }
 
 /// <summary><c>infra etcd restore --from FILE</c>: every member from a verified snapshot, as a new cluster.</summary>
-public sealed class EtcdRestoreCommand : AsyncCommand<EtcdRestoreSettings>
+internal sealed class EtcdRestoreCommand(CliEnvironment env, ClusterLoader loader, TimeProvider clock) : AsyncCommand<EtcdRestoreSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, EtcdRestoreSettings settings, CancellationToken cancellationToken)
     {
-        var env = CliEnvironment.Current;
         if (settings.From is null) throw new BadInputException("--from FILE is required: the snapshot to restore");
         var path = Path.GetFullPath(settings.From, env.WorkingDirectory);
         if (!File.Exists(path)) throw new BadInputException($"{settings.From}: no such file");
@@ -35,8 +34,11 @@ public sealed class EtcdRestoreCommand : AsyncCommand<EtcdRestoreSettings>
         // Checked before the stack is even read: a corrupt file never gets near a member.
         var check = EtcdSnapshot.Verify(new MemoryStream(bytes, writable: false));
         if (!check.Valid) throw new BadInputException($"{settings.From} is not a usable etcd snapshot: {check.Problem}; no member was touched");
-        if (EtcdCli.Load(settings, env, out var exit) is not var (ctx, ops)) return exit;
-        var token = EtcdMembers.RestoreToken(ctx.Plan.Spec, DateTimeOffset.UtcNow);
+        var loaded = loader.Load(settings, createSecrets: false);
+        loaded.Print(env, settings.Json);
+        if (loaded.Context is not { } ctx) return loaded.ExitCode;
+        var ops = EtcdCli.Operations(ctx, settings, env, clock);
+        var token = EtcdMembers.RestoreToken(ctx.Plan.Spec, clock.GetUtcNow());
         try
         {
             var result = await ops.RestoreAsync(ctx.Plan, bytes, token, question => env.Confirm(question, settings.Yes), cancellationToken);

@@ -15,16 +15,18 @@ public sealed class EtcdSnapshotSettings : EtcdSettings
 }
 
 /// <summary><c>infra etcd snapshot --out FILE</c>: a verified snapshot from a healthy member, written 0600.</summary>
-public sealed class EtcdSnapshotCommand : AsyncCommand<EtcdSnapshotSettings>
+internal sealed class EtcdSnapshotCommand(CliEnvironment env, ClusterLoader loader, TimeProvider clock) : AsyncCommand<EtcdSnapshotSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, EtcdSnapshotSettings settings, CancellationToken cancellationToken)
     {
-        var env = CliEnvironment.Current;
         if (settings.Out is null) throw new BadInputException("--out FILE is required: where to write the snapshot");
         var path = Path.GetFullPath(settings.Out, env.WorkingDirectory);
         if (File.Exists(path)) throw new BadInputException($"{settings.Out} exists: a snapshot never overwrites a file; choose another name");
         UserFile.CheckWritable(path, settings.Out);
-        if (EtcdCli.Load(settings, env, out var exit) is not var (ctx, ops)) return exit;
+        var loaded = loader.Load(settings, createSecrets: false);
+        loaded.Print(env, settings.Json);
+        if (loaded.Context is not { } ctx) return loaded.ExitCode;
+        var ops = EtcdCli.Operations(ctx, settings, env, clock);
         var partial = path + ".partial";
         try
         {

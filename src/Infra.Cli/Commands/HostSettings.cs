@@ -24,6 +24,10 @@ public class HostSettings : SecretsSettings
     [DefaultValue(20)]
     public int Concurrency { get; init; } = 20;
 
+    [CommandOption("--verbose")]
+    [Description("Also print the SSH layer's log on stderr: connection attempts and retries, each command with its exit code and time.")]
+    public bool Verbose { get; init; }
+
     [CommandOption("--break-lock")]
     [Description("Remove a lock left by a run that is gone (the lock says who held it and since when).")]
     public bool BreakLock { get; init; }

@@ -31,11 +31,10 @@ public sealed class HostsScanSettings : CommandSettings
 /// <c>infra hosts scan</c>: prints the keys hosts present as <c>hostKey:</c> lines. Scanning is trust on first
 /// use by nature: a person must check the fingerprints out of band before pasting them into a stack.
 /// </summary>
-public sealed class HostsScanCommand : AsyncCommand<HostsScanSettings>
+internal sealed class HostsScanCommand(CliEnvironment env) : AsyncCommand<HostsScanSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, HostsScanSettings settings, CancellationToken cancellationToken)
     {
-        var env = CliEnvironment.Current;
         var failed = false;
         // Every address is checked before any host is asked.
         var targets = settings.Addresses.Select(t => (Target: t, Parsed: Split(t))).ToList();

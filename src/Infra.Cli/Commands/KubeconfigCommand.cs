@@ -13,14 +13,14 @@ public sealed class KubeconfigSettings : HostSettings
 }
 
 /// <summary><c>infra kubeconfig</c>: the admin kubeconfig from the first control plane, written 0600, never printed.</summary>
-public sealed class KubeconfigCommand : AsyncCommand<KubeconfigSettings>
+internal sealed class KubeconfigCommand(CliEnvironment env, ClusterLoader loader) : AsyncCommand<KubeconfigSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, KubeconfigSettings settings, CancellationToken cancellationToken)
     {
-        var env = CliEnvironment.Current;
         if (settings.Out is not null) UserFile.CheckWritable(Path.GetFullPath(settings.Out, env.WorkingDirectory), settings.Out);
-        var ctx = ClusterContext.Load(settings, env, createSecrets: false, out var exit);
-        if (ctx is null) return exit;
+        var loaded = loader.Load(settings, createSecrets: false);
+        loaded.Print(env, settings.Json);
+        if (loaded.Context is not { } ctx) return loaded.ExitCode;
         var first = ctx.Plan.FirstControlPlane;
         await using var session = await SshHostSession.Factory(ctx.Plan.Spec.Ssh, ctx.ClientOptions(env))(first, cancellationToken);
         var r = await session.RunAsync("set -euo pipefail\ncat /etc/kubernetes/admin.conf\n", null,

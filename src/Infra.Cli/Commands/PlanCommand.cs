@@ -18,11 +18,10 @@ public sealed class PlanSettings : SecretsSettings
 }
 
 /// <summary><c>infra plan</c>: offline, no credentials; prints the plan and with --out writes it.</summary>
-public sealed class PlanCommand : Command<PlanSettings>
+internal sealed class PlanCommand(CliEnvironment env) : Command<PlanSettings>
 {
     public override int Execute(CommandContext context, PlanSettings settings, CancellationToken cancellationToken)
     {
-        var env = CliEnvironment.Current;
         if (settings.Out is not null && File.Exists(Path.GetFullPath(settings.Out, env.WorkingDirectory)))
         {
             throw new BadInputException($"--out {settings.Out}: is a file; give a folder (new, empty, or written by an earlier plan)");

@@ -6,13 +6,13 @@ using Spectre.Console.Cli;
 namespace Infra.Cli.Commands;
 
 /// <summary><c>infra reset</c>: undo the tool's work on hosts (kubeadm reset, services, files, journal).</summary>
-public sealed class ResetCommand : AsyncCommand<HostSettings>
+internal sealed class ResetCommand(CliEnvironment env, ClusterLoader loader) : AsyncCommand<HostSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, HostSettings settings, CancellationToken cancellationToken)
     {
-        var env = CliEnvironment.Current;
-        var ctx = ClusterContext.Load(settings, env, createSecrets: false, out var exit);
-        if (ctx is null) return exit;
+        var loaded = loader.Load(settings, createSecrets: false);
+        loaded.Print(env, settings.Json);
+        if (loaded.Context is not { } ctx) return loaded.ExitCode;
         var targets = ClusterContext.SplitList(settings.Hosts);
         var names = targets.Count > 0 ? targets : ctx.Plan.Hosts.Select(h => h.Name).ToList();
         if (!env.Confirm($"Reset {string.Join(", ", names)}? This removes Kubernetes and everything the tool installed from them", settings.Yes))

@@ -16,11 +16,10 @@ public sealed class SecretsImportSettings : SecretsSettings
 }
 
 /// <summary><c>infra secrets import</c>: fills the secrets folder from the Pulumi stack's secret output.</summary>
-public sealed class SecretsImportCommand : Command<SecretsImportSettings>
+internal sealed class SecretsImportCommand(CliEnvironment env) : Command<SecretsImportSettings>
 {
     public override int Execute(CommandContext context, SecretsImportSettings settings, CancellationToken cancellationToken)
     {
-        var env = CliEnvironment.Current;
         var result = StackLoader.Load(settings, env);
         if (!DiagnosticsPrinter.Report(env, result, settings.Json)) return ExitCodes.BadInput;
         var json = settings.From == "-" ? env.Stdin().ReadToEnd() : ReadFile(settings.From!, env);

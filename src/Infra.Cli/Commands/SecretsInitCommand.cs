@@ -6,17 +6,16 @@ using Spectre.Console.Cli;
 namespace Infra.Cli.Commands;
 
 /// <summary><c>infra secrets init</c>: creates the cluster's PKI and keys once; later runs add only what is missing.</summary>
-public sealed class SecretsInitCommand : Command<SecretsSettings>
+internal sealed class SecretsInitCommand(CliEnvironment env, TimeProvider clock) : Command<SecretsSettings>
 {
     public override int Execute(CommandContext context, SecretsSettings settings, CancellationToken cancellationToken)
     {
-        var env = CliEnvironment.Current;
         var result = StackLoader.Load(settings, env);
         if (!DiagnosticsPrinter.Report(env, result, settings.Json)) return ExitCodes.BadInput;
         var spec = result.Spec!;
         var dir = SecretsFolder.Resolve(settings.SecretsDir, env, SecretsFolder.StackName(result.File, spec));
         var existing = SecretsFolder.Load(dir);
-        var ensured = ClusterPki.EnsureWithChanges(spec, HostInventory.Plan(spec), existing, DateTimeOffset.UtcNow);
+        var ensured = ClusterPki.EnsureWithChanges(spec, HostInventory.Plan(spec), existing, clock.GetUtcNow());
         if (ensured.Changes.Count > 0) SecretsFolder.Save(dir, ensured.Secrets);
         if (settings.Json)
         {

@@ -5,13 +5,13 @@ using Spectre.Console.Cli;
 namespace Infra.Cli.Commands;
 
 /// <summary><c>infra status</c>: each host's journal, reachability and drift; changes nothing.</summary>
-public sealed class StatusCommand : AsyncCommand<HostSettings>
+internal sealed class StatusCommand(CliEnvironment env, ClusterLoader loader) : AsyncCommand<HostSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, HostSettings settings, CancellationToken cancellationToken)
     {
-        var env = CliEnvironment.Current;
-        var ctx = ClusterContext.Load(settings, env, createSecrets: false, out var exit);
-        if (ctx is null) return exit;
+        var loaded = loader.Load(settings, createSecrets: false);
+        loaded.Print(env, settings.Json);
+        if (loaded.Context is not { } ctx) return loaded.ExitCode;
         var engine = new ClusterConverger(SshHostSession.Factory(ctx.Plan.Spec.Ssh, ctx.ClientOptions(env)), ctx.Redactor);
         var report = await engine.ApplyAsync(ctx.Plan, ctx.Options(settings, [], dryRun: true), _ => false, cancellationToken);
         if (!settings.Json) ReportPrinter.Changes(env, report.Hosts, ctx.Redactor);
