@@ -75,6 +75,24 @@ public sealed class ApplyCommandTests(ApplyHosts hosts, ITestOutputHelper output
     }
 
     [Fact]
+    [Trait("Item", "12.5")]
+    public async Task Status_Verbose_ShowsTheSshLayersLogLinesOnStderrAndWithoutItNone()
+    {
+        var stack = await StackAsync("cp1");
+        Assert.Equal(0, Infra("secrets", "init", "--file", stack).ExitCode);
+
+        var quiet = Infra("status", "--file", stack);
+        var verbose = Infra("status", "--file", stack, "--verbose");
+
+        // SshConnection logs each command it ran: "{Host}: '{Label}' exited {Exit} in {Ms} ms".
+        const string logLine = @"(?m)^debug: \S+: '[^']+' exited \d+ in \d+ ms$";
+        Assert.Matches(logLine, verbose.Err);
+        Assert.DoesNotMatch(logLine, verbose.Out);
+        Assert.DoesNotMatch(logLine, quiet.Err + quiet.Out);
+        Assert.DoesNotContain("debug:", quiet.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Apply_ChangeThatNeedsProcedure_Exit2AndNothingRuns()
     {
         var stack = await StackAsync("cp1");

@@ -20,8 +20,9 @@ internal sealed class CliRunner
     public sealed record Result(int ExitCode, string Out, string Err);
 
     /// <param name="terminal">stdout and stderr behave as a terminal that can redraw (ANSI, interactive).</param>
+    /// <param name="clock">The run's clock (the system's when null).</param>
     public static Result Run(string workingDirectory, string[] args, bool interactive = false, string? answer = null,
-        IReadOnlyDictionary<string, string>? variables = null, bool terminal = false, string? stdin = null)
+        IReadOnlyDictionary<string, string>? variables = null, bool terminal = false, string? stdin = null, TimeProvider? clock = null)
     {
         var outText = new StringWriter(new StringBuilder());
         var errText = new StringWriter(new StringBuilder());
@@ -38,7 +39,7 @@ internal sealed class CliRunner
             ReadLine = () => answer,
             Stdin = () => new StringReader(stdin ?? ""),
         };
-        var code = InfraApp.Run(args, env);
+        var code = InfraApp.Run(args, env, clock);
         return new Result(code, outText.ToString(), errText.ToString());
     }
 

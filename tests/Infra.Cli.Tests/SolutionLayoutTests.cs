@@ -43,4 +43,20 @@ public class SolutionLayoutTests
         var offline = sln.Where(p => !p.Contains("Pulumi", StringComparison.Ordinal) && !p.Contains("Provider", StringComparison.Ordinal)).Order().ToList();
         Assert.Equal(offline, FilterProjects().Order().ToList());
     }
+
+    [Fact]
+    [Trait("Item", "12.5")]
+    public void PackagePins_EveryPinnedPackage_IsReferencedByAProject()
+    {
+        var pinned = XDocument.Load(Path.Combine(CliRunner.RepoRoot, "Directory.Packages.props")).Descendants("PackageVersion")
+            .Select(e => (string)e.Attribute("Include")!).ToList();
+        var referenced = Directory.EnumerateFiles(CliRunner.RepoRoot, "*.csproj", SearchOption.AllDirectories)
+            .Where(p => !p.Split(Path.DirectorySeparatorChar).Any(d => d is "bin" or "obj"))
+            .SelectMany(p => XDocument.Load(p).Descendants("PackageReference").Select(e => (string)e.Attribute("Include")!))
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+        var unused = pinned.Where(p => !referenced.Contains(p)).ToList();
+        Assert.NotEmpty(pinned);
+        Assert.True(unused.Count == 0, $"pinned in Directory.Packages.props and referenced by no project: {string.Join(", ", unused)}");
+    }
 }
