@@ -1,5 +1,5 @@
-using Infra.Core.Pki;
 using System.Security.Cryptography.X509Certificates;
+using Infra.Core.Pki;
 
 namespace Infra.Cli.Tests;
 
