@@ -1,4 +1,5 @@
 using System.Text;
+using Infra.Cli.App;
 using Spectre.Console;
 
 namespace Infra.Cli.Tests;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Infra.Cli.App;
 using Infra.Cli.Commands;
 using Infra.Core.Pki;
 using Infra.Core.Security;

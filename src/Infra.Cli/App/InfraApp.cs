@@ -3,7 +3,7 @@ using Infra.Cli.Commands;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
-namespace Infra.Cli;
+namespace Infra.Cli.App;
 
 /// <summary>The <c>infra</c> command tree.</summary>
 public static class InfraApp

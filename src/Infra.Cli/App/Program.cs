@@ -1,4 +1,4 @@
-namespace Infra.Cli;
+namespace Infra.Cli.App;
 
 public static class Program
 {
