@@ -1,6 +1,7 @@
 using System.Text;
 using Infra.Core.Kubeadm;
 using Infra.Core.Planning;
+using Infra.Core.Shell;
 using Infra.Core.Spec;
 
 namespace Infra.Core.NodePrograms;
