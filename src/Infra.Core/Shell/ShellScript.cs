@@ -21,7 +21,7 @@ public sealed partial class ShellArgs
     /// <summary>The names as a source declares them: a list's with <c>[]</c> appended.</summary>
     public IEnumerable<string> Names => _items.Select(i => i.IsList ? i.Name + "[]" : i.Name);
 
-    /// <exception cref="ArgumentException">The name is not an upper-case shell variable name, or is set twice.</exception>
+    /// <exception cref="ArgumentException">The name is not an upper-case shell variable name, or is set before to another value.</exception>
     public ShellArgs Set(string name, string value) => Add(name, [value], isList: false);
 
     /// <summary>A bash array (<c>readonly -a</c>), for lists such as paths or package names.</summary>
@@ -30,7 +30,13 @@ public sealed partial class ShellArgs
     private ShellArgs Add(string name, IReadOnlyList<string> values, bool isList)
     {
         if (!VariableName().IsMatch(name)) throw new ArgumentException($"'{name}' is not an upper-case shell variable name", nameof(name));
-        if (_items.Any(i => i.Name == name)) throw new ArgumentException($"the input {name} is set twice", nameof(name));
+        if (_items.FirstOrDefault(i => i.Name == name) is { Name: not null } set)
+        {
+            // Two sources of one script may share an input; it has one value.
+            return set.IsList == isList && set.Values.SequenceEqual(values, StringComparer.Ordinal)
+                ? this
+                : throw new ArgumentException($"the input {name} is set twice, to different values", nameof(name));
+        }
         _items.Add((name, values, isList));
         return this;
     }
@@ -79,7 +85,8 @@ public static partial class ShellScript
     {
         text = text.Replace("\r\n", "\n", StringComparison.Ordinal);
         var lines = text.Split('\n');
-        var head = lines.TakeWhile(l => l.StartsWith('#')).ToList();
+        // The head ends at the first line that is not a comment, or at a shellcheck directive (which belongs to the body).
+        var head = lines.TakeWhile(l => l.StartsWith('#') && !l.StartsWith("# shellcheck", StringComparison.Ordinal)).ToList();
         var inputs = head.Where(l => l.StartsWith(InputsLine, StringComparison.Ordinal))
             .SelectMany(l => l[InputsLine.Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
         var body = string.Join('\n', lines.Skip(head.Count).SkipWhile(l => l.Length == 0));
@@ -111,8 +118,24 @@ public static partial class ShellScript
     /// <summary>Text C# generates (e.g. checks embedded as here-documents), rendered after the header like a source.</summary>
     public static ShellSource Generated(string text) => new("(generated)", text, []);
 
+    /// <summary>
+    /// Throws when <paramref name="script"/> declares a readonly input twice (two rendered scripts joined by
+    /// concatenation, not rendered together): bash would stop at the second declaration.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A name is declared twice.</exception>
+    public static string CheckHeaders(string script)
+    {
+        var twice = HeaderLine().Matches(script).GroupBy(m => m.Groups[1].Value).FirstOrDefault(g => g.Count() > 1);
+        return twice is null ? script : throw new InvalidOperationException(
+            $"the script declares readonly {twice.Key} twice: render its sources together (ShellScript.Render) rather than joining rendered scripts");
+    }
+
+    [GeneratedRegex("^readonly (?:-a )?([A-Z][A-Z0-9_]*)=", RegexOptions.Multiline)]
+    private static partial Regex HeaderLine();
+
     /// <summary>A source's body behind a header of placeholder values for its inputs: what shellcheck reads of a source file.</summary>
-    public static string ForChecking(ShellSource source)
+    /// <param name="preamble">What runs before the source where it is used, e.g. <c>set -euo pipefail</c> for a step.</param>
+    public static string ForChecking(ShellSource source, string preamble = "")
     {
         var args = new ShellArgs();
         foreach (var name in source.Inputs)
@@ -120,6 +143,6 @@ public static partial class ShellScript
             if (name.EndsWith("[]", StringComparison.Ordinal)) args.List(name[..^2], ["x", "y"]);
             else args.Set(name, "x");
         }
-        return "#!/bin/bash\n" + args.Header() + source.Body;
+        return "#!/bin/bash\n" + preamble + args.Header() + source.Body;
     }
 }
