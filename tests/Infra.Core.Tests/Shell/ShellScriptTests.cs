@@ -1,5 +1,9 @@
+using Infra.Core.Etcd;
+using Infra.Core.Planning;
 using Infra.Core.Shell;
+using Infra.Core.Spec;
 using Infra.Core.Tests.NodePrograms;
+using Infra.Core.Tests.Planning;
 
 namespace Infra.Core.Tests.Shell;
 
@@ -85,8 +89,14 @@ public class ShellScriptTests
     public void Sources_EveryOne_IsInSomeRenderedStep()
     {
         // Rendered steps are shellchecked by RealToolTests: a source no step renders would be checked only as a file.
-        var texts = RealToolTests.AllVariants().SelectMany(ps => ps).SelectMany(p => p.Steps)
-            .SelectMany(s => new[] { s.Script, s.Check ?? "" }).Distinct().ToList();
+        // So are the workloads phase's Helm step (WorkloadStepsTests) and the etcd restore scripts (EtcdCommandsTests).
+        var plan = WorkloadStepsTests.Plan();
+        var helm = Enum.GetValues<PackageSource>().Select(source => WorkloadSteps.Build(plan, OsFamily.Debian12, source, WorkloadStepsTests.Bundle(plan))[0]);
+        var texts = RealToolTests.AllVariants().SelectMany(ps => ps).SelectMany(p => p.Steps).Concat(helm)
+            .SelectMany(s => new[] { s.Script, s.Check ?? "" })
+            .Concat(Enum.GetValues<EtcdAccess>().SelectMany(a => new[] { EtcdRestore.Stop(a), EtcdRestore.Start(a) }))
+            .Concat([EtcdRestore.StopControlPlane, EtcdRestore.StartControlPlane])
+            .Distinct().ToList();
         var unused = Sources().Where(n => !texts.Any(t => t.Contains(ShellScript.Load(n).Body, StringComparison.Ordinal))).ToList();
         Assert.True(unused.Count == 0, "in no rendered step: " + string.Join(", ", unused));
     }
