@@ -116,7 +116,8 @@ public static partial class ShellScript
     }
 
     /// <summary>Text C# generates (e.g. checks embedded as here-documents), rendered after the header like a source.</summary>
-    public static ShellSource Generated(string text) => new("(generated)", text, []);
+    /// <param name="inputs">The inputs the text reads, when C# generates names too (e.g. one per node).</param>
+    public static ShellSource Generated(string text, IReadOnlyList<string>? inputs = null) => new("(generated)", text, inputs ?? []);
 
     /// <summary>
     /// Throws when <paramref name="script"/> declares a readonly input twice (two rendered scripts joined by

@@ -92,7 +92,9 @@ public class ShellScriptTests
         // So are the workloads phase's Helm step (WorkloadStepsTests) and the etcd restore scripts (EtcdCommandsTests).
         var plan = WorkloadStepsTests.Plan();
         var helm = Enum.GetValues<PackageSource>().Select(source => WorkloadSteps.Build(plan, OsFamily.Debian12, source, WorkloadStepsTests.Bundle(plan))[0]);
-        var texts = RealToolTests.AllVariants().SelectMany(ps => ps).SelectMany(p => p.Steps).Concat(helm)
+        // And the whole plan of the shipped prod stack (the after-join labels step; NodeLabelTests shellchecks it).
+        var prod = ClusterPlanner.Plan(NodeLabelTests.ShippedProd()).Nodes.SelectMany(n => n.Steps);
+        var texts = RealToolTests.AllVariants().SelectMany(ps => ps).SelectMany(p => p.Steps).Concat(helm).Concat(prod)
             .SelectMany(s => new[] { s.Script, s.Check ?? "" })
             .Concat(Enum.GetValues<EtcdAccess>().SelectMany(a => new[] { EtcdRestore.Stop(a), EtcdRestore.Start(a) }))
             .Concat([EtcdRestore.StopControlPlane, EtcdRestore.StartControlPlane])
