@@ -118,13 +118,7 @@ public sealed partial class SshConnection : IAsyncDisposable
     /// </summary>
     private async Task StopSessionAsync(string tag, SudoMode mode, string label)
     {
-        var script = $"""
-            pid=$(pgrep -o -f -- 'bash -s {tag}$') || exit 0
-            sid=$(ps -o sid= -p "$pid" | tr -d ' ')
-            [ -n "$sid" ] || exit 0
-            pkill -TERM -s "$sid"; sleep 0.2; pkill -KILL -s "$sid"
-            exit 0
-            """;
+        var script = SessionScripts.StopSession(tag);
         var killer = SudoPrefix(mode) + ReadAllThenRun("infra-stop");
         var input = (mode == SudoMode.Password ? SudoPassword() + "\n" : "") + script + "\n";
         try
@@ -314,19 +308,8 @@ public sealed partial class SshConnection : IAsyncDisposable
         }
         if (AfterUploadWritten is { } hook) await hook(temp);
 
-        var verify = $$"""
-            set -e
-            actual=$(sha256sum {{Quote(temp)}} | cut -d' ' -f1)
-            if [ "$actual" != {{sha}} ]; then
-              rm -f {{Quote(temp)}}
-              echo "checksum mismatch: expected {{sha}}, found $actual" >&2
-              exit 3
-            fi
-            """;
-        var install = asRoot
-            ? $"chmod {octal} {Quote(temp)}\nmv -f {Quote(temp)} {Quote(path)}\n"
-            : $"mkdir -p {Quote(dir)}\ninstall -m {octal} -o root -g root {Quote(temp)} {Quote(staged)}\nmv -f {Quote(staged)} {Quote(path)}\nrm -rf {Quote(temp[..temp.LastIndexOf('/')])}\n";
-        var done = await RunAsync(verify + "\n" + install, sudo: !asRoot, label: $"install {path}", ct: ct);
+        var install = SessionScripts.UploadInstall(temp, sha, octal, path, asRoot ? null : staged);
+        var done = await RunAsync(install, sudo: !asRoot, label: $"install {path}", ct: ct);
         if (!done.Succeeded)
         {
             throw new SshUploadException(Target.Name, path, done.ExitCode == 3

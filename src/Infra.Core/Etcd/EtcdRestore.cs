@@ -1,4 +1,5 @@
 using Infra.Core.Kubeadm;
+using Infra.Core.Shell;
 
 namespace Infra.Core.Etcd;
 
@@ -17,34 +18,16 @@ public static class EtcdRestore
     public const string StoppedManifests = HostPaths.InfraDir + "/stopped-manifests";
 
     /// <summary>Stops the member (for a static pod: its manifest and the control-plane pods' move aside) and waits until it is gone.</summary>
-    public static string Stop(EtcdAccess access) => access == EtcdAccess.Host
-        ? """
-            set -euo pipefail
-            systemctl stop etcd.service
-            if systemctl is-active --quiet etcd.service; then
-              echo 'etcd did not stop' >&2
-              exit 1
-            fi
+    public static string Stop(EtcdAccess access) => Header + (access == EtcdAccess.Host
+        ? ShellScript.Render(new ShellArgs(), Sh("etcd-restore/stop-service.sh"))
+        : ShellScript.Render(Manifests().Set("CRI_ENDPOINT", EtcdCommands.CriEndpoint), Sh("etcd-restore/stop-static-pod.sh")));
 
-            """
-        : $$"""
-            set -euo pipefail
-            install -d -m 0700 {{StoppedManifests}}
-            for m in etcd {{string.Join(' ', ControlPlanePods)}}; do
-              if [ -f {{HostPaths.ManifestsDir}}/$m.yaml ]; then
-                mv {{HostPaths.ManifestsDir}}/$m.yaml {{StoppedManifests}}/$m.yaml
-              fi
-            done
-            for _ in $(seq 1 60); do
-              if [ -z "$(crictl --runtime-endpoint {{EtcdCommands.CriEndpoint}} ps --name '^etcd$' -q)" ]; then
-                exit 0
-              fi
-              sleep 1
-            done
-            echo 'the etcd container did not stop within 60 s' >&2
-            exit 1
+    private const string Header = "set -euo pipefail\n";
 
-            """;
+    private static ShellSource Sh(string name) => ShellScript.Load(name);
+
+    private static ShellArgs Manifests() => new ShellArgs().Set("STOPPED_MANIFESTS", StoppedManifests).Set("MANIFESTS_DIR", HostPaths.ManifestsDir)
+        .List("CONTROL_PLANE_PODS", ControlPlanePods);
 
     /// <summary>Restores the uploaded snapshot into the data folder as <paramref name="member"/> of a new cluster.</summary>
     public static string Restore(EtcdCommands commands, PlannedMember member, IReadOnlyList<PlannedMember> members, string token)
@@ -84,15 +67,7 @@ public static class EtcdRestore
     /// <summary>Starts the member without waiting: it is ready only once a majority of the restored members runs.</summary>
     public static string Start(EtcdAccess access) => access == EtcdAccess.Host
         ? "set -euo pipefail\nsystemctl start --no-block etcd.service\n"
-        : $$"""
-            set -euo pipefail
-            for m in etcd {{string.Join(' ', ControlPlanePods)}}; do
-              if [ -f {{StoppedManifests}}/$m.yaml ]; then
-                mv {{StoppedManifests}}/$m.yaml {{HostPaths.ManifestsDir}}/$m.yaml
-              fi
-            done
-
-            """;
+        : Header + ShellScript.Render(Manifests(), Sh("etcd-restore/start-static-pod.sh"));
 
     /// <summary>
     /// The control-plane static pods that cache what etcd holds: stopped for the length of a restore so that
@@ -105,44 +80,11 @@ public static class EtcdRestore
     /// waits until kubelet has stopped the API server. Prints <c>stopped</c> when it moved any (a host that was
     /// never initialised has none).
     /// </summary>
-    public static string StopControlPlane => $$"""
-        set -euo pipefail
-        moved=0
-        install -d -m 0700 {{StoppedManifests}}
-        for m in {{string.Join(' ', ControlPlanePods)}}; do
-          if [ -f {{HostPaths.ManifestsDir}}/$m.yaml ]; then
-            mv {{HostPaths.ManifestsDir}}/$m.yaml {{StoppedManifests}}/$m.yaml
-            moved=1
-          fi
-        done
-        if [ "$moved" = 1 ] && command -v crictl >/dev/null 2>&1; then
-          stopped=0
-          for _ in $(seq 1 60); do
-            if [ -z "$(crictl --runtime-endpoint {{EtcdCommands.CriEndpoint}} ps --name '^kube-apiserver$' -q)" ]; then
-              stopped=1
-              break
-            fi
-            sleep 1
-          done
-          if [ "$stopped" = 0 ]; then
-            echo 'the kube-apiserver container did not stop within 60 s' >&2
-            exit 1
-          fi
-        fi
-        if [ "$moved" = 1 ]; then echo stopped; fi
-
-        """;
+    public static string StopControlPlane =>
+        Header + ShellScript.Render(Manifests().Set("CRI_ENDPOINT", EtcdCommands.CriEndpoint), Sh("etcd-restore/stop-control-plane.sh"));
 
     /// <summary>Puts back what <see cref="StopControlPlane"/> moved aside (kubelet starts the pods again).</summary>
-    public static string StartControlPlane => $$"""
-        set -euo pipefail
-        for m in {{string.Join(' ', ControlPlanePods)}}; do
-          if [ -f {{StoppedManifests}}/$m.yaml ]; then
-            mv {{StoppedManifests}}/$m.yaml {{HostPaths.ManifestsDir}}/$m.yaml
-          fi
-        done
-
-        """;
+    public static string StartControlPlane => Header + ShellScript.Render(Manifests(), Sh("etcd-restore/start-control-plane.sh"));
 
     /// <summary>Bash that removes the uploaded snapshot (after a refusal or a failure).</summary>
     public static string Cleanup => $"rm -f {SnapshotOnHost}\n";

@@ -4,6 +4,7 @@ using Infra.Core.Etcd;
 using Infra.Core.Kubeadm;
 using Infra.Core.Pki;
 using Infra.Core.Planning;
+using Infra.Core.Shell;
 using Infra.Core.Spec;
 
 namespace Infra.Core.NodePrograms;
@@ -67,33 +68,9 @@ internal static class EtcdPhase
         return d;
     }
 
-    /// <summary>Bash: the installed etcd's version as MAJOR.MINOR.PATCH in $etcd_version.</summary>
-    private const string EtcdVersionOf = """
-        if ! command -v etcd >/dev/null || ! command -v etcdctl >/dev/null; then
-          echo 'etcd and etcdctl are not installed' >&2
-          exit 1
-        fi
-        etcd_version=$(etcd --version | sed -n 1p | awk '{ print $3 }')
-        etcd_version=${etcd_version#v}
-        etcd_version=${etcd_version%%[~+-]*}
+    private static ShellSource Sh(string name) => ShellScript.Load(name);
 
-        """;
-
-    private static string UserAndDataDir => $$"""
-        if ! getent passwd {{User}} >/dev/null; then
-          useradd --system --user-group --home-dir {{HostPaths.EtcdDataDir}} --no-create-home --shell /usr/sbin/nologin {{User}}
-        fi
-        install -d -m 0700 -o {{User}} -g {{User}} {{HostPaths.EtcdDataDir}}
-        chmod 0700 {{HostPaths.EtcdDataDir}}
-        chown {{User}}:{{User}} {{HostPaths.EtcdDataDir}}
-
-        """;
-
-    private static string UserAndDataDirHold => $"""
-        getent passwd {User} >/dev/null
-        [ "$(stat -c '%a %U' {HostPaths.EtcdDataDir})" = '700 {User}' ]
-
-        """;
+    private static ShellArgs UserArgs() => new ShellArgs().Set("ETCD_USER", User).Set("ETCD_DATA_DIR", HostPaths.EtcdDataDir);
 
     private static Step Install(BuildContext c)
     {
@@ -103,69 +80,28 @@ internal static class EtcdPhase
         string script;
         string check;
         string description;
-        var installed = $"""
-            for b in etcd etcdctl etcdutl; do
-              if [ ! -x {InstallDir}/$b ]; then
-                echo "{InstallDir}/$b is missing" >&2
-                exit 1
-              fi
-            done
-            if [ "$({InstallDir}/etcd --version | sed -n 1p)" != 'etcd Version: {release.Version}' ]; then
-              echo "{InstallDir}/etcd is not v{release.Version}" >&2
-              exit 1
-            fi
-
-            """;
-        var unpack = $"""
-            tar -xzf "$archive" -C "$tmp"
-            install -m 0755 "$tmp/{release.ArchiveFolder}/etcd" "$tmp/{release.ArchiveFolder}/etcdctl" "$tmp/{release.ArchiveFolder}/etcdutl" {InstallDir}/
-
-            """;
+        ShellArgs Installed() => UserArgs().Set("INSTALL_DIR", InstallDir).Set("ETCD_VERSION", release.Version.ToString());
+        ShellArgs Unpack(ShellArgs args) => args.Set("ETCD_ARCHIVE", release.Archive).Set("ETCD_SHA256", release.Sha256).Set("ARCHIVE_FOLDER", release.ArchiveFolder);
+        var installedCheck = ShellScript.Render(Installed(), Sh("etcd/installed.sh"), Sh("etcd/user-check.sh"));
         switch (c.Source)
         {
             case PackageSource.Repository:
-                check = installed + UserAndDataDirHold;
-                script = $$"""
-                    if ! command -v curl >/dev/null; then
-                      export DEBIAN_FRONTEND=noninteractive
-                      apt-get update -q
-                      apt-get install -y -q --no-install-recommends ca-certificates curl
-                    fi
-                    tmp=$(mktemp -d)
-                    trap 'rm -rf "$tmp"' EXIT
-                    archive="$tmp/{{release.Archive}}"
-                    curl -fsSL --retry 3 {{release.Url}} -o "$archive"
-                    echo '{{release.Sha256}}  '"$archive" | sha256sum --check --strict --quiet -
-
-                    """ + unpack + UserAndDataDir + check;
+                check = installedCheck;
+                script = ShellScript.Render(Unpack(Installed()).Set("ETCD_URL", release.Url),
+                    Sh("etcd/download.sh"), Sh("etcd/unpack.sh"), Sh("etcd/user.sh"), Sh("etcd/installed.sh"), Sh("etcd/user-check.sh"));
                 description = $"Install etcd v{release.Version} from its GitHub release (SHA-256 of the release's SHA256SUMS checked), user etcd, data folder 0700";
                 break;
             case PackageSource.Bundle:
                 uploads.Add(c.Upload(release.Archive));
-                check = installed + UserAndDataDirHold;
-                script = $$"""
-                    tmp=$(mktemp -d)
-                    trap 'rm -rf "$tmp"' EXIT
-                    archive={{HostPaths.BundleCacheDir}}/{{release.Archive}}
-                    echo '{{release.Sha256}}  '"$archive" | sha256sum --check --strict --quiet -
-
-                    """ + unpack + $"rm -f \"$archive\"\n" + UserAndDataDir + check;
+                check = installedCheck;
+                script = ShellScript.Render(Unpack(Installed()).Set("BUNDLE_DIR", HostPaths.BundleCacheDir),
+                    Sh("etcd/from-bundle.sh"), Sh("etcd/unpack.sh"), ShellScript.Generated("rm -f \"$archive\"\n"), Sh("etcd/user.sh"),
+                    Sh("etcd/installed.sh"), Sh("etcd/user-check.sh"));
                 description = $"Install etcd v{release.Version} from the bundle (SHA-256 of the release checked on the host), user etcd, data folder 0700";
                 break;
             default:
-                var present = EtcdVersionOf + $$"""
-                    if [ "$(printf '%s\n' '{{oldest}}' "$etcd_version" | sort -V | sed -n 1p)" != '{{oldest}}' ]; then
-                      echo "etcd $etcd_version is older than {{oldest}}, the oldest with learners (which member changes need)" >&2
-                      exit 1
-                    fi
-                    if [ "$(printf '%s\n' '3.5.0' "$etcd_version" | sort -V | sed -n 1p)" = '3.5.0' ] && ! command -v etcdutl >/dev/null; then
-                      echo "etcd $etcd_version keeps snapshot restore in etcdutl, which is not installed" >&2
-                      exit 1
-                    fi
-
-                    """;
-                check = present + UserAndDataDirHold;
-                script = present + UserAndDataDir;
+                check = ShellScript.Render(UserArgs().Set("OLDEST_ETCD", oldest.ToString()), Sh("etcd/version.sh"), Sh("etcd/installed-preinstalled.sh"), Sh("etcd/user-check.sh"));
+                script = ShellScript.Render(UserArgs().Set("OLDEST_ETCD", oldest.ToString()), Sh("etcd/version.sh"), Sh("etcd/installed-preinstalled.sh"), Sh("etcd/user.sh"));
                 description = $"Check that etcd ≥ {oldest} is installed (kubeadm wants ≥ {release.MinimumForKubeadm}), user etcd, data folder 0700";
                 break;
         }
@@ -222,40 +158,12 @@ internal static class EtcdPhase
             """;
     }
 
-    /// <summary>Bash function printing the unit for the etcd found on PATH (/usr/local/bin from the tool, /usr/bin from a distribution).</summary>
-    private static string UnitFunction(string cluster, string member) => $$"""
-        infra_etcd_unit() {
-          cat <<EOF
-        {{PrepareSteps.ManagedMarker}}
-        [Unit]
-        Description=etcd member {{member}} of cluster {{cluster}}
-        Documentation=https://etcd.io/docs
-        Wants=network-online.target
-        After=network-online.target
-
-        [Service]
-        Type=notify
-        User={{User}}
-        Group={{User}}
-        EnvironmentFile={{EnvFile}}
-        EnvironmentFile=-{{InitialClusterFile}}
-        ExecStart=$(command -v etcd)
-        Restart=always
-        RestartSec=5
-        # Ready means a majority answered; after a power loss that may take until the other members are back.
-        TimeoutStartSec=infinity
-        LimitNOFILE=65536
-
-        [Install]
-        WantedBy=multi-user.target
-        EOF
-        }
-
-        """;
-
-    /// <summary>Bash: etcdctl against this member only, with the member's health-check client certificate.</summary>
-    private static string LocalCtl => $"etcdctl --endpoints=https://127.0.0.1:{PlannedMember.ClientPort} --cacert={PkiFiles.ExternalEtcdCaCert} "
-        + $"--cert={PkiFiles.ExternalEtcdHealthcheckCert} --key={PkiFiles.ExternalEtcdHealthcheckKey} --dial-timeout=2s --command-timeout=3s";
+    /// <summary>etcdctl against this member only, with the member's health-check client certificate.</summary>
+    private static string[] LocalCtl =>
+    [
+        "etcdctl", $"--endpoints=https://127.0.0.1:{PlannedMember.ClientPort}", $"--cacert={PkiFiles.ExternalEtcdCaCert}",
+        $"--cert={PkiFiles.ExternalEtcdHealthcheckCert}", $"--key={PkiFiles.ExternalEtcdHealthcheckKey}", "--dial-timeout=2s", "--command-timeout=3s",
+    ];
 
     private static Step Member(BuildContext c, PlannedHost host)
     {
@@ -263,80 +171,16 @@ internal static class EtcdPhase
         var self = members.Single(m => m.Name == host.Name);
         var release = EtcdRelease.For(c.Spec.Kubernetes.Version)!;
         var env = Steps.File(EnvFile, EnvironmentFile(self));
-        var unit = UnitFunction(c.Spec.Name, self.Name);
+        ShellArgs Unit() => new ShellArgs().Set("MANAGED_MARKER", PrepareSteps.ManagedMarker).Set("ETCD_MEMBER", self.Name).Set("ETCD_CLUSTER", c.Spec.Name)
+            .Set("ETCD_USER", User).Set("ENV_FILE", EnvFile).Set("INITIAL_CLUSTER_FILE", InitialClusterFile)
+            .Set("UNIT", EtcdPhase.Unit).Set("CONFIG_STAMP", ConfigStamp).Set("MEMBER_DATA_DIR", EtcdObservation.MemberDataDir);
         // "name/isLearner" of every member, sorted as LC_ALL=C sort does.
         var expected = string.Concat(members.Select(m => m.Name).Order(StringComparer.Ordinal).Select(n => n + "/false "));
-        var check = unit + Steps.FilesMatch([env]) + $$"""
-            [ "$(infra_etcd_unit)" = "$(cat {{Unit}} 2>/dev/null)" ]
-            # The running member started from this configuration and this binary (an upgrade restarts it, one member at a time).
-            [ "$(cat {{EnvFile}} {{Unit}} "$(command -v etcd)" | sha256sum | cut -d ' ' -f 1)" = "$(cat {{ConfigStamp}} 2>/dev/null)" ]
-            [ "$(systemctl is-enabled etcd.service 2>/dev/null || true)" = enabled ]
-            systemctl is-active --quiet etcd.service
-            [ -d {{EtcdObservation.MemberDataDir}} ]
-            [ ! -e {{InitialClusterFile}} ]
-            # Every planned member, and no other, is a voting member.
-            members=$({{LocalCtl}} member list -w simple | awk -F', ' '{ print $3 "/" $6 }' | LC_ALL=C sort | tr '\n' ' ')
-            [ "$members" = '{{expected}}' ]
-
-            """;
-        var script = unit + Steps.FixModes([env]) + $$"""
-            install -d -m 0755 {{ConfigDir}}
-            install -d -m 0700 -o {{User}} -g {{User}} {{HostPaths.EtcdDataDir}}
-            chmod 0700 {{HostPaths.EtcdDataDir}}
-            infra_etcd_unit > {{Unit}}
-            chmod 0644 {{Unit}}
-            restart=no
-            if [ ! -d {{EtcdObservation.MemberDataDir}} ]; then
-              case "${INFRA_ETCD_START:-}" in
-                bootstrap | join) ;;
-                *)
-                  echo 'this member has no data and no start information (INFRA_ETCD_START): converge it with infra apply, which adds it to the cluster' >&2
-                  exit 1
-                  ;;
-              esac
-              if [[ ! "${INFRA_ETCD_INITIAL_CLUSTER:-}" =~ ^[a-z0-9.-]+=https://[^,=[:space:]]+(,[a-z0-9.-]+=https://[^,=[:space:]]+)*$ ]]; then
-                echo 'INFRA_ETCD_INITIAL_CLUSTER is not a list of name=https://address:port' >&2
-                exit 1
-              fi
-              if [[ ! "${INFRA_ETCD_INITIAL_CLUSTER_TOKEN:-}" =~ ^[A-Za-z0-9._-]+$ ]]; then
-                echo 'INFRA_ETCD_INITIAL_CLUSTER_TOKEN is missing or malformed' >&2
-                exit 1
-              fi
-              state=existing
-              if [ "$INFRA_ETCD_START" = bootstrap ]; then
-                state=new
-              fi
-              printf '%s\nETCD_INITIAL_CLUSTER=%s\nETCD_INITIAL_CLUSTER_STATE=%s\nETCD_INITIAL_CLUSTER_TOKEN=%s\n' \
-                '{{PrepareSteps.ManagedMarker}}' "$INFRA_ETCD_INITIAL_CLUSTER" "$state" "$INFRA_ETCD_INITIAL_CLUSTER_TOKEN" > {{InitialClusterFile}}
-              chmod 0644 {{InitialClusterFile}}
-              restart=yes
-            fi
-            systemctl daemon-reload
-            # reenable: a distribution's etcd package may have enabled its own unit file under this name.
-            systemctl reenable --quiet etcd.service
-            config=$(cat {{EnvFile}} {{Unit}} "$(command -v etcd)" | sha256sum | cut -d ' ' -f 1)
-            if [ "$config" != "$(cat {{ConfigStamp}} 2>/dev/null)" ] || ! systemctl is-active --quiet etcd.service; then
-              restart=yes
-            fi
-            if [ "$restart" = yes ]; then
-              if [ "${INFRA_ETCD_WAIT:-yes}" = yes ]; then
-                # Type=notify: restart returns once the member is ready (a majority answers).
-                if ! timeout 120 systemctl restart etcd.service; then
-                  echo 'etcd did not become ready within 120 s; the end of its log:' >&2
-                  journalctl -u etcd.service -n 25 --no-pager >&2 || true
-                  exit 1
-                fi
-              else
-                systemctl restart --no-block etcd.service
-              fi
-            fi
-            install -d -m 0700 {{HostPaths.JournalDir}}
-            printf '%s\n' "$config" > {{ConfigStamp}}
-            if [ -d {{EtcdObservation.MemberDataDir}} ]; then
-              rm -f {{InitialClusterFile}}
-            fi
-
-            """;
+        var check = Steps.FilesMatch([env])
+            + ShellScript.Render(Unit().List("LOCAL_CTL", LocalCtl).Set("EXPECTED_MEMBERS", expected), Sh("etcd/unit.sh"), Sh("etcd/member-check.sh"));
+        var script = Steps.FixModes([env]) + ShellScript.Render(
+            Unit().Set("CONFIG_DIR", ConfigDir).Set("ETCD_DATA_DIR", HostPaths.EtcdDataDir).Set("JOURNAL_DIR", HostPaths.JournalDir),
+            Sh("etcd/unit.sh"), Sh("etcd/member.sh"));
         return Steps.Create("etcd.member", Phase.Etcd,
             $"Run etcd member {self.Name} ({self.PeerUrl}) as a systemd service enabled for boot; it joins as a learner and is promoted once in sync",
             script, check,
@@ -353,28 +197,11 @@ internal static class EtcdPhase
     public static IReadOnlyList<Step> ResetSteps(BuildContext c, PlannedHost host)
     {
         if (!IsExternalMember(c.Spec, host)) return [];
-        var binaries = c.Source == PackageSource.Preinstalled ? "" : $" {InstallDir}/etcd {InstallDir}/etcdctl {InstallDir}/etcdutl";
-        var files = $"{Unit} {EnvFile} {InitialClusterFile} {ConfigStamp} {PkiFiles.EtcdPkiDir}{binaries} " +
-            $"{EtcdObservation.MemberDataDir} {EtcdRestore.PreviousData} {EtcdRestore.Staging}";
-        var script = $"""
-            if systemctl cat etcd.service >/dev/null 2>&1; then
-              systemctl disable --now etcd.service
-            fi
-            rm -rf {files}
-            systemctl daemon-reload
-
-            """;
-        var check = $$"""
-            if systemctl is-active --quiet etcd.service; then
-              exit 1
-            fi
-            for f in {{files}}; do
-              if [ -e "$f" ]; then
-                exit 1
-              fi
-            done
-
-            """;
+        string[] binaries = c.Source == PackageSource.Preinstalled ? [] : [$"{InstallDir}/etcd", $"{InstallDir}/etcdctl", $"{InstallDir}/etcdutl"];
+        var args = new ShellArgs().List("FILES",
+            [Unit, EnvFile, InitialClusterFile, ConfigStamp, PkiFiles.EtcdPkiDir, .. binaries, EtcdObservation.MemberDataDir, EtcdRestore.PreviousData, EtcdRestore.Staging]);
+        var script = ShellScript.Render(args, Sh("etcd/reset.sh"));
+        var check = ShellScript.Render(args, Sh("etcd/reset-check.sh"));
         return
         [
             Steps.Create("reset.etcd", Phase.Reset, "Stop and disable the etcd member, remove its unit, configuration, certificates"
@@ -392,28 +219,11 @@ internal static class EtcdPhase
         var release = EtcdRelease.For(c.Spec.Kubernetes.Version)!;
         var min = release.MinimumForKubeadm;
         var endpoints = string.Join(' ', EtcdMembers.Of(c.Spec, c.Hosts).Select(m => Bash.Quote(m.ClientUrl)));
-        var script = $$"""
-            if ! command -v curl >/dev/null; then
-              echo 'curl is needed to ask the etcd members for their version' >&2
-              exit 1
-            fi
-            for endpoint in {{endpoints}}; do
-              if ! answer=$(curl -fsS --max-time 5 --cacert {{PkiFiles.EtcdCaCert}} --cert {{PkiFiles.ApiServerEtcdClientCert}} --key {{PkiFiles.ApiServerEtcdClientKey}} "$endpoint/version"); then
-                echo "etcd member $endpoint does not answer with the API server's client certificate; converge the etcd members first (infra apply --phase prepare,etcd)" >&2
-                exit 1
-              fi
-              version=$(printf '%s' "$answer" | sed -n 's/.*"etcdserver":"\([0-9.]*\)".*/\1/p')
-              if [ -z "$version" ]; then
-                echo "etcd member $endpoint did not say its version: $answer" >&2
-                exit 1
-              fi
-              if [ "$(printf '%s\n' '{{min}}' "$version" | sort -V | sed -n 1p)" != '{{min}}' ]; then
-                echo "refused: etcd member $endpoint runs etcd $version; kubeadm for Kubernetes {{c.Spec.Kubernetes.Version.MinorString}} needs external etcd ≥ {{min}}. Upgrade the members (packages.source repository or bundle installs v{{release.Version}}) before the control plane" >&2
-                exit 1
-              fi
-            done
-
-            """;
+        var script = ShellScript.Render(
+            new ShellArgs().List("ENDPOINTS", EtcdMembers.Of(c.Spec, c.Hosts).Select(m => m.ClientUrl)).Set("CA_CERT", PkiFiles.EtcdCaCert)
+                .Set("CLIENT_CERT", PkiFiles.ApiServerEtcdClientCert).Set("CLIENT_KEY", PkiFiles.ApiServerEtcdClientKey).Set("MINIMUM_ETCD", min.ToString())
+                .Set("K8S_MINOR", c.Spec.Kubernetes.Version.MinorString).Set("ETCD_VERSION", release.Version.ToString()),
+            Sh("etcd/version-gate.sh"));
         return
         [
             Steps.Create("control-plane.etcd-version", Phase.ControlPlane,

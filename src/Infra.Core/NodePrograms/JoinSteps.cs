@@ -1,5 +1,6 @@
 using Infra.Core.Kubeadm;
 using Infra.Core.Planning;
+using Infra.Core.Shell;
 
 namespace Infra.Core.NodePrograms;
 
@@ -13,7 +14,6 @@ internal static class JoinSteps
     public const string JoinToken = JoinCredentials.TokenInput;
 
     private const string Joined = $"[ -f {HostPaths.KubeletConf} ]\n";
-    private const string ControlPlaneUp = $"[ -f {HostPaths.KubeletConf} ]\n[ -f {HostPaths.ManifestsDir}/kube-apiserver.yaml ]\n";
 
     private static SortedDictionary<string, string> In(BuildContext c) => new SortedDictionary<string, string>(StringComparer.Ordinal)
     {
@@ -32,60 +32,39 @@ internal static class JoinSteps
 
     public const string KubeVipInitSource = HostPaths.InfraDir + "/kube-vip-init.yaml";
 
+    private static ShellSource Sh(string name) => ShellScript.Load(name);
+
+    /// <summary>kube-vip's inputs: empty paths when the cluster has no kube-vip.</summary>
+    private static ShellArgs KubeVipArgs(BuildContext c, ShellArgs args) =>
+        args.Set("KUBE_VIP_SOURCE", c.KubeVip ? HostPaths.KubeVipSource : "").Set("KUBE_VIP_MANIFEST", HostPaths.KubeVipManifest);
+
+    private static ShellArgs UpArgs(BuildContext c) =>
+        KubeVipArgs(c, new ShellArgs().Set("KUBELET_CONF", HostPaths.KubeletConf).Set("MANIFESTS_DIR", HostPaths.ManifestsDir));
+
     public static Step Init(BuildContext c)
     {
         var files = KubeVipFiles(c, init: true);
-        var kubeVipBefore = c.KubeVip
-            ? $"  # kube-vip needs super-admin.conf until kubeadm init has given admin.conf its rights.\n  install -m 0600 {KubeVipInitSource} {HostPaths.KubeVipManifest}\n"
-            : "";
-        var kubeVipAfter = c.KubeVip ? $"install -m 0600 {HostPaths.KubeVipSource} {HostPaths.KubeVipManifest}\n" : "";
-        var script = Steps.FixModes(files) + $"""
-            if [ -f {HostPaths.AdminConf} ] && [ -f {HostPaths.ManifestsDir}/kube-apiserver.yaml ]; then
-              echo 'kubeadm init already ran on this host'
-            else
-            {kubeVipBefore}  kubeadm init --config {HostPaths.KubeadmConfig}
-            fi
-
-            """ + kubeVipAfter;
-        var check = ControlPlaneUp + $"[ -f {HostPaths.AdminConf} ]\n"
-            + (c.KubeVip ? $"cmp -s {HostPaths.KubeVipSource} {HostPaths.KubeVipManifest}\n" : "");
+        var script = Steps.FixModes(files) + ShellScript.Render(
+            KubeVipArgs(c, new ShellArgs().Set("ADMIN_CONF", HostPaths.AdminConf).Set("MANIFESTS_DIR", HostPaths.ManifestsDir)
+                .Set("KUBEADM_CONFIG", HostPaths.KubeadmConfig).Set("KUBE_VIP_INIT_SOURCE", c.KubeVip ? KubeVipInitSource : "")),
+            Sh("kubeadm/init.sh"));
+        var check = ShellScript.Render(UpArgs(c).Set("ADMIN_CONF", HostPaths.AdminConf), Sh("kubeadm/up.sh"), Sh("kubeadm/initialised.sh"));
         return Steps.Create("control-plane.init", Phase.ControlPlane,
             "Initialise the cluster with kubeadm init on the first control plane" + (c.KubeVip ? " (kube-vip holds the endpoint address)" : ""),
             script, check, In(c), OsRelease.All, files);
     }
 
-    /// <summary>
-    /// Bash that writes the node's join configuration with the apply-time token to tmpfs (mode 0600, removed on
-    /// exit); the token never appears on a command line.
-    /// </summary>
-    private const string JoinConfigWithToken = $$"""
-        : "${INFRA_JOIN_TOKEN:?INFRA_JOIN_TOKEN (a bootstrap token made at apply time) is required}"
-        if [[ ! "$INFRA_JOIN_TOKEN" =~ ^[a-z0-9]{6}\.[a-z0-9]{16}$ ]]; then
-          echo 'INFRA_JOIN_TOKEN is not a bootstrap token ([a-z0-9]{6}.[a-z0-9]{16})' >&2
-          exit 1
-        fi
-        install -d -m 0700 {{HostPaths.RuntimeDir}}
-        umask 077
-        join_config={{HostPaths.RuntimeDir}}/kubeadm-join.yaml
-        trap 'rm -f "$join_config"' EXIT
-        template=$(cat {{HostPaths.KubeadmConfig}})
-        printf '%s\n' "${template//{{KubeadmConfigRenderer.JoinTokenPlaceholder}}/$INFRA_JOIN_TOKEN}" > "$join_config"
-
-        """;
+    /// <summary>The inputs of kubeadm/join-config.sh, which writes the join configuration with the apply-time token to tmpfs.</summary>
+    private static ShellArgs JoinConfigArgs(ShellArgs args) =>
+        args.Set("RUNTIME_DIR", HostPaths.RuntimeDir).Set("KUBEADM_CONFIG", HostPaths.KubeadmConfig)
+            .Set("TOKEN_PLACEHOLDER", KubeadmConfigRenderer.JoinTokenPlaceholder);
 
     public static Step JoinControlPlane(BuildContext c)
     {
         var files = KubeVipFiles(c, init: false);
-        var script = Steps.FixModes(files) + $"""
-            if [ -f {HostPaths.KubeletConf} ] && [ -f {HostPaths.ManifestsDir}/kube-apiserver.yaml ]; then
-              echo 'this host already joined the cluster as a control plane'
-              exit 0
-            fi
-
-            """ + JoinConfigWithToken
-            + (c.KubeVip ? $"install -m 0600 {HostPaths.KubeVipSource} {HostPaths.KubeVipManifest}\n" : "")
-            + "kubeadm join --config \"$join_config\"\n";
-        var check = ControlPlaneUp + (c.KubeVip ? $"cmp -s {HostPaths.KubeVipSource} {HostPaths.KubeVipManifest}\n" : "");
+        var script = Steps.FixModes(files) + ShellScript.Render(JoinConfigArgs(UpArgs(c)),
+            Sh("kubeadm/joined-control-plane.sh"), Sh("kubeadm/join-config.sh"), Sh("kubeadm/join-control-plane.sh"));
+        var check = ShellScript.Render(UpArgs(c), Sh("kubeadm/up.sh"));
         return Steps.Create("control-plane.join", Phase.ControlPlane,
             $"Join the cluster as a control plane through {c.Kubeadm.Endpoint} (discovery pinned to the cluster CA)",
             script, check, In(c), OsRelease.All, files, runtimeInputs: [JoinToken]);
@@ -93,13 +72,8 @@ internal static class JoinSteps
 
     public static Step JoinWorker(BuildContext c)
     {
-        var script = $"""
-            if [ -f {HostPaths.KubeletConf} ]; then
-              echo 'this host already joined the cluster'
-              exit 0
-            fi
-
-            """ + JoinConfigWithToken + "kubeadm join --config \"$join_config\"\n";
+        var script = ShellScript.Render(JoinConfigArgs(new ShellArgs().Set("KUBELET_CONF", HostPaths.KubeletConf)),
+            Sh("kubeadm/joined-worker.sh"), Sh("kubeadm/join-config.sh"), Sh("kubeadm/join-worker.sh"));
         return Steps.Create("workers.join", Phase.Workers,
             $"Join the cluster as a worker through {c.Kubeadm.Endpoint} (discovery pinned to the cluster CA)",
             script, Joined, In(c), OsRelease.All, runtimeInputs: [JoinToken]);

@@ -1,6 +1,7 @@
 using System.Text;
 using Infra.Core.Kubeadm;
 using Infra.Core.Planning;
+using Infra.Core.Shell;
 using Infra.Core.Spec;
 
 namespace Infra.Core.NodePrograms;
@@ -99,62 +100,28 @@ internal static class PrepareSteps
         return d;
     }
 
+    private static ShellSource Sh(string name) => ShellScript.Load(name);
+
     private static Step OsCheck(BuildContext c, OsRelease os)
     {
-        var sb = new StringBuilder();
-        sb.Append(". /etc/os-release\n");
-        sb.Append($"if [ \"${{ID:-}}\" != '{os.Id}' ] || [ \"${{VERSION_ID:-}}\" != '{os.VersionId}' ]; then\n");
-        sb.Append($"  echo \"this host runs ${{PRETTY_NAME:-an unknown OS}}; the plan expects {os}\" >&2\n  exit 1\nfi\n");
-        sb.Append("if ! command -v systemctl >/dev/null; then\n  echo 'systemd is required' >&2\n  exit 1\nfi\n");
-        if (c.Versions.RequiresCgroupV2)
-        {
-            sb.Append("if [ \"$(stat -fc %T /sys/fs/cgroup)\" != cgroup2fs ]; then\n");
-            sb.Append($"  echo 'Kubernetes {c.Spec.Kubernetes.Version.MinorString} needs cgroup v2 (the unified hierarchy); this host uses cgroup v1' >&2\n  exit 1\nfi\n");
-        }
-        var check = sb.ToString();
-        // The first thing the tool does on a host: note which directories it may create exist already (reset keeps them).
-        var script = check + $"""
-            if [ ! -e {ResetSteps.PreexistingFile} ]; then
-              install -d -m 0700 {HostPaths.JournalDir}
-              for p in {string.Join(' ', ResetSteps.CreatedDirectories)}; do
-                if [ -e "$p" ]; then
-                  echo "$p"
-                fi
-              done > {ResetSteps.PreexistingFile}.tmp
-              mv {ResetSteps.PreexistingFile}.tmp {ResetSteps.PreexistingFile}
-            fi
-
-            """;
+        var cgroup = c.Versions.RequiresCgroupV2 ? "required" : "optional";
+        ShellArgs Os() => new ShellArgs().Set("OS_ID", os.Id).Set("OS_VERSION_ID", os.VersionId).Set("OS_NAME", os.ToString())
+            .Set("CGROUP_V2", cgroup).Set("K8S_MINOR", c.Spec.Kubernetes.Version.MinorString);
+        var check = ShellScript.Render(Os(), Sh("os/check.sh"));
+        var script = ShellScript.Render(
+            Os().Set("JOURNAL_DIR", HostPaths.JournalDir).Set("PREEXISTING_FILE", ResetSteps.PreexistingFile).List("CREATED_DIRECTORIES", ResetSteps.CreatedDirectories),
+            Sh("os/check.sh"), Sh("node-dirs/note.sh"));
         return Steps.Create("prepare.os", Phase.Prepare, $"Check that the host runs {os} with systemd" + (c.Versions.RequiresCgroupV2 ? " and cgroup v2" : "")
             + "; note which directories the tool may create exist already",
-            script, check, In(("os", os.ToString()), ("cgroup-v2", c.Versions.RequiresCgroupV2 ? "required" : "optional")), OsRelease.All);
+            script, check, In(("os", os.ToString()), ("cgroup-v2", cgroup)), OsRelease.All);
     }
 
     private const string SwapLine = @"^[^#[:space:]][^#]*[[:space:]]swap[[:space:]]";
 
     private static Step Swap()
     {
-        var script = $"""
-            swapoff -a
-            if grep -Eq '{SwapLine}' /etc/fstab; then
-              if [ ! -e {FstabBackup} ]; then
-                cp -p /etc/fstab {FstabBackup}
-              fi
-              sed -Ei 's/({SwapLine}.*)$/# disabled by infra: \1/' /etc/fstab
-              systemctl daemon-reload
-            fi
-            # Swap units from other sources (zram, swap files set up by the image) stay off too.
-            systemctl mask swap.target
-
-            """;
-        var check = $"""
-            [ -z "$(swapon --show --noheadings)" ]
-            if grep -Eq '{SwapLine}' /etc/fstab; then
-              exit 1
-            fi
-            [ "$(systemctl is-enabled swap.target 2>/dev/null || true)" = masked ]
-
-            """;
+        var script = ShellScript.Render(new ShellArgs().Set("SWAP_LINE", SwapLine).Set("FSTAB_BACKUP", FstabBackup), Sh("swap/off.sh"));
+        var check = ShellScript.Render(new ShellArgs().Set("SWAP_LINE", SwapLine), Sh("swap/check.sh"));
         return Steps.Create("prepare.swap", Phase.Prepare, "Turn swap off now and keep it off (fstab entries commented, swap.target masked)",
             script, check, In(), OsRelease.All);
     }
@@ -162,29 +129,11 @@ internal static class PrepareSteps
     private static Step KernelModules()
     {
         var file = Steps.File(ModulesFile, "overlay\nbr_netfilter\n");
-        // A module built into the kernel has no .ko for modprobe to load, and shows in /sys/module only when it has
-        // parameters: br_netfilter (none) is there when its sysctls are, overlay when the kernel knows the filesystem.
-        const string present = """
-            infra_module_present() {
-              case "$1" in
-                overlay) grep -qw overlay /proc/filesystems ;;
-                br_netfilter) [ -d /sys/module/br_netfilter ] || [ -e /proc/sys/net/bridge/bridge-nf-call-iptables ] ;;
-              esac
-            }
-
-            """;
-        const string script = present + """
-            for m in overlay br_netfilter; do
-              if ! infra_module_present "$m"; then
-                modprobe "$m"
-              fi
-            done
-
-            """;
-        var check = Steps.FilesMatch([file]) + present + "infra_module_present overlay\ninfra_module_present br_netfilter\n";
+        var script = ShellScript.Render(new ShellArgs(), Sh("kernel-modules/present.sh"), Sh("kernel-modules/load.sh"));
+        var check = ShellScript.Render(new ShellArgs(), Sh("kernel-modules/present.sh"), Sh("kernel-modules/check.sh"));
         return Steps.Create("prepare.kernel-modules", Phase.Prepare,
             "Load overlay and br_netfilter now and at boot (a built-in module counts as loaded)",
-            Steps.FixModes([file]) + script, check, In(("modules", "overlay,br_netfilter")), OsRelease.All, [file]);
+            Steps.FixModes([file]) + script, Steps.FilesMatch([file]) + check, In(("modules", "overlay,br_netfilter")), OsRelease.All, [file]);
     }
 
     /// <summary><see cref="Sysctls"/> plus the forwarding kubeadm's preflight requires for the cluster's address families.</summary>
@@ -201,27 +150,13 @@ internal static class PrepareSteps
         var content = new StringBuilder(ManagedMarker + "\n");
         foreach (var (k, v) in sysctls) content.Append(k).Append(" = ").Append(v).Append('\n');
         var file = Steps.File(SysctlFile, content.ToString());
-        var check = new StringBuilder(Steps.FilesMatch([file]));
-        foreach (var (k, v) in sysctls) check.Append($"[ \"$(sysctl -n {k})\" = '{v}' ]\n");
+        var check = Steps.FilesMatch([file]) + ShellScript.Render(
+            new ShellArgs().List("SYSCTL_KEYS", sysctls.Keys).List("SYSCTL_VALUES", sysctls.Values), Sh("sysctl/check.sh"));
         return Steps.Create("prepare.sysctl", Phase.Prepare,
             "Set bridge netfilter, IPv4 forwarding and the kernel values the kubelet protects, now and at boot",
-            Steps.FixModes([file]) + $"sysctl --quiet --load={SysctlFile}\n", check.ToString(),
+            Steps.FixModes([file]) + ShellScript.Render(new ShellArgs().Set("SYSCTL_FILE", SysctlFile), Sh("sysctl/apply.sh")), check,
             In(("sysctls", string.Join(",", sysctls.Select(kv => kv.Key + "=" + kv.Value)))), OsRelease.All, [file]);
     }
-
-    private static string ToolsPresent(IEnumerable<string> tools, string hint) => $"""
-        missing=''
-        for t in {string.Join(' ', tools)}; do
-          if ! command -v "$t" >/dev/null; then
-            missing="$missing $t"
-          fi
-        done
-        if [ -n "$missing" ]; then
-          echo "missing on this host:$missing ({hint})" >&2
-          exit 1
-        fi
-
-        """;
 
     private static Step HostTools(BuildContext c)
     {
@@ -230,12 +165,12 @@ internal static class PrepareSteps
             PackageSource.Repository => ["curl", "gpg"],
             _ => UserInstalledTools,
         }).ToList();
-        var check = ToolsPresent(tools, c.Source == PackageSource.Repository
+        ShellArgs Tools() => new ShellArgs().List("TOOLS", tools).Set("HINT", c.Source == PackageSource.Repository
             ? "this step installs them"
             : "install them from the OS packages; the package source does not download");
+        var check = ShellScript.Render(Tools(), Sh("host-tools/check.sh"));
         var script = c.Source == PackageSource.Repository
-            ? "export DEBIAN_FRONTEND=noninteractive\napt-get update -q\napt-get install -y -q --no-install-recommends "
-              + string.Join(' ', OsPackages) + "\n" + check
+            ? ShellScript.Render(Tools().List("OS_PACKAGES", OsPackages), Sh("host-tools/install.sh"), Sh("host-tools/check.sh"))
             : check;
         return Steps.Create("prepare.host-tools", Phase.Prepare,
             c.Source == PackageSource.Repository
@@ -252,33 +187,13 @@ internal static class PrepareSteps
         _ => throw new ArgumentOutOfRangeException(nameof(s)),
     };
 
-    /// <summary>Bash: fetch an apt signing key, refuse it unless its only primary key has the expected fingerprint.</summary>
-    private static string FetchVerifiedKey(string url, string fingerprint, string keyring) => $$"""
-        install -d -m 0755 {{KeyringDir}}
-        tmp=$(mktemp -d)
-        trap 'rm -rf "$tmp"' EXIT
-        curl -fsSL --retry 3 {{Bash.Quote(url)}} -o "$tmp/key.asc"
-        fprs=$(gpg --show-keys --with-colons "$tmp/key.asc" | awk -F: '$1 == "pub" { p = 1; next } $1 == "fpr" && p { print $10; p = 0 }')
-        if [ "$fprs" != '{{fingerprint}}' ]; then
-          echo "the key at {{url}} is not the expected one ({{fingerprint}}); got: $fprs" >&2
-          exit 1
-        fi
-        gpg --dearmor < "$tmp/key.asc" > "$tmp/key.gpg"
-        install -m 0644 "$tmp/key.gpg" {{keyring}}
+    /// <summary>The inputs of apt/fetch-key.sh: fetch an apt signing key, refuse it unless it has the expected fingerprint.</summary>
+    private static ShellArgs VerifiedKey(string url, string fingerprint, string keyring) =>
+        new ShellArgs().Set("KEYRING_DIR", KeyringDir).Set("KEY_URL", url).Set("KEY_FINGERPRINT", fingerprint).Set("KEYRING", keyring);
 
-        """;
-
-    /// <summary>Bash: containerd's version on this host as MAJOR.MINOR.PATCH in $containerd_version.</summary>
-    private const string ContainerdVersionOf = """
-        if ! command -v containerd >/dev/null; then
-          echo 'containerd is not installed' >&2
-          exit 1
-        fi
-        containerd_version=$(containerd --version | awk '{ print $3 }')
-        containerd_version=${containerd_version#v}
-        containerd_version=${containerd_version%%[~+-]*}
-
-        """;
+    /// <summary>The inputs of bundle/verify.sh: the uploads' SHA-256 checked on the host, in the bundle cache.</summary>
+    private static ShellArgs BundleSums(IEnumerable<BundleUpload> uploads) =>
+        new ShellArgs().Set("BUNDLE_DIR", HostPaths.BundleCacheDir).Set("BUNDLE_SUMS", string.Join("\n", uploads.Select(u => $"{u.Sha256}  {u.Name}")));
 
     private static Step ContainerdInstall(BuildContext c, OsRelease os)
     {
@@ -295,23 +210,10 @@ internal static class PrepareSteps
                     files.Add(Steps.File(DockerSources,
                         $"{ManagedMarker}\ndeb [signed-by={DockerKeyring}] https://download.docker.com/linux/{os.Id} {os.Codename} stable\n"));
                     files.Add(Steps.File(DockerPin, $"{ManagedMarker}\nPackage: containerd.io\nPin: version {v.Containerd}-*\nPin-Priority: 1001\n"));
-                    check = $$"""
-                    [ "$(dpkg-query -W -f='${db:Status-Status}' containerd.io 2>/dev/null)" = installed ]
-                    case "$(dpkg-query -W -f='${Version}' containerd.io)" in
-                      {{v.Containerd}}-*) ;;
-                      *) exit 1 ;;
-                    esac
-                    command -v runc >/dev/null
-
-                    """;
-                    script = Steps.FixModes(files) + FetchVerifiedKey($"https://download.docker.com/linux/{os.Id}/gpg", DockerKeyFingerprint, DockerKeyring) + $"""
-                    export DEBIAN_FRONTEND=noninteractive
-                    apt-get update -q
-                    # The pin selects {v.Containerd}; containerd.io replaces the distribution's containerd and runc.
-                    apt-get install -y -q --allow-change-held-packages --allow-downgrades containerd.io
-                    apt-mark hold containerd.io
-
-                    """ + check;
+                    check = ShellScript.Render(new ShellArgs().Set("CONTAINERD_VERSION", v.Containerd), Sh("containerd/installed-repository.sh"));
+                    script = Steps.FixModes(files) + ShellScript.Render(
+                        VerifiedKey($"https://download.docker.com/linux/{os.Id}/gpg", DockerKeyFingerprint, DockerKeyring).Set("CONTAINERD_VERSION", v.Containerd),
+                        Sh("apt/fetch-key.sh"), Sh("containerd/install-repository.sh"), Sh("containerd/installed-repository.sh"));
                     break;
                 }
             case PackageSource.Bundle:
@@ -320,38 +222,17 @@ internal static class PrepareSteps
                     uploads.Add(c.Upload(archive));
                     uploads.Add(c.Upload("runc.amd64"));
                     files.Add(Steps.File(ContainerdUnit, ContainerdServiceUnit));
-                    check = ContainerdVersionOf + $"""
-                    [ "$containerd_version" = '{v.Containerd}' ]
-                    [ -x /usr/local/sbin/runc ]
-
-                    """ + Steps.FilesMatch(files);
-                    script = Steps.FixModes(files) + $"""
-                    cd {HostPaths.BundleCacheDir}
-                    sha256sum --check --strict - <<'EOF'
-                    {uploads[0].Sha256}  {archive}
-                    {uploads[1].Sha256}  runc.amd64
-                    EOF
-                    tar -xzf {Bash.Quote(archive)} -C /usr/local
-                    install -m 0755 runc.amd64 /usr/local/sbin/runc
-                    rm -f {Bash.Quote(archive)} runc.amd64
-                    systemctl daemon-reload
-                    systemctl enable containerd
-
-                    """ + check;
+                    check = ShellScript.Render(new ShellArgs().Set("CONTAINERD_VERSION", v.Containerd), Sh("containerd/version.sh"), Sh("containerd/installed-bundle.sh"))
+                        + Steps.FilesMatch(files);
+                    script = Steps.FixModes(files)
+                        + ShellScript.Render(BundleSums(uploads).Set("CONTAINERD_ARCHIVE", archive).Set("CONTAINERD_VERSION", v.Containerd),
+                            Sh("bundle/verify.sh"), Sh("containerd/install-bundle.sh"), Sh("containerd/version.sh"), Sh("containerd/installed-bundle.sh"))
+                        + Steps.FilesMatch(files);
                     break;
                 }
             default:
-                check = ContainerdVersionOf + $"""
-                    if [ "$(printf '%s\n' '{v.MinimumContainerd}' "$containerd_version" | sort -V | head -n 1)" != '{v.MinimumContainerd}' ]; then
-                      echo "containerd $containerd_version is older than {v.MinimumContainerd}, the oldest Kubernetes {c.Spec.Kubernetes.Version.MinorString} supports" >&2
-                      exit 1
-                    fi
-                    if ! command -v runc >/dev/null; then
-                      echo 'runc is not installed' >&2
-                      exit 1
-                    fi
-
-                    """;
+                check = ShellScript.Render(new ShellArgs().Set("MINIMUM_CONTAINERD", v.MinimumContainerd).Set("K8S_MINOR", c.Spec.Kubernetes.Version.MinorString),
+                    Sh("containerd/version.sh"), Sh("containerd/installed-preinstalled.sh"));
                 script = check;
                 break;
         }
@@ -465,87 +346,23 @@ internal static class PrepareSteps
             files.Add(Steps.File(MirrorHostsDirectory(registry) + "/hosts.toml", MirrorHostsToml(registry, mirror)));
         }
         var kept = mirrors.Select(m => MirrorHostsDirectory(m.Key) + "/hosts.toml").ToList();
-        string StaleMirrors(string action) => $$"""
-            for f in {{ContainerdCertsDir}}/*/hosts.toml; do
-              [ -e "$f" ] || continue
-              case "$f" in
-                {{(kept.Count == 0 ? "''" : string.Join("|", kept.Select(Bash.Quote)))}}) continue ;;
-              esac
-              if [ "$(head -n 1 "$f")" = '{{ManagedMarker}}' ]; then
-                {{action}}
-              fi
-            done
-
-            """;
-        var check = Steps.FilesMatch(files) + $"cmp -s {ContainerdConfigStaged} {ContainerdConfig}\n"
-            + StaleMirrors("exit 1") + "systemctl is-active --quiet containerd\n";
-        var script = Steps.FixModes(files) + $"""
-            install -d -m 0755 /etc/containerd
-            if [ -e {ContainerdConfig} ] && [ ! -e {ContainerdConfigBackup} ] && [ "$(head -n 1 {ContainerdConfig})" != '{ManagedMarker}' ]; then
-              cp -p {ContainerdConfig} {ContainerdConfigBackup}
-            fi
-            install -m 0644 {ContainerdConfigStaged} {ContainerdConfig}
-
-            """ + StaleMirrors("rm -f \"$f\"\n    rmdir --ignore-fail-on-non-empty \"$(dirname \"$f\")\"") + """
-            systemctl enable containerd
-            systemctl restart containerd
-            for _ in $(seq 1 30); do
-              if [ -S /run/containerd/containerd.sock ]; then
-                break
-              fi
-              sleep 1
-            done
-            if [ ! -S /run/containerd/containerd.sock ]; then
-              echo 'containerd did not start; see journalctl -u containerd' >&2
-              exit 1
-            fi
-
-            """;
+        ShellArgs Args() => MirrorArgs(kept).Set("CONFIG", ContainerdConfig).Set("CONFIG_STAGED", ContainerdConfigStaged);
+        var check = Steps.FilesMatch(files) + ShellScript.Render(Args(), Sh("containerd/mirrors.sh"), Sh("containerd/configured.sh"));
+        var script = Steps.FixModes(files)
+            + ShellScript.Render(Args().Set("CONFIG_BACKUP", ContainerdConfigBackup), Sh("containerd/mirrors.sh"), Sh("containerd/configure.sh"));
         return Steps.Create("prepare.containerd", Phase.Prepare,
             $"Configure containerd: systemd cgroups, sandbox image pause:{c.Versions.Pause}"
             + (mirrors.Count == 0 ? "" : ", registry mirrors for " + string.Join(", ", mirrors.Select(m => m.Key))),
             script, check, In(("pause", c.Versions.Pause), ("image-repository", c.Spec.Kubernetes.ImageRepository)), OsRelease.All, files);
     }
 
-    /// <summary>Bash that fails unless kubeadm, kubelet, kubectl and the CNI plugins are at the plan's versions.</summary>
-    private static string KubernetesVersionsCheck(BuildContext c) => $"""
-        for b in kubeadm kubelet kubectl; do
-          if ! command -v "$b" >/dev/null; then
-            echo "$b is not installed" >&2
-            exit 1
-          fi
-        done
-        if [ "$(kubeadm version -o short)" != '{c.K8sVersion}' ]; then
-          echo "kubeadm $(kubeadm version -o short) is installed, {c.K8sVersion} is planned" >&2
-          exit 1
-        fi
-        if [ "$(kubelet --version)" != 'Kubernetes {c.K8sVersion}' ]; then
-          echo "$(kubelet --version) is installed, {c.K8sVersion} is planned" >&2
-          exit 1
-        fi
-        # sed reads all of it: head would exit early and kubectl die of SIGPIPE, which pipefail makes this step's failure.
-        kubectl_version=$(kubectl version --client 2>/dev/null | sed -n 1p)
-        if [ "$kubectl_version" != 'Client Version: {c.K8sVersion}' ]; then
-          echo "kubectl reports '$kubectl_version', {c.K8sVersion} is planned" >&2
-          exit 1
-        fi
-        for p in bridge host-local loopback portmap; do
-          if [ ! -x "{CniBinDir}/$p" ]; then
-            echo "the CNI plugin {CniBinDir}/$p is missing" >&2
-            exit 1
-          fi
-        done
-        # Without CNI_COMMAND a plugin prints its name and version.
-        cni_about=$(env -u CNI_COMMAND {CniBinDir}/loopback 2>&1 </dev/null || true)
-        case "$cni_about" in
-          *' plugin v{c.Versions.CniPlugins}'*) ;;
-          *)
-            echo "the CNI plugins are not v{c.Versions.CniPlugins}: $cni_about" >&2
-            exit 1
-            ;;
-        esac
+    /// <summary>The inputs of containerd/mirrors.sh: the mirrors' hosts.toml files the plan keeps (any other the tool wrote is stale).</summary>
+    internal static ShellArgs MirrorArgs(IEnumerable<string> kept) =>
+        new ShellArgs().Set("CERTS_DIR", ContainerdCertsDir).Set("MANAGED_MARKER", ManagedMarker).List("KEPT_MIRRORS", kept);
 
-        """;
+    /// <summary>The inputs of kubernetes/installed.sh, which fails unless kubeadm, kubelet, kubectl and the CNI plugins are at the plan's versions.</summary>
+    private static ShellArgs KubernetesVersions(BuildContext c, ShellArgs args) =>
+        args.Set("K8S_VERSION", c.K8sVersion).Set("CNI_BIN_DIR", CniBinDir).Set("CNI_VERSION", c.Versions.CniPlugins);
 
     private static Step KubernetesInstall(BuildContext c)
     {
@@ -553,7 +370,7 @@ internal static class PrepareSteps
         var minor = c.Spec.Kubernetes.Version.MinorString;
         var files = new List<HostFile>();
         var uploads = new List<BundleUpload>();
-        var check = KubernetesVersionsCheck(c);
+        var check = ShellScript.Render(KubernetesVersions(c, new ShellArgs()), Sh("kubernetes/installed.sh"));
         string script;
         string description;
         switch (c.Source)
@@ -573,15 +390,8 @@ internal static class PrepareSteps
 
                     """));
                 script = Steps.FixModes(files)
-                    + FetchVerifiedKey($"https://pkgs.k8s.io/core:/stable:/v{minor}/deb/Release.key", KubernetesKeyFingerprint, KubernetesKeyring)
-                    + """
-                    export DEBIAN_FRONTEND=noninteractive
-                    apt-get update -q
-                    # The pins select the planned versions; held packages change only through this step.
-                    apt-get install -y -q --allow-change-held-packages --allow-downgrades kubelet kubeadm kubectl kubernetes-cni
-                    apt-mark hold kubelet kubeadm kubectl kubernetes-cni
-
-                    """ + check;
+                    + ShellScript.Render(KubernetesVersions(c, VerifiedKey($"https://pkgs.k8s.io/core:/stable:/v{minor}/deb/Release.key", KubernetesKeyFingerprint, KubernetesKeyring)),
+                        Sh("apt/fetch-key.sh"), Sh("kubernetes/install-repository.sh"), Sh("kubernetes/installed.sh"));
                 description = $"Install kubelet, kubeadm, kubectl {c.K8sVersion} and CNI plugins v{v.CniPlugins} from pkgs.k8s.io v{minor} (key fingerprint checked, pinned and held)";
                 break;
             case PackageSource.Bundle:
@@ -591,18 +401,8 @@ internal static class PrepareSteps
                     uploads.Add(c.Upload("kubectl"));
                     var cni = BundleManifest.CniArchive(v);
                     uploads.Add(c.Upload(cni));
-                    var sums = string.Join("\n", uploads.Select(u => $"{u.Sha256}  {u.Name}"));
-                    script = $"""
-                    cd {HostPaths.BundleCacheDir}
-                    sha256sum --check --strict - <<'EOF'
-                    {sums}
-                    EOF
-                    install -m 0755 kubeadm kubelet kubectl /usr/local/bin/
-                    install -d -m 0755 {CniBinDir}
-                    tar -xzf {Bash.Quote(cni)} -C {CniBinDir}
-                    rm -f kubeadm kubelet kubectl {Bash.Quote(cni)}
-
-                    """ + check;
+                    script = ShellScript.Render(KubernetesVersions(c, BundleSums(uploads).Set("CNI_ARCHIVE", cni)),
+                        Sh("bundle/verify.sh"), Sh("kubernetes/install-bundle.sh"), Sh("kubernetes/installed.sh"));
                     description = $"Install kubelet, kubeadm, kubectl {c.K8sVersion} and CNI plugins v{v.CniPlugins} from the bundle (SHA-256 checked on the host)";
                     break;
                 }
@@ -616,72 +416,14 @@ internal static class PrepareSteps
             OsRelease.All, files, bundleUploads: uploads);
     }
 
-    /// <summary>
-    /// Bash functions printing the kubelet unit and kubeadm's drop-in for the kubelet found on PATH (/usr/bin from
-    /// packages, /usr/local/bin from a bundle, wherever a preinstalled one is).
-    /// </summary>
-    private const string KubeletUnitFunctions = """
-        infra_kubelet_unit() {
-          cat <<EOF
-        # managed by infra
-        [Unit]
-        Description=kubelet: The Kubernetes Node Agent
-        Documentation=https://kubernetes.io/docs/
-        Wants=network-online.target
-        After=network-online.target containerd.service
-
-        [Service]
-        ExecStart=$(command -v kubelet)
-        Restart=always
-        StartLimitInterval=0
-        RestartSec=10
-
-        [Install]
-        WantedBy=multi-user.target
-        EOF
-        }
-        infra_kubeadm_dropin() {
-          cat <<EOF
-        # managed by infra
-        [Service]
-        Environment="KUBELET_KUBECONFIG_ARGS=--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf --kubeconfig=/etc/kubernetes/kubelet.conf"
-        Environment="KUBELET_CONFIG_ARGS=--config=/var/lib/kubelet/config.yaml"
-        EnvironmentFile=-/var/lib/kubelet/kubeadm-flags.env
-        EnvironmentFile=-/etc/default/kubelet
-        ExecStart=
-        ExecStart=$(command -v kubelet) \$KUBELET_KUBECONFIG_ARGS \$KUBELET_CONFIG_ARGS \$KUBELET_KUBEADM_ARGS \$KUBELET_EXTRA_ARGS
-        EOF
-        }
-
-        """;
-
     private static Step KubeletUnitStep()
     {
-        var check = KubeletUnitFunctions + $"""
-            [ "$(infra_kubelet_unit)" = "$(cat {KubeletUnit} 2>/dev/null)" ]
-            [ "$(infra_kubeadm_dropin)" = "$(cat {KubeletDropIn} 2>/dev/null)" ]
-            systemctl is-enabled --quiet kubelet
-
-            """;
-        var script = KubeletUnitFunctions + $"""
-            if ! command -v kubelet >/dev/null; then
-              echo 'kubelet is not installed' >&2
-              exit 1
-            fi
-            install -d -m 0755 {Path(KubeletDropIn)}
-            infra_kubelet_unit > {KubeletUnit}
-            infra_kubeadm_dropin > {KubeletDropIn}
-            chmod 0644 {KubeletUnit} {KubeletDropIn}
-            systemctl daemon-reload
-            # kubeadm starts the kubelet once its configuration exists.
-            systemctl enable kubelet
-
-            """;
+        ShellArgs Args() => new ShellArgs().Set("MANAGED_MARKER", ManagedMarker).Set("KUBELET_UNIT", KubeletUnit).Set("KUBELET_DROPIN", KubeletDropIn);
+        var check = ShellScript.Render(Args(), Sh("kubelet/unit.sh"), Sh("kubelet/installed.sh"));
+        var script = ShellScript.Render(Args(), Sh("kubelet/unit.sh"), Sh("kubelet/install.sh"));
         return Steps.Create("prepare.kubelet-unit", Phase.Prepare, "Install the kubelet systemd unit and kubeadm's drop-in, enable the kubelet",
             script, check, In(), OsRelease.All);
     }
-
-    private static string Path(string file) => file[..file.LastIndexOf('/')];
 
     private static Step FilesStep(string id, string description, IReadOnlyList<HostFile> files)
     {

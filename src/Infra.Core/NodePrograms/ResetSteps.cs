@@ -1,5 +1,6 @@
 using Infra.Core.Kubeadm;
 using Infra.Core.Planning;
+using Infra.Core.Shell;
 using Infra.Core.Spec;
 
 namespace Infra.Core.NodePrograms;
@@ -42,21 +43,14 @@ internal static class ResetSteps
         ["source"] = PrepareSteps.SourceName(c.Source),
     };
 
+    private static ShellSource Sh(string name) => ShellScript.Load(name);
+
     private static Step Kubeadm()
     {
-        var script = $"""
-            if command -v kubeadm >/dev/null; then
-              kubeadm reset --force --cleanup-tmp-dir
-            fi
-            rm -f {HostPaths.KubeVipManifest}
-
-            """;
-        var check = $"""
-            [ ! -e {HostPaths.KubeletConf} ]
-            [ ! -e {HostPaths.AdminConf} ]
-            [ -z "$(ls -A {HostPaths.ManifestsDir} 2>/dev/null)" ]
-
-            """;
+        var script = ShellScript.Render(new ShellArgs().Set("KUBE_VIP_MANIFEST", HostPaths.KubeVipManifest), Sh("kubeadm/reset.sh"));
+        var check = ShellScript.Render(
+            new ShellArgs().Set("KUBELET_CONF", HostPaths.KubeletConf).Set("ADMIN_CONF", HostPaths.AdminConf).Set("MANIFESTS_DIR", HostPaths.ManifestsDir),
+            Sh("kubeadm/reset-check.sh"));
         return Steps.Create("reset.kubeadm", Phase.Reset, "Undo kubeadm init/join (kubeadm reset: static pods, kubeconfigs, local etcd data, kubelet state)",
             script, check, new SortedDictionary<string, string>(), OsRelease.All);
     }
@@ -65,16 +59,9 @@ internal static class ResetSteps
     {
         // A preinstalled containerd is not the tool's to stop.
         string[] units = c.Source == PackageSource.Preinstalled ? ["kubelet"] : ["kubelet", "containerd"];
-        var script = string.Concat(units.Select(u => $"""
-            if systemctl cat {u}.service >/dev/null 2>&1; then
-              systemctl disable --now {u}.service
-            fi
-
-            """));
-        // "! cmd" would not stop a set -e script; each test exits explicitly.
-        var check = string.Concat(units.Select(u => $"if systemctl is-active --quiet {u}.service; then\n  exit 1\nfi\n"));
+        var args = new ShellArgs().List("UNITS", units);
         return Steps.Create("reset.services", Phase.Reset, "Stop and disable " + string.Join(" and ", units),
-            script, check, In(c), OsRelease.All);
+            ShellScript.Render(args, Sh("services/stop.sh")), ShellScript.Render(args, Sh("services/stopped.sh")), In(c), OsRelease.All);
     }
 
     private static Step Installed(BuildContext c)
@@ -84,113 +71,50 @@ internal static class ResetSteps
         string description;
         if (c.Source == PackageSource.Repository)
         {
-            var packages = string.Join(' ', KubernetesPackages.Append("containerd.io"));
-            script = $$"""
-                installed=''
-                for p in {{packages}}; do
-                  if [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)" = installed ]; then
-                    installed="$installed $p"
-                  fi
-                done
-                if [ -n "$installed" ]; then
-                  # shellcheck disable=SC2086 # a list of package names
-                  apt-mark unhold $installed
-                  # shellcheck disable=SC2086
-                  DEBIAN_FRONTEND=noninteractive apt-get purge -y -q $installed
-                fi
-                rm -f {{PrepareSteps.KubernetesSources}} {{PrepareSteps.KubernetesPin}} {{PrepareSteps.KubernetesKeyring}}
-                rm -f {{PrepareSteps.DockerSources}} {{PrepareSteps.DockerPin}} {{PrepareSteps.DockerKeyring}}
-                # Helm, installed for the workloads phase on the first control plane.
-                rm -f /usr/local/bin/helm
-
-                """;
-            check = $$"""
-                for p in {{packages}}; do
-                  if [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)" = installed ]; then
-                    exit 1
-                  fi
-                done
-                [ ! -e {{PrepareSteps.KubernetesSources}} ]
-                [ ! -e {{PrepareSteps.DockerSources}} ]
-                [ ! -e /usr/local/bin/helm ]
-
-                """;
+            string[] packages = [.. KubernetesPackages, "containerd.io"];
+            script = ShellScript.Render(new ShellArgs().List("PACKAGES", packages).List("REMOVE",
+                [
+                    PrepareSteps.KubernetesSources, PrepareSteps.KubernetesPin, PrepareSteps.KubernetesKeyring,
+                    PrepareSteps.DockerSources, PrepareSteps.DockerPin, PrepareSteps.DockerKeyring,
+                    // Helm, installed for the workloads phase on the first control plane.
+                    HelmBinary,
+                ]), Sh("packages/purge.sh"));
+            check = ShellScript.Render(new ShellArgs().List("PACKAGES", packages)
+                .List("GONE", [PrepareSteps.KubernetesSources, PrepareSteps.DockerSources, HelmBinary]), Sh("packages/purged.sh"));
             description = "Purge the Kubernetes packages and containerd.io, remove the tool's apt sources, pins and keys and Helm";
         }
         else
         {
-            const string binaries = "/usr/local/bin/kubeadm /usr/local/bin/kubelet /usr/local/bin/kubectl /usr/local/bin/containerd "
-                + "/usr/local/bin/containerd-shim-runc-v2 /usr/local/bin/containerd-stress /usr/local/bin/ctr /usr/local/sbin/runc /usr/local/bin/helm";
-            script = $"""
-                rm -f {binaries}
-                rm -f {PrepareSteps.ContainerdUnit}
-                rm -rf {PrepareSteps.CniBinDir} {HostPaths.BundleCacheDir}
-                systemctl daemon-reload
-
-                """;
-            check = $"""
-                for f in {binaries} {PrepareSteps.ContainerdUnit} {PrepareSteps.CniBinDir}; do
-                  if [ -e "$f" ]; then
-                    exit 1
-                  fi
-                done
-
-                """;
+            string[] binaries =
+            [
+                "/usr/local/bin/kubeadm", "/usr/local/bin/kubelet", "/usr/local/bin/kubectl", "/usr/local/bin/containerd",
+                "/usr/local/bin/containerd-shim-runc-v2", "/usr/local/bin/containerd-stress", "/usr/local/bin/ctr", "/usr/local/sbin/runc", HelmBinary,
+            ];
+            script = ShellScript.Render(new ShellArgs().List("REMOVE", [.. binaries, PrepareSteps.ContainerdUnit, PrepareSteps.CniBinDir, HostPaths.BundleCacheDir]),
+                Sh("bundle/remove.sh"));
+            check = ShellScript.Render(new ShellArgs().List("GONE", [.. binaries, PrepareSteps.ContainerdUnit, PrepareSteps.CniBinDir]), Sh("bundle/removed.sh"));
             description = "Remove the binaries (Helm too), CNI plugins and containerd unit installed from the bundle";
         }
         return Steps.Create("reset.installed", Phase.Reset, description, script, check, In(c), OsRelease.All);
     }
 
+    private const string HelmBinary = "/usr/local/bin/helm";
+
     private static Step Files()
     {
-        const string paths = HostPaths.InfraDir + " " + PrepareSteps.ModulesFile + " " + PrepareSteps.SysctlFile + " "
-            + PrepareSteps.KubeletUnit + " " + PrepareSteps.KubeletDropIn + " " + HostPaths.AuditLogDir + " " + HostPaths.RuntimeDir;
-        var created = string.Join(' ', CreatedDirectories);
-        // Without the record (a host prepared by an older tool, or a second reset), no directory counts as the tool's.
-        var script = $$"""
-            rm -rf {{paths}}
-            for f in {{PrepareSteps.ContainerdCertsDir}}/*/hosts.toml; do
-              if [ -e "$f" ] && [ "$(head -n 1 "$f")" = '{{PrepareSteps.ManagedMarker}}' ]; then
-                rm -f "$f"
-                rmdir --ignore-fail-on-non-empty "$(dirname "$f")"
-              fi
-            done
-            if [ -e {{PrepareSteps.ContainerdConfigBackup}} ]; then
-              mv {{PrepareSteps.ContainerdConfigBackup}} {{PrepareSteps.ContainerdConfig}}
-            elif [ -e {{PrepareSteps.ContainerdConfig}} ] && [ "$(head -n 1 {{PrepareSteps.ContainerdConfig}})" = '{{PrepareSteps.ManagedMarker}}' ]; then
-              rm -f {{PrepareSteps.ContainerdConfig}}
-            fi
-            if [ -e {{PrepareSteps.FstabBackup}} ]; then
-              mv {{PrepareSteps.FstabBackup}} /etc/fstab
-            fi
-            systemctl unmask swap.target
-            systemctl daemon-reload
-            # A containerd that stays (preinstalled) goes back to the configuration it had.
-            if systemctl is-active --quiet containerd; then
-              systemctl restart containerd
-            fi
-            # Last: containerd makes some of these when it starts.
-            for d in {{created}}; do
-              if [ -f {{PreexistingFile}} ] && ! grep -qxF "$d" {{PreexistingFile}}; then
-                rm -rf "$d"
-              fi
-            done
-
-            """;
-        var check = $$"""
-            for f in {{paths}} {{PrepareSteps.FstabBackup}} {{PrepareSteps.ContainerdConfigBackup}}; do
-              if [ -e "$f" ]; then
-                exit 1
-              fi
-            done
-            for d in {{created}}; do
-              if [ -e "$d" ] && [ -f {{PreexistingFile}} ] && ! grep -qxF "$d" {{PreexistingFile}}; then
-                exit 1
-              fi
-            done
-            [ "$(systemctl is-enabled swap.target 2>/dev/null || true)" != masked ]
-
-            """;
+        string[] paths =
+        [
+            HostPaths.InfraDir, PrepareSteps.ModulesFile, PrepareSteps.SysctlFile, PrepareSteps.KubeletUnit, PrepareSteps.KubeletDropIn,
+            HostPaths.AuditLogDir, HostPaths.RuntimeDir,
+        ];
+        // Each component puts back what it changed; last the directories the node made (containerd makes some when it starts).
+        var script = ShellScript.Render(
+            PrepareSteps.MirrorArgs([]).Set("CONFIG", PrepareSteps.ContainerdConfig).Set("CONFIG_BACKUP", PrepareSteps.ContainerdConfigBackup)
+                .List("TOOL_PATHS", paths).Set("FSTAB_BACKUP", PrepareSteps.FstabBackup)
+                .Set("PREEXISTING_FILE", PreexistingFile).List("CREATED_DIRECTORIES", CreatedDirectories),
+            Sh("tool-files/remove.sh"), Sh("swap/reset.sh"), Sh("containerd/mirrors.sh"), Sh("containerd/reset.sh"), Sh("node-dirs/remove.sh"));
+        var check = ShellScript.Render(new ShellArgs().Set("PREEXISTING_FILE", PreexistingFile).List("CREATED_DIRECTORIES", CreatedDirectories).List("LEFTOVERS", [.. paths, PrepareSteps.FstabBackup, PrepareSteps.ContainerdConfigBackup]),
+            Sh("tool-files/removed.sh"), Sh("node-dirs/removed.sh"), Sh("swap/reset-check.sh"));
         return Steps.Create("reset.files", Phase.Reset,
             "Remove the tool's configuration and audit logs and the directories the node made (kubelet, etcd, CNI, containerd) that were not there before; restore fstab and a prior containerd configuration",
             script, check, new SortedDictionary<string, string>(), OsRelease.All);

@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Text;
 using Infra.Core.Kubeadm;
 using Infra.Core.NodePrograms;
+using Infra.Core.Shell;
 using Infra.Core.Spec;
 
 namespace Infra.Core.Planning;
@@ -34,57 +36,26 @@ public static class AfterJoinLabels
             .Where(n => n.Labels.Count > 0),
     ];
 
-    private const string Function = """
-        export KUBECONFIG=/etc/kubernetes/admin.conf
-        # label_node NODE KEY=VALUE...: waits for the node, sets the labels, removes those an earlier run set that
-        # the stack no longer has, and records the keys it set.
-        label_node() {
-          local node=$1 kv key previous keys="" i
-          shift
-          for kv in "$@"; do keys+="${kv%%=*},"; done
-          keys=${keys%,}
-          for ((i = 0; i < REGISTER_TIMEOUT / 2; i++)); do
-            kubectl get node "$node" >/dev/null 2>&1 && break
-            sleep 2
-          done
-          previous=$(kubectl get node "$node" -o "go-template={{with .metadata.annotations}}{{with index . \"$ANNOTATION\"}}{{.}}{{end}}{{end}}")
-          local -a old=() stale=()
-          IFS=, read -r -a old <<<"$previous"
-          for key in "${old[@]}"; do
-            case ",$keys," in
-              *",$key,"*) ;;
-              *) stale+=("$key-") ;;
-            esac
-          done
-          kubectl label node "$node" --overwrite "$@" "${stale[@]}"
-          kubectl annotate node "$node" --overwrite "$ANNOTATION=$keys"
-        }
-
-        """;
-
     /// <summary>The workloads-phase step for the first control plane; null when no node needs such labels.</summary>
     public static Step? Step(ClusterSpec spec, IReadOnlyList<PlannedHost> hosts, OsFamily os)
     {
         var nodes = Of(spec, hosts);
         if (nodes.Count == 0) return null;
-        var sb = new StringBuilder();
-        sb.Append("readonly REGISTER_TIMEOUT=").Append(RegisterTimeoutSeconds).Append('\n');
-        sb.Append("readonly ANNOTATION=").Append(Bash.Quote(Annotation)).Append('\n');
-        sb.Append(Function);
+        var args = new ShellArgs().Set("ADMIN_CONF", HostPaths.AdminConf)
+            .Set("REGISTER_TIMEOUT", RegisterTimeoutSeconds.ToString(CultureInfo.InvariantCulture)).Set("ANNOTATION", Annotation);
+        var calls = new StringBuilder();
+        var names = new List<string>();
         for (var i = 0; i < nodes.Count; i++)
         {
-            var n = nodes[i];
-            sb.Append($"readonly NODE_{i}=").Append(Bash.Quote(n.Node)).Append('\n');
-            sb.Append($"readonly -a LABELS_{i}=(");
-            sb.Append(string.Join(' ', n.Labels.Select(l => Bash.Quote($"{l.Key}={l.Value}"))));
-            sb.Append(")\n");
-            sb.Append($"label_node \"$NODE_{i}\" \"${{LABELS_{i}[@]}}\"\n");
+            args.Set($"NODE_{i}", nodes[i].Node).List($"LABELS_{i}", nodes[i].Labels.Select(l => $"{l.Key}={l.Value}"));
+            names.AddRange([$"NODE_{i}", $"LABELS_{i}[]"]);
+            calls.Append($"label_node \"$NODE_{i}\" \"${{LABELS_{i}[@]}}\"\n");
         }
         return Steps.Create(
             StepId,
             Phase.Workloads,
             "label nodes with what the kubelet may not set itself (" + string.Join(", ", nodes.Select(n => n.Node)) + ")",
-            sb.ToString(),
+            ShellScript.Render(args, ShellScript.Load("labels/label-node.sh"), ShellScript.Generated(calls.ToString(), names)),
             check: null,
             new Dictionary<string, string>(StringComparer.Ordinal),
             [os]);

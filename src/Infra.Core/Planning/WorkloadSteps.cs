@@ -1,6 +1,7 @@
 using System.Text;
 using Infra.Core.Kubeadm;
 using Infra.Core.NodePrograms;
+using Infra.Core.Shell;
 using Infra.Core.Spec;
 using Infra.Core.Workloads;
 
@@ -84,18 +85,15 @@ public static class WorkloadSteps
         return steps;
     }
 
-    private const string HelmCheck = """
-        set -euo pipefail
-        v=$(helm version --template '{{.Version}}' 2>/dev/null || echo none)
-        test "$v" = "
-        """;
+    private static ShellSource Sh(string name) => ShellScript.Load(name);
+
+    private static ShellArgs Version() => new ShellArgs().Set("HELM_VERSION", HelmVersion);
 
     /// <summary>
     /// Preinstalled: exactly the pinned Helm on PATH, else exit 1 saying what was found. Prepare runs it too, so a
     /// missing Helm is found before kubeadm init rather than after the cluster is up.
     /// </summary>
-    internal static readonly string HelmPreinstalledCheck = HelmCheck.Replace("test \"$v\" = \"", "", StringComparison.Ordinal) +
-        $"[ \"$v\" = \"{HelmVersion}\" ] || {{ echo \"helm {HelmVersion} must be on PATH (found $v); packages.source is preinstalled, so nothing is downloaded\" >&2; exit 1; }}\n";
+    internal static readonly string HelmPreinstalledCheck = Steps.Header + ShellScript.Render(Version(), Sh("helm/installed-preinstalled.sh"));
 
     /// <summary>
     /// Helm on the first control plane, from the package source like every other binary: the upstream release checked
@@ -104,9 +102,8 @@ public static class WorkloadSteps
     /// </summary>
     private static Step HelmStep(OsFamily os, PackageSource source, BundleManifest? bundle)
     {
-        var check = HelmCheck + HelmVersion + "\"\n";
+        var check = Steps.Header + ShellScript.Render(Version(), Sh("helm/installed.sh"));
         var uploads = new List<BundleUpload>();
-        var install = "install -m 0755 \"$tmp/linux-amd64/helm\" /usr/local/bin/helm\n";
         string script;
         switch (source)
         {
@@ -118,18 +115,10 @@ public static class WorkloadSteps
                     $"the bundle folder has no {HelmArchive} (Helm {HelmVersion}, for the workloads phase)");
                 var path = $"{HostPaths.BundleCacheDir}/{HelmArchive}";
                 uploads.Add(new BundleUpload { Name = HelmArchive, Path = path, Sha256 = file.Sha256, Mode = "0600" });
-                script = "set -euo pipefail\n" +
-                    $"echo \"{file.Sha256}  {path}\" | sha256sum -c --quiet -\n" +
-                    "tmp=$(mktemp -d)\ntrap 'rm -rf \"$tmp\"' EXIT\n" +
-                    $"tar -xzf {path} -C \"$tmp\" linux-amd64/helm\n" + install + $"rm -f {path}\n";
+                script = Steps.Header + ShellScript.Render(new ShellArgs().Set("HELM_SHA256", file.Sha256).Set("HELM_PATH", path), Sh("helm/install-bundle.sh"));
                 break;
             default:
-                script = "set -euo pipefail\ntmp=$(mktemp -d)\ntrap 'rm -rf \"$tmp\"' EXIT\n" +
-                    $"url=https://get.helm.sh/{HelmArchive}\n" +
-                    "curl -fsSL --retry 3 -o \"$tmp/helm.tgz\" \"$url\"\n" +
-                    "curl -fsSL --retry 3 -o \"$tmp/helm.tgz.sha256sum\" \"$url.sha256sum\"\n" +
-                    "echo \"$(cut -d' ' -f1 \"$tmp/helm.tgz.sha256sum\")  $tmp/helm.tgz\" | sha256sum -c --quiet -\n" +
-                    "tar -xzf \"$tmp/helm.tgz\" -C \"$tmp\" linux-amd64/helm\n" + install;
+                script = Steps.Header + ShellScript.Render(new ShellArgs().Set("HELM_ARCHIVE", HelmArchive), Sh("helm/install-repository.sh"));
                 break;
         }
         var inputs = new SortedDictionary<string, string>(StringComparer.Ordinal)

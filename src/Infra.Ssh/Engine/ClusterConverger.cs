@@ -552,20 +552,7 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
 
     private async Task<string?> TakeClusterLock(IHostSession session, ConvergeOptions options, CancellationToken ct, string? staleHolder = null)
     {
-        var takeOver = options.BreakLock ? $"rm -rf {HostPaths.ClusterLock}"
-            : staleHolder is null ? ""
-            : $"grep -qxF {Shell.Quote(staleHolder)} {HostPaths.ClusterLock}/holder 2>/dev/null && rm -rf {HostPaths.ClusterLock}";
-        var script = $"""
-            set -uo pipefail
-            mkdir -p {HostPaths.LockDir} && chmod 0700 {HostPaths.LockDir}
-            {takeOver}
-            if mkdir {HostPaths.ClusterLock} 2>/dev/null; then
-              printf '%s\n' {Shell.Quote(options.LockHolder)} > {HostPaths.ClusterLock}/holder
-              echo acquired
-            else
-              echo "held $(( $(date +%s) - $(stat -c %Y {HostPaths.ClusterLock}) )) $(cat {HostPaths.ClusterLock}/holder 2>/dev/null)"
-            fi
-            """;
+        var script = EngineScripts.TakeClusterLock(options.LockHolder, options.BreakLock, staleHolder);
         var r = await session.RunAsync(script, null, options.CommandTimeout, "cluster lock", ct);
         var line = r.Stdout.Trim();
         if (line == "acquired") return null;
@@ -600,8 +587,7 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
         });
     }
 
-    private static string ClusterUnlockScript(string holder) =>
-        $"grep -qxF {Shell.Quote(holder)} {HostPaths.ClusterLock}/holder 2>/dev/null && rm -rf {HostPaths.ClusterLock} || true";
+    private static string ClusterUnlockScript(string holder) => EngineScripts.Unlock(HostPaths.ClusterLock, holder);
 
     private static HostReport Pending(string host, HostDecision d) => new()
     {

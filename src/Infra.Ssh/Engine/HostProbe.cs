@@ -24,38 +24,8 @@ public sealed record ProbeResult
 public static class HostProbe
 {
     /// <param name="staleHolder">A holder whose lock may be taken over (its run is gone): removed only if it still holds it.</param>
-    public static string Script(IReadOnlyList<Step> steps, string? lockHolder, bool breakLock, string? staleHolder = null)
-    {
-        var sb = new StringBuilder();
-        sb.Append("set -uo pipefail\n");
-        sb.Append($"mkdir -p {HostPaths.Dir} && chmod 0700 {HostPaths.Dir}\n");
-        sb.Append("echo \"@@now $(date +%s)\"\n");
-        if (lockHolder is not null)
-        {
-            sb.Append($"mkdir -p {HostPaths.LockDir} && chmod 0700 {HostPaths.LockDir}\n");
-            if (breakLock) sb.Append($"rm -rf {HostPaths.HostLock}\n");
-            else if (staleHolder is not null) sb.Append(UnlockScript(staleHolder)).Append('\n');
-            sb.Append($"if ! mkdir {HostPaths.HostLock} 2>/dev/null; then\n");
-            sb.Append($"  echo \"@@locked $(stat -c %Y {HostPaths.HostLock} 2>/dev/null || echo 0)\"; cat {HostPaths.HostLock}/holder 2>/dev/null; exit 0\nfi\n");
-            sb.Append($"printf '%s\\n' {Shell.Quote(lockHolder)} > {HostPaths.HostLock}/holder\n");
-        }
-        sb.Append($"echo @@journal; cat {HostPaths.Journal} 2>/dev/null || true\n");
-        sb.Append($"echo @@state; cat {HostPaths.State} 2>/dev/null || true; echo\n");
-        sb.Append("echo @@checks\n");
-        // A check matters only for a step the journal holds with its current hash (anything else runs anyway), and
-        // reset steps are not decided here: the probe runs no other checks, which keeps it cheap on the host.
-        sb.Append("declare -A journal=()\n");
-        sb.Append($"while IFS=$'\\t' read -r id hash _; do journal[$id]=$hash; done < <(cat {HostPaths.Journal} 2>/dev/null || true)\n");
-        for (var i = 0; i < steps.Count; i++)
-        {
-            if (steps[i].Check is not { } check || steps[i].Phase == Phase.Reset) continue;
-            sb.Append($"if [ \"${{journal[{Shell.Quote(steps[i].Id)}]:-}}\" = {Shell.Quote(steps[i].InputHash)} ]; then\n");
-            sb.Append("  if ").Append(Shell.Nested(check, $"CHECK{i}", " >/dev/null 2>&1 </dev/null")).Append('\n');
-            sb.Append($"  then echo 'ok {i}'; else echo 'no {i}'; fi\nfi\n");
-        }
-        sb.Append("echo @@end\n");
-        return sb.ToString();
-    }
+    public static string Script(IReadOnlyList<Step> steps, string? lockHolder, bool breakLock, string? staleHolder = null) =>
+        EngineScripts.Probe(steps, lockHolder, breakLock, staleHolder);
 
     public static ProbeResult Parse(string stdout, IReadOnlyList<Step> steps)
     {
@@ -128,6 +98,5 @@ public static class HostProbe
     public static string LockedMessage(ProbeResult probe) =>
         $"held by {probe.LockHolder} for {probe.LockAgeSeconds} s; if that run is gone, pass --break-lock";
 
-    public static string UnlockScript(string lockHolder) =>
-        $"grep -qxF {Shell.Quote(lockHolder)} {HostPaths.HostLock}/holder 2>/dev/null && rm -rf {HostPaths.HostLock} || true";
+    public static string UnlockScript(string lockHolder) => EngineScripts.Unlock(HostPaths.HostLock, lockHolder);
 }

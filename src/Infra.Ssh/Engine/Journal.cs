@@ -21,8 +21,7 @@ public static class Journal
     }
 
     /// <summary>Shell that appends one entry after a step succeeded.</summary>
-    public static string AppendCommand(string stepId, string inputHash) =>
-        $"printf '%s\\t%s\\tok\\t%s\\n' {Shell.Quote(stepId)} {Shell.Quote(inputHash)} \"$(date +%s)\" >> {HostPaths.Journal}";
+    public static string AppendCommand(string stepId, string inputHash) => EngineScripts.JournalAppend(stepId, inputHash).TrimEnd('\n');
 }
 
 internal static class Shell

@@ -132,10 +132,13 @@ public class EtcdCommandsTests
         Assert.Contains("chown -R etcd:etcd /var/lib/etcd", script, StringComparison.Ordinal);
         Assert.Contains("systemctl stop etcd.service", EtcdRestore.Stop(EtcdAccess.Host), StringComparison.Ordinal);
         Assert.Contains("systemctl start --no-block etcd.service", EtcdRestore.Start(EtcdAccess.Host), StringComparison.Ordinal);
-        Assert.Contains("mv /etc/kubernetes/manifests/$m.yaml /etc/kubernetes/infra/stopped-manifests/$m.yaml", EtcdRestore.Stop(EtcdAccess.StaticPod), StringComparison.Ordinal);
+        // The paths reach the scripts as their readonly inputs (12.4).
+        Assert.Contains("readonly STOPPED_MANIFESTS=/etc/kubernetes/infra/stopped-manifests\nreadonly MANIFESTS_DIR=/etc/kubernetes/manifests\n", EtcdRestore.Stop(EtcdAccess.StaticPod), StringComparison.Ordinal);
+        Assert.Contains("mv \"$MANIFESTS_DIR/$m.yaml\" \"$STOPPED_MANIFESTS/$m.yaml\"", EtcdRestore.Stop(EtcdAccess.StaticPod), StringComparison.Ordinal);
         // Stacked: the control-plane pods stop and start with their member.
-        Assert.Contains("for m in etcd kube-apiserver kube-controller-manager kube-scheduler; do", EtcdRestore.Stop(EtcdAccess.StaticPod), StringComparison.Ordinal);
-        Assert.Contains("for m in etcd kube-apiserver kube-controller-manager kube-scheduler; do", EtcdRestore.Start(EtcdAccess.StaticPod), StringComparison.Ordinal);
+        Assert.Contains("readonly -a CONTROL_PLANE_PODS=(kube-apiserver kube-controller-manager kube-scheduler)\n", EtcdRestore.Stop(EtcdAccess.StaticPod), StringComparison.Ordinal);
+        Assert.Contains("for m in etcd \"${CONTROL_PLANE_PODS[@]}\"; do", EtcdRestore.Stop(EtcdAccess.StaticPod), StringComparison.Ordinal);
+        Assert.Contains("for m in etcd \"${CONTROL_PLANE_PODS[@]}\"; do", EtcdRestore.Start(EtcdAccess.StaticPod), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -50,8 +50,11 @@ public class EtcdPhaseTests
             Assert.True(check >= 0 && ids[check + 1] is "control-plane.init" or "control-plane.join", string.Join(",", ids));
             var script = cp.Steps[check].Script;
             Assert.Contains("https://10.0.0.51:2379 https://10.0.0.52:2379 https://10.0.0.53:2379", script, StringComparison.Ordinal);
-            Assert.Contains($"--cert {PkiFiles.ApiServerEtcdClientCert} --key {PkiFiles.ApiServerEtcdClientKey}", script, StringComparison.Ordinal);
-            Assert.Contains("needs external etcd ≥ 3.5.24", script, StringComparison.Ordinal);
+            // Values reach the script as its readonly inputs (12.4).
+            Assert.Contains($"readonly CLIENT_CERT={PkiFiles.ApiServerEtcdClientCert}\nreadonly CLIENT_KEY={PkiFiles.ApiServerEtcdClientKey}\n", script, StringComparison.Ordinal);
+            Assert.Contains("--cert \"$CLIENT_CERT\" --key \"$CLIENT_KEY\"", script, StringComparison.Ordinal);
+            Assert.Contains("readonly MINIMUM_ETCD=3.5.24\n", script, StringComparison.Ordinal);
+            Assert.Contains("needs external etcd ≥ $MINIMUM_ETCD", script, StringComparison.Ordinal);
         }
         Assert.DoesNotContain(programs.Single(p => p.Host.Name == "w-1").Steps, s => s.Id.Contains("etcd", StringComparison.Ordinal));
         Assert.DoesNotContain(Build(Clusters.BareMetalHaKubeVip()).SelectMany(p => p.Steps), s => s.Id is "control-plane.etcd-version" or "etcd.member");
@@ -124,11 +127,15 @@ public class EtcdPhaseTests
         var step = Build(Clusters.BareMetalExternalEtcd())[2].Steps.Single(s => s.Id == "etcd.member");
 
         Assert.Contains("WantedBy=multi-user.target", step.Script, StringComparison.Ordinal);
-        Assert.Contains("User=etcd", step.Script, StringComparison.Ordinal);
+        // Values reach the scripts as their readonly inputs (12.4).
+        Assert.Contains("readonly ETCD_USER=etcd\n", step.Script, StringComparison.Ordinal);
+        Assert.Contains("User=$ETCD_USER", step.Script, StringComparison.Ordinal);
         Assert.Contains("Type=notify", step.Script, StringComparison.Ordinal);
         Assert.Contains("systemctl reenable --quiet etcd.service", step.Script, StringComparison.Ordinal);
-        Assert.Contains("[ \"$members\" = 'etcd-1/false etcd-2/false etcd-3/false ' ]", step.Check, StringComparison.Ordinal);
-        Assert.Contains("[ ! -e /etc/etcd/initial-cluster.env ]", step.Check, StringComparison.Ordinal);
+        Assert.Contains("readonly EXPECTED_MEMBERS='etcd-1/false etcd-2/false etcd-3/false '\n", step.Check, StringComparison.Ordinal);
+        Assert.Contains("[ \"$members\" = \"$EXPECTED_MEMBERS\" ]", step.Check, StringComparison.Ordinal);
+        Assert.Contains("readonly INITIAL_CLUSTER_FILE=/etc/etcd/initial-cluster.env\n", step.Check, StringComparison.Ordinal);
+        Assert.Contains("[ ! -e \"$INITIAL_CLUSTER_FILE\" ]", step.Check, StringComparison.Ordinal);
         Assert.Equal("etcd-1=https://10.0.0.51:2380,etcd-2=https://10.0.0.52:2380,etcd-3=https://10.0.0.53:2380", step.Inputs["members"]);
     }
 
@@ -138,10 +145,16 @@ public class EtcdPhaseTests
         var release = EtcdRelease.For(new KubernetesVersion(1, 36, 1))!;
         var install = Build(With(PackageSource.Repository))[0].Steps.Single(s => s.Id == "prepare.etcd-install");
 
-        Assert.Contains($"curl -fsSL --retry 3 {release.Url}", install.Script, StringComparison.Ordinal);
-        Assert.Contains($"echo '{release.Sha256}  '\"$archive\" | sha256sum --check --strict --quiet -", install.Script, StringComparison.Ordinal);
-        Assert.Contains("install -m 0755 \"$tmp/etcd-v3.6.9-linux-amd64/etcd\" \"$tmp/etcd-v3.6.9-linux-amd64/etcdctl\" \"$tmp/etcd-v3.6.9-linux-amd64/etcdutl\" /usr/local/bin/", install.Script, StringComparison.Ordinal);
-        Assert.Contains("'etcd Version: 3.6.9'", install.Check, StringComparison.Ordinal);
+        // Values reach the script as its readonly inputs (12.4).
+        Assert.Contains($"readonly ETCD_URL={release.Url}\n", install.Script, StringComparison.Ordinal);
+        Assert.Contains("curl -fsSL --retry 3 \"$ETCD_URL\"", install.Script, StringComparison.Ordinal);
+        Assert.Contains($"readonly ETCD_SHA256={release.Sha256}\n", install.Script, StringComparison.Ordinal);
+        Assert.Contains("echo \"$ETCD_SHA256  $archive\" | sha256sum --check --strict --quiet -", install.Script, StringComparison.Ordinal);
+        Assert.Contains("readonly ARCHIVE_FOLDER=etcd-v3.6.9-linux-amd64\n", install.Script, StringComparison.Ordinal);
+        Assert.Contains("readonly INSTALL_DIR=/usr/local/bin\n", install.Script, StringComparison.Ordinal);
+        Assert.Contains("install -m 0755 \"$tmp/$ARCHIVE_FOLDER/etcd\" \"$tmp/$ARCHIVE_FOLDER/etcdctl\" \"$tmp/$ARCHIVE_FOLDER/etcdutl\" \"$INSTALL_DIR/\"", install.Script, StringComparison.Ordinal);
+        Assert.Contains("readonly ETCD_VERSION=3.6.9\n", install.Check, StringComparison.Ordinal);
+        Assert.Contains("\"etcd Version: $ETCD_VERSION\"", install.Check, StringComparison.Ordinal);
         Assert.Equal(release.Sha256, install.Inputs["sha256"]);
     }
 
@@ -190,7 +203,8 @@ public class EtcdPhaseTests
         Assert.DoesNotContain("curl", install.Script, StringComparison.Ordinal);
         Assert.Contains("the oldest with learners", install.Script, StringComparison.Ordinal);
         Assert.Contains("useradd --system", install.Script, StringComparison.Ordinal);
-        Assert.Contains("install -d -m 0700 -o etcd -g etcd /var/lib/etcd", install.Script, StringComparison.Ordinal);
+        Assert.Contains("readonly ETCD_DATA_DIR=/var/lib/etcd\n", install.Script, StringComparison.Ordinal);
+        Assert.Contains("install -d -m 0700 -o \"$ETCD_USER\" -g \"$ETCD_USER\" \"$ETCD_DATA_DIR\"", install.Script, StringComparison.Ordinal);
         Assert.DoesNotContain("/usr/local/bin/etcd ", Build(With(PackageSource.Preinstalled))[0].Steps.Single(s => s.Id == "reset.etcd").Script, StringComparison.Ordinal);
     }
 

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Infra.Core.Kubeadm;
 using Infra.Core.NodePrograms;
+using Infra.Core.Shell;
 using Infra.Core.Spec;
 
 namespace Infra.Core.Tests.NodePrograms;
@@ -34,7 +35,10 @@ public class KubeadmPreflightTests
             foreach (var (k, v) in KubeadmPreflight.RequiredSysctls(spec))
             {
                 Assert.Contains($"\n{k} = {v}\n", file, StringComparison.Ordinal);
-                Assert.Contains($"[ \"$(sysctl -n {k})\" = '{v}' ]", step.Check!, StringComparison.Ordinal);
+                // The check compares SYSCTL_KEYS[i] with SYSCTL_VALUES[i], its readonly inputs (12.4).
+                var keys = PrepareSteps.SysctlsFor(spec).Keys.ToList();
+                Assert.Contains(new ShellArgs().List("SYSCTL_KEYS", keys).List("SYSCTL_VALUES", PrepareSteps.SysctlsFor(spec).Values).Header(), step.Check!, StringComparison.Ordinal);
+                Assert.Equal(v, PrepareSteps.SysctlsFor(spec)[k]);
             }
         }
     }

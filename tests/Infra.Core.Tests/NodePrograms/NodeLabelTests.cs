@@ -22,7 +22,7 @@ public class NodeLabelTests
         return r.Spec!;
     }
 
-    private static ClusterSpec ShippedProd() => Read(File.ReadAllText(Path.Combine(RepoRoot, "stacks", "Pulumi.prod.yaml")));
+    internal static ClusterSpec ShippedProd() => Read(File.ReadAllText(Path.Combine(RepoRoot, "stacks", "Pulumi.prod.yaml")));
 
     [Theory]
     [Trait("Item", "11.1")]

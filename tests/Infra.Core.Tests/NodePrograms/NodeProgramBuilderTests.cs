@@ -269,10 +269,15 @@ public class NodeProgramBuilderTests
         Assert.DoesNotContain("curl", all, StringComparison.Ordinal);
         Assert.DoesNotContain("apt-get", all, StringComparison.Ordinal);
         var k8s = Step(cp, "prepare.kubernetes");
-        Assert.Contains("kubeadm version -o short)\" != 'v1.36.1'", k8s.Script, StringComparison.Ordinal);
-        Assert.Contains("kubelet --version)\" != 'Kubernetes v1.36.1'", k8s.Script, StringComparison.Ordinal);
-        Assert.Contains("plugin v1.9.1", k8s.Script, StringComparison.Ordinal);
-        Assert.Contains("older than 1.6.0", Step(cp, "prepare.containerd-install").Script, StringComparison.Ordinal);
+        // The versions reach the checks as the scripts' readonly inputs (12.4).
+        Assert.Contains("readonly K8S_VERSION=v1.36.1\n", k8s.Script, StringComparison.Ordinal);
+        Assert.Contains("kubeadm version -o short)\" != \"$K8S_VERSION\"", k8s.Script, StringComparison.Ordinal);
+        Assert.Contains("kubelet --version)\" != \"Kubernetes $K8S_VERSION\"", k8s.Script, StringComparison.Ordinal);
+        Assert.Contains("readonly CNI_VERSION=1.9.1\n", k8s.Script, StringComparison.Ordinal);
+        Assert.Contains("plugin v$CNI_VERSION", k8s.Script, StringComparison.Ordinal);
+        var containerd = Step(cp, "prepare.containerd-install").Script;
+        Assert.Contains("readonly MINIMUM_CONTAINERD=1.6.0\n", containerd, StringComparison.Ordinal);
+        Assert.Contains("older than $MINIMUM_CONTAINERD", containerd, StringComparison.Ordinal);
         Assert.DoesNotContain(cp.Steps, s => s.Id == "reset.installed");
     }
 
@@ -370,9 +375,13 @@ public class NodeProgramBuilderTests
     {
         var init = Step(Build(Clusters.BareMetalHaKubeVip())[0], "control-plane.init");
         var script = init.Script;
-        var before = script.IndexOf($"install -m 0600 {JoinSteps.KubeVipInitSource} {HostPaths.KubeVipManifest}", StringComparison.Ordinal);
+        // The paths reach the script as its readonly inputs (12.4).
+        Assert.Contains($"readonly KUBE_VIP_INIT_SOURCE={JoinSteps.KubeVipInitSource}\n", script, StringComparison.Ordinal);
+        Assert.Contains($"readonly KUBE_VIP_SOURCE={HostPaths.KubeVipSource}\n", script, StringComparison.Ordinal);
+        Assert.Contains($"readonly KUBE_VIP_MANIFEST={HostPaths.KubeVipManifest}\n", script, StringComparison.Ordinal);
+        var before = script.IndexOf("install -m 0600 \"$KUBE_VIP_INIT_SOURCE\" \"$KUBE_VIP_MANIFEST\"", StringComparison.Ordinal);
         var kubeadm = script.IndexOf("kubeadm init --config", StringComparison.Ordinal);
-        var after = script.LastIndexOf($"install -m 0600 {HostPaths.KubeVipSource} {HostPaths.KubeVipManifest}", StringComparison.Ordinal);
+        var after = script.LastIndexOf("install -m 0600 \"$KUBE_VIP_SOURCE\" \"$KUBE_VIP_MANIFEST\"", StringComparison.Ordinal);
         Assert.True(before >= 0 && before < kubeadm && kubeadm < after);
         var initManifest = System.Text.Encoding.UTF8.GetString(init.Files.Single(f => f.Path == JoinSteps.KubeVipInitSource).Content);
         var finalManifest = System.Text.Encoding.UTF8.GetString(init.Files.Single(f => f.Path == HostPaths.KubeVipSource).Content);

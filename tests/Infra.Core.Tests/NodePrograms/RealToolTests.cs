@@ -8,7 +8,7 @@ namespace Infra.Core.Tests.NodePrograms;
 /// <summary>Every generated script, YAML file and cloud-config checked by the real tools.</summary>
 public class RealToolTests
 {
-    private static IEnumerable<IReadOnlyList<NodeProgram>> AllVariants()
+    internal static IEnumerable<IReadOnlyList<NodeProgram>> AllVariants()
     {
         foreach (var (_, cluster) in Clusters.All())
         {

@@ -7,10 +7,10 @@ namespace Infra.Core.Tests.Planning;
 
 public class WorkloadStepsTests
 {
-    private static WorkloadPlan Plan() => BaselinePlanner.Plan(SampleSpecs.BareMetal());
+    internal static WorkloadPlan Plan() => BaselinePlanner.Plan(SampleSpecs.BareMetal());
 
     /// <summary>Every file the workloads phase needs from a bundle, with made-up checksums.</summary>
-    private static BundleManifest Bundle(WorkloadPlan plan) => new()
+    internal static BundleManifest Bundle(WorkloadPlan plan) => new()
     {
         Files = [.. WorkloadSteps.BundleFiles(plan).Select((f, i) => new BundleFile { Name = f.Name, Sha256 = Convert.ToHexStringLower(BitConverter.GetBytes(i)).PadLeft(64, 'c'), Size = 1 })],
     };
@@ -22,7 +22,8 @@ public class WorkloadStepsTests
         Assert.Equal("workloads.helm", steps[0].Id);
         Assert.Equal(Plan().Components.Select(c => "workloads." + c.Name), steps.Skip(1).Select(s => s.Id));
         Assert.All(steps, s => Assert.Equal(Phase.Workloads, s.Phase));
-        Assert.Contains("get.helm.sh/helm-v3.19.0-linux-amd64.tar.gz", steps[0].Script, StringComparison.Ordinal);
+        Assert.Contains("readonly HELM_ARCHIVE=helm-v3.19.0-linux-amd64.tar.gz\n", steps[0].Script, StringComparison.Ordinal);
+        Assert.Contains("url=https://get.helm.sh/$HELM_ARCHIVE\n", steps[0].Script, StringComparison.Ordinal);
         Assert.Contains("sha256sum -c", steps[0].Script, StringComparison.Ordinal);
     }
 
@@ -42,7 +43,9 @@ public class WorkloadStepsTests
         bundle = bundle with { Files = [.. bundle.Files.Where(f => f.Name != WorkloadSteps.HelmArchive), new BundleFile { Name = WorkloadSteps.HelmArchive, Sha256 = sha, Size = 1 }] };
         var helm = WorkloadSteps.Build(Plan(), OsFamily.Debian12, PackageSource.Bundle, bundle)[0];
         Assert.Equal(sha, Assert.Single(helm.BundleUploads).Sha256);
-        Assert.Contains($"echo \"{sha}  ", helm.Script, StringComparison.Ordinal);
+        // The checksum reaches the script as its readonly input (12.4).
+        Assert.Contains($"readonly HELM_SHA256={sha}\n", helm.Script, StringComparison.Ordinal);
+        Assert.Contains("echo \"$HELM_SHA256  $HELM_PATH\" | sha256sum -c", helm.Script, StringComparison.Ordinal);
         Assert.DoesNotContain("curl", helm.Script, StringComparison.Ordinal);
     }
 
