@@ -49,7 +49,7 @@ internal static class JoinSteps
             """ + kubeVipAfter;
         var check = ControlPlaneUp + $"[ -f {HostPaths.AdminConf} ]\n"
             + (c.KubeVip ? $"cmp -s {HostPaths.KubeVipSource} {HostPaths.KubeVipManifest}\n" : "");
-        return Steps.Create("control-plane.init", Phase.ControlPlane,
+        return Steps.Create(NodeProgram.InitStepId, Phase.ControlPlane,
             "Initialise the cluster with kubeadm init on the first control plane" + (c.KubeVip ? " (kube-vip holds the endpoint address)" : ""),
             script, check, In(c), OsRelease.All, files);
     }

@@ -15,6 +15,8 @@ public sealed record ProbeResult
     public string? StateJson { get; init; }
     /// <summary>Step id → whether its check holds now.</summary>
     public required IReadOnlyDictionary<string, bool> Checks { get; init; }
+    /// <summary>Step id → the line its check stopped at, for checks that do not hold.</summary>
+    public IReadOnlyDictionary<string, CheckFailure> CheckFailures { get; init; } = new Dictionary<string, CheckFailure>();
 }
 
 /// <summary>
@@ -50,7 +52,8 @@ public static class HostProbe
         {
             if (steps[i].Check is not { } check || steps[i].Phase == Phase.Reset) continue;
             sb.Append($"if [ \"${{journal[{Shell.Quote(steps[i].Id)}]:-}}\" = {Shell.Quote(steps[i].InputHash)} ]; then\n");
-            sb.Append("  if ").Append(Shell.Nested(check, $"CHECK{i}", " >/dev/null 2>&1 </dev/null")).Append('\n');
+            // fd 3 carries the line a failing check stopped at (CheckTrace), printed just before its 'no' line.
+            sb.Append("  if ").Append(CheckTrace.Nested(check, $"CHECK{i}", " 3>&1 >/dev/null 2>&1 </dev/null")).Append('\n');
             sb.Append($"  then echo 'ok {i}'; else echo 'no {i}'; fi\nfi\n");
         }
         sb.Append("echo @@end\n");
@@ -65,6 +68,8 @@ public static class HostProbe
         var journal = new StringBuilder();
         var state = new StringBuilder();
         var checks = new Dictionary<string, bool>(StringComparer.Ordinal);
+        var failures = new Dictionary<string, CheckFailure>(StringComparer.Ordinal);
+        string? lastMarker = null;
         foreach (var line in lines)
         {
             if (line.StartsWith("@@now ", StringComparison.Ordinal)) { _ = long.TryParse(line[6..], NumberStyles.None, CultureInfo.InvariantCulture, out now); continue; }
@@ -87,11 +92,17 @@ public static class HostProbe
                 case "@@journal": journal.Append(line).Append('\n'); break;
                 case "@@state": state.Append(line).Append('\n'); break;
                 case "@@checks":
+                    if (line.StartsWith(CheckTrace.Marker, StringComparison.Ordinal)) { lastMarker = line; break; }
                     var parts = line.Split(' ');
                     if (parts.Length == 2 && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var i) && i < steps.Count)
                     {
                         checks[steps[i].Id] = parts[0] == "ok";
+                        if (parts[0] != "ok")
+                        {
+                            failures[steps[i].Id] = (lastMarker is null ? null : CheckTrace.Parse(lastMarker, steps[i].Check ?? "")) ?? new CheckFailure(0, "", 1);
+                        }
                     }
+                    lastMarker = null;
                     break;
             }
         }
@@ -103,10 +114,10 @@ public static class HostProbe
             Journal = Journal.Parse(journal.ToString()),
             StateJson = stateText.Length == 0 ? null : stateText,
             Checks = checks,
+            CheckFailures = failures,
         };
     }
 
-    /// <summary>Releases our host lock (only if we hold it).</summary>
     /// <summary>
     /// Runs the probe, which takes the host lock when <paramref name="holder"/> is set. A lock whose holder
     /// <paramref name="isGone"/> says has ended is taken over, if that holder still has it, and the host probed again.
@@ -128,6 +139,7 @@ public static class HostProbe
     public static string LockedMessage(ProbeResult probe) =>
         $"held by {probe.LockHolder} for {probe.LockAgeSeconds} s; if that run is gone, pass --break-lock";
 
+    /// <summary>Releases our host lock (only if we hold it).</summary>
     public static string UnlockScript(string lockHolder) =>
         $"grep -qxF {Shell.Quote(lockHolder)} {HostPaths.HostLock}/holder 2>/dev/null && rm -rf {HostPaths.HostLock} || true";
 }
