@@ -85,7 +85,7 @@ public class NodeEngineTests(NodeEngineHosts hosts) : IClassFixture<NodeEngineHo
 
         var elsewhere = LockHolder.Describe("pulumi", "ci-runner-7", endedPid, DateTimeOffset.UtcNow);
         await LeaveLockAsync(elsewhere);
-        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => engine.ApplyAsync(program, null, Connection, CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<HostLockedException>(() => engine.ApplyAsync(program, null, Connection, CancellationToken.None));
         Assert.Contains(elsewhere, refused.Message, StringComparison.Ordinal);
         Assert.Null(hosts["ncp"].ReadDiskFile("/opt/nl/ran"));
 
@@ -135,7 +135,7 @@ public class NodeEngineTests(NodeEngineHosts hosts) : IClassFixture<NodeEngineHo
             Host = Planned("nw", "deploy", Roles.Worker),
             Steps = [Step("workers.other-join", Phase.Workers, "touch /opt/must-not-exist", runtime: [JoinCredentials.TokenInput])],
         };
-        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => engine.ApplyAsync(program, null, Connection, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<HostBlockedException>(() => engine.ApplyAsync(program, null, Connection, CancellationToken.None));
         Assert.Contains("no first control plane", e.Message, StringComparison.Ordinal);
         Assert.Null(hosts["nw"].ReadDiskFile("/opt/must-not-exist"));
     }
