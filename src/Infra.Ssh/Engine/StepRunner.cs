@@ -38,11 +38,18 @@ internal static class StepRunner
     {
         var script = $"set -euo pipefail\n{Shell.Nested(step.Script, "STEP")}\n";
         // The check's output is not the step's: its stdout is dropped, its stderr kept for the failure's tail.
-        if (step.Check is not null) script += CheckTrace.Nested(step.Check, "VERIFY", " 3>&2 >/dev/null </dev/null") + "\n";
+        if (Verified(step)) script += CheckTrace.Nested(step.Check!, "VERIFY", " 3>&2 >/dev/null </dev/null") + "\n";
         script += Journal.AppendCommand(step.Id, step.InputHash) + "\n";
         if (afterSuccess is not null) script += afterSuccess + "\n";
         return script;
     }
+
+    /// <summary>
+    /// Whether the step's check runs right after its script. An etcd member's check also asks for the whole planned
+    /// member list, which holds only once the wave has added every member: the membership coordinator verifies those
+    /// steps (learner promoted, member healthy) and the next probe runs their check.
+    /// </summary>
+    public static bool Verified(Step step) => step.Check is not null && !step.RuntimeInputs.Contains(Core.Etcd.EtcdMembers.StartInput);
 
     /// <summary>
     /// Makes join credentials and registers them on the first control plane (the certificate key only when a join
