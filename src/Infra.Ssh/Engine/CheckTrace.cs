@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Infra.Ssh.Engine;
 
 /// <summary>Which line of a step's check stopped it: the line number (from 1) in <see cref="Core.Planning.Step.Check"/>, its text and exit code.</summary>
-public sealed record CheckFailure(int Line, string Text, int ExitCode)
+public sealed record FailedCheck(int Line, string Text, int ExitCode)
 {
     public string Describe() => Line > 0 ? $"line {Line}: {Text}" : $"exit {ExitCode}";
 }
@@ -26,7 +26,7 @@ internal static class CheckTrace
     public static string Nested(string check, string tag, string redirect) => Shell.Nested(Header + check, tag, redirect);
 
     /// <summary>The failure a marker line reports, or null when <paramref name="line"/> is not one.</summary>
-    public static CheckFailure? Parse(string line, string check)
+    public static FailedCheck? Parse(string line, string check)
     {
         if (!line.StartsWith(Marker + " ", StringComparison.Ordinal)) return null;
         var parts = line[(Marker.Length + 1)..].Trim().Split(' ');
@@ -35,15 +35,15 @@ internal static class CheckTrace
             || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var exit)) return null;
         var lines = check.Split('\n');
         return number >= 1 && number <= lines.Length
-            ? new CheckFailure(number, lines[number - 1].Trim(), exit)
-            : new CheckFailure(0, "", exit);
+            ? new FailedCheck(number, lines[number - 1].Trim(), exit)
+            : new FailedCheck(0, "", exit);
     }
 
     /// <summary>The last marker in <paramref name="output"/>, and the output without marker lines.</summary>
-    public static (CheckFailure? Failure, string Others) Find(string output, string? check)
+    public static (FailedCheck? Failure, string Others) Find(string output, string? check)
     {
         if (check is null || !output.Contains(Marker, StringComparison.Ordinal)) return (null, output);
-        CheckFailure? failure = null;
+        FailedCheck? failure = null;
         var rest = new List<string>();
         foreach (var line in output.Split('\n'))
         {

@@ -12,7 +12,7 @@ public sealed record HostDecision
     /// <summary>Set when a selected phase waits for an earlier one that is not done on this host.</summary>
     public string? Blocked { get; init; }
     /// <summary>Steps done with their current inputs whose check no longer holds, with the line it stopped at.</summary>
-    public IReadOnlyDictionary<string, CheckFailure> Drift { get; init; } = new Dictionary<string, CheckFailure>();
+    public IReadOnlyDictionary<string, FailedCheck> Drift { get; init; } = new Dictionary<string, FailedCheck>();
 
     /// <summary>What would run, with why (the drifted check's line for drift).</summary>
     public IReadOnlyList<StepChange> Changes => Pending.Select(s => new StepChange(s.Step.Id, s.Step.Phase, s.Reason, Drift.GetValueOrDefault(s.Step.Id))).ToList();
@@ -60,8 +60,8 @@ public sealed record HostDecision
             }
             pending.AddRange(phasePending);
         }
-        var drift = (blocked is null ? pending : []).Where(s => probe.CheckFailures.ContainsKey(s.Item1.Id) && s.Item2.StartsWith(DriftReason, StringComparison.Ordinal))
-            .ToDictionary(s => s.Item1.Id, s => probe.CheckFailures[s.Item1.Id], StringComparer.Ordinal);
+        var drift = (blocked is null ? pending : []).Where(s => probe.FailedChecks.ContainsKey(s.Item1.Id) && s.Item2.StartsWith(DriftReason, StringComparison.Ordinal))
+            .ToDictionary(s => s.Item1.Id, s => probe.FailedChecks[s.Item1.Id], StringComparer.Ordinal);
         return new HostDecision { Pending = blocked is null ? pending : [], Skipped = skipped, Refusals = refusals, Blocked = blocked, Drift = drift };
     }
 
@@ -71,7 +71,7 @@ public sealed record HostDecision
         if (entry.InputHash != step.InputHash) return "its inputs changed";
         if (step.Check is not null && probe.Checks.TryGetValue(step.Id, out var holds) && !holds)
         {
-            return probe.CheckFailures.TryGetValue(step.Id, out var f) ? $"{DriftReason} ({f.Describe()})" : DriftReason;
+            return probe.FailedChecks.TryGetValue(step.Id, out var f) ? $"{DriftReason} ({f.Describe()})" : DriftReason;
         }
         return null;
     }

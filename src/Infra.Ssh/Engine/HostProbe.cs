@@ -16,7 +16,7 @@ public sealed record ProbeResult
     /// <summary>Step id → whether its check holds now.</summary>
     public required IReadOnlyDictionary<string, bool> Checks { get; init; }
     /// <summary>Step id → the line its check stopped at, for checks that do not hold.</summary>
-    public IReadOnlyDictionary<string, CheckFailure> CheckFailures { get; init; } = new Dictionary<string, CheckFailure>();
+    public IReadOnlyDictionary<string, FailedCheck> FailedChecks { get; init; } = new Dictionary<string, FailedCheck>();
 }
 
 /// <summary>
@@ -68,7 +68,7 @@ public static class HostProbe
         var journal = new StringBuilder();
         var state = new StringBuilder();
         var checks = new Dictionary<string, bool>(StringComparer.Ordinal);
-        var failures = new Dictionary<string, CheckFailure>(StringComparer.Ordinal);
+        var failures = new Dictionary<string, FailedCheck>(StringComparer.Ordinal);
         string? lastMarker = null;
         foreach (var line in lines)
         {
@@ -99,7 +99,7 @@ public static class HostProbe
                         checks[steps[i].Id] = parts[0] == "ok";
                         if (parts[0] != "ok")
                         {
-                            failures[steps[i].Id] = (lastMarker is null ? null : CheckTrace.Parse(lastMarker, steps[i].Check ?? "")) ?? new CheckFailure(0, "", 1);
+                            failures[steps[i].Id] = (lastMarker is null ? null : CheckTrace.Parse(lastMarker, steps[i].Check ?? "")) ?? new FailedCheck(0, "", 1);
                         }
                     }
                     lastMarker = null;
@@ -114,7 +114,7 @@ public static class HostProbe
             Journal = Journal.Parse(journal.ToString()),
             StateJson = stateText.Length == 0 ? null : stateText,
             Checks = checks,
-            CheckFailures = failures,
+            FailedChecks = failures,
         };
     }
 

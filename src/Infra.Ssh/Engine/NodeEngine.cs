@@ -46,7 +46,14 @@ public sealed class NodeEngine : IDisposable
                 if (decision.Pending.Any(p => p.Step.RuntimeInputs.Any(i => i is JoinCredentials.TokenInput or JoinCredentials.CertificateKeyInput)))
                 {
                     if (joinVia is null) throw new HostBlockedException(program.Host.Name, "joins a cluster but no first control plane was named");
-                    joinSession = await Connect(joinVia, connection, ct);
+                    try
+                    {
+                        joinSession = await Connect(joinVia, connection, ct);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        throw new HostUnreachableException(joinVia.Name, _redactor.Redact(e.Message), e is HostKeyMismatchException, e);
+                    }
                     var certificates = decision.Pending.Any(p => p.Step.RuntimeInputs.Contains(JoinCredentials.CertificateKeyInput));
                     (credentials, var r) = await StepRunner.RegisterJoinCredentialsAsync(joinSession, certificates, _redactor, timeout, ct);
                     if (!r.Succeeded)

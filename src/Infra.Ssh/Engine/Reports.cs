@@ -26,10 +26,10 @@ public enum HostState
 
 /// <summary>A step that would run or ran, and why.</summary>
 /// <param name="Drift">Set when the step is done but its check no longer holds: the line that failed.</param>
-public sealed record StepChange(string StepId, Phase Phase, string Reason, CheckFailure? Drift = null);
+public sealed record StepChange(string StepId, Phase Phase, string Reason, FailedCheck? Drift = null);
 
 /// <param name="Check">Set when the script succeeded but the step's check did not hold after it: the line that failed.</param>
-public sealed record StepFailure(string StepId, int ExitCode, string StderrTail, string Hint, CheckFailure? Check = null);
+public sealed record StepFailure(string StepId, int ExitCode, string StderrTail, string Hint, FailedCheck? Check = null);
 
 public sealed record HostReport
 {

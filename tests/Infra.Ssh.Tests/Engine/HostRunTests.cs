@@ -103,7 +103,7 @@ public class HostRunTests
 
         var change = Assert.Single(state.Decision!.Changes);
         Assert.Equal("drift: its check no longer holds (line 3: grep -q ready /opt/x)", change.Reason);
-        Assert.Equal(new CheckFailure(3, "grep -q ready /opt/x", 1), change.Drift);
+        Assert.Equal(new FailedCheck(3, "grep -q ready /opt/x", 1), change.Drift);
         Assert.True(new ClusterReport { Hosts = [state.PendingReport()] }.AnyDrift);
     }
 
@@ -120,8 +120,8 @@ public class HostRunTests
         Assert.Equal("{\"v\":1}", probe.StateJson);
         Assert.True(probe.Checks["a"]);
         Assert.False(probe.Checks["b"]);
-        Assert.Equal(new CheckFailure(2, "test -e /opt/x", 1), probe.CheckFailures["b"]);
-        Assert.False(probe.CheckFailures.ContainsKey("a"));
+        Assert.Equal(new FailedCheck(2, "test -e /opt/x", 1), probe.FailedChecks["b"]);
+        Assert.False(probe.FailedChecks.ContainsKey("a"));
     }
 
     [Fact]
@@ -192,7 +192,7 @@ public class HostRunTests
 
         var failure = Assert.IsType<HostStop.Failed>(state.Stop).Failure;
         Assert.Equal("prepare.x", failure.StepId);
-        Assert.Equal(new CheckFailure(3, "grep -q ready /opt/x", 1), failure.Check);
+        Assert.Equal(new FailedCheck(3, "grep -q ready /opt/x", 1), failure.Check);
         Assert.Contains("line 3: grep -q ready /opt/x", failure.Hint, StringComparison.Ordinal);
         Assert.DoesNotContain(CheckTrace.Marker, failure.StderrTail, StringComparison.Ordinal);
         Assert.Contains("check said no", failure.StderrTail, StringComparison.Ordinal);
@@ -213,7 +213,7 @@ public class HostRunTests
         var state = await ApplyAsync(hosts, Program("h", Step("prepare.a"), Step("prepare.b"), Step("prepare.c")));
 
         var failure = Assert.IsType<HostStop.Failed>(state.Stop).Failure;
-        Assert.Equal(("prepare.b", 7, (CheckFailure?)null), (failure.StepId, failure.ExitCode, failure.Check));
+        Assert.Equal(("prepare.b", 7, (FailedCheck?)null), (failure.StepId, failure.ExitCode, failure.Check));
         Assert.Equal(["prepare.a"], state.Ran);
         Assert.Equal(["prepare.a"], hosts["h"].JournalIds());
         Assert.Equal(HostState.Failed, state.Report(ran: true)!.State);

@@ -154,7 +154,7 @@ public class NodeEngineTests(NodeEngineHosts hosts) : IClassFixture<NodeEngineHo
 
         var e = await Assert.ThrowsAsync<StepFailedException>(() => engine.ApplyAsync(program, null, Connection, CancellationToken.None));
 
-        Assert.Equal(new CheckFailure(3, "grep -qx ready /opt/nv/ran", 1), e.Failure.Check);
+        Assert.Equal(new FailedCheck(3, "grep -qx ready /opt/nv/ran", 1), e.Failure.Check);
         Assert.Contains("line 3: grep -qx ready /opt/nv/ran", e.Message, StringComparison.Ordinal);
         Assert.Equal("half\n", hosts["ncp"].ReadDiskFile("/opt/nv/ran"));
         Assert.False((await engine.JournalAsync(program.Host, Connection, CancellationToken.None)).ContainsKey("prepare.verify-marker"));
