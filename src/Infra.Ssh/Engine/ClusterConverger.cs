@@ -276,10 +276,11 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
     {
         RegisterSecrets(plan);
         var programs = plan.Nodes.Where(n => options.Hosts.Count == 0 || options.Hosts.Contains(n.Host.Name)).ToList();
+        var run = new HostRun(connect, redactor, options, plan.Spec, progress);
         // Like an apply, a reset holds the cluster lock and each host's lock.
         IHostSession? clusterLockSession = null;
-        if (options.ClusterLock && plan.Hosts.FirstOrDefault(h => h.Has(Roles.ControlPlane)) is { } first
-            && (clusterLockSession = await TryConnect(first, ct)) is not null)
+        var first = plan.Hosts.FirstOrDefault(h => h.Has(Roles.ControlPlane));
+        if (options.ClusterLock && first is not null && (clusterLockSession = await TryConnect(first, ct)) is not null)
         {
             if (await TakeClusterLock(clusterLockSession, options, ct) is { } refusal)
             {
@@ -296,7 +297,7 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
             {
                 if (clusterLockSession is not null)
                 {
-                    await UnlockAsync(plan, clusterLockSession, ClusterUnlockScript(options.LockHolder), options);
+                    await run.ReleaseAsync(first!, clusterLockSession, ClusterUnlockScript(options.LockHolder));
                     await clusterLockSession.DisposeAsync();
                 }
                 return left.Quorum
@@ -304,7 +305,6 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
                     : new ClusterReport { Hosts = [], Refusal = left.Message };
             }
         }
-        var run = new HostRun(connect, redactor, options, plan.Spec, progress);
         var hosts = programs.ToDictionary(p => p.Host.Name, p => new HostRunState(p), StringComparer.Ordinal);
         async Task ResetHost(NodeProgram p)
         {
@@ -339,7 +339,7 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
         {
             if (clusterLockSession is not null)
             {
-                await UnlockAsync(plan, clusterLockSession, ClusterUnlockScript(options.LockHolder), options);
+                await run.ReleaseAsync(first!, clusterLockSession, ClusterUnlockScript(options.LockHolder));
                 await clusterLockSession.DisposeAsync();
             }
         }
@@ -397,34 +397,8 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
             : $"could not take the cluster lock on {session.Host}: {redactor.Redact(r.StderrTail(5))}";
     }
 
-    /// <summary>Releases a lock; over a new connection when the run's one broke (a lock left behind is taken over or broken by a later run).</summary>
-    private async Task UnlockAsync(ClusterPlan plan, IHostSession session, string script, ConvergeOptions options)
-    {
-        try
-        {
-            await session.RunAsync(script, null, options.CommandTimeout, "unlock", CancellationToken.None);
-            return;
-        }
-        catch (Exception)
-        {
-            // The connection broke: try once more below.
-        }
-        if (plan.Hosts.FirstOrDefault(h => h.Name == session.Host) is not { } host) return;
-        await Quietly(async () =>
-        {
-            await using var fresh = await connect(host, CancellationToken.None);
-            await fresh.RunAsync(script, null, options.CommandTimeout, "unlock", CancellationToken.None);
-        });
-    }
-
     private static string ClusterUnlockScript(string holder) =>
         $"grep -qxF {Shell.Quote(holder)} {HostPaths.ClusterLock}/holder 2>/dev/null && rm -rf {HostPaths.ClusterLock} || true";
-
-    private static async Task Quietly(Func<Task> action)
-    {
-        try { await action(); }
-        catch (Exception) { /* best effort: the lock or state is reported stale next time */ }
-    }
 
     private static Task ForEachAsync<T>(IEnumerable<T> items, int concurrency, Func<T, Task> body) =>
         Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, concurrency) }, async (item, _) => await body(item));

@@ -135,10 +135,6 @@ public static class HostProbe
         return (result, result.Succeeded ? Parse(result.Stdout, steps) : null);
     }
 
-    /// <summary>What a locked host reports.</summary>
-    public static string LockedMessage(ProbeResult probe) =>
-        $"held by {probe.LockHolder} for {probe.LockAgeSeconds} s; if that run is gone, pass --break-lock";
-
     /// <summary>Releases our host lock (only if we hold it).</summary>
     public static string UnlockScript(string lockHolder) =>
         $"grep -qxF {Shell.Quote(lockHolder)} {HostPaths.HostLock}/holder 2>/dev/null && rm -rf {HostPaths.HostLock} || true";

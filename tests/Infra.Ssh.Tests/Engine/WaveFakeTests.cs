@@ -125,4 +125,22 @@ public class WaveFakeTests
         Assert.Equal(HostState.Converged, Host(report, "w-1").State);
         Assert.Equal(HostState.Converged, Host(report, "cp-1").State);
     }
+
+    [Fact]
+    public async Task ResetAsync_AfterApply_EveryHostResetAndEveryLockReleased()
+    {
+        var hosts = new FakeHosts();
+        Assert.Equal(0, (await ApplyAsync(hosts)).ExitCode);
+
+        var report = await new ClusterConverger(hosts.Factory, new Redactor()).ResetAsync(Plan, EngineRun.Options(phases: [Phase.Reset]), CancellationToken.None);
+
+        Assert.All(report.Hosts, h => Assert.Equal(HostState.Converged, h.State));
+        foreach (var node in Plan.Nodes)
+        {
+            Assert.Equal(node.Steps.Where(s => s.Phase == Phase.Reset).Select(s => s.Id), Host(report, node.Host.Name).Ran);
+            Assert.Null(hosts[node.Host.Name].HostLockHolder);
+        }
+        Assert.Null(hosts["cp-1"].ClusterLockHolder);
+        Assert.Contains("cluster lock", hosts["cp-1"].Commands);
+    }
 }
