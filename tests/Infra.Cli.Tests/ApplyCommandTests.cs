@@ -54,6 +54,29 @@ public sealed class ApplyCommandTests(ApplyHosts hosts, ITestOutputHelper output
     }
 
     [Fact]
+    [Trait("Item", "12.2")]
+    public async Task Status_StandInDoneStepWhoseFileWasRemoved_Exit1NamingTheCheckLine()
+    {
+        var stack = await StackAsync("cp1");
+        Assert.Equal(0, Infra("apply", "--file", stack, "--yes").ExitCode);
+        var spec = HarnessCluster.Spec(hosts.Set.Network, [ClusterMember.ControlPlane(hosts["cp1"])]);
+        var step = Core.Planning.ClusterPlanner.Plan(spec).Nodes.Single(n => n.Host.Name == "cp1").Steps.First(s =>
+            s.Phase == Core.Planning.Phase.Prepare && s.Files.Count > 0 && s.Check is not null && s.Check.Contains("sha256sum --check", StringComparison.Ordinal));
+        await hosts["cp1"].ExecInsideAsync($"rm -f {step.Files[0].Path}");
+
+        var status = Infra("status", "--file", stack);
+        var json = Infra("status", "--file", stack, "--output", "json");
+
+        Assert.Equal(1, status.ExitCode);
+        Assert.Contains($"{step.Id} — drift: its check no longer holds (line ", status.Out, StringComparison.Ordinal);
+        Assert.Equal(1, json.ExitCode);
+        using var doc = JsonDocument.Parse(json.Out);
+        var change = doc.RootElement.GetProperty("hosts")[0].GetProperty("changes").EnumerateArray().Single(c => c.GetProperty("stepId").GetString() == step.Id);
+        Assert.StartsWith("sha256sum --check", change.GetProperty("drift").GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.True(change.GetProperty("drift").GetProperty("line").GetInt32() > 1);
+    }
+
+    [Fact]
     public async Task Apply_SecondRun_SaysNothingToDoAndStatusReportsEveryHostUpToDate()
     {
         var stack = await StackAsync("cp1");

@@ -16,7 +16,7 @@ internal sealed class StatusCommand(CliEnvironment env, ClusterLoader loader) : 
         var report = await engine.ApplyAsync(ctx.Plan, ctx.Options(settings, [], dryRun: true), _ => false, cancellationToken);
         if (!settings.Json) ReportPrinter.Changes(env, report.Hosts, ctx.Redactor);
         ReportPrinter.Summary(env, report, ctx.Redactor, settings.Json);
-        // Pending steps are drift to report, not a failure of status itself.
-        return report.AnyFailure || report.AnyRefusedChange ? ExitCodes.Failed : ExitCodes.Ok;
+        // Steps not done yet are reported, not a failure; a done step whose check no longer holds (drift) is.
+        return report.AnyFailure || report.AnyRefusedChange || report.AnyDrift ? ExitCodes.Failed : ExitCodes.Ok;
     }
 }

@@ -49,7 +49,7 @@ internal static class JoinSteps
                 .Set("KUBEADM_CONFIG", HostPaths.KubeadmConfig).Set("KUBE_VIP_INIT_SOURCE", c.KubeVip ? KubeVipInitSource : "")),
             Sh("kubeadm/init.sh"));
         var check = ShellScript.Render(UpArgs(c).Set("ADMIN_CONF", HostPaths.AdminConf), Sh("kubeadm/up.sh"), Sh("kubeadm/initialised.sh"));
-        return Steps.Create("control-plane.init", Phase.ControlPlane,
+        return Steps.Create(NodeProgram.InitStepId, Phase.ControlPlane,
             "Initialise the cluster with kubeadm init on the first control plane" + (c.KubeVip ? " (kube-vip holds the endpoint address)" : ""),
             script, check, In(c), OsRelease.All, files);
     }

@@ -88,6 +88,12 @@ public sealed record NodeProgram
     public string? KubeadmConfig { get; init; }
     /// <summary>Cloud VMs: the cloud-init user data; null on bare metal.</summary>
     public string? CloudInit { get; init; }
+
+    /// <summary>The id of the step that runs <c>kubeadm init</c>, on the first control plane only.</summary>
+    public const string InitStepId = "control-plane.init";
+
+    /// <summary>This host initializes the cluster (so it holds the admin kubeconfig once its control-plane phase ran).</summary>
+    public bool InitializesCluster => Steps.Any(s => s.Id == InitStepId);
 }
 
 /// <summary>A machine of the cluster as the plan knows it (bare-metal host or planned cloud VM).</summary>

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Infra.Core.Planning;
 using Infra.Core.Security;
 using Infra.Core.Spec;
@@ -22,38 +21,27 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
         RegisterSecrets(plan);
         var phases = options.Phases.Count > 0 ? options.Phases.ToHashSet() : DefaultPhases.ToHashSet();
         var programs = plan.Nodes.Where(n => options.Hosts.Count == 0 || options.Hosts.Contains(n.Host.Name)).ToList();
-        var sessions = new ConcurrentDictionary<string, IHostSession>(StringComparer.Ordinal);
-        var reports = new ConcurrentDictionary<string, HostReport>(StringComparer.Ordinal);
-        var locked = new ConcurrentBag<IHostSession>();
+        var run = new HostRun(connect, redactor, options, plan.Spec, progress);
+        // One state per host: its session, lock, probe, decision, steps run and why it stopped.
+        var hosts = programs.ToDictionary(p => p.Host.Name, p => new HostRunState(p), StringComparer.Ordinal);
+        HostRunState? read = null;
         IHostSession? clusterLockSession = null;
         var first = plan.Hosts.FirstOrDefault(h => h.Has(Roles.ControlPlane));
+        var shown = programs;
+        List<HostReport> Reports(bool ran = false) => shown
+            .Select(p => hosts.TryGetValue(p.Host.Name, out var s) ? s : read!)
+            .Select(s => s.Report(ran)).OfType<HostReport>().ToList();
         try
         {
-            await ForEachAsync(programs, options.Concurrency, async p =>
-            {
-                try
-                {
-                    progress?.Report(new EngineEvent(p.Host.Name, "connecting"));
-                    sessions[p.Host.Name] = await connect(p.Host, ct);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    var state = e is HostKeyMismatchException ? HostState.HostKeyRefused : HostState.Unreachable;
-                    reports[p.Host.Name] = new HostReport { Host = p.Host.Name, State = state, Message = redactor.Redact(e.Message) };
-                    progress?.Report(new EngineEvent(p.Host.Name, state == HostState.HostKeyRefused ? "failed: host key refused" : "failed: unreachable"));
-                }
-            });
+            await ForEachAsync(hosts.Values, options.Concurrency, s => run.ConnectAsync(s, ct));
 
             // Hosts that join need the first control plane: outside --hosts it is read (probed), never changed.
             string? firstOutside = null;
-            var shown = programs;
             if (first is not null && options.Hosts.Count > 0 && !programs.Any(p => p.Host.Name == first.Name)
                 && programs.Any(p => p.Host.Has(Roles.ControlPlane) || p.Host.Has(Roles.Worker))
                 && plan.Nodes.FirstOrDefault(n => n.Host.Name == first.Name) is { } firstNode)
             {
-                var (readReport, readSession, problem) = await ReadFirstAsync(plan, firstNode, options, ct);
-                reports[first.Name] = readReport;
-                if (readSession is not null) sessions[first.Name] = readSession;
+                (read, var problem) = await ReadFirstAsync(run, firstNode, ct);
                 firstOutside = problem ?? "";
                 shown = [firstNode, .. programs];
             }
@@ -61,98 +49,58 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
             // One apply per cluster: the lock lives on the first control plane.
             if (options.ClusterLock && !options.DryRun && first is not null)
             {
-                clusterLockSession = sessions.GetValueOrDefault(first.Name) ?? await TryConnect(first, ct);
+                clusterLockSession = hosts.GetValueOrDefault(first.Name)?.Session ?? read?.Session ?? await TryConnect(first, ct);
                 if (clusterLockSession is not null)
                 {
                     var refusal = await TakeClusterLock(clusterLockSession, options, ct);
                     if (refusal is not null)
                     {
                         clusterLockSession = null;
-                        return new ClusterReport { Hosts = Ordered(shown, reports), Refusal = refusal };
+                        return new ClusterReport { Hosts = Reports(), Refusal = refusal };
                     }
                 }
             }
 
-            var decisions = new ConcurrentDictionary<string, HostDecision>(StringComparer.Ordinal);
-            await ForEachAsync(programs.Where(p => sessions.ContainsKey(p.Host.Name)), options.Concurrency, async p =>
+            await ForEachAsync(hosts.Values.Where(s => s.Session is not null), options.Concurrency, async s =>
             {
-                var session = sessions[p.Host.Name];
-                progress?.Report(new EngineEvent(p.Host.Name, "probing"));
-                var (result, probed) = await ProbeAsync(session, p.Steps, options.DryRun ? null : options.LockHolder, options, "probe", ct);
-                if (probed is null)
-                {
-                    reports[p.Host.Name] = new HostReport
-                    {
-                        Host = p.Host.Name,
-                        State = HostState.Failed,
-                        Failure = new StepFailure("probe", result.ExitCode, redactor.Redact(result.StderrTail()), "the host could not run the probe script: is bash installed and /var/lib writable?"),
-                    };
-                    return;
-                }
-                var probe = probed;
-                if (probe.Locked)
-                {
-                    reports[p.Host.Name] = new HostReport
-                    {
-                        Host = p.Host.Name,
-                        State = HostState.Locked,
-                        Message = HostProbe.LockedMessage(probe),
-                    };
-                    return;
-                }
-                if (!options.DryRun) locked.Add(session);
-                var decision = HostDecision.Decide(plan.Spec, p, probe, phases);
-                if (decision.Blocked is not null)
-                {
-                    reports[p.Host.Name] = new HostReport { Host = p.Host.Name, State = HostState.Blocked, Message = decision.Blocked };
-                    return;
-                }
-                decisions[p.Host.Name] = decision;
+                if (await run.ProbeAsync(s, takeLock: !options.DryRun, ct)) run.Decide(s, phases);
             });
+            var decided = hosts.Values.Where(s => s.Stop is null && s.Decision is not null).ToList();
 
             // Refusals stop the whole run before anything changes.
-            foreach (var (host, d) in decisions.Where(kv => kv.Value.Refusals.Count > 0))
+            foreach (var s in decided.Where(s => s.Decision!.Refusals.Count > 0)) s.Stop = new HostStop.Refused(s.Decision!.Refusals);
+            if (decided.Any(s => s.Stop is HostStop.Refused))
             {
-                reports[host] = new HostReport { Host = host, State = HostState.Refused, Refusals = d.Refusals };
-            }
-            if (decisions.Values.Any(d => d.Refusals.Count > 0))
-            {
-                foreach (var (host, d) in decisions.Where(kv => kv.Value.Refusals.Count == 0)) reports[host] = Pending(host, d);
-                return new ClusterReport { Hosts = Ordered(shown, reports) };
+                return new ClusterReport
+                {
+                    Hosts = shown.Select(p => hosts.TryGetValue(p.Host.Name, out var s) ? s : read!)
+                        .Select(s => s.Stop is null && s.Decision is not null ? s.PendingReport() : s.Report(ran: false)).OfType<HostReport>().ToList(),
+                };
             }
 
-            var anyPending = decisions.Values.Any(d => d.Pending.Count > 0);
+            var anyPending = decided.Any(s => s.Decision!.Pending.Count > 0);
             if (options.DryRun || !anyPending)
             {
-                foreach (var (host, d) in decisions)
-                {
-                    reports[host] = d.Pending.Count == 0
-                        ? new HostReport { Host = host, State = HostState.Unchanged, Skipped = d.Skipped }
-                        : Pending(host, d);
-                }
-                return new ClusterReport { Hosts = Ordered(shown, reports), DryRun = options.DryRun };
+                return new ClusterReport { Hosts = Reports(), DryRun = options.DryRun };
             }
 
             // What would run, with the hosts that already failed to connect or are locked.
-            var preview = new Dictionary<string, HostReport>(reports, StringComparer.Ordinal);
-            foreach (var (host, d) in decisions)
+            var preview = Reports();
+            if (!confirm(preview))
             {
-                preview[host] = d.Pending.Count == 0 ? new HostReport { Host = host, State = HostState.Unchanged, Skipped = d.Skipped } : Pending(host, d);
-            }
-            if (!confirm(Ordered(shown, preview)))
-            {
-                return new ClusterReport { Hosts = Ordered(shown, preview), Declined = true };
+                return new ClusterReport { Hosts = preview, Declined = true };
             }
 
-            await RunWavesAsync(plan, programs, sessions, decisions, reports, options, firstOutside, ct);
-            return new ClusterReport { Hosts = Ordered(shown, reports) };
+            await RunWavesAsync(plan, run, programs, hosts, read, options, firstOutside, ct);
+            return new ClusterReport { Hosts = Reports(ran: true) };
         }
         finally
         {
-            await ForEachAsync(locked, options.Concurrency, s => UnlockAsync(plan, s, HostProbe.UnlockScript(options.LockHolder), options));
-            if (clusterLockSession is not null) await UnlockAsync(plan, clusterLockSession, ClusterUnlockScript(options.LockHolder), options);
-            foreach (var s in sessions.Values) await s.DisposeAsync();
-            if (clusterLockSession is not null && !sessions.Values.Contains(clusterLockSession)) await clusterLockSession.DisposeAsync();
+            await ForEachAsync(hosts.Values.Where(s => s.HoldsLock), options.Concurrency, run.UnlockAsync);
+            if (clusterLockSession is not null && first is not null) await run.ReleaseAsync(first, clusterLockSession, ClusterUnlockScript(options.LockHolder));
+            var open = hosts.Values.Append(read).Select(s => s?.Session).OfType<IHostSession>().ToList();
+            foreach (var s in open) await s.DisposeAsync();
+            if (clusterLockSession is not null && !open.Contains(clusterLockSession)) await clusterLockSession.DisposeAsync();
         }
     }
 
@@ -160,43 +108,40 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
     /// The first control plane when it is not selected: connected and probed without its lock, nothing run. The
     /// session is kept only when it is initialized (joins then get their credentials from it); otherwise the problem.
     /// </summary>
-    private async Task<(HostReport Report, IHostSession? Session, string? Problem)> ReadFirstAsync(ClusterPlan plan, NodeProgram first,
-        ConvergeOptions options, CancellationToken ct)
+    private async Task<(HostRunState State, string? Problem)> ReadFirstAsync(HostRun run, NodeProgram first, CancellationToken ct)
     {
-        HostReport Read(string? problem) => new()
-        {
-            Host = first.Host.Name,
-            State = HostState.Read,
-            Message = problem is null
-                ? "not in --hosts: only read, as the first control plane the selected hosts join through; nothing was changed on it"
-                : $"not in --hosts: only read, and it {problem}",
-        };
+        var state = new HostRunState(first);
+        void Read(string? problem) => state.ReadMessage = problem is null
+            ? "not in --hosts: only read, as the first control plane the selected hosts join through; nothing was changed on it"
+            : $"not in --hosts: only read, and it {problem}";
         progress?.Report(new EngineEvent(first.Host.Name, "reading (not in --hosts)"));
-        IHostSession session;
-        try
+        var probing = new HostRunState(first);
+        if (!await run.ConnectAsync(probing, ct))
         {
-            session = await connect(first.Host, ct);
+            var problem = $"could not be reached: {((HostStop.Unreachable)probing.Stop!).Message}";
+            Read(problem);
+            return (state, problem);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            var problem = $"could not be reached: {redactor.Redact(e.Message)}";
-            return (Read(problem), null, problem);
-        }
-        var (_, probe) = await ProbeAsync(session, first.Steps, null, options, "probe", ct);
         string? notReady = null;
-        if (probe is null)
+        if (!await run.ProbeAsync(probing, takeLock: false, ct))
         {
             notReady = "could not be probed";
         }
         else
         {
-            var decision = HostDecision.Decide(plan.Spec, first, probe, DefaultPhases.ToHashSet());
+            run.Decide(probing, DefaultPhases.ToHashSet());
+            var decision = probing.Decision!;
             var own = decision.Pending.Count(s => s.Step.Phase is Phase.Prepare or Phase.Etcd or Phase.ControlPlane);
             if (decision.Blocked is not null || own > 0) notReady = $"is not initialized ({own} step(s) of its own pending): include it in --hosts";
         }
-        if (notReady is null) return (Read(null), session, null);
-        await session.DisposeAsync();
-        return (Read(notReady), null, notReady);
+        Read(notReady);
+        if (notReady is null)
+        {
+            state.Session = probing.Session;
+            return (state, null);
+        }
+        await probing.Session!.DisposeAsync();
+        return (state, notReady);
     }
 
     private async Task<IHostSession?> TryConnect(PlannedHost host, CancellationToken ct)
@@ -205,82 +150,30 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
         catch (Exception e) when (e is not OperationCanceledException) { return null; }
     }
 
-    private async Task RunWavesAsync(ClusterPlan plan, IReadOnlyList<NodeProgram> programs, ConcurrentDictionary<string, IHostSession> sessions,
-        ConcurrentDictionary<string, HostDecision> decisions, ConcurrentDictionary<string, HostReport> reports, ConvergeOptions options,
-        string? firstOutside, CancellationToken ct)
+    private async Task RunWavesAsync(ClusterPlan plan, HostRun run, IReadOnlyList<NodeProgram> programs, IReadOnlyDictionary<string, HostRunState> hosts,
+        HostRunState? read, ConvergeOptions options, string? firstOutside, CancellationToken ct)
     {
-        var ran = new ConcurrentDictionary<string, ConcurrentQueue<string>>(StringComparer.Ordinal);
-        var running = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
-        var failed = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var host in reports.Keys.Where(h => reports[h].State != HostState.Read)) failed[host] = reports[host].State.ToString().ToLowerInvariant();
         JoinCredentials? credentials = null;
         var first = plan.Hosts.FirstOrDefault(h => h.Has(Roles.ControlPlane));
+        HostRunState? StateOf(string host) => hosts.GetValueOrDefault(host) ?? (read?.Host == host ? read : null);
 
-        bool Runnable(NodeProgram p, Phase phase) =>
-            decisions.TryGetValue(p.Host.Name, out var d) && !failed.ContainsKey(p.Host.Name) && d.Pending.Any(s => s.Step.Phase == phase);
+        bool Runnable(NodeProgram p, Phase phase) => hosts[p.Host.Name].Runnable(phase);
+        bool Stopped(string host) => StateOf(host)?.Stop is not null;
 
-        async Task RunHostPhase(NodeProgram p, Phase phase, IReadOnlyDictionary<string, string>? extraEnv)
+        IReadOnlyDictionary<string, string>? Environment(Step step, IReadOnlyDictionary<string, string>? extraEnv)
         {
-            var d = decisions[p.Host.Name];
-            var session = sessions[p.Host.Name];
-            foreach (var (step, _) in d.Pending.Where(s => s.Step.Phase == phase))
-            {
-                ct.ThrowIfCancellationRequested();
-                running[p.Host.Name] = step.Id;
-                progress?.Report(new EngineEvent(p.Host.Name, step.Id));
-                var env = step.RuntimeInputs.Count > 0 && credentials is not null ? credentials.EnvironmentFor(step.RuntimeInputs) : null;
-                if (extraEnv is not null) env = env is null ? extraEnv : env.Concat(extraEnv).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
-                // A node that bootstraps records its settings with the step itself: a run cut off right after it
-                // must not leave a live node without the record that refuses unsafe changes.
-                var record = step.Phase is Phase.Etcd or Phase.ControlPlane or Phase.Workers ? RecordStateCommand(plan.Spec, p) : null;
-                var result = await StepRunner.RunAsync(session, step, env, options.BundleDirectory, options.CommandTimeout, ct, record);
-                if (!result.Succeeded)
-                {
-                    failed[p.Host.Name] = step.Id;
-                    reports[p.Host.Name] = new HostReport
-                    {
-                        Host = p.Host.Name,
-                        State = HostState.Failed,
-                        Ran = [.. ran.GetOrAdd(p.Host.Name, _ => new())],
-                        Failure = new StepFailure(step.Id, result.ExitCode, redactor.Redact(result.StderrTail()), Hints.For(step, result)),
-                    };
-                    progress?.Report(new EngineEvent(p.Host.Name, $"failed: {step.Id} (exit {result.ExitCode})"));
-                    return;
-                }
-                ran.GetOrAdd(p.Host.Name, _ => new()).Enqueue(step.Id);
-            }
-            progress?.Report(new EngineEvent(p.Host.Name, $"{phase.Name()} done"));
+            var env = step.RuntimeInputs.Count > 0 && credentials is not null ? credentials.EnvironmentFor(step.RuntimeInputs) : null;
+            if (extraEnv is not null) env = env is null ? extraEnv : env.Concat(extraEnv).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+            return env;
         }
 
-        async Task Guarded(NodeProgram p, Phase phase, IReadOnlyDictionary<string, string>? extraEnv = null)
-        {
-            try { await RunHostPhase(p, phase, extraEnv); }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                var step = running.GetValueOrDefault(p.Host.Name) ?? phase.Name();
-                failed[p.Host.Name] = step;
-                reports[p.Host.Name] = new HostReport
-                {
-                    Host = p.Host.Name,
-                    State = HostState.Failed,
-                    Ran = [.. ran.GetOrAdd(p.Host.Name, _ => new())],
-                    Failure = new StepFailure(step, -1, redactor.Redact(e.Message),
-                        e is SshCommandTimeoutException
-                            ? $"the step ran longer than ssh.commandTimeoutSeconds and was stopped; the next apply resumes at {step}"
-                            : $"the connection failed during the step; the next apply resumes at {step}"),
-                };
-                progress?.Report(new EngineEvent(p.Host.Name, $"failed: {step} ({redactor.Redact(e.Message)})"));
-            }
-        }
+        // One host's pending steps of one phase: the host run does the steps, checks and journal; a failure stops that host.
+        Task Guarded(NodeProgram p, Phase phase, IReadOnlyDictionary<string, string>? extraEnv = null) =>
+            run.RunPhaseAsync(hosts[p.Host.Name], phase, step => Environment(step, extraEnv), ct);
 
-        void Block(IEnumerable<NodeProgram> hosts, Phase phase, string why)
+        void Block(IEnumerable<NodeProgram> blocked, Phase phase, string why)
         {
-            foreach (var p in hosts.Where(h => Runnable(h, phase)))
-            {
-                failed[p.Host.Name] = why;
-                reports[p.Host.Name] = new HostReport { Host = p.Host.Name, State = HostState.Blocked, Message = why, Ran = [.. ran.GetOrAdd(p.Host.Name, _ => new())] };
-                progress?.Report(new EngineEvent(p.Host.Name, "blocked: " + why));
-            }
+            foreach (var p in blocked.Where(h => Runnable(h, phase))) run.Block(hosts[p.Host.Name], why);
         }
 
         // prepare: every host at once (bounded).
@@ -290,39 +183,22 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
         var etcdPrograms = programs.Where(p => p.Host.Has(Roles.Etcd) && Runnable(p, Phase.Etcd)).ToList();
         if (etcdPrograms.Count > 0)
         {
+            var sessions = hosts.Values.Append(read).OfType<HostRunState>().Where(s => s.Session is not null)
+                .ToDictionary(s => s.Host, s => s.Session!, StringComparer.Ordinal);
             await new EtcdMembershipCoordinator(connect, redactor, progress, options.CommandTimeout).RunAsync(plan, etcdPrograms, sessions, new EtcdWaveHooks
             {
                 RunMember = async (p, env) =>
                 {
                     await Guarded(p, Phase.Etcd, env);
-                    return !failed.ContainsKey(p.Host.Name);
+                    return !Stopped(p.Host.Name);
                 },
-                Refuse = (host, message) =>
-                {
-                    failed[host] = "refused";
-                    reports[host] = new HostReport
-                    {
-                        Host = host,
-                        State = HostState.Refused,
-                        Ran = [.. ran.GetOrAdd(host, _ => new())],
-                        Refusals = [new NodeChangeRefusal("etcd.membership", message)],
-                    };
-                },
-                Fail = (host, what, message) =>
-                {
-                    failed[host] = what;
-                    reports[host] = new HostReport
-                    {
-                        Host = host,
-                        State = HostState.Failed,
-                        Ran = [.. ran.GetOrAdd(host, _ => new())],
-                        Failure = new StepFailure(what, -1, message, "fix the cause, then run apply again: it resumes with this member"),
-                    };
-                },
+                Refuse = (host, message) => hosts[host].Stop = new HostStop.Refused([new NodeChangeRefusal("etcd.membership", message)]),
+                Fail = (host, what, message) => hosts[host].Stop = new HostStop.Failed(
+                    new StepFailure(what, -1, message, "fix the cause, then run apply again: it resumes with this member")),
                 Block = (host, why) => Block(programs.Where(p => p.Host.Name == host), Phase.Etcd, why),
             }, ct);
         }
-        var etcdFailed = programs.Where(p => p.Host.Has(Roles.Etcd) && failed.ContainsKey(p.Host.Name)).Select(p => p.Host.Name).ToList();
+        var etcdFailed = programs.Where(p => p.Host.Has(Roles.Etcd) && Stopped(p.Host.Name)).Select(p => p.Host.Name).ToList();
 
         // control planes: the first initializes, the others join one at a time.
         var cps = programs.Where(p => p.Host.Has(Roles.ControlPlane)).ToList();
@@ -335,10 +211,10 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
         {
             await Guarded(firstProgram, Phase.ControlPlane);
         }
-        var firstBroken = first is not null && (failed.ContainsKey(first.Name) || !sessions.ContainsKey(first.Name));
+        var firstBroken = first is not null && StateOf(first.Name) is not { Stop: null, Session: not null };
 
         var joiners = cps.Where(p => p.Host.Name != first?.Name).Concat(programs.Where(p => p.Host.Has(Roles.Worker) && !p.Host.Has(Roles.ControlPlane))).ToList();
-        var needCredentials = joiners.Any(p => decisions.TryGetValue(p.Host.Name, out var d) && !failed.ContainsKey(p.Host.Name)
+        var needCredentials = joiners.Any(p => hosts[p.Host.Name] is { Stop: null, Decision: { } d }
             && d.Pending.Any(s => s.Step.Phase is Phase.ControlPlane or Phase.Workers && s.Step.RuntimeInputs.Count > 0));
         if (needCredentials && firstBroken)
         {
@@ -349,12 +225,12 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
             Block(joiners, Phase.Workers, why);
             return;
         }
-        IHostSession? firstSession = first is null ? null : sessions.GetValueOrDefault(first.Name);
+        var firstSession = first is null ? null : StateOf(first.Name)?.Session;
         if (needCredentials && firstSession is not null)
         {
             progress?.Report(new EngineEvent(first!.Name, "creating a join token (15 min)"));
             // The certificate key uploads the control-plane certificates into the cluster: only when a join needs them.
-            var certificates = joiners.Any(p => decisions.TryGetValue(p.Host.Name, out var d)
+            var certificates = joiners.Any(p => hosts[p.Host.Name].Decision is { } d
                 && d.Pending.Any(s => s.Step.RuntimeInputs.Contains(JoinCredentials.CertificateKeyInput)));
             (credentials, var r) = await StepRunner.RegisterJoinCredentialsAsync(firstSession, certificates, redactor, options.CommandTimeout, ct);
             if (!r.Succeeded)
@@ -384,20 +260,10 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
         // workloads: from the first control plane, once the cluster is up.
         if (firstProgram is not null && Runnable(firstProgram, Phase.Workloads)) await Guarded(firstProgram, Phase.Workloads);
 
-        // What each bootstrapped host was bootstrapped with is recorded by its bootstrap step (see RunHostPhase).
-        foreach (var p in programs.Where(p => decisions.ContainsKey(p.Host.Name) && !failed.ContainsKey(p.Host.Name)))
+        // What each bootstrapped host was bootstrapped with is recorded by its bootstrap step (see HostRun.RunStepAsync).
+        foreach (var s in programs.Select(p => hosts[p.Host.Name]).Where(s => s is { Stop: null, Decision: not null }))
         {
-            var d = decisions[p.Host.Name];
-            var didRun = ran.TryGetValue(p.Host.Name, out var q) ? q.ToList() : [];
-            progress?.Report(new EngineEvent(p.Host.Name, didRun.Count == 0 ? "unchanged" : "converged"));
-            reports[p.Host.Name] = new HostReport
-            {
-                Host = p.Host.Name,
-                State = didRun.Count == 0 ? HostState.Unchanged : HostState.Converged,
-                Ran = didRun,
-                Skipped = d.Skipped,
-                Changes = d.Pending.Select(s => new StepChange(s.Step.Id, s.Step.Phase, s.Reason)).ToList(),
-            };
+            progress?.Report(new EngineEvent(s.Host, s.Ran.Count == 0 ? "unchanged" : "converged"));
         }
     }
 
@@ -410,11 +276,11 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
     {
         RegisterSecrets(plan);
         var programs = plan.Nodes.Where(n => options.Hosts.Count == 0 || options.Hosts.Contains(n.Host.Name)).ToList();
-        var reports = new ConcurrentDictionary<string, HostReport>(StringComparer.Ordinal);
+        var run = new HostRun(connect, redactor, options, plan.Spec, progress);
         // Like an apply, a reset holds the cluster lock and each host's lock.
         IHostSession? clusterLockSession = null;
-        if (options.ClusterLock && plan.Hosts.FirstOrDefault(h => h.Has(Roles.ControlPlane)) is { } first
-            && (clusterLockSession = await TryConnect(first, ct)) is not null)
+        var first = plan.Hosts.FirstOrDefault(h => h.Has(Roles.ControlPlane));
+        if (options.ClusterLock && first is not null && (clusterLockSession = await TryConnect(first, ct)) is not null)
         {
             if (await TakeClusterLock(clusterLockSession, options, ct) is { } refusal)
             {
@@ -431,7 +297,7 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
             {
                 if (clusterLockSession is not null)
                 {
-                    await UnlockAsync(plan, clusterLockSession, ClusterUnlockScript(options.LockHolder), options);
+                    await run.ReleaseAsync(first!, clusterLockSession, ClusterUnlockScript(options.LockHolder));
                     await clusterLockSession.DisposeAsync();
                 }
                 return left.Quorum
@@ -439,67 +305,22 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
                     : new ClusterReport { Hosts = [], Refusal = left.Message };
             }
         }
+        var hosts = programs.ToDictionary(p => p.Host.Name, p => new HostRunState(p), StringComparer.Ordinal);
         async Task ResetHost(NodeProgram p)
         {
-            IHostSession? session = null;
-            var locked = false;
-            var ran = new List<string>();
+            var s = hosts[p.Host.Name];
             try
             {
-                progress?.Report(new EngineEvent(p.Host.Name, "connecting"));
-                session = await connect(p.Host, ct);
-                var (probe, probed) = await ProbeAsync(session, [], options.LockHolder, options, "lock", ct);
-                var held = probed ?? HostProbe.Parse(probe.Stdout, []);
-                if (held.Locked)
+                if (await run.ConnectAsync(s, ct) && await run.ProbeAsync(s, takeLock: true, ct, label: "lock", checks: false)
+                    && await run.RunResetAsync(s, ct))
                 {
-                    reports[p.Host.Name] = new HostReport
-                    {
-                        Host = p.Host.Name,
-                        State = HostState.Locked,
-                        Message = HostProbe.LockedMessage(held),
-                    };
-                    return;
+                    progress?.Report(new EngineEvent(p.Host.Name, "reset"));
                 }
-                locked = true;
-                foreach (var step in p.Steps.Where(s => s.Phase == Phase.Reset))
-                {
-                    progress?.Report(new EngineEvent(p.Host.Name, step.Id));
-                    await StepRunner.UploadAsync(session, step, options.BundleDirectory, ct);
-                    var r = await session.RunAsync(step.Script, null, options.CommandTimeout, step.Id, ct);
-                    if (!r.Succeeded)
-                    {
-                        reports[p.Host.Name] = new HostReport
-                        {
-                            Host = p.Host.Name,
-                            State = HostState.Failed,
-                            Ran = ran,
-                            Failure = new StepFailure(step.Id, r.ExitCode, redactor.Redact(r.StderrTail()), Hints.For(step, r)),
-                        };
-                        progress?.Report(new EngineEvent(p.Host.Name, $"failed: {step.Id} (exit {r.ExitCode})"));
-                        return;
-                    }
-                    ran.Add(step.Id);
-                }
-                reports[p.Host.Name] = new HostReport { Host = p.Host.Name, State = HostState.Converged, Ran = ran };
-                progress?.Report(new EngineEvent(p.Host.Name, "reset"));
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                reports[p.Host.Name] = new HostReport
-                {
-                    Host = p.Host.Name,
-                    Ran = ran,
-                    Message = redactor.Redact(e.Message),
-                    State = session is null ? (e is HostKeyMismatchException ? HostState.HostKeyRefused : HostState.Unreachable) : HostState.Failed,
-                };
             }
             finally
             {
-                if (session is not null)
-                {
-                    if (locked) await UnlockAsync(plan, session, HostProbe.UnlockScript(options.LockHolder), options);
-                    await session.DisposeAsync();
-                }
+                await run.UnlockAsync(s);
+                if (s.Session is not null) await s.Session.DisposeAsync();
             }
         }
         try
@@ -508,13 +329,17 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
             await ForEachAsync(workers, options.Concurrency, ResetHost);
             foreach (var p in programs.Where(p => p.Host.Has(Roles.ControlPlane)).Reverse()) await ResetHost(p);
             foreach (var p in programs.Where(p => !p.Host.Has(Roles.ControlPlane) && !p.Host.Has(Roles.Worker))) await ResetHost(p);
-            return new ClusterReport { Hosts = Ordered(programs, reports) };
+            return new ClusterReport
+            {
+                Hosts = programs.Select(p => hosts[p.Host.Name])
+                    .Select(s => s.Stop is null ? new HostReport { Host = s.Host, State = HostState.Converged, Ran = [.. s.Ran] } : s.Report(ran: false)!).ToList(),
+            };
         }
         finally
         {
             if (clusterLockSession is not null)
             {
-                await UnlockAsync(plan, clusterLockSession, ClusterUnlockScript(options.LockHolder), options);
+                await run.ReleaseAsync(first!, clusterLockSession, ClusterUnlockScript(options.LockHolder));
                 await clusterLockSession.DisposeAsync();
             }
         }
@@ -542,14 +367,6 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
 
     internal static string WireJsonState(ClusterSpec spec, NodeProgram p) => WireJson.Serialize(NodeState.Of(spec, p));
 
-    private static string RecordStateCommand(ClusterSpec spec, NodeProgram p) =>
-        $"(umask 077; printf '%s\\n' {Shell.Quote(WireJsonState(spec, p))} > {HostPaths.State}.tmp && mv {HostPaths.State}.tmp {HostPaths.State})";
-
-    private Task<(CommandResult Result, ProbeResult? Probe)> ProbeAsync(IHostSession session, IReadOnlyList<Step> steps, string? holder,
-        ConvergeOptions options, string label, CancellationToken ct) =>
-        HostProbe.RunAsync(session, steps, holder, options.BreakLock, options.HolderIsGone, options.CommandTimeout, label,
-            what => progress?.Report(new EngineEvent(session.Host, what)), ct);
-
     private async Task<string?> TakeClusterLock(IHostSession session, ConvergeOptions options, CancellationToken ct, string? staleHolder = null)
     {
         var script = EngineScripts.TakeClusterLock(options.LockHolder, options.BreakLock, staleHolder);
@@ -567,44 +384,7 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
             : $"could not take the cluster lock on {session.Host}: {redactor.Redact(r.StderrTail(5))}";
     }
 
-    /// <summary>Releases a lock; over a new connection when the run's one broke (a lock left behind is taken over or broken by a later run).</summary>
-    private async Task UnlockAsync(ClusterPlan plan, IHostSession session, string script, ConvergeOptions options)
-    {
-        try
-        {
-            await session.RunAsync(script, null, options.CommandTimeout, "unlock", CancellationToken.None);
-            return;
-        }
-        catch (Exception)
-        {
-            // The connection broke: try once more below.
-        }
-        if (plan.Hosts.FirstOrDefault(h => h.Name == session.Host) is not { } host) return;
-        await Quietly(async () =>
-        {
-            await using var fresh = await connect(host, CancellationToken.None);
-            await fresh.RunAsync(script, null, options.CommandTimeout, "unlock", CancellationToken.None);
-        });
-    }
-
     private static string ClusterUnlockScript(string holder) => EngineScripts.Unlock(HostPaths.ClusterLock, holder);
-
-    private static HostReport Pending(string host, HostDecision d) => new()
-    {
-        Host = host,
-        State = HostState.Pending,
-        Skipped = d.Skipped,
-        Changes = d.Pending.Select(s => new StepChange(s.Step.Id, s.Step.Phase, s.Reason)).ToList(),
-    };
-
-    private static List<HostReport> Ordered(IReadOnlyList<NodeProgram> programs, IReadOnlyDictionary<string, HostReport> reports) =>
-        programs.Where(p => reports.ContainsKey(p.Host.Name)).Select(p => reports[p.Host.Name]).ToList();
-
-    private static async Task Quietly(Func<Task> action)
-    {
-        try { await action(); }
-        catch (Exception) { /* best effort: the lock or state is reported stale next time */ }
-    }
 
     private static Task ForEachAsync<T>(IEnumerable<T> items, int concurrency, Func<T, Task> body) =>
         Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, concurrency) }, async (item, _) => await body(item));

@@ -36,7 +36,8 @@ public static class EngineScripts
         {
             if (steps[i].Check is not { } check || steps[i].Phase == Phase.Reset) continue;
             checks.Append($"if infra_journal_holds {i}; then\n");
-            checks.Append("  if ").Append(Shell.Nested(check, $"CHECK{i}", " >/dev/null 2>&1 </dev/null")).Append('\n');
+            // fd 3 carries the line a failing check stopped at (CheckTrace), printed just before its 'no' line.
+            checks.Append("  if ").Append(CheckTrace.Nested(check, $"CHECK{i}", " 3>&1 >/dev/null 2>&1 </dev/null")).Append('\n');
             checks.Append($"  then echo 'ok {i}'; else echo 'no {i}'; fi\nfi\n");
         }
         checks.Append("echo @@end\n");

@@ -11,6 +11,11 @@ public sealed record HostDecision
     public required IReadOnlyList<NodeChangeRefusal> Refusals { get; init; }
     /// <summary>Set when a selected phase waits for an earlier one that is not done on this host.</summary>
     public string? Blocked { get; init; }
+    /// <summary>Steps done with their current inputs whose check no longer holds, with the line it stopped at.</summary>
+    public IReadOnlyDictionary<string, FailedCheck> Drift { get; init; } = new Dictionary<string, FailedCheck>();
+
+    /// <summary>What would run, with why (the drifted check's line for drift).</summary>
+    public IReadOnlyList<StepChange> Changes => Pending.Select(s => new StepChange(s.Step.Id, s.Step.Phase, s.Reason, Drift.GetValueOrDefault(s.Step.Id))).ToList();
 
     /// <summary>
     /// <paramref name="spec"/> null: no refusals here (the Pulumi provider refuses in its Check, from the stack's state).
@@ -55,16 +60,23 @@ public sealed record HostDecision
             }
             pending.AddRange(phasePending);
         }
-        return new HostDecision { Pending = blocked is null ? pending : [], Skipped = skipped, Refusals = refusals, Blocked = blocked };
+        var drift = (blocked is null ? pending : []).Where(s => probe.FailedChecks.ContainsKey(s.Item1.Id) && s.Item2.StartsWith(DriftReason, StringComparison.Ordinal))
+            .ToDictionary(s => s.Item1.Id, s => probe.FailedChecks[s.Item1.Id], StringComparer.Ordinal);
+        return new HostDecision { Pending = blocked is null ? pending : [], Skipped = skipped, Refusals = refusals, Blocked = blocked, Drift = drift };
     }
 
     private static string? Reason(Step step, ProbeResult probe)
     {
         if (!probe.Journal.TryGetValue(step.Id, out var entry)) return "not done yet";
         if (entry.InputHash != step.InputHash) return "its inputs changed";
-        if (step.Check is not null && probe.Checks.TryGetValue(step.Id, out var holds) && !holds) return "drift: its check no longer holds";
+        if (step.Check is not null && probe.Checks.TryGetValue(step.Id, out var holds) && !holds)
+        {
+            return probe.FailedChecks.TryGetValue(step.Id, out var f) ? $"{DriftReason} ({f.Describe()})" : DriftReason;
+        }
         return null;
     }
+
+    private const string DriftReason = "drift: its check no longer holds";
 }
 
 /// <summary>Hints for failed steps, from what the failure looks like.</summary>

@@ -15,6 +15,8 @@ public sealed record ProbeResult
     public string? StateJson { get; init; }
     /// <summary>Step id → whether its check holds now.</summary>
     public required IReadOnlyDictionary<string, bool> Checks { get; init; }
+    /// <summary>Step id → the line its check stopped at, for checks that do not hold.</summary>
+    public IReadOnlyDictionary<string, FailedCheck> FailedChecks { get; init; } = new Dictionary<string, FailedCheck>();
 }
 
 /// <summary>
@@ -35,6 +37,8 @@ public static class HostProbe
         var journal = new StringBuilder();
         var state = new StringBuilder();
         var checks = new Dictionary<string, bool>(StringComparer.Ordinal);
+        var failures = new Dictionary<string, FailedCheck>(StringComparer.Ordinal);
+        string? lastMarker = null;
         foreach (var line in lines)
         {
             if (line.StartsWith("@@now ", StringComparison.Ordinal)) { _ = long.TryParse(line[6..], NumberStyles.None, CultureInfo.InvariantCulture, out now); continue; }
@@ -57,11 +61,17 @@ public static class HostProbe
                 case "@@journal": journal.Append(line).Append('\n'); break;
                 case "@@state": state.Append(line).Append('\n'); break;
                 case "@@checks":
+                    if (line.StartsWith(CheckTrace.Marker, StringComparison.Ordinal)) { lastMarker = line; break; }
                     var parts = line.Split(' ');
                     if (parts.Length == 2 && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var i) && i < steps.Count)
                     {
                         checks[steps[i].Id] = parts[0] == "ok";
+                        if (parts[0] != "ok")
+                        {
+                            failures[steps[i].Id] = (lastMarker is null ? null : CheckTrace.Parse(lastMarker, steps[i].Check ?? "")) ?? new FailedCheck(0, "", 1);
+                        }
                     }
+                    lastMarker = null;
                     break;
             }
         }
@@ -73,10 +83,10 @@ public static class HostProbe
             Journal = Journal.Parse(journal.ToString()),
             StateJson = stateText.Length == 0 ? null : stateText,
             Checks = checks,
+            FailedChecks = failures,
         };
     }
 
-    /// <summary>Releases our host lock (only if we hold it).</summary>
     /// <summary>
     /// Runs the probe, which takes the host lock when <paramref name="holder"/> is set. A lock whose holder
     /// <paramref name="isGone"/> says has ended is taken over, if that holder still has it, and the host probed again.
@@ -94,9 +104,6 @@ public static class HostProbe
         return (result, result.Succeeded ? Parse(result.Stdout, steps) : null);
     }
 
-    /// <summary>What a locked host reports.</summary>
-    public static string LockedMessage(ProbeResult probe) =>
-        $"held by {probe.LockHolder} for {probe.LockAgeSeconds} s; if that run is gone, pass --break-lock";
-
+    /// <summary>Releases our host lock (only if we hold it).</summary>
     public static string UnlockScript(string lockHolder) => EngineScripts.Unlock(HostPaths.HostLock, lockHolder);
 }

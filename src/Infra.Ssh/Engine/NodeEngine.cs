@@ -22,58 +22,67 @@ public sealed class NodeEngine : IDisposable
     private readonly string _keyDir = Directory.CreateTempSubdirectory("infra-provider-").FullName;
     private static readonly Phase[] ApplyPhases = [Phase.Prepare, Phase.Etcd, Phase.ControlPlane, Phase.Workers, Phase.Workloads];
 
+    /// <exception cref="HostUnreachableException">The host (or the first control plane) could not be reached.</exception>
+    /// <exception cref="HostLockedException">Another run holds the host's lock.</exception>
+    /// <exception cref="HostBlockedException">The host waits for something not done (or joins without a first control plane).</exception>
+    /// <exception cref="StepFailedException">The probe, a step, a step's check after it ran, or the join credentials failed.</exception>
     public async Task<NodeRunResult> ApplyAsync(NodeProgram program, PlannedHost? joinVia, NodeConnection connection, CancellationToken ct)
     {
         var timeout = TimeSpan.FromSeconds(connection.CommandTimeoutSeconds);
-        var holder = LockHolder.ForThisProcess();
-        await using var session = await Connect(program.Host, connection, ct);
-        var probe = await Probe(session, program, holder, timeout, ct);
+        var run = Run(connection);
+        var state = new HostRunState(program);
         try
         {
-            var decision = HostDecision.Decide(null, program, probe, ApplyPhases.ToHashSet());
-            if (decision.Blocked is not null) throw new InvalidOperationException($"host {program.Host.Name}: {decision.Blocked}");
+            // A provider killed with the engine (pulumi cancelled hard) left its lock: this machine can tell it is gone.
+            if (!await run.ConnectAsync(state, ct) || !await run.ProbeAsync(state, takeLock: true, ct) || !run.Decide(state, ApplyPhases.ToHashSet()))
+            {
+                throw state.Stop!.ToException(program.Host.Name);
+            }
+            var decision = state.Decision!;
             JoinCredentials? credentials = null;
             IHostSession? joinSession = null;
             try
             {
                 if (decision.Pending.Any(p => p.Step.RuntimeInputs.Any(i => i is JoinCredentials.TokenInput or JoinCredentials.CertificateKeyInput)))
                 {
-                    if (joinVia is null) throw new InvalidOperationException($"host {program.Host.Name} joins a cluster but no first control plane was named");
-                    joinSession = await Connect(joinVia, connection, ct);
+                    if (joinVia is null) throw new HostBlockedException(program.Host.Name, "joins a cluster but no first control plane was named");
+                    try
+                    {
+                        joinSession = await Connect(joinVia, connection, ct);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        throw new HostUnreachableException(joinVia.Name, _redactor.Redact(e.Message), e is HostKeyMismatchException, e);
+                    }
                     var certificates = decision.Pending.Any(p => p.Step.RuntimeInputs.Contains(JoinCredentials.CertificateKeyInput));
                     (credentials, var r) = await StepRunner.RegisterJoinCredentialsAsync(joinSession, certificates, _redactor, timeout, ct);
-                    if (!r.Succeeded) throw new InvalidOperationException($"could not create join credentials on {joinVia.Name}: {_redactor.Redact(r.StderrTail(5))}");
+                    if (!r.Succeeded)
+                    {
+                        throw new StepFailedException(joinVia.Name, new StepFailure("join credentials", r.ExitCode, _redactor.Redact(r.StderrTail(5)),
+                            $"could not create join credentials on {joinVia.Name}"));
+                    }
                 }
-                var ran = new List<string>();
                 foreach (var (step, _) in decision.Pending)
                 {
                     if (step.RuntimeInputs.Contains(EtcdMembers.StartInput))
                     {
                         // An external etcd member: the coordinator makes its membership change around the step.
-                        await new EtcdMembershipCoordinator(Connect(connection), _redactor, null, timeout).ConvergeOneAsync(program, step, session, async env =>
-                        {
-                            var r = await StepRunner.RunAsync(session, step, env, bundleDirectory: null, timeout, ct);
-                            return r.Succeeded ? true : throw new InvalidOperationException(
-                                $"host {program.Host.Name}: step {step.Id} failed with exit {r.ExitCode}: {_redactor.Redact(r.StderrTail())}");
-                        }, ct);
-                        ran.Add(step.Id);
+                        await new EtcdMembershipCoordinator(Connect(connection), _redactor, null, timeout).ConvergeOneAsync(program, step, state.Session!,
+                            async env => await run.RunStepAsync(state, step, env, ct) ? true : throw state.Stop!.ToException(program.Host.Name), ct);
                         continue;
                     }
                     var env = credentials is null || step.RuntimeInputs.Count == 0 ? null : credentials.EnvironmentFor(step.RuntimeInputs);
-                    var r = await StepRunner.RunAsync(session, step, env, bundleDirectory: null, timeout, ct);
-                    if (!r.Succeeded)
-                    {
-                        throw new InvalidOperationException(
-                            $"host {program.Host.Name}: step {step.Id} failed with exit {r.ExitCode}: {_redactor.Redact(r.StderrTail())}");
-                    }
-                    ran.Add(step.Id);
+                    if (!await run.RunStepAsync(state, step, env, ct)) throw state.Stop!.ToException(program.Host.Name);
                 }
                 string? kubeconfig = null;
-                if (program.Steps.Any(s => s.Id == "control-plane.init"))
+                // The host that initializes the cluster hands out its admin kubeconfig (the plan says which host that is).
+                if (program.InitializesCluster)
                 {
-                    var k = await session.RunAsync("set -euo pipefail\ncat /etc/kubernetes/admin.conf\n", null, timeout, "read admin.conf", ct);
-                    kubeconfig = k.Succeeded ? k.Stdout : throw new InvalidOperationException($"host {program.Host.Name}: no admin kubeconfig after init");
+                    var k = await state.Session!.RunAsync($"set -euo pipefail\ncat {Core.Kubeadm.HostPaths.AdminConf}\n", null, timeout, "read admin.conf", ct);
+                    kubeconfig = k.Succeeded ? k.Stdout : throw new StepFailedException(program.Host.Name,
+                        new StepFailure("read admin.conf", k.ExitCode, _redactor.Redact(k.StderrTail(5)), "no admin kubeconfig after init"));
                 }
+                var ran = state.Ran.ToList();
                 var skipped = program.Steps.Where(s => s.Phase != Phase.Reset).Select(s => s.Id).Except(ran).ToList();
                 return new NodeRunResult(ran, skipped, kubeconfig);
             }
@@ -88,50 +97,49 @@ public sealed class NodeEngine : IDisposable
         }
         finally
         {
-            try
-            {
-                await session.RunAsync(HostProbe.UnlockScript(holder), null, timeout, "unlock", CancellationToken.None);
-            }
-            catch (SshTransportException)
-            {
-                // The run's connection broke: release the lock over a new one, as the cluster engine does.
-                await using var fresh = await Connect(program.Host, connection, CancellationToken.None);
-                await fresh.RunAsync(HostProbe.UnlockScript(holder), null, timeout, "unlock", CancellationToken.None);
-            }
+            await run.UnlockAsync(state);
+            if (state.Session is not null) await state.Session.DisposeAsync();
         }
     }
 
     /// <summary>Runs the host's reset steps, whatever its journal says (they are idempotent).</summary>
+    /// <exception cref="StepFailedException">A reset step failed.</exception>
     public async Task ResetAsync(NodeProgram program, NodeConnection connection, CancellationToken ct)
     {
         var timeout = TimeSpan.FromSeconds(connection.CommandTimeoutSeconds);
-        await using var session = await Connect(program.Host, connection, ct);
+        var run = Run(connection);
+        var state = new HostRunState(program);
+        if (!await run.ConnectAsync(state, ct)) throw state.Stop!.ToException(program.Host.Name);
+        await using var session = state.Session!;
         // An external etcd member leaves the member list first, so the others do not count a wiped voter.
         await new EtcdMembershipCoordinator(Connect(connection), _redactor, null, timeout).LeaveOwnAsync(program, session, ct);
-        foreach (var step in program.Steps.Where(s => s.Phase == Phase.Reset))
-        {
-            var r = await session.RunAsync(step.Script, null, timeout, step.Id, ct);
-            if (!r.Succeeded) throw new InvalidOperationException($"host {program.Host.Name}: reset step {step.Id} failed with exit {r.ExitCode}: {_redactor.Redact(r.StderrTail())}");
-        }
+        if (!await run.RunResetAsync(state, ct)) throw state.Stop!.ToException(program.Host.Name);
     }
 
     /// <summary>Step id → input hash of what the host's journal records as done.</summary>
     public async Task<IReadOnlyDictionary<string, string>> JournalAsync(PlannedHost host, NodeConnection connection, CancellationToken ct)
     {
-        await using var session = await Connect(host, connection, ct);
-        var probe = await Probe(session, new NodeProgram { Host = host, Steps = [] }, holder: null, TimeSpan.FromSeconds(connection.CommandTimeoutSeconds), ct);
-        return probe.Journal.ToDictionary(kv => kv.Key, kv => kv.Value.InputHash, StringComparer.Ordinal);
+        var run = Run(connection);
+        var state = new HostRunState(new NodeProgram { Host = host, Steps = [] });
+        try
+        {
+            if (!await run.ConnectAsync(state, ct) || !await run.ProbeAsync(state, takeLock: false, ct)) throw state.Stop!.ToException(host.Name);
+        }
+        finally
+        {
+            if (state.Session is not null) await state.Session.DisposeAsync();
+        }
+        return state.Probe!.Journal.ToDictionary(kv => kv.Key, kv => kv.Value.InputHash, StringComparer.Ordinal);
     }
 
-    private async Task<ProbeResult> Probe(IHostSession session, NodeProgram program, string? holder, TimeSpan timeout, CancellationToken ct)
+    /// <summary>The shared host run under the host's own lock only (the Pulumi engine orders the hosts; no cluster lock).</summary>
+    private HostRun Run(NodeConnection connection) => new(Connect(connection), _redactor, new ConvergeOptions
     {
-        // A provider killed with the engine (pulumi cancelled hard) left its lock: this machine can tell it is gone.
-        var (r, probed) = await HostProbe.RunAsync(session, program.Steps, holder, breakLock: false, LockHolder.IsGoneHere, timeout, "probe", null, ct);
-        var probe = probed ?? throw new InvalidOperationException($"host {program.Host.Name}: the probe failed: {_redactor.Redact(r.StderrTail(5))}");
-        return probe.Locked
-            ? throw new InvalidOperationException($"host {program.Host.Name} is locked by {probe.LockHolder} for {probe.LockAgeSeconds} s")
-            : probe;
-    }
+        LockHolder = LockHolder.ForThisProcess(),
+        HolderIsGone = LockHolder.IsGoneHere,
+        CommandTimeout = TimeSpan.FromSeconds(connection.CommandTimeoutSeconds),
+        ClusterLock = false,
+    }, spec: null);
 
     private HostSessionFactory Connect(NodeConnection connection) => (host, ct) => Connect(host, connection, ct);
 

@@ -25,9 +25,11 @@ public enum HostState
 }
 
 /// <summary>A step that would run or ran, and why.</summary>
-public sealed record StepChange(string StepId, Phase Phase, string Reason);
+/// <param name="Drift">Set when the step is done but its check no longer holds: the line that failed.</param>
+public sealed record StepChange(string StepId, Phase Phase, string Reason, FailedCheck? Drift = null);
 
-public sealed record StepFailure(string StepId, int ExitCode, string StderrTail, string Hint);
+/// <param name="Check">Set when the script succeeded but the step's check did not hold after it: the line that failed.</param>
+public sealed record StepFailure(string StepId, int ExitCode, string StderrTail, string Hint, FailedCheck? Check = null);
 
 public sealed record HostReport
 {
@@ -52,6 +54,8 @@ public sealed record ClusterReport
 
     public bool AnyRefusedChange => Hosts.Any(h => h.State == HostState.Refused);
     public bool AnyFailure => Hosts.Any(h => h.State is HostState.Failed or HostState.Unreachable or HostState.HostKeyRefused or HostState.Blocked or HostState.Locked);
+    /// <summary>A host has a step whose check no longer holds although its journal says done.</summary>
+    public bool AnyDrift => Hosts.Any(h => h.Changes.Any(c => c.Drift is not null));
     /// <summary>Every host was already up to date (never said of a refused run, or of one with no host).</summary>
     public bool NothingToDo => Refusal is null && Hosts.Count > 0 && Hosts.All(h => h.State is HostState.Unchanged or HostState.Read);
 

@@ -25,6 +25,17 @@ public class NodeProgramBuilderTests
         }
     }
 
+    /// <summary>The provider reads the admin kubeconfig from the host that runs kubeadm init: the plan says which host that is.</summary>
+    [Fact]
+    [Trait("Item", "12.2")]
+    public void InitializesCluster_BareMetalHa_OnlyTheFirstControlPlane()
+    {
+        var programs = Build(Clusters.BareMetalHaKubeVip());
+
+        Assert.Equal([programs[0].Host.Name], programs.Where(p => p.InitializesCluster).Select(p => p.Host.Name));
+        Assert.Contains(programs[0].Steps, s => s.Id == NodeProgram.InitStepId && s.Phase == Phase.ControlPlane);
+    }
+
     [Fact]
     public void Build_FirstControlPlane_HasStableOrderedStepIds()
     {

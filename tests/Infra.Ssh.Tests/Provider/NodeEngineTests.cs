@@ -85,7 +85,7 @@ public class NodeEngineTests(NodeEngineHosts hosts) : IClassFixture<NodeEngineHo
 
         var elsewhere = LockHolder.Describe("pulumi", "ci-runner-7", endedPid, DateTimeOffset.UtcNow);
         await LeaveLockAsync(elsewhere);
-        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => engine.ApplyAsync(program, null, Connection, CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<HostLockedException>(() => engine.ApplyAsync(program, null, Connection, CancellationToken.None));
         Assert.Contains(elsewhere, refused.Message, StringComparison.Ordinal);
         Assert.Null(hosts["ncp"].ReadDiskFile("/opt/nl/ran"));
 
@@ -135,8 +135,29 @@ public class NodeEngineTests(NodeEngineHosts hosts) : IClassFixture<NodeEngineHo
             Host = Planned("nw", "deploy", Roles.Worker),
             Steps = [Step("workers.other-join", Phase.Workers, "touch /opt/must-not-exist", runtime: [JoinCredentials.TokenInput])],
         };
-        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => engine.ApplyAsync(program, null, Connection, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<HostBlockedException>(() => engine.ApplyAsync(program, null, Connection, CancellationToken.None));
         Assert.Contains("no first control plane", e.Message, StringComparison.Ordinal);
         Assert.Null(hosts["nw"].ReadDiskFile("/opt/must-not-exist"));
+    }
+
+    [Fact]
+    [Trait("Item", "12.2")]
+    public async Task ApplyAsync_ScriptExitsZeroButItsCheckFails_StepFailedNamingTheCheckLineAndNotJournaled()
+    {
+        using var engine = new NodeEngine();
+        const string check = "set -euo pipefail\ntest -e /opt/nv/ran\ngrep -qx ready /opt/nv/ran\n";
+        var program = new NodeProgram
+        {
+            Host = Planned("ncp", "root", Roles.ControlPlane),
+            Steps = [Step("prepare.verify-marker", Phase.Prepare, "mkdir -p /opt/nv && echo half > /opt/nv/ran", check)],
+        };
+
+        var e = await Assert.ThrowsAsync<StepFailedException>(() => engine.ApplyAsync(program, null, Connection, CancellationToken.None));
+
+        Assert.Equal(new FailedCheck(3, "grep -qx ready /opt/nv/ran", 1), e.Failure.Check);
+        Assert.Contains("line 3: grep -qx ready /opt/nv/ran", e.Message, StringComparison.Ordinal);
+        Assert.Equal("half\n", hosts["ncp"].ReadDiskFile("/opt/nv/ran"));
+        Assert.False((await engine.JournalAsync(program.Host, Connection, CancellationToken.None)).ContainsKey("prepare.verify-marker"));
+        Assert.Equal("", (await hosts["ncp"].ExecInsideAsync($"ls -A {HostPaths.LockDir}")).Stdout.Trim());
     }
 }

@@ -1,0 +1,178 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.RegularExpressions;
+using Infra.Core.Planning;
+using Infra.Ssh.Engine;
+
+namespace Infra.Ssh.Tests.Engine;
+
+/// <summary>
+/// A host in memory: its files, journal, state record and locks, and the failures a test asks for. It reads the
+/// engine's scripts by their label and their fixed shape (probe, step with check and journal line, unlock, cluster
+/// lock) and answers as a host would, so the engine's decisions can be driven without sshd. It runs no step script.
+/// </summary>
+public sealed partial class FakeHost(string name)
+{
+    private readonly Lock _gate = new();
+
+    public string Name { get; } = name;
+    public ConcurrentDictionary<string, byte[]> Files { get; } = new(StringComparer.Ordinal);
+    /// <summary>The journal's lines: id, input hash, "ok", unix time (tab-separated), as the engine writes them.</summary>
+    public List<string> JournalLines { get; } = [];
+    public string? StateJson { get; set; }
+    public string? HostLockHolder { get; set; }
+    public string? ClusterLockHolder { get; set; }
+    /// <summary>Every command's label, in order (step ids for steps).</summary>
+    public ConcurrentQueue<string> Commands { get; } = new();
+    /// <summary>Steps whose script ran successfully, in order.</summary>
+    public ConcurrentQueue<string> Ran { get; } = new();
+
+    /// <summary>Step id → exit code of its script.</summary>
+    public Dictionary<string, int> FailingScripts { get; } = new(StringComparer.Ordinal);
+    /// <summary>Step id → the line (from 1) at which its check stops, in the probe and after the script.</summary>
+    public Dictionary<string, int> FailingChecks { get; } = new(StringComparer.Ordinal);
+    /// <summary>Host paths whose upload fails.</summary>
+    public HashSet<string> FailingUploads { get; } = new(StringComparer.Ordinal);
+    /// <summary>Command labels at which the connection breaks (once each): the command throws, the host keeps its state.</summary>
+    public HashSet<string> BreakConnectionAt { get; } = new(StringComparer.Ordinal);
+    public bool Unreachable { get; set; }
+
+    /// <summary>Marks a step done with its current inputs, as an earlier apply would have.</summary>
+    public void Done(Step step) => JournalLines.Add($"{step.Id}\t{step.InputHash}\tok\t1700000000");
+
+    public IReadOnlyList<string> JournalIds() => JournalLines.Select(l => l.Split('\t')[0]).ToList();
+
+    internal CommandResult Run(string script, string label)
+    {
+        lock (_gate)
+        {
+            Commands.Enqueue(label);
+            if (BreakConnectionAt.Remove(label))
+            {
+                throw new SshConnectException(Name, $"{Name} stopped answering while running '{label}'");
+            }
+            if (script.Contains("@@journal", StringComparison.Ordinal)) return Probe(script);
+            if (label == "unlock")
+            {
+                if (HostLockHolder is not null && script.Contains(HostPaths.HostLock + "/holder", StringComparison.Ordinal) && Holder(script) == HostLockHolder) HostLockHolder = null;
+                if (ClusterLockHolder is not null && script.Contains(HostPaths.ClusterLock + "/holder", StringComparison.Ordinal) && Holder(script) == ClusterLockHolder) ClusterLockHolder = null;
+                return Ok("");
+            }
+            if (label == "cluster lock")
+            {
+                if (ClusterLockHolder is not null) return Ok($"held 5 {ClusterLockHolder}\n");
+                ClusterLockHolder = PrintedHolder(script);
+                return Ok("acquired\n");
+            }
+            if (label == "read admin.conf")
+            {
+                return Files.TryGetValue(Core.Kubeadm.HostPaths.AdminConf, out var conf) ? Ok(Encoding.UTF8.GetString(conf)) : new CommandResult(1, "", "cat: no such file\n");
+            }
+            if (JournalAppend().Match(script) is not { Success: true } append) return Ok("");
+            var id = Unquote(append.Groups["id"].Value);
+            if (FailingScripts.TryGetValue(id, out var exit)) return new CommandResult(exit, "", $"{id}: it broke\n");
+            Ran.Enqueue(id);
+            if (script.Contains("INFRA_VERIFY_EOF", StringComparison.Ordinal) && FailingChecks.TryGetValue(id, out var line))
+            {
+                return new CommandResult(1, "", $"check said no\n@@check-failed {line} 1\n");
+            }
+            JournalLines.Add($"{id}\t{Unquote(append.Groups["hash"].Value)}\tok\t1700000001");
+            if (StateRecord().Match(script) is { Success: true } state) StateJson = Unquote(state.Groups["json"].Value);
+            return Ok("");
+        }
+    }
+
+    internal void Upload(string path, byte[] content)
+    {
+        if (FailingUploads.Contains(path)) throw new SshUploadException(Name, path, $"upload of {path} to {Name} failed");
+        Files[path] = content;
+    }
+
+    private CommandResult Probe(string script)
+    {
+        var sb = new StringBuilder("@@now 1700000100\n");
+        if (script.Contains($"mkdir {HostPaths.HostLock} ", StringComparison.Ordinal))
+        {
+            if (script.Contains($"\nrm -rf {HostPaths.HostLock}\n", StringComparison.Ordinal)) HostLockHolder = null;
+            if (StaleHolder().Match(script) is { Success: true } stale && Unquote(stale.Groups["holder"].Value) == HostLockHolder) HostLockHolder = null;
+            if (HostLockHolder is not null) return Ok(sb.Append($"@@locked 1700000000\n{HostLockHolder}\n").ToString());
+            HostLockHolder = PrintedHolder(script);
+        }
+        sb.Append("@@journal\n");
+        foreach (var l in JournalLines) sb.Append(l).Append('\n');
+        sb.Append("@@state\n").Append(StateJson).Append("\n\n@@checks\n");
+        var journal = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var l in JournalLines) journal[l.Split('\t')[0]] = l.Split('\t')[1];
+        foreach (Match m in ProbedCheck().Matches(script))
+        {
+            var id = Unquote(m.Groups["id"].Value);
+            if (journal.GetValueOrDefault(id) != Unquote(m.Groups["hash"].Value)) continue;
+            var i = m.Groups["i"].Value;
+            sb.Append(FailingChecks.TryGetValue(id, out var line) ? $"@@check-failed {line} 1\nno {i}\n" : $"ok {i}\n");
+        }
+        return Ok(sb.Append("@@end\n").ToString());
+    }
+
+    private static CommandResult Ok(string stdout) => new(0, stdout, "");
+
+    private static string Unquote(string quoted) => quoted.Replace("'\\''", "'", StringComparison.Ordinal);
+
+    private static string? Holder(string script) => GrepHolder().Match(script) is { Success: true } m ? Unquote(m.Groups["holder"].Value) : null;
+
+    private static string? PrintedHolder(string script) => PrintHolder().Match(script) is { Success: true } m ? Unquote(m.Groups["holder"].Value) : null;
+
+    [GeneratedRegex(@"printf '%s\\t%s\\tok\\t%s\\n' '(?<id>(?:[^']|'\\'')*)' '(?<hash>[^']*)'")]
+    private static partial Regex JournalAppend();
+
+    [GeneratedRegex(@"printf '%s\\n' '(?<json>(?:[^']|'\\'')*)' > /var/lib/infra/state\.json\.tmp")]
+    private static partial Regex StateRecord();
+
+    [GeneratedRegex(@"grep -qxF '(?<holder>(?:[^']|'\\'')*)' /run/lock/infra/host/holder 2>/dev/null && rm -rf /run/lock/infra/host ")]
+    private static partial Regex StaleHolder();
+
+    [GeneratedRegex(@"grep -qxF '(?<holder>(?:[^']|'\\'')*)' /run/lock/infra/")]
+    private static partial Regex GrepHolder();
+
+    [GeneratedRegex(@"printf '%s\\n' '(?<holder>(?:[^']|'\\'')*)' > /run/lock/infra/(?:host|cluster)/holder")]
+    private static partial Regex PrintHolder();
+
+    [GeneratedRegex(@"\$\{journal\['(?<id>(?:[^']|'\\'')*)'\]:-\}"" = '(?<hash>[^']*)' \]; then\n(?s:.*?)then echo 'ok (?<i>\d+)'")]
+    private static partial Regex ProbedCheck();
+}
+
+/// <summary>A session to a <see cref="FakeHost"/>; closing it leaves the host as it is (its locks too).</summary>
+public sealed class FakeHostSession(FakeHost host) : IHostSession
+{
+    public string Host => host.Name;
+
+    public Task<CommandResult> RunAsync(string script, IReadOnlyDictionary<string, string>? env, TimeSpan timeout, string label, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        return Task.FromResult(host.Run(script, label));
+    }
+
+    public Task UploadAsync(string path, byte[] content, int mode, CancellationToken ct)
+    {
+        host.Upload(path, content);
+        return Task.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
+
+/// <summary>Fake hosts by name, and the session factory the engine connects through.</summary>
+public sealed class FakeHosts
+{
+    private readonly ConcurrentDictionary<string, FakeHost> _hosts = new(StringComparer.Ordinal);
+
+    public FakeHost this[string name] => _hosts.GetOrAdd(name, n => new FakeHost(n));
+
+    public HostSessionFactory Factory => (planned, ct) =>
+    {
+        ct.ThrowIfCancellationRequested();
+        var host = this[planned.Name];
+        return host.Unreachable
+            ? Task.FromException<IHostSession>(new SshConnectException(planned.Name, $"{planned.Name} ({planned.Address}): connection refused"))
+            : Task.FromResult<IHostSession>(new FakeHostSession(host));
+    };
+}
