@@ -21,7 +21,7 @@ public class PlanCommandTests
         var r = CliRunner.Run(CliRunner.RepoRoot, ["plan", "--stack", "dev", "--out", tmp.File("out")]);
         Assert.True(r.ExitCode == 0, r.Err);
         using var doc = JsonDocument.Parse(File.ReadAllText(tmp.File("out/plan.json")));
-        Assert.Equal(1, doc.RootElement.GetProperty("schemaVersion").GetInt32());
+        Assert.Equal(2, doc.RootElement.GetProperty("schemaVersion").GetInt32());
         Assert.Equal("dev", doc.RootElement.GetProperty("cluster").GetString());
     }
 
