@@ -88,6 +88,8 @@ public sealed record NodeProgram
     public string? KubeadmConfig { get; init; }
     /// <summary>Cloud VMs: the cloud-init user data; null on bare metal.</summary>
     public string? CloudInit { get; init; }
+    /// <summary>External etcd members: what the member's membership change is decided against; null elsewhere.</summary>
+    public Model.EtcdMembershipFacts? EtcdMembership { get; init; }
 }
 
 /// <summary>A machine of the cluster as the plan knows it (bare-metal host or planned cloud VM).</summary>

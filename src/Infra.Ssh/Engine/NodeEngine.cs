@@ -50,7 +50,7 @@ public sealed class NodeEngine : IDisposable
                     if (step.RuntimeInputs.Contains(EtcdMembers.StartInput))
                     {
                         // An external etcd member: the coordinator makes its membership change around the step.
-                        await new EtcdMembershipCoordinator(Connect(connection), _redactor, null, timeout).ConvergeOneAsync(program, step, session, async env =>
+                        await new EtcdMembershipCoordinator(Connect(connection), _redactor, null, timeout).ConvergeOneAsync(program, session, async env =>
                         {
                             var r = await StepRunner.RunAsync(session, step, env, bundleDirectory: null, timeout, ct);
                             return r.Succeeded ? true : throw new InvalidOperationException(
