@@ -145,6 +145,10 @@ public sealed record ExecutionPlan
     /// <summary>The phases the apply waves run, in order, each once.</summary>
     public IReadOnlyList<Phase> Phases => [.. Waves.Select(w => w.Phase).Distinct()];
 
+    /// <summary>Where the join credentials of the host's joining wave are made (the first control plane); null when no wave of it needs them.</summary>
+    public string? JoinCredentialsFor(string host) =>
+        Waves.FirstOrDefault(w => w.Needs.JoinCredentialsFrom is not null && w.Hosts.Any(h => h.Name == host))?.Needs.JoinCredentialsFrom;
+
     /// <summary>
     /// For a unit that runs all of one host's phases (the Pulumi program's <c>kubeadm:index:Node</c> resource): the
     /// hosts whose units must finish before this host's starts. A host's unit takes the place of its first wave after

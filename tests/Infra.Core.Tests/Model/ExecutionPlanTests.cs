@@ -256,6 +256,9 @@ public class ExecutionPlanTests
             foreach (var dependency in plan.DependsOn(host.Name))
             {
                 Assert.True(Place(dependency).CompareTo(mine) < 0, $"{host.Name} waits for {dependency}, which the plan runs after it");
+                // The Pulumi component declares nodes in host order: what a node waits for is declared before it.
+                Assert.True(hosts.ToList().FindIndex(h => h.Name == dependency) < hosts.ToList().FindIndex(h => h.Name == host.Name),
+                    $"{host.Name} waits for {dependency}, which comes after it in bootstrap order");
             }
             var wave = plan.Waves[mine.Wave];
             // One at a time: each host waits for the host before it in its wave.
