@@ -339,6 +339,7 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
         var execution = plan.Execution.Only(programs.Select(p => p.Host.Name).ToHashSet(StringComparer.Ordinal));
         var byName = programs.ToDictionary(p => p.Host.Name, StringComparer.Ordinal);
         var joinWaves = execution.Waves.Where(w => w.Needs.JoinCredentialsFrom is not null).ToList();
+        var credentialsAsked = false;
         try
         {
             foreach (var wave in execution.Waves)
@@ -352,8 +353,9 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
                     continue;
                 }
                 // Join credentials: made on the first control plane before the first wave that joins, deleted after the last.
-                if (wave.Needs.JoinCredentialsFrom is { } via && wave == joinWaves[0])
+                if (wave.Needs.JoinCredentialsFrom is { } via && !credentialsAsked)
                 {
+                    credentialsAsked = true;
                     var joiners = joinWaves.SelectMany(w => w.Hosts).Select(h => byName[h.Name]).ToList();
                     var needCredentials = joiners.Any(p => decisions.TryGetValue(p.Host.Name, out var d) && !failed.ContainsKey(p.Host.Name)
                         && d.Pending.Any(s => s.Step.Phase is Phase.ControlPlane or Phase.Workers && s.Step.RuntimeInputs.Count > 0));
