@@ -125,7 +125,11 @@ public sealed record ExecutionPlan
                 new WaveNeeds { EtcdMembership = EtcdMembershipChange.Leave }));
         }
         if (workers.Count > 0) reset.Add(Wave(Phase.Reset, "reset workers", workers, WavePacing.Parallel));
-        if (cps.Count > 0) reset.Add(Wave(Phase.Reset, "reset control planes, the last joined first", [.. Enumerable.Reverse(cps)], WavePacing.OneAtATime));
+        if (cps.Count > 0)
+        {
+            reset.Add(Wave(Phase.Reset, cps.Count == 1 ? "reset the control plane" : "reset control planes, the last joined first", [.. Enumerable.Reverse(cps)],
+                WavePacing.OneAtATime));
+        }
         if (etcdOnly.Count > 0) reset.Add(Wave(Phase.Reset, "reset etcd members", etcdOnly, WavePacing.OneAtATime));
         return new ExecutionPlan { Waves = waves, ResetWaves = reset };
     }
