@@ -82,8 +82,6 @@ public sealed record ExecutionPlan
     /// <summary>Reset: workers first, then control planes from the last joined to the first, then etcd-only hosts.</summary>
     public required IReadOnlyList<ExecutionWave> ResetWaves { get; init; }
 
-    public static ExecutionPlan Empty { get; } = new() { Waves = [], ResetWaves = [] };
-
     /// <param name="hosts">The planned hosts in bootstrap order (etcd-only hosts, control planes, workers).</param>
     public static ExecutionPlan For(IReadOnlyList<PlannedHost> hosts)
     {
