@@ -21,8 +21,10 @@ public sealed class ClusterComponentArgs
 }
 
 /// <summary>
-/// <c>infra:index:Cluster</c>: one <c>kubeadm:index:Node</c> per host, in Core's order: external etcd members one
-/// at a time, the first control plane, the other control planes one at a time, then the workers in parallel.
+/// <c>infra:index:Cluster</c>: one <c>kubeadm:index:Node</c> per host, ordered by Core's execution plan
+/// (<see cref="Infra.Core.Model.ExecutionPlan.DependsOn"/>): external etcd members one at a time, the first control
+/// plane, the other control planes one at a time, then the workers in parallel; the workloads wait for
+/// <see cref="WorkloadsAfter"/>.
 /// </summary>
 public sealed class ClusterComponent : ComponentResource
 {
@@ -30,6 +32,9 @@ public sealed class ClusterComponent : ComponentResource
     public Output<string> Kubeconfig { get; private set; }
 
     public IReadOnlyList<Node> Nodes { get; }
+
+    /// <summary>The nodes the execution plan runs right before the workloads wave (the workers, else the last control plane).</summary>
+    public IReadOnlyList<Node> WorkloadsAfter { get; }
 
     public ClusterComponent(string name, ClusterComponentArgs args, ComponentResourceOptions? options = null)
         : base("infra:index:Cluster", name, options)
@@ -42,19 +47,16 @@ public sealed class ClusterComponent : ComponentResource
             return built.ToImmutableDictionary(p => p.Host.Name, p => p, StringComparer.Ordinal);
         });
 
-        var nodes = new List<Node>();
-        Node? previous = null;
-        Node? lastControlPlane = null;
-        Node? first = null;
+        // Each node waits for the nodes the execution plan runs before it; those come earlier in Core's host order.
+        var execution = CoreCalls.Execution(args.Hosts);
+        var nodes = new Dictionary<string, Node>(StringComparer.Ordinal);
+        Node NodeOf(string name) => nodes.TryGetValue(name, out var n) ? n : throw new InvalidOperationException($"host {name} is ordered after a host that waits for it");
         var firstControlPlane = args.Hosts.FirstOrDefault(h => h.Has(Roles.ControlPlane))?.Name;
         foreach (var host in args.Hosts)
         {
             var program = programs.Apply(p => p.TryGetValue(host.Name, out var x) ? x : throw new InvalidOperationException($"Core planned no program for host {host.Name}"));
-            var isWorkerOnly = !host.Has(Roles.ControlPlane) && !host.Has(Roles.Etcd);
             var dependsOn = new InputList<Resource>();
-            // etcd members and control planes change membership one at a time; workers join in parallel after them.
-            if (isWorkerOnly) { if (lastControlPlane is not null) dependsOn.Add(lastControlPlane); }
-            else if (previous is not null) dependsOn.Add(previous);
+            foreach (var before in execution.DependsOn(host.Name)) dependsOn.Add(NodeOf(before));
 
             var node = new Node(host.Name, new NodeArgs
             {
@@ -70,16 +72,17 @@ public sealed class ClusterComponent : ComponentResource
                 Program = Output.CreateSecret(program.Apply(WireJson.NodeProgram)),
                 Connection = Output.CreateSecret(args.Connection),
                 FirstControlPlane = host.Name == firstControlPlane,
-                JoinVia = host.Name == firstControlPlane || firstControlPlane is null
-                    ? (Input<string>)""
-                    : Output.Unsecret(programs.Apply(p => WireJson.Serialize(p[firstControlPlane!].Host))),
+                // Where the join credentials of the host's joining wave are made (the first control plane); empty when it does not join.
+                JoinVia = execution.JoinCredentialsFor(host.Name) is { } joinVia
+                    ? Output.Unsecret(programs.Apply(p => WireJson.Serialize(p[joinVia].Host)))
+                    : (Input<string>)"",
             }, new CustomResourceOptions { Parent = this, DependsOn = dependsOn });
-            nodes.Add(node);
-            if (host.Name == firstControlPlane) first = node;
-            if (!isWorkerOnly) previous = node;
-            if (host.Has(Roles.ControlPlane)) lastControlPlane = node;
+            nodes.Add(host.Name, node);
         }
-        Nodes = nodes;
+        Nodes = [.. args.Hosts.Select(h => nodes[h.Name])];
+        var workloads = execution.Waves.FirstOrDefault(w => w.Phase == Phase.Workloads);
+        WorkloadsAfter = workloads is null ? [] : [.. execution.Before(workloads).Select(NodeOf)];
+        var first = firstControlPlane is null ? null : nodes[firstControlPlane];
         if (first is null) throw new InvalidOperationException("the cluster has no control plane");
         Kubeconfig = Output.CreateSecret(first.Kubeconfig);
         RegisterOutputs(new Dictionary<string, object?> { ["kubeconfig"] = Kubeconfig });

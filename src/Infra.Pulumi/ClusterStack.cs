@@ -89,6 +89,9 @@ public sealed class ClusterStack : Stack
             Secrets = Output.CreateSecret(kept),
             Connection = StackInput.Connection(spec, kept),
         });
+        // The workloads wave runs after the nodes the execution plan runs before it (every worker joined).
+        var workloadsOptions = new ComponentResourceOptions { DependsOn = { cluster } };
+        foreach (var node in cluster.WorkloadsAfter) workloadsOptions.DependsOn.Add(node);
         _ = new WorkloadsComponent("workloads", new WorkloadsComponentArgs
         {
             Spec = spec,
@@ -96,7 +99,7 @@ public sealed class ClusterStack : Stack
             CloudObjects = cloudObjects,
             NodeLabels = CoreCalls.AfterJoinLabels(spec, hosts),
         },
-            new ComponentResourceOptions { DependsOn = { cluster } });
+            workloadsOptions);
 
         ApiEndpoint = endpoint;
         Kubeconfig = cluster.Kubeconfig;

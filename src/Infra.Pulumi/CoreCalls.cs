@@ -1,4 +1,5 @@
 using Infra.Core.CloudInit;
+using Infra.Core.Model;
 using Infra.Core.NodePrograms;
 using Infra.Core.Pki;
 using Infra.Core.Planning;
@@ -39,6 +40,9 @@ internal static class CoreCalls
     /// <summary>Node programs in bootstrap order for the hosts as they exist, with the API endpoint they join through.</summary>
     public static IReadOnlyList<NodeProgram> NodePrograms(ClusterSpec spec, IReadOnlyList<PlannedHost> hosts, KeptSecrets secrets, Endpoint api) =>
         NodeProgramBuilder.Build(spec with { ControlPlane = spec.ControlPlane with { Endpoint = api } }, hosts, secrets);
+
+    /// <summary>The order of work for the hosts: node resources and the workloads depend on each other as its waves run.</summary>
+    public static ExecutionPlan Execution(IReadOnlyList<PlannedHost> hosts) => ExecutionPlan.For(hosts);
 
     /// <summary>The baseline workloads in apply order.</summary>
     public static IReadOnlyList<WorkloadComponent> Workloads(ClusterSpec spec) =>

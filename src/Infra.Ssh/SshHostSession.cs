@@ -1,6 +1,5 @@
 using Infra.Core.Planning;
 using Infra.Core.Spec;
-using Infra.Ssh.Engine;
 
 namespace Infra.Ssh;
 

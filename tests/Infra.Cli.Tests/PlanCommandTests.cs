@@ -14,6 +14,26 @@ public class PlanCommandTests
         Assert.Contains("join workers", r.Out, StringComparison.Ordinal);
     }
 
+    /// <summary>The Order and Reset order sections print the execution plan's waves, each as the plan describes it, and nothing else.</summary>
+    [Fact]
+    [Trait("Item", "12.1")]
+    public void Plan_DevStack_OrderSectionsAreTheExecutionPlansWaves()
+    {
+        var path = Path.Combine(CliRunner.RepoRoot, "stacks", "Pulumi.dev.yaml");
+        var plan = Core.Planning.ClusterPlanner.Plan(Core.Spec.StackReader.Read(path, File.ReadAllText(path)).Spec!);
+
+        var r = CliRunner.Run("plan", "--stack", "dev");
+
+        Assert.True(r.ExitCode == 0, r.Err);
+        var lines = r.Out.Split('\n').Select(l => l.TrimEnd()).ToList();
+        var order = lines.IndexOf("Order");
+        var reset = lines.IndexOf("Reset order");
+        Assert.True(order >= 0 && reset > order, r.Out);
+        Assert.Equal(plan.Execution.Waves.Select((w, i) => $"  {i + 1}. {w.Describe()}"), lines[(order + 1)..reset]);
+        Assert.Equal(plan.Execution.ResetWaves.Select((w, i) => $"  {i + 1}. {w.Describe()}"), lines.Skip(reset + 1).Take(plan.Execution.ResetWaves.Count));
+        Assert.Contains(plan.Execution.Waves, w => w.Phase == Core.Planning.Phase.Workloads);
+    }
+
     [Fact]
     public void Plan_Out_WritesPlanJsonWithSchemaVersion()
     {
@@ -21,7 +41,7 @@ public class PlanCommandTests
         var r = CliRunner.Run(CliRunner.RepoRoot, ["plan", "--stack", "dev", "--out", tmp.File("out")]);
         Assert.True(r.ExitCode == 0, r.Err);
         using var doc = JsonDocument.Parse(File.ReadAllText(tmp.File("out/plan.json")));
-        Assert.Equal(1, doc.RootElement.GetProperty("schemaVersion").GetInt32());
+        Assert.Equal(2, doc.RootElement.GetProperty("schemaVersion").GetInt32());
         Assert.Equal("dev", doc.RootElement.GetProperty("cluster").GetString());
     }
 

@@ -36,11 +36,10 @@ internal static class PlanPrinter
         }
         c.MarkupLine("[bold]Order[/]");
         var i = 1;
-        foreach (var wave in plan.Waves())
-        {
-            var parallel = wave.Hosts.Count > 1 ? " (in parallel)" : "";
-            c.MarkupLine($"  {i++}. {wave.Phase.Name()}: {Markup.Escape(wave.Title)} — {Markup.Escape(string.Join(", ", wave.Hosts.Select(h => h.Name)))}{parallel}");
-        }
+        foreach (var wave in plan.Execution.Waves) c.MarkupLine($"  {i++}. {Markup.Escape(wave.Describe())}");
+        c.MarkupLine("[bold]Reset order[/]");
+        i = 1;
+        foreach (var wave in plan.Execution.ResetWaves) c.MarkupLine($"  {i++}. {Markup.Escape(wave.Describe())}");
         foreach (var w in plan.Warnings) c.MarkupLine($"[yellow]warning:[/] {Markup.Escape(w)}");
     }
 }

@@ -43,6 +43,10 @@ public static class EtcdMembers
             .Select(h => new PlannedMember { Name = h.Name, Host = h, Address = h.InternalAddress ?? h.Address ?? PlaceholderAddress(h.Name) })
             .ToList();
 
+    /// <summary>The members a node program's membership facts name, without their hosts.</summary>
+    public static IReadOnlyList<PlannedMember> Of(Model.EtcdMembershipFacts facts) =>
+        [.. facts.Members.Select(m => new PlannedMember { Name = m.Name, Host = null, Address = m.Address })];
+
     /// <summary>etcd's --initial-cluster value: name=peer URL, comma-separated, in the given order.</summary>
     public static string InitialCluster(IEnumerable<(string Name, string PeerUrl)> members) =>
         string.Join(",", members.Select(m => $"{m.Name}={m.PeerUrl}"));

@@ -42,6 +42,20 @@ internal static class EtcdPhase
     public static IReadOnlyList<Step> MemberSteps(BuildContext c, PlannedHost host) =>
         IsExternalMember(c.Spec, host) ? [Member(c, host)] : [];
 
+    /// <summary>What every member's membership change is decided against (the same values the member step hashes).</summary>
+    public static Model.EtcdMembershipFacts MembershipFacts(BuildContext c)
+    {
+        var release = EtcdRelease.For(c.Spec.Kubernetes.Version)!;
+        return new Model.EtcdMembershipFacts
+        {
+            Members = [.. EtcdMembers.Of(c.Spec, c.Hosts).Select(m => new Model.EtcdPeer(m.Name, m.Address))],
+            Token = EtcdMembers.BootstrapToken(c.Spec),
+            KubernetesMinor = c.Spec.Kubernetes.Version.MinorString,
+            Release = release.Version.ToString(),
+            MinimumForKubeadm = release.MinimumForKubeadm.ToString(),
+        };
+    }
+
     /// <summary>Why a cluster with external etcd cannot be built (bundle or release problems); empty when it can.</summary>
     public static IReadOnlyList<NodeProgramProblem> Problems(ClusterSpec spec, IReadOnlyList<PlannedHost> hosts, BundleManifest? bundle)
     {

@@ -169,7 +169,14 @@ public static class NodeProgramBuilder
             problems.Add(new(host.Name, $"step {s.Id} does not support {os}"));
         }
         if (problems.Count > before) return null;
-        return new NodeProgram { Host = host, Steps = steps, KubeadmConfig = kubeadmConfig, CloudInit = cloudInit };
+        return new NodeProgram
+        {
+            Host = host,
+            Steps = steps,
+            KubeadmConfig = kubeadmConfig,
+            CloudInit = cloudInit,
+            EtcdMembership = EtcdPhase.IsExternalMember(c.Spec, host) ? EtcdPhase.MembershipFacts(c) : null,
+        };
     }
 
     private static string? CloudInit(BuildContext c, PlannedHost host, List<NodeProgramProblem> problems)

@@ -5,8 +5,12 @@ namespace Infra.Core.Planning;
 /// <summary>Everything the tool will do to a cluster, decided before any host is touched.</summary>
 public sealed record ClusterPlan
 {
-    /// <summary>Version of plan.json's layout; bump it when a field changes meaning.</summary>
-    public const int SchemaVersion = 1;
+    /// <summary>
+    /// Version of plan.json's layout; bump it when a field changes meaning. 2: <c>order</c> is the execution plan's
+    /// waves (etcd members and joining control planes each one wave run one at a time, the workloads wave included,
+    /// with <c>run</c> and <c>needs</c>); <c>resetOrder</c> added.
+    /// </summary>
+    public const int SchemaVersion = 2;
 
     public required ClusterSpec Spec { get; init; }
     /// <summary>Hosts in bootstrap order.</summary>
@@ -28,25 +32,8 @@ public sealed record ClusterPlan
     /// </summary>
     public Infrastructure.InfrastructurePlan? Infrastructure { get; init; }
 
+    /// <summary>The order of work (apply and reset waves), made once from <see cref="Hosts"/>: the one source of it.</summary>
+    public required Model.ExecutionPlan Execution { get; init; }
+
     public PlannedHost FirstControlPlane => Hosts.First(h => h.Has(Roles.ControlPlane));
-
-    /// <summary>Bootstrap waves: each inner list may run in parallel, the waves run one after another.</summary>
-    public IReadOnlyList<BootstrapWave> Waves()
-    {
-        var waves = new List<BootstrapWave> { new("prepare", Phase.Prepare, [.. Hosts]) };
-        foreach (var etcd in Hosts.Where(h => h.Has(Roles.Etcd)))
-        {
-            waves.Add(new BootstrapWave($"etcd member {etcd.Name}", Phase.Etcd, [etcd]));
-        }
-        var cps = Hosts.Where(h => h.Has(Roles.ControlPlane)).ToList();
-        for (var i = 0; i < cps.Count; i++)
-        {
-            waves.Add(new BootstrapWave(i == 0 ? $"init {cps[i].Name}" : $"join control plane {cps[i].Name}", Phase.ControlPlane, [cps[i]]));
-        }
-        var workers = Hosts.Where(h => h.Has(Roles.Worker) && !h.Has(Roles.ControlPlane)).ToList();
-        if (workers.Count > 0) waves.Add(new BootstrapWave("join workers", Phase.Workers, workers));
-        return waves;
-    }
 }
-
-public sealed record BootstrapWave(string Title, Phase Phase, IReadOnlyList<PlannedHost> Hosts);

@@ -60,6 +60,7 @@ public static class ClusterPlanner
             Spec = nodeSpec,
             Hosts = hosts,
             Nodes = nodes,
+            Execution = Model.ExecutionPlan.For(hosts),
             Workloads = workloads,
             Infrastructure = spec.Target != Target.Baremetal && inventory is null ? Infrastructure.CloudPlanner.Plan(spec, hosts) : null,
             SecretsArePlaceholders = secrets is null,

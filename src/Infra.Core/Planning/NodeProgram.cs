@@ -94,6 +94,9 @@ public sealed record NodeProgram
 
     /// <summary>This host initializes the cluster (so it holds the admin kubeconfig once its control-plane phase ran).</summary>
     public bool InitializesCluster => Steps.Any(s => s.Id == InitStepId);
+
+    /// <summary>External etcd members: what the member's membership change is decided against; null elsewhere.</summary>
+    public Model.EtcdMembershipFacts? EtcdMembership { get; init; }
 }
 
 /// <summary>A machine of the cluster as the plan knows it (bare-metal host or planned cloud VM).</summary>

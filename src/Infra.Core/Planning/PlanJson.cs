@@ -63,24 +63,47 @@ public static class PlanJson
                 w.WriteEndObject();
             }
             w.WriteEndArray();
-            w.WriteStartArray("order");
-            foreach (var wave in plan.Waves())
-            {
-                w.WriteStartObject();
-                w.WriteString("phase", wave.Phase.Name());
-                w.WriteString("title", wave.Title);
-                w.WriteStartArray("hosts");
-                foreach (var h in wave.Hosts) w.WriteStringValue(h.Name);
-                w.WriteEndArray();
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
+            WriteWaves(w, "order", plan.Execution.Waves);
+            WriteWaves(w, "resetOrder", plan.Execution.ResetWaves);
             w.WriteStartArray("warnings");
             foreach (var warning in plan.Warnings) w.WriteStringValue(warning);
             w.WriteEndArray();
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
+
+    /// <summary>The execution plan's waves: phase, title, hosts, how they run and what they need.</summary>
+    private static void WriteWaves(Utf8JsonWriter w, string name, IReadOnlyList<Model.ExecutionWave> waves)
+    {
+        w.WriteStartArray(name);
+        foreach (var wave in waves)
+        {
+            w.WriteStartObject();
+            w.WriteString("phase", wave.Phase.Name());
+            w.WriteString("title", wave.Title);
+            w.WriteStartArray("hosts");
+            foreach (var h in wave.Hosts) w.WriteStringValue(h.Name);
+            w.WriteEndArray();
+            w.WriteString("run", wave.Pacing.Name);
+            if (wave.Pacing.BatchSize is > 1 and var size) w.WriteNumber("batchSize", size);
+            var needs = wave.Needs;
+            if (needs.JoinCredentialsFrom is not null || needs.EtcdMembers.Count > 0 || needs.EtcdMembership != Model.EtcdMembershipChange.None)
+            {
+                w.WriteStartObject("needs");
+                if (needs.JoinCredentialsFrom is not null) w.WriteString("joinCredentialsFrom", needs.JoinCredentialsFrom);
+                if (needs.EtcdMembers.Count > 0)
+                {
+                    w.WriteStartArray("etcdMembers");
+                    foreach (var m in needs.EtcdMembers) w.WriteStringValue(m);
+                    w.WriteEndArray();
+                }
+                if (needs.EtcdMembership != Model.EtcdMembershipChange.None) w.WriteString("etcdMembership", needs.EtcdMembership == Model.EtcdMembershipChange.Join ? "join" : "leave");
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
     }
 
     public static string OsName(OsFamily os) => StackReader.OsNames.First(kv => kv.Value == os).Key;

@@ -1,3 +1,4 @@
+using Infra.Core.Model;
 using Infra.Core.Planning;
 using Infra.Core.Security;
 using Infra.Core.Spec;
@@ -154,7 +155,7 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
         HostRunState? read, ConvergeOptions options, string? firstOutside, CancellationToken ct)
     {
         JoinCredentials? credentials = null;
-        var first = plan.Hosts.FirstOrDefault(h => h.Has(Roles.ControlPlane));
+        IHostSession? credentialsSession = null;
         HostRunState? StateOf(string host) => hosts.GetValueOrDefault(host) ?? (read?.Host == host ? read : null);
 
         bool Runnable(NodeProgram p, Phase phase) => hosts[p.Host.Name].Runnable(phase);
@@ -176,89 +177,117 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
             foreach (var p in blocked.Where(h => Runnable(h, phase))) run.Block(hosts[p.Host.Name], why);
         }
 
-        // prepare: every host at once (bounded).
-        await ForEachAsync(programs.Where(p => Runnable(p, Phase.Prepare)), options.Concurrency, p => Guarded(p, Phase.Prepare));
+        async Task DeleteCredentialsAsync()
+        {
+            if (credentials is not null && credentialsSession is not null)
+            {
+                await StepRunner.DeleteJoinCredentialsAsync(credentialsSession, credentials, options.CommandTimeout);
+            }
+            credentialsSession = null;
+        }
 
         // etcd: one membership change at a time, made by the coordinator around each member's steps.
-        var etcdPrograms = programs.Where(p => p.Host.Has(Roles.Etcd) && Runnable(p, Phase.Etcd)).ToList();
-        if (etcdPrograms.Count > 0)
+        async Task RunEtcdWaveAsync(IReadOnlyList<NodeProgram> members)
         {
+            if (members.Count == 0) return;
             var sessions = hosts.Values.Append(read).OfType<HostRunState>().Where(s => s.Session is not null)
                 .ToDictionary(s => s.Host, s => s.Session!, StringComparer.Ordinal);
-            await new EtcdMembershipCoordinator(connect, redactor, progress, options.CommandTimeout).RunAsync(plan, etcdPrograms, sessions, new EtcdWaveHooks
-            {
-                RunMember = async (p, env) =>
+            var outcomes = await new EtcdMembershipCoordinator(connect, redactor, Report, options.CommandTimeout)
+                .RunAsync(plan, members, sessions, async (p, env) =>
                 {
                     await Guarded(p, Phase.Etcd, env);
                     return !Stopped(p.Host.Name);
-                },
-                Refuse = (host, message) => hosts[host].Stop = new HostStop.Refused([new NodeChangeRefusal("etcd.membership", message)]),
-                Fail = (host, what, message) => hosts[host].Stop = new HostStop.Failed(
-                    new StepFailure(what, -1, message, "fix the cause, then run apply again: it resumes with this member")),
-                Block = (host, why) => Block(programs.Where(p => p.Host.Name == host), Phase.Etcd, why),
-            }, ct);
-        }
-        var etcdFailed = programs.Where(p => p.Host.Has(Roles.Etcd) && Stopped(p.Host.Name)).Select(p => p.Host.Name).ToList();
-
-        // control planes: the first initializes, the others join one at a time.
-        var cps = programs.Where(p => p.Host.Has(Roles.ControlPlane)).ToList();
-        var firstProgram = first is null ? null : cps.FirstOrDefault(p => p.Host.Name == first.Name);
-        if (etcdFailed.Count > 0)
-        {
-            Block(cps, Phase.ControlPlane, $"waits for etcd member(s) {string.Join(", ", etcdFailed)}, which failed");
-        }
-        else if (firstProgram is not null && Runnable(firstProgram, Phase.ControlPlane))
-        {
-            await Guarded(firstProgram, Phase.ControlPlane);
-        }
-        var firstBroken = first is not null && StateOf(first.Name) is not { Stop: null, Session: not null };
-
-        var joiners = cps.Where(p => p.Host.Name != first?.Name).Concat(programs.Where(p => p.Host.Has(Roles.Worker) && !p.Host.Has(Roles.ControlPlane))).ToList();
-        var needCredentials = joiners.Any(p => hosts[p.Host.Name] is { Stop: null, Decision: { } d }
-            && d.Pending.Any(s => s.Step.Phase is Phase.ControlPlane or Phase.Workers && s.Step.RuntimeInputs.Count > 0));
-        if (needCredentials && firstBroken)
-        {
-            var why = firstOutside is not null
-                ? $"waits for the first control plane {first!.Name}, which is not in --hosts and {firstOutside}"
-                : $"waits for the first control plane {first!.Name}, which failed or is unreachable";
-            Block(joiners, Phase.ControlPlane, why);
-            Block(joiners, Phase.Workers, why);
-            return;
-        }
-        var firstSession = first is null ? null : StateOf(first.Name)?.Session;
-        if (needCredentials && firstSession is not null)
-        {
-            progress?.Report(new EngineEvent(first!.Name, "creating a join token (15 min)"));
-            // The certificate key uploads the control-plane certificates into the cluster: only when a join needs them.
-            var certificates = joiners.Any(p => hosts[p.Host.Name].Decision is { } d
-                && d.Pending.Any(s => s.Step.RuntimeInputs.Contains(JoinCredentials.CertificateKeyInput)));
-            (credentials, var r) = await StepRunner.RegisterJoinCredentialsAsync(firstSession, certificates, redactor, options.CommandTimeout, ct);
-            if (!r.Succeeded)
+                }, ct);
+            foreach (var o in outcomes)
             {
-                var why = $"could not create join credentials on {first!.Name}: {redactor.Redact(r.StderrTail(5))}";
-                Block(joiners, Phase.ControlPlane, why);
-                Block(joiners, Phase.Workers, why);
-                return;
+                switch (o.Kind)
+                {
+                    case EtcdMemberOutcomeKind.Refused:
+                        hosts[o.Host].Stop = new HostStop.Refused([new NodeChangeRefusal("etcd.membership", o.Message)]);
+                        break;
+                    case EtcdMemberOutcomeKind.Failed:
+                        hosts[o.Host].Stop = new HostStop.Failed(
+                            new StepFailure(o.What, -1, o.Message, "fix the cause, then run apply again: it resumes with this member"));
+                        break;
+                    case EtcdMemberOutcomeKind.Blocked:
+                        Block(members.Where(p => p.Host.Name == o.Host), Phase.Etcd, o.Message);
+                        break;
+                }
             }
         }
+
+        // The execution plan's waves, for the selected hosts, one after another; each wave's hosts as it paces them.
+        var execution = plan.Execution.Only(programs.Select(p => p.Host.Name).ToHashSet(StringComparer.Ordinal));
+        var byName = programs.ToDictionary(p => p.Host.Name, StringComparer.Ordinal);
+        var joinWaves = execution.Waves.Where(w => w.Needs.JoinCredentialsFrom is not null).ToList();
+        var credentialsAsked = false;
         try
         {
-            foreach (var p in cps.Where(p => p.Host.Name != first?.Name))
+            foreach (var wave in execution.Waves)
             {
-                if (Runnable(p, Phase.ControlPlane)) await Guarded(p, Phase.ControlPlane);
+                var waveHosts = wave.Hosts.Select(h => byName[h.Name]).ToList();
+                // A control plane needs every etcd member (the first initializes against them, the others join them).
+                var etcdFailed = wave.Needs.EtcdMembers.Where(Stopped).ToList();
+                if (etcdFailed.Count > 0)
+                {
+                    Block(waveHosts, wave.Phase, $"waits for etcd member(s) {string.Join(", ", etcdFailed)}, which failed");
+                    continue;
+                }
+                // Join credentials: made on the first control plane before the first wave that joins, deleted after the last.
+                if (wave.Needs.JoinCredentialsFrom is { } via && !credentialsAsked)
+                {
+                    credentialsAsked = true;
+                    var joiners = joinWaves.SelectMany(w => w.Hosts).Select(h => byName[h.Name]).ToList();
+                    var needCredentials = joiners.Any(p => hosts[p.Host.Name] is { Stop: null, Decision: { } d }
+                        && d.Pending.Any(s => s.Step.Phase is Phase.ControlPlane or Phase.Workers && s.Step.RuntimeInputs.Count > 0));
+                    var viaSession = StateOf(via) is { Stop: null, Session: { } s } ? s : null;
+                    if (needCredentials && viaSession is null)
+                    {
+                        var why = firstOutside is not null
+                            ? $"waits for the first control plane {via}, which is not in --hosts and {firstOutside}"
+                            : $"waits for the first control plane {via}, which failed or is unreachable";
+                        Block(joiners, Phase.ControlPlane, why);
+                        Block(joiners, Phase.Workers, why);
+                        return;
+                    }
+                    if (needCredentials && viaSession is not null)
+                    {
+                        progress?.Report(new EngineEvent(via, "creating a join token (15 min)"));
+                        // The certificate key uploads the control-plane certificates into the cluster: only when a join needs them.
+                        var certificates = joiners.Any(p => hosts[p.Host.Name].Decision is { } d
+                            && d.Pending.Any(s => s.Step.RuntimeInputs.Contains(JoinCredentials.CertificateKeyInput)));
+                        (credentials, var r) = await StepRunner.RegisterJoinCredentialsAsync(viaSession, certificates, redactor, options.CommandTimeout, ct);
+                        if (!r.Succeeded)
+                        {
+                            var why = $"could not create join credentials on {via}: {redactor.Redact(r.StderrTail(5))}";
+                            Block(joiners, Phase.ControlPlane, why);
+                            Block(joiners, Phase.Workers, why);
+                            return;
+                        }
+                        credentialsSession = viaSession;
+                    }
+                }
+
+                if (wave.Needs.EtcdMembership == EtcdMembershipChange.Join)
+                {
+                    await RunEtcdWaveAsync(waveHosts.Where(p => Runnable(p, Phase.Etcd)).ToList());
+                }
+                else
+                {
+                    foreach (var batch in wave.Pacing.Split(waveHosts))
+                    {
+                        if (batch.Count == 1) { if (Runnable(batch[0], wave.Phase)) await Guarded(batch[0], wave.Phase); }
+                        else await ForEachAsync(batch.Where(p => Runnable(p, wave.Phase)), options.Concurrency, p => Guarded(p, wave.Phase));
+                    }
+                }
+
+                if (joinWaves.Count > 0 && wave == joinWaves[^1]) await DeleteCredentialsAsync();
             }
-            await ForEachAsync(programs.Where(p => Runnable(p, Phase.Workers)), options.Concurrency, p => Guarded(p, Phase.Workers));
         }
         finally
         {
-            if (credentials is not null && firstSession is not null)
-            {
-                await StepRunner.DeleteJoinCredentialsAsync(firstSession, credentials, options.CommandTimeout);
-            }
+            await DeleteCredentialsAsync();
         }
-
-        // workloads: from the first control plane, once the cluster is up.
-        if (firstProgram is not null && Runnable(firstProgram, Phase.Workloads)) await Guarded(firstProgram, Phase.Workloads);
 
         // What each bootstrapped host was bootstrapped with is recorded by its bootstrap step (see HostRun.RunStepAsync).
         foreach (var s in programs.Select(p => hosts[p.Host.Name]).Where(s => s is { Stop: null, Decision: not null }))
@@ -269,8 +298,8 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
 
 
     /// <summary>
-    /// Runs each selected host's reset steps, whatever its journal says (they are idempotent): workers first, in
-    /// parallel, then control planes from the last joined to the first, then etcd-only hosts.
+    /// Runs each selected host's reset steps, whatever its journal says (they are idempotent), in the execution plan's
+    /// reset waves: workers first, in parallel, then control planes from the last joined to the first, then etcd-only hosts.
     /// </summary>
     public async Task<ClusterReport> ResetAsync(ClusterPlan plan, ConvergeOptions options, CancellationToken ct)
     {
@@ -288,11 +317,13 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
                 return new ClusterReport { Hosts = [], Refusal = refusal };
             }
         }
-        // External etcd members reset while others stay leave the member list first.
-        if (plan.Spec.Etcd.Topology == EtcdTopology.External)
+        // The execution plan's reset waves for the selected hosts: external etcd members reset while others stay leave
+        // the member list first, then workers, control planes from the last joined to the first, etcd-only hosts.
+        var execution = plan.Execution.Only(programs.Select(p => p.Host.Name).ToHashSet(StringComparer.Ordinal));
+        if (execution.ResetWaves.FirstOrDefault(w => w.Needs.EtcdMembership == EtcdMembershipChange.Leave) is { } leave)
         {
-            var leaving = programs.Where(p => p.Host.Has(Roles.Etcd)).Select(p => p.Host.Name).ToList();
-            if (leaving.Count > 0 && await new EtcdMembershipCoordinator(connect, redactor, progress, options.CommandTimeout)
+            var leaving = leave.Hosts.Select(h => h.Name).ToList();
+            if (await new EtcdMembershipCoordinator(connect, redactor, Report, options.CommandTimeout)
                     .RemoveLeavingAsync(plan, leaving, ct) is { } left)
             {
                 if (clusterLockSession is not null)
@@ -325,10 +356,15 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
         }
         try
         {
-            var workers = programs.Where(p => !p.Host.Has(Roles.ControlPlane) && p.Host.Has(Roles.Worker)).ToList();
-            await ForEachAsync(workers, options.Concurrency, ResetHost);
-            foreach (var p in programs.Where(p => p.Host.Has(Roles.ControlPlane)).Reverse()) await ResetHost(p);
-            foreach (var p in programs.Where(p => !p.Host.Has(Roles.ControlPlane) && !p.Host.Has(Roles.Worker))) await ResetHost(p);
+            var byName = programs.ToDictionary(p => p.Host.Name, StringComparer.Ordinal);
+            foreach (var wave in execution.ResetWaves.Where(w => w.Needs.EtcdMembership != EtcdMembershipChange.Leave))
+            {
+                foreach (var batch in wave.Pacing.Split([.. wave.Hosts.Select(h => byName[h.Name])]))
+                {
+                    if (batch.Count == 1) await ResetHost(batch[0]);
+                    else await ForEachAsync(batch, options.Concurrency, ResetHost);
+                }
+            }
             return new ClusterReport
             {
                 Hosts = programs.Select(p => hosts[p.Host.Name])
@@ -364,6 +400,8 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
             }
         }
     }
+
+    private void Report(string host, string what) => progress?.Report(new EngineEvent(host, what));
 
     internal static string WireJsonState(ClusterSpec spec, NodeProgram p) => WireJson.Serialize(NodeState.Of(spec, p));
 

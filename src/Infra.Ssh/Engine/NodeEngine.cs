@@ -67,7 +67,7 @@ public sealed class NodeEngine : IDisposable
                     if (step.RuntimeInputs.Contains(EtcdMembers.StartInput))
                     {
                         // An external etcd member: the coordinator makes its membership change around the step.
-                        await new EtcdMembershipCoordinator(Connect(connection), _redactor, null, timeout).ConvergeOneAsync(program, step, state.Session!,
+                        await new EtcdMembershipCoordinator(Connect(connection), _redactor, null, timeout).ConvergeOneAsync(program, state.Session!,
                             async env => await run.RunStepAsync(state, step, env, ct) ? true : throw state.Stop!.ToException(program.Host.Name), ct);
                         continue;
                     }

@@ -2,22 +2,22 @@ using System.Diagnostics;
 using Infra.Core.Etcd;
 using Infra.Core.Planning;
 using Infra.Core.Security;
-using Infra.Ssh.Engine;
 
 namespace Infra.Ssh.Etcd;
 
-/// <summary>What the etcd wave needs from the engine.</summary>
-public sealed record EtcdWaveHooks
+/// <summary>How a member of the etcd wave ended when it did not converge.</summary>
+public enum EtcdMemberOutcomeKind
 {
-    /// <summary>Runs a member's etcd-phase steps with extra environment; true when every step succeeded.</summary>
-    public required Func<NodeProgram, IReadOnlyDictionary<string, string>, Task<bool>> RunMember { get; init; }
     /// <summary>A change that needs a procedure (or would lose quorum) was refused before anything changed.</summary>
-    public required Action<string, string> Refuse { get; init; }
-    /// <summary>The host failed outside its steps (a membership command, a health wait): host, what, why.</summary>
-    public required Action<string, string, string> Fail { get; init; }
+    Refused,
+    /// <summary>The host failed outside its steps (a membership command, a health wait).</summary>
+    Failed,
     /// <summary>The host waits for another one that failed or was refused.</summary>
-    public required Action<string, string> Block { get; init; }
+    Blocked,
 }
+
+/// <summary>A member that did not converge: its host, how, what failed (for <see cref="EtcdMemberOutcomeKind.Failed"/>) and why.</summary>
+public sealed record EtcdMemberOutcome(string Host, EtcdMemberOutcomeKind Kind, string What, string Message);
 
 /// <summary>
 /// Runs the etcd phase of external members, one member at a time, around their <c>etcd.member</c> steps: it looks at
@@ -26,7 +26,8 @@ public sealed record EtcdWaveHooks
 /// passes the start information to the step (runtime input <c>etcd-start</c>), promotes the learner once it is in
 /// sync, waits for it to be healthy, and removes live members the plan dropped once their replacements have joined.
 /// </summary>
-public sealed class EtcdMembershipCoordinator(HostSessionFactory connect, Redactor redactor, IProgress<EngineEvent>? progress, TimeSpan commandTimeout)
+/// <param name="progress">What a host is doing (host, what), for the run's progress.</param>
+public sealed class EtcdMembershipCoordinator(HostSessionFactory connect, Redactor redactor, Action<string, string>? progress, TimeSpan commandTimeout)
 {
     public static readonly TimeSpan HealthTimeout = TimeSpan.FromSeconds(90);
 
@@ -40,9 +41,12 @@ public sealed class EtcdMembershipCoordinator(HostSessionFactory connect, Redact
 
     /// <param name="programs">Members whose etcd phase is pending, in bootstrap order.</param>
     /// <param name="sessions">Open sessions of the run (the coordinator opens others it needs and closes them).</param>
-    public async Task RunAsync(ClusterPlan plan, IReadOnlyList<NodeProgram> programs, IReadOnlyDictionary<string, IHostSession> sessions,
-        EtcdWaveHooks hooks, CancellationToken ct)
+    /// <param name="runMember">Runs a member's etcd-phase steps with extra environment; true when every step succeeded.</param>
+    /// <returns>The members that did not converge other than by a failed step of their own (which the engine reports).</returns>
+    public async Task<IReadOnlyList<EtcdMemberOutcome>> RunAsync(ClusterPlan plan, IReadOnlyList<NodeProgram> programs, IReadOnlyDictionary<string, IHostSession> sessions,
+        Func<NodeProgram, IReadOnlyDictionary<string, string>, Task<bool>> runMember, CancellationToken ct)
     {
+        var outcomes = new List<EtcdMemberOutcome>();
         var release = EtcdRelease.For(plan.Spec.Kubernetes.Version);
         var facts = new WaveFacts(EtcdMembers.Of(plan.Spec, plan.Hosts), EtcdMembers.BootstrapToken(plan.Spec), release?.MinimumForKubeadm,
             release is null ? "" : MinimumWhy(plan.Spec.Kubernetes.Version.MinorString, release.Version.ToString()));
@@ -56,12 +60,12 @@ public sealed class EtcdMembershipCoordinator(HostSessionFactory connect, Redact
             {
                 if (stopped is not null)
                 {
-                    hooks.Block(p.Host.Name, $"waits for etcd member {stopped.Host.Name}: {stopReason}");
+                    outcomes.Add(new EtcdMemberOutcome(p.Host.Name, EtcdMemberOutcomeKind.Blocked, "", $"waits for etcd member {stopped.Host.Name}: {stopReason}"));
                     continue;
                 }
                 var self = facts.Planned.Single(m => m.Name == p.Host.Name);
                 var session = sessions[p.Host.Name];
-                var (outcome, defer) = await ConvergeMemberAsync(facts, self, p, session, (other, c) => PeerStateAsync(other, sessions, opened, c), hooks, ct);
+                var (outcome, defer) = await ConvergeMemberAsync(facts, self, session, env => runMember(p, env), (other, c) => PeerStateAsync(other, sessions, opened, c), outcomes, ct);
                 if (defer) deferred.Add((p, self, session));
                 if (outcome is not null)
                 {
@@ -75,8 +79,8 @@ public sealed class EtcdMembershipCoordinator(HostSessionFactory connect, Redact
                 Report(member.Name, "waiting until the member is healthy (its peers were starting too)");
                 if (!await WaitHealthyAsync(session, member, ct))
                 {
-                    hooks.Fail(member.Name, "etcd health", $"member {member.Name} did not become healthy within {HealthTimeout.TotalSeconds:0} s: " +
-                        "a majority of the members must run; see 'infra etcd status' and journalctl -u etcd on the members");
+                    outcomes.Add(Failed(member.Name, "etcd health", $"member {member.Name} did not become healthy within {HealthTimeout.TotalSeconds:0} s: " +
+                        "a majority of the members must run; see 'infra etcd status' and journalctl -u etcd on the members"));
                 }
             }
         }
@@ -84,7 +88,12 @@ public sealed class EtcdMembershipCoordinator(HostSessionFactory connect, Redact
         {
             foreach (var s in opened) await s.DisposeAsync();
         }
+        return outcomes;
     }
+
+    private static EtcdMemberOutcome Failed(string host, string what, string message) => new(host, EtcdMemberOutcomeKind.Failed, what, message);
+
+    private static EtcdMemberOutcome Refused(string host, string message) => new(host, EtcdMemberOutcomeKind.Refused, "", message);
 
     private static string MinimumWhy(string kubernetesMinor, string release) =>
         $"the oldest kubeadm accepts as external etcd for Kubernetes {kubernetesMinor}: the members run, but the control-plane phase will refuse them " +
@@ -92,33 +101,36 @@ public sealed class EtcdMembershipCoordinator(HostSessionFactory connect, Redact
 
     /// <summary>
     /// One member on its own, for the Pulumi provider's per-host engine (the Pulumi engine orders the members): what
-    /// the wave knows from the plan comes from the member step's inputs, and whether another member's host may hold
-    /// a cluster is asked from this host (a listening peer port counts as a member). Throws with the reason on a
+    /// the wave knows from the plan comes from the program's membership facts, and whether another member's host may
+    /// hold a cluster is asked from this host (a listening peer port counts as a member). Throws with the reason on a
     /// refusal or failure.
     /// </summary>
     /// <param name="runMember">Runs the member's etcd step with the start information; true on success.</param>
-    public async Task ConvergeOneAsync(NodeProgram program, Step memberStep, IHostSession session,
+    public async Task ConvergeOneAsync(NodeProgram program, IHostSession session,
         Func<IReadOnlyDictionary<string, string>, Task<bool>> runMember, CancellationToken ct)
     {
-        var inputs = memberStep.Inputs;
-        var planned = EtcdMembers.FromInitialCluster(inputs["members"]);
-        var facts = new WaveFacts(planned, inputs["token"], EtcdVersion.Parse(inputs["minimum-etcd"]), MinimumWhy(inputs["kubernetes"], inputs["etcd"]));
+        var plannedFacts = program.EtcdMembership ?? throw new InvalidOperationException($"host {program.Host.Name} is not an external etcd member");
+        var planned = EtcdMembers.Of(plannedFacts);
+        var facts = new WaveFacts(planned, plannedFacts.Token, EtcdVersion.Parse(plannedFacts.MinimumForKubeadm),
+            MinimumWhy(plannedFacts.KubernetesMinor, plannedFacts.Release));
         var self = planned.Single(m => m.Name == program.Host.Name);
-        string? failure = null;
-        var hooks = new EtcdWaveHooks
+        var outcomes = new List<EtcdMemberOutcome>();
+        await ConvergeMemberAsync(facts, self, session, runMember, (other, c) => PeerPortStateAsync(session, other, c), outcomes, ct);
+        if (outcomes.FirstOrDefault() is { } o)
         {
-            RunMember = (_, env) => runMember(env),
-            Refuse = (host, message) => failure = $"host {host}: refused: {message}",
-            Fail = (host, what, message) => failure = $"host {host}: {what}: {message}",
-            Block = (host, why) => failure = $"host {host}: {why}",
-        };
-        await ConvergeMemberAsync(facts, self, program, session, (other, c) => PeerPortStateAsync(session, other, c), hooks, ct);
-        if (failure is not null) throw new InvalidOperationException(failure);
+            throw new InvalidOperationException(o.Kind switch
+            {
+                EtcdMemberOutcomeKind.Refused => $"host {o.Host}: refused: {o.Message}",
+                EtcdMemberOutcomeKind.Failed => $"host {o.Host}: {o.What}: {o.Message}",
+                _ => $"host {o.Host}: {o.Message}",
+            });
+        }
     }
 
     /// <returns>Why the wave stops (null when the member converged), and whether its health is waited for at the end of the wave.</returns>
-    private async Task<(string? Stop, bool Deferred)> ConvergeMemberAsync(WaveFacts facts, PlannedMember self, NodeProgram program, IHostSession session,
-        Func<PlannedMember, CancellationToken, Task<PeerHostState>> peerState, EtcdWaveHooks hooks, CancellationToken ct)
+    private async Task<(string? Stop, bool Deferred)> ConvergeMemberAsync(WaveFacts facts, PlannedMember self, IHostSession session,
+        Func<IReadOnlyDictionary<string, string>, Task<bool>> runMember, Func<PlannedMember, CancellationToken, Task<PeerHostState>> peerState,
+        List<EtcdMemberOutcome> outcomes, CancellationToken ct)
     {
         var name = self.Name;
         try
@@ -128,7 +140,7 @@ public sealed class EtcdMembershipCoordinator(HostSessionFactory connect, Redact
             var obs = await ObserveAsync(session, endpoints, ct);
             if (obs.Version is null)
             {
-                hooks.Fail(name, "etcd", "etcd is not installed on the host (the prepare phase installs or checks it)");
+                outcomes.Add(Failed(name, "etcd", "etcd is not installed on the host (the prepare phase installs or checks it)"));
                 return ("etcd is not installed", false);
             }
             if (facts.Minimum is { } minimum && obs.Version < minimum)
@@ -146,7 +158,7 @@ public sealed class EtcdMembershipCoordinator(HostSessionFactory connect, Redact
             var decision = EtcdMembership.BeforeMember(planned, self, obs.HasData, obs.View, others);
             if (decision.Refusal is { } refusal)
             {
-                hooks.Refuse(name, refusal);
+                outcomes.Add(Refused(name, refusal));
                 return ("its change was refused", false);
             }
 
@@ -183,25 +195,25 @@ public sealed class EtcdMembershipCoordinator(HostSessionFactory connect, Redact
                 env["INFRA_ETCD_INITIAL_CLUSTER"] = EtcdMembership.JoinInitialCluster(new EtcdClusterView { Members = members, Healthy = new HashSet<ulong>() }, self);
             }
 
-            if (!await hooks.RunMember(program, env)) return ("its etcd step failed", false);
+            if (!await runMember(env)) return ("its etcd step failed", false);
 
             if (decision.Promote && !await PromoteAsync(session, endpoints, self, ct))
             {
-                hooks.Fail(name, "member promote", $"learner {name} did not catch up with the leader within {HealthTimeout.TotalSeconds:0} s and was not promoted; " +
-                    "apply again once it has (see 'infra etcd status')");
+                outcomes.Add(Failed(name, "member promote", $"learner {name} did not catch up with the leader within {HealthTimeout.TotalSeconds:0} s and was not promoted; " +
+                    "apply again once it has (see 'infra etcd status')"));
                 return ("its learner was not promoted", false);
             }
             if (!decision.WaitForHealth) return (null, true);
             if (!await WaitHealthyAsync(session, self, ct))
             {
-                hooks.Fail(name, "etcd health", $"member {name} did not become healthy within {HealthTimeout.TotalSeconds:0} s; see journalctl -u etcd on {name}");
+                outcomes.Add(Failed(name, "etcd health", $"member {name} did not become healthy within {HealthTimeout.TotalSeconds:0} s; see journalctl -u etcd on {name}"));
                 return ("it did not become healthy", false);
             }
-            return (await RemoveStaleAsync(planned, endpoints, name, session, hooks, ct), false);
+            return (await RemoveStaleAsync(planned, endpoints, name, session, outcomes, ct), false);
         }
         catch (EtcdCommandException e)
         {
-            hooks.Fail(name, e.Label, redactor.Redact(e.Message));
+            outcomes.Add(Failed(name, e.Label, redactor.Redact(e.Message)));
             return (e.Message, false);
         }
     }
@@ -291,8 +303,8 @@ public sealed class EtcdMembershipCoordinator(HostSessionFactory connect, Redact
     /// </summary>
     public async Task LeaveOwnAsync(NodeProgram program, IHostSession session, CancellationToken ct)
     {
-        if (program.Steps.FirstOrDefault(s => s.RuntimeInputs.Contains(EtcdMembers.StartInput)) is not { } memberStep) return;
-        var planned = EtcdMembers.FromInitialCluster(memberStep.Inputs["members"]);
+        if (program.EtcdMembership is not { } facts) return;
+        var planned = EtcdMembers.Of(facts);
         var self = planned.Single(m => m.Name == program.Host.Name);
         var others = planned.Where(m => m.Name != self.Name).ToList();
         if (others.Count == 0) return;
@@ -312,7 +324,7 @@ public sealed class EtcdMembershipCoordinator(HostSessionFactory connect, Redact
 
     /// <summary>Removes, one at a time, the members the plan no longer has, as far as quorum allows.</summary>
     private async Task<string?> RemoveStaleAsync(IReadOnlyList<PlannedMember> planned, IReadOnlyList<string> endpoints,
-        string host, IHostSession session, EtcdWaveHooks hooks, CancellationToken ct)
+        string host, IHostSession session, List<EtcdMemberOutcome> outcomes, CancellationToken ct)
     {
         for (var i = 0; i < 16; i++)
         {
@@ -321,7 +333,7 @@ public sealed class EtcdMembershipCoordinator(HostSessionFactory connect, Redact
             var (removal, refusal) = EtcdMembership.NextRemoval(planned, view);
             if (refusal is not null)
             {
-                hooks.Refuse(host, refusal);
+                outcomes.Add(Refused(host, refusal));
                 return "a member removal was refused";
             }
             if (removal is null) return null;
@@ -435,7 +447,7 @@ public sealed class EtcdMembershipCoordinator(HostSessionFactory connect, Redact
         }
     }
 
-    private void Report(string host, string what) => progress?.Report(new EngineEvent(host, redactor.Redact(what)));
+    private void Report(string host, string what) => progress?.Invoke(host, redactor.Redact(what));
 }
 
 /// <summary>An etcd command the tool ran failed; the message names the command and the end of its error output.</summary>

@@ -1,4 +1,4 @@
-namespace Infra.Ssh.Engine;
+namespace Infra.Ssh;
 
 /// <summary>What a command did on a host.</summary>
 public sealed record CommandResult(int ExitCode, string Stdout, string Stderr)
