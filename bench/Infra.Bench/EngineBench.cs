@@ -8,6 +8,7 @@ using Infra.Ssh;
 using Infra.Ssh.Engine;
 using Infra.TestHosts;
 using Infra.TestHosts.Clusters;
+using Infra.TestKit;
 
 namespace Infra.Bench;
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Infra.Core.Spec;
 using Infra.TestHosts;
 using Infra.TestHosts.Clusters;
+using Infra.TestKit;
 using Xunit.Abstractions;
 
 namespace Infra.Cli.Tests;
@@ -13,8 +14,12 @@ public sealed class ApplyHosts : IAsyncLifetime
     public ClusterHostSet Set { get; private set; } = null!;
     public TestHost this[string name] => Set[name];
 
-    public async Task InitializeAsync() => Set = await ClusterHostSet.CreateAsync(TestHostNetwork.PrefixFor("cli"),
-        [new TestHostOptions { Name = "cp1", Systemd = true }, new TestHostOptions { Name = "w1", Systemd = true }, new TestHostOptions { Name = "w2", Systemd = true }]);
+    public async Task InitializeAsync()
+    {
+        if (TestTiers.RealHostSkipReason is not null) return; // the tests are skipped: start nothing
+        Set = await ClusterHostSet.CreateAsync(TestHostNetwork.PrefixFor("cli"),
+            [new TestHostOptions { Name = "cp1", Systemd = true }, new TestHostOptions { Name = "w1", Systemd = true }, new TestHostOptions { Name = "w2", Systemd = true }]);
+    }
 
     public async Task DisposeAsync()
     {
@@ -53,7 +58,7 @@ public sealed class ApplyCommandTests(ApplyHosts hosts, ITestOutputHelper output
         return r;
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task Apply_SecondRun_SaysNothingToDoAndStatusReportsEveryHostUpToDate()
     {
         var stack = await StackAsync("cp1");
@@ -74,7 +79,7 @@ public sealed class ApplyCommandTests(ApplyHosts hosts, ITestOutputHelper output
         Assert.Equal("unchanged", host.GetProperty("state").GetString());
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task Apply_ChangeThatNeedsProcedure_Exit2AndNothingRuns()
     {
         var stack = await StackAsync("cp1");
@@ -90,7 +95,7 @@ public sealed class ApplyCommandTests(ApplyHosts hosts, ITestOutputHelper output
         Assert.Equal(journal, hosts["cp1"].ReadDiskFile("/var/lib/infra/journal"));
     }
 
-    [Fact]
+    [RealHostFact]
     [Trait("Item", "10.new-user")]
     public async Task Apply_StandInOnlyANewWorkerSelected_ReadsTheFirstControlPlaneAndJoins()
     {
@@ -107,7 +112,7 @@ public sealed class ApplyCommandTests(ApplyHosts hosts, ITestOutputHelper output
         Assert.Contains("w1: up to date", status.Out, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [RealHostFact]
     [Trait("Item", "10.new-user")]
     public async Task Apply_StandInWorkerSelectedAndFirstControlPlaneNotInitialized_BlocksSayingWhyAndLeavesItAlone()
     {
@@ -123,7 +128,7 @@ public sealed class ApplyCommandTests(ApplyHosts hosts, ITestOutputHelper output
         Assert.Equal(0, cp1.GetProperty("skipped").GetInt32());
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task Apply_OnATerminalLessRun_PrintsPlainProgressLinesWithElapsedTime()
     {
         var stack = await StackAsync("cp1");
@@ -137,7 +142,7 @@ public sealed class ApplyCommandTests(ApplyHosts hosts, ITestOutputHelper output
         Assert.DoesNotContain("\u001b[", r.Err);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task Apply_OnATerminal_RedrawsATableOfHostsWithWhatEachDoesAndForHowLong()
     {
         var stack = await StackAsync("cp1", "w1");
@@ -175,7 +180,7 @@ public sealed class ApplyCommandTests(ApplyHosts hosts, ITestOutputHelper output
         return values;
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task ApplyAndStatus_StepsThatPrintSecrets_NoSecretInAnyOutput()
     {
         var stack = await StackAsync("cp1", "w1", "w2");
@@ -236,7 +241,7 @@ public sealed class ApplyCommandTests(ApplyHosts hosts, ITestOutputHelper output
     private static IReadOnlyList<string> JournalIds(TestHost host) =>
         [.. (host.ReadDiskFile("/var/lib/infra/journal") ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')[0])];
 
-    [Fact]
+    [RealHostFact]
     public async Task Apply_BinaryKilledWithSigkill_NextApplyTakesOverItsLocksAndResumesWhereItStopped()
     {
         var stack = await StackAsync("cp1", "w1", "w2");
@@ -285,7 +290,7 @@ public sealed class ApplyCommandTests(ApplyHosts hosts, ITestOutputHelper output
         Assert.Contains("prepare.os", before["w2"]);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task ApplyThenReset_BundleSource_UploadsVerifiedBinariesAndResetLeavesTheHostAsItWas()
     {
         var cp1 = hosts["cp1"];

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Infra.Core.Kubeadm;
 using Infra.Core.NodePrograms;
 using Infra.Core.Spec;
+using Infra.TestKit;
 
 namespace Infra.Core.Tests.NodePrograms;
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Infra.Core.Pki;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
+using Infra.TestKit;
 
 namespace Infra.TestHosts.Clusters;
 
