@@ -25,26 +25,33 @@ public static class TestTiers
     public static bool RunAll => Environment.GetEnvironmentVariable(RunAllVariable) == "1";
 
     /// <summary>Why real-host tests cannot run here, or null when they run (always under <see cref="RunAll"/>).</summary>
-    public static string? RealHostSkipReason { get; } = RunAll ? null : RealHostMissing();
+    public static string? RealHostSkipReason { get; } = RealHostSkip(RunAll, OperatingSystem.IsLinux(), Environment.IsPrivilegedProcess);
 
     /// <summary>Why a test needing <paramref name="tools"/> cannot run here, or null when it runs.</summary>
-    public static string? RealToolSkipReason(IEnumerable<string> tools)
-    {
-        if (RunAll) return null;
-        var missing = tools.Where(t => FindOnPath(t) is null).ToList();
-        return missing.Count == 0 ? null
-            : $"{RealTool} test: {string.Join(", ", missing)} not installed here; {RunAllHint} (it installs the tools)";
-    }
+    public static string? RealToolSkipReason(IEnumerable<string> tools) =>
+        RealToolSkip(RunAll, [.. tools.Where(t => FindOnPath(t) is null)]);
 
-    private static string? RealHostMissing()
-    {
-        if (!OperatingSystem.IsLinux()) return $"{RealHost} test: needs Linux (network namespaces, overlayfs); {RunAllHint}";
-        if (!Environment.IsPrivilegedProcess)
-        {
-            return $"{RealHost} test: needs root (it creates network namespaces and starts sshd); {RunAllHint}";
-        }
-        return null;
-    }
+    public static string? RealHostSkip(bool runAll, bool linux, bool root) =>
+        runAll ? null
+        : !linux ? $"{RealHost} test: needs Linux (network namespaces, overlayfs); {RunAllHint}"
+        : !root ? $"{RealHost} test: needs root (it creates network namespaces and starts sshd); {RunAllHint}"
+        : null;
+
+    public static string? RealToolSkip(bool runAll, IReadOnlyList<string> missing) =>
+        runAll || missing.Count == 0 ? null
+        : $"{RealTool} test: {string.Join(", ", missing)} not installed here; {RunAllHint} (it installs the tools)";
+
+    /// <summary>
+    /// Test methods of <paramref name="assembly"/> whose class takes a fixture that <paramref name="startsHosts"/> (class or
+    /// collection fixture) but whose attribute is not a RealHost one: without root they would fail instead of skipping.
+    /// </summary>
+    public static IReadOnlyList<string> UnmarkedHostTests(System.Reflection.Assembly assembly, Func<Type, bool> startsHosts) =>
+        [.. assembly.GetTypes()
+            .Where(t => t.GetConstructors().Any(c => c.GetParameters().Any(p => startsHosts(p.ParameterType))))
+            .SelectMany(t => t.GetMethods())
+            .Where(m => m.GetCustomAttributes(true).OfType<FactAttribute>().Any()
+                && !m.GetCustomAttributes(true).Any(a => a is RealHostFactAttribute or RealHostTheoryAttribute))
+            .Select(m => $"{m.DeclaringType!.Name}.{m.Name}")];
 
     /// <summary>An absolute path as it is, or the first match of a bare name on PATH.</summary>
     public static string? FindOnPath(string tool)
