@@ -290,6 +290,7 @@ internal static class EngineBench
                 if (!again.NothingToDo) throw new InvalidOperationException($"the {n}-host re-apply was not a no-change run");
             }
             reapply.Add((n, Measure.Median(runs)));
+            Console.WriteLine($"  (measured: no-change re-apply of {n} hosts, median {S(reapply[^1].Seconds)})");
 
             var best = double.MaxValue;
             for (var run = 0; run < 2; run++)
@@ -297,10 +298,15 @@ internal static class EngineBench
                 await RestoreInBatchesAsync(hosts);
                 var watch = Stopwatch.StartNew();
                 var report = await Engine(plan.Spec).ApplyAsync(plan, Options([Phase.Prepare], names, n), _ => true, CancellationToken.None);
-                if (report.ExitCode != 0) throw new InvalidOperationException($"prepare on {n} hosts failed");
+                if (report.ExitCode != 0)
+                {
+                    throw new InvalidOperationException($"prepare on {n} hosts failed: " + string.Join("; ", report.Hosts
+                        .Where(h => h.Failure is not null || h.Message is not null).Select(h => $"{h.Host} {h.State} {h.Failure?.StepId} {h.Message} {h.Failure?.StderrTail}")));
+                }
                 best = Math.Min(best, watch.Elapsed.TotalSeconds);
             }
             prepare.Add((n, best));
+            Console.WriteLine($"  (measured: prepare on {n} hosts, best {S(best)})");
         }
         void Report(string what, List<(int Hosts, double Seconds)> figures)
         {
