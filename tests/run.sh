@@ -2,6 +2,8 @@
 # Runs the whole offline test suite: installs what the tests need (Debian 12, as root), builds the
 # offline solution filter with warnings as errors, checks formatting, and runs every test project.
 # Tests that need real servers (sshd in network namespaces, etcd, containerd) start them themselves.
+# A plain `dotnet test` skips the tiers a machine cannot run (Tier=RealHost without root, Tier=RealTool without the
+# tool); here every tier runs: INFRA_TEST_ALL=1 makes a missing precondition fail its test, and any skip fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,7 +38,7 @@ if [ "$(cat /proc/sys/fs/inotify/max_user_instances)" -lt 4096 ]; then
   sysctl -q -w fs.inotify.max_user_instances=4096
 fi
 
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 INFRA_TEST_ALL=1
 dotnet build Infra.Offline.slnf -c Release -warnaserror -nologo -v q
 dotnet format Infra.Offline.slnf --verify-no-changes --no-restore
 
@@ -57,8 +59,14 @@ dotnet test Infra.Offline.slnf -c Release --no-build --nologo "$@" 2>&1 | tee "$
 status=${PIPESTATUS[0]}
 set -e
 # One closing line over every test assembly, in the plain form CI reads.
-awk '/(Passed|Failed)!  -/ {
+read -r passed failed skipped < <(awk '/(Passed|Failed|Skipped)! +-/ {
        for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
-     } END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+     } END { print p + 0, f + 0, s + 0 }' "$log")
 rm -f "$log"
+echo "$passed passed, $failed failed, $skipped skipped"
+# Nothing may be left out here, whatever the reason: a skip fails the run.
+if [ "$skipped" -ne 0 ]; then
+  echo "tests/run.sh: $skipped test(s) skipped; this run must run every test" >&2
+  exit 1
+fi
 exit "$status"

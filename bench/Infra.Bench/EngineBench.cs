@@ -8,6 +8,7 @@ using Infra.Ssh;
 using Infra.Ssh.Engine;
 using Infra.TestHosts;
 using Infra.TestHosts.Clusters;
+using Infra.TestKit;
 
 namespace Infra.Bench;
 
@@ -26,6 +27,8 @@ internal static class EngineBench
     public static void Run() => RunAsync(scaleOnly: false).GetAwaiter().GetResult();
 
     public static void RunScale() => RunAsync(scaleOnly: true).GetAwaiter().GetResult();
+
+    public static void RunPerHost() => PerHostAsync().GetAwaiter().GetResult();
 
     private static async Task RunAsync(bool scaleOnly)
     {
@@ -50,14 +53,15 @@ internal static class EngineBench
 
     private static ClusterConverger Engine(ClusterSpec spec) => new(SshHostSession.Factory(spec.Ssh, Ssh), new Redactor());
 
-    private static ConvergeOptions Options(IReadOnlyList<Phase>? phases = null, IReadOnlyList<string>? hosts = null) => new()
-    {
-        LockHolder = $"bench pid {Environment.ProcessId}",
-        CommandTimeout = TimeSpan.FromMinutes(5),
-        Concurrency = HostCount,
-        Phases = phases ?? [],
-        Hosts = hosts ?? [],
-    };
+    private static ConvergeOptions Options(IReadOnlyList<Phase>? phases = null, IReadOnlyList<string>? hosts = null,
+        int concurrency = HostCount) => new()
+        {
+            LockHolder = $"bench pid {Environment.ProcessId}",
+            CommandTimeout = TimeSpan.FromMinutes(5),
+            Concurrency = concurrency,
+            Phases = phases ?? [],
+            Hosts = hosts ?? [],
+        };
 
     /// <summary>Each host's program replaced by 10 steps that do nothing; a new nonce makes every run do them again.</summary>
     private static ClusterPlan TrivialPlan(ClusterPlan plan, int nonce) => plan with
@@ -250,6 +254,80 @@ internal static class EngineBench
             var ideal = t1 * Math.Max(1.0, (double)n / cores);
             Console.WriteLine($"  N={n,2}: {S(best)}  ({best / t1:0.0}x T1; ideal {S(ideal)}, actual/ideal {R(best / ideal)}; engine CPU {cpu.TotalMilliseconds / n:0} ms per host)");
         }
+    }
+
+    /// <summary>
+    /// The cost per host at 20 and at 50 hosts, in one run on one set of 50 systemd hosts: a no-change re-apply of a
+    /// real plan of the first 20 and of all 50 (median of 5), and <c>prepare</c> (preinstalled) on 20 and on 50 hosts
+    /// from fresh disks (best of 2). The cost per host must not grow from 20 to 50.
+    /// </summary>
+    private static async Task PerHostAsync()
+    {
+        int[] sizes = [HostCount, 50];
+        var most = sizes.Max();
+        Console.WriteLine($"per-host: starting {most} systemd harness hosts ({Environment.ProcessorCount} cores, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]})");
+        await using var set = await ClusterHostSet.CreateAsync(TestHostNetwork.PrefixFor("b50"),
+            [.. Enumerable.Range(1, most).Select(i => new TestHostOptions { Name = $"h{i}", Systemd = true })], Boots);
+        var reapply = new List<(int Hosts, double Seconds)>();
+        var prepare = new List<(int Hosts, double Seconds)>();
+        foreach (var n in sizes)
+        {
+            var hosts = set.Network.Hosts.Take(n).ToList();
+            var members = hosts.Select((h, i) => i == 0 ? ClusterMember.ControlPlane(h) : ClusterMember.Worker(h)).ToList();
+            var plan = set.Plan(HarnessCluster.Spec(set.Network, members));
+            var names = hosts.Select(h => h.Name).ToList();
+
+            await RestoreInBatchesAsync(hosts);
+            var converged = await Engine(plan.Spec).ApplyAsync(plan, Options(concurrency: n), _ => true, CancellationToken.None);
+            if (converged.ExitCode != 0) throw new InvalidOperationException($"the first apply of the {n}-host plan failed");
+            var runs = new List<double>();
+            for (var i = 0; i < 5; i++)
+            {
+                var watch = Stopwatch.StartNew();
+                var again = await Engine(plan.Spec).ApplyAsync(plan, Options(concurrency: n),
+                    _ => throw new InvalidOperationException("a no-change apply asked to confirm"), CancellationToken.None);
+                runs.Add(watch.Elapsed.TotalSeconds);
+                if (!again.NothingToDo) throw new InvalidOperationException($"the {n}-host re-apply was not a no-change run");
+            }
+            reapply.Add((n, Measure.Median(runs)));
+            Console.WriteLine($"  (measured: no-change re-apply of {n} hosts, median {S(reapply[^1].Seconds)})");
+
+            var best = double.MaxValue;
+            for (var run = 0; run < 2; run++)
+            {
+                await RestoreInBatchesAsync(hosts);
+                var watch = Stopwatch.StartNew();
+                var report = await Engine(plan.Spec).ApplyAsync(plan, Options([Phase.Prepare], names, n), _ => true, CancellationToken.None);
+                if (report.ExitCode != 0)
+                {
+                    throw new InvalidOperationException($"prepare on {n} hosts failed: " + string.Join("; ", report.Hosts
+                        .Where(h => h.Failure is not null || h.Message is not null).Select(h => $"{h.Host} {h.State} {h.Failure?.StepId} {h.Message} {h.Failure?.StderrTail}")));
+                }
+                best = Math.Min(best, watch.Elapsed.TotalSeconds);
+            }
+            prepare.Add((n, best));
+            Console.WriteLine($"  (measured: prepare on {n} hosts, best {S(best)})");
+        }
+        void Report(string what, List<(int Hosts, double Seconds)> figures)
+        {
+            var first = figures[0];
+            foreach (var (hosts, seconds) in figures)
+            {
+                var perHost = seconds * 1000 / hosts;
+                Console.WriteLine($"  {what,-28} N={hosts,2}: {S(seconds)}  {perHost,6:0} ms/host  ({R(perHost / (first.Seconds * 1000 / first.Hosts))} the N={first.Hosts} cost per host)");
+            }
+        }
+        Console.WriteLine($"per-host: the same work on {string.Join(" and ", sizes)} hosts, cost per host (goal: it does not grow)");
+        Report("no-change re-apply (median)", reapply);
+        Report("prepare (best of 2)", prepare);
+    }
+
+    /// <summary>Systemd hosts booted at once by <see cref="PerHostAsync"/> (a boot is CPU-heavy; 50 at once can miss the boot timeout).</summary>
+    private const int Boots = 10;
+
+    private static async Task RestoreInBatchesAsync(IEnumerable<TestHost> hosts)
+    {
+        foreach (var chunk in hosts.Chunk(Boots)) await ClusterHostSet.RestoreAsync(chunk);
     }
 
     private static string S(double seconds) => seconds.ToString("0.00", CultureInfo.InvariantCulture) + " s";

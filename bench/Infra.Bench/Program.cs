@@ -21,6 +21,7 @@ public static class Program
             ["plan"] = PlanBench.Run,
             ["engine"] = EngineBench.Run,
             ["scale"] = EngineBench.RunScale,
+            ["per-host"] = EngineBench.RunPerHost,
         };
         if (which == "all")
         {

@@ -3,6 +3,7 @@ using Infra.Core.Pki;
 using Infra.Core.Spec;
 using Infra.TestHosts;
 using Infra.TestHosts.Clusters;
+using Infra.TestKit;
 
 namespace Infra.Cli.Tests;
 
@@ -12,7 +13,7 @@ public class AdminKeyTests
     /// <summary>A one-VM AWS stack that names no admin key (so no SSH secret is needed).</summary>
     private static string Stack(TempDir tmp)
     {
-        var text = File.ReadAllText(Path.Combine(CliRunner.RepoRoot, "stacks", "Pulumi.staging.yaml"))
+        var text = File.ReadAllText(Path.Combine(Repo.Root, "stacks", "Pulumi.staging.yaml"))
             .Replace("name: staging", "name: solo", StringComparison.Ordinal)
             .Replace("    controlPlane:\n      count: 3", "    controlPlane:\n      count: 1", StringComparison.Ordinal)
             .Replace("        count: 3\n", "        count: 0\n", StringComparison.Ordinal);
@@ -57,7 +58,7 @@ public class AdminKeyTests
         Assert.Contains("infra secrets init", r.Err, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [RealHostFact]
     [Trait("Item", "10.new-user")]
     public async Task Status_CloudStackWithoutAdminKey_LogsInWithTheKeptAdminKeyOnly()
     {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Infra.Core.Spec;
 using Infra.TestHosts;
 using Infra.TestHosts.Clusters;
+using Infra.TestKit;
 using Xunit.Abstractions;
 
 namespace Infra.Cli.Tests;
@@ -13,8 +14,12 @@ public sealed class ApplyHosts : IAsyncLifetime
     public ClusterHostSet Set { get; private set; } = null!;
     public TestHost this[string name] => Set[name];
 
-    public async Task InitializeAsync() => Set = await ClusterHostSet.CreateAsync(TestHostNetwork.PrefixFor("cli"),
-        [new TestHostOptions { Name = "cp1", Systemd = true }, new TestHostOptions { Name = "w1", Systemd = true }, new TestHostOptions { Name = "w2", Systemd = true }]);
+    public async Task InitializeAsync()
+    {
+        if (TestTiers.RealHostSkipReason is not null) return; // the tests are skipped: start nothing
+        Set = await ClusterHostSet.CreateAsync(TestHostNetwork.PrefixFor("cli"),
+            [new TestHostOptions { Name = "cp1", Systemd = true }, new TestHostOptions { Name = "w1", Systemd = true }, new TestHostOptions { Name = "w2", Systemd = true }]);
+    }
 
     public async Task DisposeAsync()
     {
@@ -53,7 +58,7 @@ public sealed class ApplyCommandTests(ApplyHosts hosts, ITestOutputHelper output
         return r;
     }
 
-    [Fact]
+    [RealHostFact]
     [Trait("Item", "12.2")]
     public async Task Status_StandInDoneStepWhoseFileWasRemoved_Exit1NamingTheCheckLine()
     {
@@ -76,7 +81,7 @@ public sealed class ApplyCommandTests(ApplyHosts hosts, ITestOutputHelper output
         Assert.True(change.GetProperty("drift").GetProperty("line").GetInt32() > 1);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task Apply_SecondRun_SaysNothingToDoAndStatusReportsEveryHostUpToDate()
     {
         var stack = await StackAsync("cp1");
@@ -97,7 +102,7 @@ public sealed class ApplyCommandTests(ApplyHosts hosts, ITestOutputHelper output
         Assert.Equal("unchanged", host.GetProperty("state").GetString());
     }
 
-    [Fact]
+    [RealHostFact]
     [Trait("Item", "12.5")]
     public async Task Status_Verbose_ShowsTheSshLayersLogLinesOnStderrAndWithoutItNone()
     {
@@ -115,7 +120,7 @@ public sealed class ApplyCommandTests(ApplyHosts hosts, ITestOutputHelper output
         Assert.DoesNotContain("debug:", quiet.Err, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task Apply_ChangeThatNeedsProcedure_Exit2AndNothingRuns()
     {
         var stack = await StackAsync("cp1");
@@ -131,7 +136,7 @@ public sealed class ApplyCommandTests(ApplyHosts hosts, ITestOutputHelper output
         Assert.Equal(journal, hosts["cp1"].ReadDiskFile("/var/lib/infra/journal"));
     }
 
-    [Fact]
+    [RealHostFact]
     [Trait("Item", "10.new-user")]
     public async Task Apply_StandInOnlyANewWorkerSelected_ReadsTheFirstControlPlaneAndJoins()
     {
@@ -148,7 +153,7 @@ public sealed class ApplyCommandTests(ApplyHosts hosts, ITestOutputHelper output
         Assert.Contains("w1: up to date", status.Out, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [RealHostFact]
     [Trait("Item", "10.new-user")]
     public async Task Apply_StandInWorkerSelectedAndFirstControlPlaneNotInitialized_BlocksSayingWhyAndLeavesItAlone()
     {
@@ -164,7 +169,7 @@ public sealed class ApplyCommandTests(ApplyHosts hosts, ITestOutputHelper output
         Assert.Equal(0, cp1.GetProperty("skipped").GetInt32());
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task Apply_OnATerminalLessRun_PrintsPlainProgressLinesWithElapsedTime()
     {
         var stack = await StackAsync("cp1");
@@ -178,7 +183,7 @@ public sealed class ApplyCommandTests(ApplyHosts hosts, ITestOutputHelper output
         Assert.DoesNotContain("\u001b[", r.Err);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task Apply_OnATerminal_RedrawsATableOfHostsWithWhatEachDoesAndForHowLong()
     {
         var stack = await StackAsync("cp1", "w1");
@@ -216,7 +221,7 @@ public sealed class ApplyCommandTests(ApplyHosts hosts, ITestOutputHelper output
         return values;
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task ApplyAndStatus_StepsThatPrintSecrets_NoSecretInAnyOutput()
     {
         var stack = await StackAsync("cp1", "w1", "w2");
@@ -277,7 +282,7 @@ public sealed class ApplyCommandTests(ApplyHosts hosts, ITestOutputHelper output
     private static IReadOnlyList<string> JournalIds(TestHost host) =>
         [.. (host.ReadDiskFile("/var/lib/infra/journal") ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')[0])];
 
-    [Fact]
+    [RealHostFact]
     public async Task Apply_BinaryKilledWithSigkill_NextApplyTakesOverItsLocksAndResumesWhereItStopped()
     {
         var stack = await StackAsync("cp1", "w1", "w2");
@@ -326,7 +331,7 @@ public sealed class ApplyCommandTests(ApplyHosts hosts, ITestOutputHelper output
         Assert.Contains("prepare.os", before["w2"]);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task ApplyThenReset_BundleSource_UploadsVerifiedBinariesAndResetLeavesTheHostAsItWas()
     {
         var cp1 = hosts["cp1"];

@@ -1,3 +1,5 @@
+using Infra.TestKit;
+
 namespace Infra.Cli.Tests;
 
 /// <summary>User errors not covered elsewhere: each exits 2 with a message that names what is wrong, and changes nothing.</summary>
@@ -17,7 +19,7 @@ public class BadInputTests
     {
         using var tmp = new TempDir();
         var vars = new Dictionary<string, string> { ["INFRA_SECRETS_DIR"] = tmp.File("secrets") };
-        var r = CliRunner.Run(CliRunner.RepoRoot, ["secrets", "import", "--stack", "dev", "--from", tmp.File("nope.json")], variables: vars);
+        var r = CliRunner.Run(Repo.Root, ["secrets", "import", "--stack", "dev", "--from", tmp.File("nope.json")], variables: vars);
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("no such file", r.Err, StringComparison.Ordinal);
         Assert.False(Directory.Exists(tmp.File("secrets")));
@@ -44,7 +46,7 @@ public class BadInputTests
     {
         using var tmp = new TempDir();
         File.WriteAllText(tmp.File("inventory.json"), "{\"endpoint\": \"lb:6443\", \"hosts\": [{\"name\": \"cp-1\", \"roles\": [\"control-plane\"]}]}");
-        var r = CliRunner.Run(CliRunner.RepoRoot, ["apply", "--stack", "staging", "--inventory", tmp.File("inventory.json"), "--yes"]);
+        var r = CliRunner.Run(Repo.Root, ["apply", "--stack", "staging", "--inventory", tmp.File("inventory.json"), "--yes"]);
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("hosts[0]", r.Err, StringComparison.Ordinal);
         Assert.Contains("INF014", r.Err, StringComparison.Ordinal);

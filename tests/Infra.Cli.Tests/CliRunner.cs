@@ -1,5 +1,6 @@
 using System.Text;
 using Infra.Cli.App;
+using Infra.TestKit;
 using Spectre.Console;
 
 namespace Infra.Cli.Tests;
@@ -7,17 +8,6 @@ namespace Infra.Cli.Tests;
 /// <summary>Runs the infra command in-process with captured output.</summary>
 internal sealed class CliRunner
 {
-    public static string RepoRoot { get; } = FindRepoRoot();
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Infra.sln"))) return dir.FullName;
-        }
-        throw new InvalidOperationException("Infra.sln not found above the test assembly");
-    }
-
     public sealed record Result(int ExitCode, string Out, string Err);
 
     /// <param name="terminal">stdout and stderr behave as a terminal that can redraw (ANSI, interactive).</param>
@@ -44,7 +34,7 @@ internal sealed class CliRunner
         return new Result(code, outText.ToString(), errText.ToString());
     }
 
-    public static Result Run(params string[] args) => Run(RepoRoot, args);
+    public static Result Run(params string[] args) => Run(Repo.Root, args);
 
     /// <summary>An environment writing to <paramref name="output"/> as a command's stdout and stderr without a terminal (CI).</summary>
     public static CliEnvironment Plain(StringWriter output) => new()
@@ -52,7 +42,7 @@ internal sealed class CliRunner
         Out = CliEnvironment.CreateConsole(output, redirected: true, new Dictionary<string, string>()),
         Err = CliEnvironment.CreateConsole(output, redirected: true, new Dictionary<string, string>()),
         Interactive = false,
-        WorkingDirectory = RepoRoot,
+        WorkingDirectory = Repo.Root,
         Variables = new Dictionary<string, string>(),
     };
 

@@ -1,3 +1,4 @@
+using Infra.TestKit;
 using System.Security.Cryptography.X509Certificates;
 using Infra.Cli.Commands;
 using Infra.Core.Pki;
@@ -17,7 +18,7 @@ public class ClusterLoaderTests
             Out = CliEnvironment.CreateConsole(output, redirected: true, new Dictionary<string, string>()),
             Err = CliEnvironment.CreateConsole(output, redirected: true, new Dictionary<string, string>()),
             Interactive = false,
-            WorkingDirectory = CliRunner.RepoRoot,
+            WorkingDirectory = Repo.Root,
             Variables = new Dictionary<string, string> { ["INFRA_SECRETS_DIR"] = secretsDir },
         };
         return (new ClusterLoader(env, clock ?? TimeProvider.System), env, output);

@@ -6,6 +6,7 @@ using Infra.Core.Pki;
 using Infra.Core.Security;
 using Infra.Ssh.Engine;
 using Infra.Ssh.Etcd;
+using Infra.TestKit;
 
 namespace Infra.Cli.Tests;
 
@@ -25,7 +26,7 @@ public class CommandLineTests
     public void AnyCommand_UnknownOption_Exits2WithDidYouMeanAndChangesNothing(string line, string expected)
     {
         using var tmp = new TempDir();
-        var r = CliRunner.Run(CliRunner.RepoRoot, line.Split(' '), variables: Vars(tmp));
+        var r = CliRunner.Run(Repo.Root, line.Split(' '), variables: Vars(tmp));
         Assert.Equal(2, r.ExitCode);
         Assert.Contains(expected, r.Err, StringComparison.Ordinal);
         Assert.False(Directory.Exists(tmp.File("secrets")));
@@ -42,7 +43,7 @@ public class CommandLineTests
     public void HostCommands_EmptyHostFilter_Exits2NeverAllHosts(string command, string hosts)
     {
         using var tmp = new TempDir();
-        var r = CliRunner.Run(CliRunner.RepoRoot, [command, "--stack", "dev", "--hosts", hosts, "--yes"], variables: Vars(tmp));
+        var r = CliRunner.Run(Repo.Root, [command, "--stack", "dev", "--hosts", hosts, "--yes"], variables: Vars(tmp));
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("--hosts:", r.Err, StringComparison.Ordinal);
         Assert.DoesNotContain("cp-1", r.Err + r.Out, StringComparison.Ordinal);
@@ -101,7 +102,7 @@ public class CommandLineTests
         using var tmp = new TempDir();
         var dir = Directory.CreateDirectory(tmp.File("mine"), Private).FullName;
         File.WriteAllText(Path.Combine(dir, "notes.txt"), "mine");
-        var r = CliRunner.Run(CliRunner.RepoRoot, ["secrets", "init", "--stack", "dev", "--secrets-dir", dir]);
+        var r = CliRunner.Run(Repo.Root, ["secrets", "init", "--stack", "dev", "--secrets-dir", dir]);
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("holds other files", r.Err, StringComparison.Ordinal);
         Assert.Equal(["notes.txt"], Directory.EnumerateFileSystemEntries(dir).Select(Path.GetFileName));
@@ -117,14 +118,14 @@ public class CommandLineTests
         using var tmp = new TempDir();
         var dir = Directory.CreateDirectory(tmp.File("shared")).FullName;
         File.SetUnixFileMode(dir, mode);
-        var r = CliRunner.Run(CliRunner.RepoRoot, ["secrets", "init", "--stack", "dev", "--secrets-dir", dir]);
+        var r = CliRunner.Run(Repo.Root, ["secrets", "init", "--stack", "dev", "--secrets-dir", dir]);
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("is not private", r.Err, StringComparison.Ordinal);
         Assert.Equal(mode, File.GetUnixFileMode(dir));
         Assert.Empty(Directory.EnumerateFileSystemEntries(dir));
     }
 
-    [Fact]
+    [RealHostFact] // needs root: it gives the folder to another user (chown)
     [Trait("Item", "10.13")]
     public void SecretsInit_ExistingPrivateFolderOfAnotherUser_Exits2AndWritesNothing()
     {
@@ -135,7 +136,7 @@ public class CommandLineTests
         Assert.Equal(UnixStat.CurrentUser(), UnixStat.OwnerOf(dir));
         using (var chown = System.Diagnostics.Process.Start("chown", ["65534", dir])) chown.WaitForExit();
         Assert.Equal(65534u, UnixStat.OwnerOf(dir));
-        var r = CliRunner.Run(CliRunner.RepoRoot, ["secrets", "init", "--stack", "dev", "--secrets-dir", dir]);
+        var r = CliRunner.Run(Repo.Root, ["secrets", "init", "--stack", "dev", "--secrets-dir", dir]);
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("is owned by user id 65534", r.Err, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFileSystemEntries(dir));
@@ -148,11 +149,11 @@ public class CommandLineTests
         using var tmp = new TempDir();
         var dir = Directory.CreateDirectory(tmp.File("private"), Private).FullName;
         File.SetUnixFileMode(dir, Private);
-        var r = CliRunner.Run(CliRunner.RepoRoot, ["secrets", "init", "--stack", "dev", "--secrets-dir", dir]);
+        var r = CliRunner.Run(Repo.Root, ["secrets", "init", "--stack", "dev", "--secrets-dir", dir]);
         Assert.True(r.ExitCode == 0, r.Err);
         Assert.True(File.Exists(Path.Combine(dir, "ca.key")));
         // A second run finds its own secrets there.
-        Assert.Equal(0, CliRunner.Run(CliRunner.RepoRoot, ["secrets", "init", "--stack", "dev", "--secrets-dir", dir]).ExitCode);
+        Assert.Equal(0, CliRunner.Run(Repo.Root, ["secrets", "init", "--stack", "dev", "--secrets-dir", dir]).ExitCode);
     }
 
     [Fact]
@@ -160,8 +161,8 @@ public class CommandLineTests
     public void Plan_IncludeSecrets_FoldersHoldingKeyFilesArePrivate()
     {
         using var tmp = new TempDir();
-        Assert.Equal(0, CliRunner.Run(CliRunner.RepoRoot, ["secrets", "init", "--stack", "dev"], variables: Vars(tmp)).ExitCode);
-        var r = CliRunner.Run(CliRunner.RepoRoot, ["plan", "--stack", "dev", "--out", tmp.File("plan"), "--include-secrets"], variables: Vars(tmp));
+        Assert.Equal(0, CliRunner.Run(Repo.Root, ["secrets", "init", "--stack", "dev"], variables: Vars(tmp)).ExitCode);
+        var r = CliRunner.Run(Repo.Root, ["plan", "--stack", "dev", "--out", tmp.File("plan"), "--include-secrets"], variables: Vars(tmp));
         Assert.True(r.ExitCode == 0, r.Err);
         var secretFiles = Directory.EnumerateFiles(tmp.File("plan"), "*", SearchOption.AllDirectories)
             .Where(f => File.GetUnixFileMode(f) == (UnixFileMode.UserRead | UnixFileMode.UserWrite)).ToList();
@@ -174,12 +175,12 @@ public class CommandLineTests
     public void SecretsImport_FromDashReadsStdin_AsReadmeDocuments()
     {
         using var tmp = new TempDir();
-        CliRunner.Run(CliRunner.RepoRoot, ["secrets", "init", "--stack", "dev"], variables: Vars(tmp));
+        CliRunner.Run(Repo.Root, ["secrets", "init", "--stack", "dev"], variables: Vars(tmp));
         var json = KeptSecretsSerializer.ToJson(KeptSecretsSerializer.FromFiles(
             Directory.EnumerateFiles(tmp.File("secrets"), "*", SearchOption.AllDirectories)
                 .ToDictionary(f => Path.GetRelativePath(tmp.File("secrets"), f), File.ReadAllBytes)));
         var vars = new Dictionary<string, string> { ["INFRA_SECRETS_DIR"] = tmp.File("imported") };
-        var r = CliRunner.Run(CliRunner.RepoRoot, ["secrets", "import", "--stack", "dev", "--from", "-"], variables: vars, stdin: json);
+        var r = CliRunner.Run(Repo.Root, ["secrets", "import", "--stack", "dev", "--from", "-"], variables: vars, stdin: json);
         Assert.True(r.ExitCode == 0, r.Err);
         Assert.Equal(File.ReadAllBytes(Path.Combine(tmp.File("secrets"), "ca.key")), File.ReadAllBytes(Path.Combine(tmp.File("imported"), "ca.key")));
     }
@@ -204,7 +205,7 @@ public class CommandLineTests
     {
         using var tmp = new TempDir();
         var file = tmp.File("Pulumi....yaml");
-        File.Copy(Path.Combine(CliRunner.RepoRoot, "stacks", "Pulumi.dev.yaml"), file);
+        File.Copy(Path.Combine(Repo.Root, "stacks", "Pulumi.dev.yaml"), file);
         var r = CliRunner.Run(tmp.Path, ["secrets", "init", "--file", file], variables: new Dictionary<string, string> { ["XDG_CONFIG_HOME"] = tmp.File("config"), ["INFRA_SECRETS_DIR"] = "" });
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("is not a stack name", r.Err, StringComparison.Ordinal);
@@ -251,7 +252,7 @@ public class CommandLineTests
     public void NumericOption_OutOfBounds_Exits2NamingIt(string line, string option)
     {
         using var tmp = new TempDir();
-        var r = CliRunner.Run(CliRunner.RepoRoot, line.Split(' '), variables: Vars(tmp));
+        var r = CliRunner.Run(Repo.Root, line.Split(' '), variables: Vars(tmp));
         Assert.Equal(2, r.ExitCode);
         Assert.Contains(option, r.Err, StringComparison.Ordinal);
         Assert.False(Directory.Exists(tmp.File("secrets")));
@@ -304,7 +305,7 @@ public class CommandLineTests
     {
         using var tmp = new TempDir();
         File.WriteAllText(tmp.File("plan"), "x");
-        var r = CliRunner.Run(tmp.Path, ["plan", "--file", Path.Combine(CliRunner.RepoRoot, "stacks", "Pulumi.dev.yaml"), "--out", "plan"]);
+        var r = CliRunner.Run(tmp.Path, ["plan", "--file", Path.Combine(Repo.Root, "stacks", "Pulumi.dev.yaml"), "--out", "plan"]);
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("is a file", r.Err, StringComparison.Ordinal);
         Assert.Equal("x", File.ReadAllText(tmp.File("plan")));
@@ -330,7 +331,7 @@ public class CommandLineTests
     public void SecretsInitAndImport_OutputJson_PrintJson()
     {
         using var tmp = new TempDir();
-        var init = CliRunner.Run(CliRunner.RepoRoot, ["secrets", "init", "--stack", "dev", "--output", "json"], variables: Vars(tmp));
+        var init = CliRunner.Run(Repo.Root, ["secrets", "init", "--stack", "dev", "--output", "json"], variables: Vars(tmp));
         Assert.True(init.ExitCode == 0, init.Err);
         using (var doc = JsonDocument.Parse(init.Out))
         {
@@ -341,7 +342,7 @@ public class CommandLineTests
         var json = KeptSecretsSerializer.ToJson(KeptSecretsSerializer.FromFiles(
             Directory.EnumerateFiles(tmp.File("secrets"), "*", SearchOption.AllDirectories)
                 .ToDictionary(f => Path.GetRelativePath(tmp.File("secrets"), f), File.ReadAllBytes)));
-        var import = CliRunner.Run(CliRunner.RepoRoot, ["secrets", "import", "--stack", "dev", "--from", "-", "--output", "json"],
+        var import = CliRunner.Run(Repo.Root, ["secrets", "import", "--stack", "dev", "--from", "-", "--output", "json"],
             variables: new Dictionary<string, string> { ["INFRA_SECRETS_DIR"] = tmp.File("imported") }, stdin: json);
         Assert.True(import.ExitCode == 0, import.Err);
         using (var doc = JsonDocument.Parse(import.Out)) Assert.True(doc.RootElement.GetProperty("imported").GetBoolean());
@@ -352,7 +353,7 @@ public class CommandLineTests
     public void Plan_OutputJsonOnInvalidStack_PrintsDiagnosticsAsJson()
     {
         using var tmp = new TempDir();
-        var stack = File.ReadAllText(Path.Combine(CliRunner.RepoRoot, "stacks", "Pulumi.dev.yaml")).Replace("target: baremetal", "target: bogus", StringComparison.Ordinal);
+        var stack = File.ReadAllText(Path.Combine(Repo.Root, "stacks", "Pulumi.dev.yaml")).Replace("target: baremetal", "target: bogus", StringComparison.Ordinal);
         File.WriteAllText(tmp.File("Pulumi.bad.yaml"), stack);
         var r = CliRunner.Run(tmp.Path, ["plan", "--file", "Pulumi.bad.yaml", "--output", "json"]);
         Assert.Equal(2, r.ExitCode);

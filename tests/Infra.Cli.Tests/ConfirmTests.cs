@@ -1,3 +1,5 @@
+using Infra.TestKit;
+
 namespace Infra.Cli.Tests;
 
 public class ConfirmTests
@@ -36,9 +38,9 @@ public class ConfirmTests
     {
         using var tmp = new TempDir();
         var vars = new Dictionary<string, string> { ["INFRA_SECRETS_DIR"] = tmp.File("secrets") };
-        Assert.Equal(0, CliRunner.Run(CliRunner.RepoRoot, ["secrets", "init", "--stack", "dev"], variables: vars).ExitCode);
+        Assert.Equal(0, CliRunner.Run(Repo.Root, ["secrets", "init", "--stack", "dev"], variables: vars).ExitCode);
         // The dev stack's hosts do not exist: reaching the connection step would fail with exit 1, not 2.
-        var r = CliRunner.Run(CliRunner.RepoRoot, ["reset", "--stack", "dev"], variables: vars);
+        var r = CliRunner.Run(Repo.Root, ["reset", "--stack", "dev"], variables: vars);
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("--yes", r.Err, StringComparison.Ordinal);
     }
@@ -48,8 +50,8 @@ public class ConfirmTests
     {
         using var tmp = new TempDir();
         var vars = new Dictionary<string, string> { ["INFRA_SECRETS_DIR"] = tmp.File("secrets") };
-        Assert.Equal(0, CliRunner.Run(CliRunner.RepoRoot, ["secrets", "init", "--stack", "dev"], variables: vars).ExitCode);
-        var r = CliRunner.Run(CliRunner.RepoRoot, ["reset", "--stack", "dev"], interactive: true, answer: "n", variables: vars);
+        Assert.Equal(0, CliRunner.Run(Repo.Root, ["secrets", "init", "--stack", "dev"], variables: vars).ExitCode);
+        var r = CliRunner.Run(Repo.Root, ["reset", "--stack", "dev"], interactive: true, answer: "n", variables: vars);
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("nothing was changed", r.Err, StringComparison.Ordinal);
     }

@@ -1,6 +1,7 @@
 using Infra.Core.Infrastructure;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
+using Infra.TestKit;
 
 namespace Infra.Cli.Tests;
 
@@ -11,7 +12,7 @@ public class HostSelectionTests
     {
         using var tmp = new TempDir();
         var vars = new Dictionary<string, string> { ["INFRA_SECRETS_DIR"] = tmp.File("secrets") };
-        var r = CliRunner.Run(CliRunner.RepoRoot, ["apply", "--stack", "dev", "--hosts", "w-3", "--yes"], variables: vars);
+        var r = CliRunner.Run(Repo.Root, ["apply", "--stack", "dev", "--hosts", "w-3", "--yes"], variables: vars);
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("no host 'w-3'", r.Err, StringComparison.Ordinal);
         Assert.False(Directory.Exists(tmp.File("secrets")));
@@ -21,7 +22,7 @@ public class HostSelectionTests
     public void Apply_CloudInventoryWithoutEndpoint_Exits2NamingTheFile()
     {
         using var tmp = new TempDir();
-        var spec = StackReader.Read("s", File.ReadAllText(Path.Combine(CliRunner.RepoRoot, "stacks", "Pulumi.staging.yaml"))).Spec!;
+        var spec = StackReader.Read("s", File.ReadAllText(Path.Combine(Repo.Root, "stacks", "Pulumi.staging.yaml"))).Spec!;
         var hosts = HostInventory.Plan(spec).Select((h, i) => new HostSpec
         {
             Name = h.Name,
@@ -34,7 +35,7 @@ public class HostSelectionTests
         }).ToList();
         File.WriteAllText(tmp.File("inventory.json"), CloudInventory.ToJson(hosts));
         var vars = new Dictionary<string, string> { ["INFRA_SECRETS_DIR"] = tmp.File("secrets") };
-        var r = CliRunner.Run(CliRunner.RepoRoot, ["status", "--stack", "staging", "--inventory", tmp.File("inventory.json")], variables: vars);
+        var r = CliRunner.Run(Repo.Root, ["status", "--stack", "staging", "--inventory", tmp.File("inventory.json")], variables: vars);
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("no 'endpoint'", r.Err, StringComparison.Ordinal);
     }

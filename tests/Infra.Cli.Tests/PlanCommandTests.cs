@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Infra.TestKit;
 
 namespace Infra.Cli.Tests;
 
@@ -19,7 +20,7 @@ public class PlanCommandTests
     [Trait("Item", "12.1")]
     public void Plan_DevStack_OrderSectionsAreTheExecutionPlansWaves()
     {
-        var path = Path.Combine(CliRunner.RepoRoot, "stacks", "Pulumi.dev.yaml");
+        var path = Path.Combine(Repo.Root, "stacks", "Pulumi.dev.yaml");
         var plan = Core.Planning.ClusterPlanner.Plan(Core.Spec.StackReader.Read(path, File.ReadAllText(path)).Spec!);
 
         var r = CliRunner.Run("plan", "--stack", "dev");
@@ -38,7 +39,7 @@ public class PlanCommandTests
     public void Plan_Out_WritesPlanJsonWithSchemaVersion()
     {
         using var tmp = new TempDir();
-        var r = CliRunner.Run(CliRunner.RepoRoot, ["plan", "--stack", "dev", "--out", tmp.File("out")]);
+        var r = CliRunner.Run(Repo.Root, ["plan", "--stack", "dev", "--out", tmp.File("out")]);
         Assert.True(r.ExitCode == 0, r.Err);
         using var doc = JsonDocument.Parse(File.ReadAllText(tmp.File("out/plan.json")));
         Assert.Equal(2, doc.RootElement.GetProperty("schemaVersion").GetInt32());
@@ -50,9 +51,9 @@ public class PlanCommandTests
     {
         using var tmp = new TempDir();
         var vars = new Dictionary<string, string> { ["INFRA_SECRETS_DIR"] = tmp.File("secrets") };
-        Assert.Equal(0, CliRunner.Run(CliRunner.RepoRoot, ["secrets", "init", "--stack", "staging"], variables: vars).ExitCode);
-        Assert.Equal(0, CliRunner.Run(CliRunner.RepoRoot, ["plan", "--stack", "staging", "--out", tmp.File("a")], variables: vars).ExitCode);
-        Assert.Equal(0, CliRunner.Run(CliRunner.RepoRoot, ["plan", "--stack", "staging", "--out", tmp.File("b")], variables: vars).ExitCode);
+        Assert.Equal(0, CliRunner.Run(Repo.Root, ["secrets", "init", "--stack", "staging"], variables: vars).ExitCode);
+        Assert.Equal(0, CliRunner.Run(Repo.Root, ["plan", "--stack", "staging", "--out", tmp.File("a")], variables: vars).ExitCode);
+        Assert.Equal(0, CliRunner.Run(Repo.Root, ["plan", "--stack", "staging", "--out", tmp.File("b")], variables: vars).ExitCode);
         var a = Directory.EnumerateFiles(tmp.File("a"), "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(tmp.File("a"), f)).Order().ToList();
         var b = Directory.EnumerateFiles(tmp.File("b"), "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(tmp.File("b"), f)).Order().ToList();
         Assert.Equal(a, b);
@@ -65,10 +66,10 @@ public class PlanCommandTests
     {
         using var tmp = new TempDir();
         var dir = tmp.File("out");
-        Assert.Equal(0, CliRunner.Run(CliRunner.RepoRoot, ["plan", "--stack", "dev", "--out", dir]).ExitCode);
+        Assert.Equal(0, CliRunner.Run(Repo.Root, ["plan", "--stack", "dev", "--out", dir]).ExitCode);
         Directory.CreateDirectory(Path.Combine(dir, "nodes", "gone"));
         File.WriteAllText(Path.Combine(dir, "nodes", "gone", "01-prepare-old.sh"), "echo stale");
-        Assert.Equal(0, CliRunner.Run(CliRunner.RepoRoot, ["plan", "--stack", "dev", "--out", dir]).ExitCode);
+        Assert.Equal(0, CliRunner.Run(Repo.Root, ["plan", "--stack", "dev", "--out", dir]).ExitCode);
         Assert.False(Directory.Exists(Path.Combine(dir, "nodes", "gone")));
         Assert.True(File.Exists(Path.Combine(dir, "plan.json")));
     }
@@ -78,7 +79,7 @@ public class PlanCommandTests
     {
         using var tmp = new TempDir();
         File.WriteAllText(tmp.File("precious.txt"), "keep me");
-        var r = CliRunner.Run(CliRunner.RepoRoot, ["plan", "--stack", "dev", "--out", tmp.Path]);
+        var r = CliRunner.Run(Repo.Root, ["plan", "--stack", "dev", "--out", tmp.Path]);
         Assert.Equal(2, r.ExitCode);
         Assert.Equal("keep me", File.ReadAllText(tmp.File("precious.txt")));
         Assert.False(File.Exists(tmp.File("plan.json")));

@@ -1,6 +1,7 @@
 using Infra.Core.Infrastructure;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
+using Infra.TestKit;
 
 namespace Infra.Cli.Tests;
 
@@ -10,7 +11,7 @@ public class PlanInfrastructureTests
     /// <summary>The records the Pulumi program maps (ClusterStack: CloudPlanner.Plan over the planned hosts).</summary>
     private static InfrastructurePlan PulumiRecords(string stack)
     {
-        var spec = StackReader.Read("s", File.ReadAllText(Path.Combine(CliRunner.RepoRoot, "stacks", $"Pulumi.{stack}.yaml"))).Spec!;
+        var spec = StackReader.Read("s", File.ReadAllText(Path.Combine(Repo.Root, "stacks", $"Pulumi.{stack}.yaml"))).Spec!;
         return CloudPlanner.Plan(spec, HostInventory.Plan(spec));
     }
 
@@ -53,7 +54,7 @@ public class PlanInfrastructureTests
     public void PlanOut_CloudStack_WritesInfrastructureJsonOfThePulumiRecords(string stack)
     {
         using var tmp = new TempDir();
-        var r = CliRunner.Run(CliRunner.RepoRoot, ["plan", "--stack", stack, "--out", tmp.File("out")]);
+        var r = CliRunner.Run(Repo.Root, ["plan", "--stack", stack, "--out", tmp.File("out")]);
         Assert.True(r.ExitCode == 0, r.Err);
 
         Assert.Equal(InfrastructurePlanJson.Serialize(PulumiRecords(stack)), File.ReadAllText(tmp.File("out/infrastructure.json")));
@@ -64,7 +65,7 @@ public class PlanInfrastructureTests
     public void Plan_BareMetal_NoInfrastructure()
     {
         using var tmp = new TempDir();
-        var r = CliRunner.Run(CliRunner.RepoRoot, ["plan", "--stack", "dev", "--out", tmp.File("out")]);
+        var r = CliRunner.Run(Repo.Root, ["plan", "--stack", "dev", "--out", tmp.File("out")]);
         Assert.True(r.ExitCode == 0, r.Err);
         Assert.DoesNotContain("Infrastructure on", r.Out, StringComparison.Ordinal);
         Assert.False(File.Exists(tmp.File("out/infrastructure.json")));

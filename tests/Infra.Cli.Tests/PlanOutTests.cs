@@ -1,3 +1,5 @@
+using Infra.TestKit;
+
 namespace Infra.Cli.Tests;
 
 /// <summary><c>infra plan --out</c>: links in the plan folder, throwaway secrets, masked files, scripts as files.</summary>
@@ -13,7 +15,7 @@ public class PlanOutTests
     {
         using var tmp = new TempDir();
         var dir = tmp.File("out");
-        Assert.Equal(0, CliRunner.Run(CliRunner.RepoRoot, Plan("dev", dir)).ExitCode);
+        Assert.Equal(0, CliRunner.Run(Repo.Root, Plan("dev", dir)).ExitCode);
         // A folder outside the plan with a file the next plan would find stale.
         Directory.CreateDirectory(tmp.File("victim"));
         File.WriteAllText(tmp.File("victim/precious.txt"), "keep me");
@@ -23,7 +25,7 @@ public class PlanOutTests
         Directory.Delete(Path.Combine(dir, "pki"), recursive: true);
         Directory.CreateSymbolicLink(Path.Combine(dir, "pki"), tmp.File("victim2"));
 
-        var r = CliRunner.Run(CliRunner.RepoRoot, Plan("dev", dir));
+        var r = CliRunner.Run(Repo.Root, Plan("dev", dir));
 
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("nodes/planted", r.Err, StringComparison.Ordinal);
@@ -38,12 +40,12 @@ public class PlanOutTests
     {
         using var tmp = new TempDir();
         var dir = tmp.File("out");
-        Assert.Equal(0, CliRunner.Run(CliRunner.RepoRoot, Plan("dev", dir)).ExitCode);
+        Assert.Equal(0, CliRunner.Run(Repo.Root, Plan("dev", dir)).ExitCode);
         File.WriteAllText(tmp.File("target.txt"), "keep me");
         File.Delete(Path.Combine(dir, "plan.json"));
         File.CreateSymbolicLink(Path.Combine(dir, "plan.json"), tmp.File("target.txt"));
 
-        var r = CliRunner.Run(CliRunner.RepoRoot, Plan("dev", dir));
+        var r = CliRunner.Run(Repo.Root, Plan("dev", dir));
 
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("plan.json", r.Err, StringComparison.Ordinal);
@@ -57,11 +59,11 @@ public class PlanOutTests
     {
         using var tmp = new TempDir();
         var dir = tmp.File("out");
-        Assert.Equal(0, CliRunner.Run(CliRunner.RepoRoot, Plan("dev", dir)).ExitCode);
+        Assert.Equal(0, CliRunner.Run(Repo.Root, Plan("dev", dir)).ExitCode);
         File.WriteAllText(tmp.File("target.txt"), "keep me");
         File.CreateSymbolicLink(Path.Combine(dir, "stale-link"), tmp.File("target.txt"));
 
-        var r = CliRunner.Run(CliRunner.RepoRoot, Plan("dev", dir));
+        var r = CliRunner.Run(Repo.Root, Plan("dev", dir));
 
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("stale-link", r.Err, StringComparison.Ordinal);
@@ -73,7 +75,7 @@ public class PlanOutTests
     public void PlanOut_IncludeSecretsWithoutKeptSecrets_Exits2SayingHowAndWritesNothing()
     {
         using var tmp = new TempDir();
-        var r = CliRunner.Run(CliRunner.RepoRoot, Plan("staging", tmp.File("out"), "--include-secrets"), variables: SecretsIn(tmp));
+        var r = CliRunner.Run(Repo.Root, Plan("staging", tmp.File("out"), "--include-secrets"), variables: SecretsIn(tmp));
 
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("infra secrets init", r.Err, StringComparison.Ordinal);
@@ -87,9 +89,9 @@ public class PlanOutTests
     public void PlanOut_WithoutIncludeSecrets_RealFilesWithOnlySecretValuesMasked(bool keptSecrets)
     {
         using var tmp = new TempDir();
-        if (keptSecrets) Assert.Equal(0, CliRunner.Run(CliRunner.RepoRoot, ["secrets", "init", "--stack", "staging"], variables: SecretsIn(tmp)).ExitCode);
+        if (keptSecrets) Assert.Equal(0, CliRunner.Run(Repo.Root, ["secrets", "init", "--stack", "staging"], variables: SecretsIn(tmp)).ExitCode);
         var dir = tmp.File("out");
-        Assert.Equal(0, CliRunner.Run(CliRunner.RepoRoot, Plan("staging", dir), variables: SecretsIn(tmp)).ExitCode);
+        Assert.Equal(0, CliRunner.Run(Repo.Root, Plan("staging", dir), variables: SecretsIn(tmp)).ExitCode);
 
         var files = Directory.GetFiles(dir, "*", SearchOption.AllDirectories);
         Assert.All(files, f => Assert.DoesNotContain("written only with --include-secrets", File.ReadAllText(f), StringComparison.Ordinal));
@@ -108,8 +110,8 @@ public class PlanOutTests
     public void PlanOut_KeptSecretsNotIncluded_NoLineOfAnyKeptSecretAnywhere()
     {
         using var tmp = new TempDir();
-        Assert.Equal(0, CliRunner.Run(CliRunner.RepoRoot, ["secrets", "init", "--stack", "staging"], variables: SecretsIn(tmp)).ExitCode);
-        Assert.Equal(0, CliRunner.Run(CliRunner.RepoRoot, Plan("staging", tmp.File("out")), variables: SecretsIn(tmp)).ExitCode);
+        Assert.Equal(0, CliRunner.Run(Repo.Root, ["secrets", "init", "--stack", "staging"], variables: SecretsIn(tmp)).ExitCode);
+        Assert.Equal(0, CliRunner.Run(Repo.Root, Plan("staging", tmp.File("out")), variables: SecretsIn(tmp)).ExitCode);
 
         static bool IsPublic(string f) => f.EndsWith(".crt", StringComparison.Ordinal) || f.EndsWith(".pub", StringComparison.Ordinal);
         var all = Directory.GetFiles(tmp.File("secrets"), "*", SearchOption.AllDirectories);
@@ -131,7 +133,7 @@ public class PlanOutTests
     {
         using var tmp = new TempDir();
         var dir = tmp.File("out");
-        Assert.Equal(0, CliRunner.Run(CliRunner.RepoRoot, Plan("dev", dir)).ExitCode);
+        Assert.Equal(0, CliRunner.Run(Repo.Root, Plan("dev", dir)).ExitCode);
         var scripts = Directory.GetFiles(dir, "*.sh", SearchOption.AllDirectories);
         Assert.NotEmpty(scripts);
         Assert.All(scripts, f => Assert.StartsWith("#!/usr/bin/env bash\nset -euo pipefail\n", File.ReadAllText(f), StringComparison.Ordinal));

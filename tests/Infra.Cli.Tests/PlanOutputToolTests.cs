@@ -1,5 +1,5 @@
 using Infra.Core.Kubeadm;
-using Infra.TestHosts;
+using Infra.TestKit;
 
 namespace Infra.Cli.Tests;
 
@@ -15,13 +15,13 @@ public class PlanOutputToolTests
     private static string PlanWithSecrets(TempDir tmp, string stack)
     {
         var vars = new Dictionary<string, string> { ["INFRA_SECRETS_DIR"] = tmp.File("secrets") };
-        Assert.Equal(0, CliRunner.Run(CliRunner.RepoRoot, ["secrets", "init", "--stack", stack], variables: vars).ExitCode);
-        var r = CliRunner.Run(CliRunner.RepoRoot, ["plan", "--stack", stack, "--out", tmp.File("out"), "--include-secrets"], variables: vars);
+        Assert.Equal(0, CliRunner.Run(Repo.Root, ["secrets", "init", "--stack", stack], variables: vars).ExitCode);
+        var r = CliRunner.Run(Repo.Root, ["plan", "--stack", stack, "--out", tmp.File("out"), "--include-secrets"], variables: vars);
         Assert.True(r.ExitCode == 0, r.Err);
         return tmp.File("out");
     }
 
-    [Theory]
+    [RealToolTheory("shellcheck", "yamllint")]
     [InlineData("dev")]
     [InlineData("staging")]
     [InlineData("prod")]
@@ -38,12 +38,12 @@ public class PlanOutputToolTests
 
         var yamls = Directory.GetFiles(dir, "*.yaml", SearchOption.AllDirectories).Where(f => !f.Contains("/files/", StringComparison.Ordinal)).ToArray();
         Assert.NotEmpty(yamls);
-        var config = Path.Combine(CliRunner.RepoRoot, "tests", "Infra.Core.Tests", "yamllint.yaml");
+        var config = Path.Combine(Repo.Root, "tests", "Infra.Core.Tests", "yamllint.yaml");
         var yamllint = await ProcessRunner.RunAsync("yamllint", ["-s", "-c", config, "-f", "parsable", .. yamls], check: false);
         Assert.True(yamllint.ExitCode == 0, yamllint.Stdout + yamllint.Stderr);
     }
 
-    [Fact]
+    [RealToolFact("cloud-init")]
     public async Task PlanOut_CloudStack_CloudConfigsPassCloudInitSchema()
     {
         await Require("cloud-init", "cloud-init");
@@ -74,8 +74,8 @@ public class PlanOutputToolTests
     {
         using var tmp = new TempDir();
         var vars = new Dictionary<string, string> { ["INFRA_SECRETS_DIR"] = tmp.File("secrets") };
-        Assert.Equal(0, CliRunner.Run(CliRunner.RepoRoot, ["secrets", "init", "--stack", "staging"], variables: vars).ExitCode);
-        Assert.Equal(0, CliRunner.Run(CliRunner.RepoRoot, ["plan", "--stack", "staging", "--out", tmp.File("out")], variables: vars).ExitCode);
+        Assert.Equal(0, CliRunner.Run(Repo.Root, ["secrets", "init", "--stack", "staging"], variables: vars).ExitCode);
+        Assert.Equal(0, CliRunner.Run(Repo.Root, ["plan", "--stack", "staging", "--out", tmp.File("out")], variables: vars).ExitCode);
         // Every private key left is a mask: its one line between BEGIN and END says so.
         foreach (var f in Directory.GetFiles(tmp.File("out"), "*", SearchOption.AllDirectories))
         {
@@ -92,12 +92,12 @@ public class PlanOutputToolTests
     /// <summary>A plan with no kept secrets and no --include-secrets: every secret value masked.</summary>
     private static string PlanMasked(TempDir tmp, string stack)
     {
-        var r = CliRunner.Run(CliRunner.RepoRoot, ["plan", "--stack", stack, "--out", tmp.File("out")]);
+        var r = CliRunner.Run(Repo.Root, ["plan", "--stack", stack, "--out", tmp.File("out")]);
         Assert.True(r.ExitCode == 0, r.Err);
         return tmp.File("out");
     }
 
-    [Fact]
+    [RealToolFact("cloud-init")]
     [Trait("Item", "10.new-user")]
     public async Task PlanOut_MaskedCloudStack_CloudConfigsPassCloudInitSchema()
     {
@@ -113,7 +113,7 @@ public class PlanOutputToolTests
         }
     }
 
-    [Theory]
+    [RealToolTheory("shellcheck", "yamllint")]
     [Trait("Item", "10.new-user")]
     [InlineData("dev")]
     [InlineData("prod")]
@@ -130,7 +130,7 @@ public class PlanOutputToolTests
         Assert.True(shellcheck.ExitCode == 0, shellcheck.Stdout + shellcheck.Stderr);
 
         var yamls = Directory.GetFiles(dir, "*.yaml", SearchOption.AllDirectories);
-        var config = Path.Combine(CliRunner.RepoRoot, "tests", "Infra.Core.Tests", "yamllint.yaml");
+        var config = Path.Combine(Repo.Root, "tests", "Infra.Core.Tests", "yamllint.yaml");
         var yamllint = await ProcessRunner.RunAsync("yamllint", ["-s", "-c", config, "-f", "parsable", .. yamls], check: false);
         Assert.True(yamllint.ExitCode == 0, yamllint.Stdout + yamllint.Stderr);
     }

@@ -1,4 +1,5 @@
 using Infra.Core.Pki;
+using Infra.TestKit;
 
 namespace Infra.Cli.Tests;
 
@@ -10,7 +11,7 @@ public class SecretsCommandTests
     public void SecretsInit_NewFolder_CreatesPrivateFilesAndFolder()
     {
         using var tmp = new TempDir();
-        var r = CliRunner.Run(CliRunner.RepoRoot, ["secrets", "init", "--stack", "dev"], variables: Vars(tmp));
+        var r = CliRunner.Run(Repo.Root, ["secrets", "init", "--stack", "dev"], variables: Vars(tmp));
         Assert.True(r.ExitCode == 0, r.Err);
         Assert.Contains("created", r.Out, StringComparison.Ordinal);
         Assert.DoesNotContain("PRIVATE KEY", r.Out, StringComparison.Ordinal);
@@ -25,9 +26,9 @@ public class SecretsCommandTests
     public void SecretsInit_Twice_SecondDoesNothing()
     {
         using var tmp = new TempDir();
-        CliRunner.Run(CliRunner.RepoRoot, ["secrets", "init", "--stack", "dev"], variables: Vars(tmp));
+        CliRunner.Run(Repo.Root, ["secrets", "init", "--stack", "dev"], variables: Vars(tmp));
         var before = File.ReadAllBytes(Path.Combine(tmp.File("secrets"), "ca.key"));
-        var r = CliRunner.Run(CliRunner.RepoRoot, ["secrets", "init", "--stack", "dev"], variables: Vars(tmp));
+        var r = CliRunner.Run(Repo.Root, ["secrets", "init", "--stack", "dev"], variables: Vars(tmp));
         Assert.Equal(0, r.ExitCode);
         Assert.Contains("nothing to do", r.Out, StringComparison.Ordinal);
         Assert.Equal(before, File.ReadAllBytes(Path.Combine(tmp.File("secrets"), "ca.key")));
@@ -37,9 +38,9 @@ public class SecretsCommandTests
     public void Plan_WithKeptSecrets_WritesPublicPkiAndIsByteIdentical()
     {
         using var tmp = new TempDir();
-        CliRunner.Run(CliRunner.RepoRoot, ["secrets", "init", "--stack", "dev"], variables: Vars(tmp));
-        Assert.Equal(0, CliRunner.Run(CliRunner.RepoRoot, ["plan", "--stack", "dev", "--out", tmp.File("a")], variables: Vars(tmp)).ExitCode);
-        Assert.Equal(0, CliRunner.Run(CliRunner.RepoRoot, ["plan", "--stack", "dev", "--out", tmp.File("b")], variables: Vars(tmp)).ExitCode);
+        CliRunner.Run(Repo.Root, ["secrets", "init", "--stack", "dev"], variables: Vars(tmp));
+        Assert.Equal(0, CliRunner.Run(Repo.Root, ["plan", "--stack", "dev", "--out", tmp.File("a")], variables: Vars(tmp)).ExitCode);
+        Assert.Equal(0, CliRunner.Run(Repo.Root, ["plan", "--stack", "dev", "--out", tmp.File("b")], variables: Vars(tmp)).ExitCode);
         Assert.Equal(File.ReadAllText(Path.Combine(tmp.File("secrets"), "ca.crt")), File.ReadAllText(tmp.File("a/pki/ca.crt")));
         Assert.StartsWith("sha256:", File.ReadAllText(tmp.File("a/pki/discovery-hash")), StringComparison.Ordinal);
         var a = Directory.EnumerateFiles(tmp.File("a"), "*", SearchOption.AllDirectories).Order().ToList();
@@ -53,9 +54,9 @@ public class SecretsCommandTests
     public void Plan_DamagedSecretsFolder_Exits2NamingFile()
     {
         using var tmp = new TempDir();
-        CliRunner.Run(CliRunner.RepoRoot, ["secrets", "init", "--stack", "dev"], variables: Vars(tmp));
+        CliRunner.Run(Repo.Root, ["secrets", "init", "--stack", "dev"], variables: Vars(tmp));
         File.WriteAllText(Path.Combine(tmp.File("secrets"), "ca.key"), "garbage");
-        var r = CliRunner.Run(CliRunner.RepoRoot, ["plan", "--stack", "dev"], variables: Vars(tmp));
+        var r = CliRunner.Run(Repo.Root, ["plan", "--stack", "dev"], variables: Vars(tmp));
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("ca.key", r.Err, StringComparison.Ordinal);
         Assert.DoesNotContain("garbage", r.Err, StringComparison.Ordinal);
@@ -65,13 +66,13 @@ public class SecretsCommandTests
     public void SecretsImport_FromPulumiJson_FillsFolder()
     {
         using var tmp = new TempDir();
-        CliRunner.Run(CliRunner.RepoRoot, ["secrets", "init", "--stack", "dev"], variables: Vars(tmp));
+        CliRunner.Run(Repo.Root, ["secrets", "init", "--stack", "dev"], variables: Vars(tmp));
         var json = KeptSecretsSerializer.ToJson(KeptSecretsSerializer.FromFiles(
             Directory.EnumerateFiles(tmp.File("secrets"), "*", SearchOption.AllDirectories)
                 .ToDictionary(f => Path.GetRelativePath(tmp.File("secrets"), f), File.ReadAllBytes)));
         File.WriteAllText(tmp.File("secrets.json"), json);
         var vars = new Dictionary<string, string> { ["INFRA_SECRETS_DIR"] = tmp.File("imported") };
-        var r = CliRunner.Run(CliRunner.RepoRoot, ["secrets", "import", "--stack", "dev", "--from", tmp.File("secrets.json")], variables: vars);
+        var r = CliRunner.Run(Repo.Root, ["secrets", "import", "--stack", "dev", "--from", tmp.File("secrets.json")], variables: vars);
         Assert.True(r.ExitCode == 0, r.Err);
         Assert.Equal(File.ReadAllBytes(Path.Combine(tmp.File("secrets"), "ca.key")), File.ReadAllBytes(Path.Combine(tmp.File("imported"), "ca.key")));
     }
@@ -81,7 +82,7 @@ public class SecretsCommandTests
     {
         using var tmp = new TempDir();
         File.WriteAllText(tmp.File("bad.json"), "{\"format\": \"something else\"}");
-        var r = CliRunner.Run(CliRunner.RepoRoot, ["secrets", "import", "--stack", "dev", "--from", tmp.File("bad.json")], variables: Vars(tmp));
+        var r = CliRunner.Run(Repo.Root, ["secrets", "import", "--stack", "dev", "--from", tmp.File("bad.json")], variables: Vars(tmp));
         Assert.Equal(2, r.ExitCode);
         Assert.False(Directory.Exists(tmp.File("secrets")));
     }

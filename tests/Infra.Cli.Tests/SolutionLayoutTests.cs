@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Xml.Linq;
+using Infra.TestKit;
 
 namespace Infra.Cli.Tests;
 
@@ -8,7 +9,7 @@ public class SolutionLayoutTests
 {
     private static IReadOnlyList<string> FilterProjects()
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(CliRunner.RepoRoot, "Infra.Offline.slnf")));
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repo.Root, "Infra.Offline.slnf")));
         return [.. doc.RootElement.GetProperty("solution").GetProperty("projects").EnumerateArray().Select(p => p.GetString()!)];
     }
 
@@ -19,7 +20,7 @@ public class SolutionLayoutTests
         Assert.NotEmpty(projects);
         foreach (var project in projects)
         {
-            var xml = XDocument.Load(Path.Combine(CliRunner.RepoRoot, project));
+            var xml = XDocument.Load(Path.Combine(Repo.Root, project));
             var pulumi = xml.Descendants("PackageReference")
                 .Select(e => (string?)e.Attribute("Include") ?? "")
                 .Where(name => name.StartsWith("Pulumi", StringComparison.OrdinalIgnoreCase))
@@ -36,7 +37,7 @@ public class SolutionLayoutTests
     [Fact]
     public void OfflineFilter_HoldsEveryNonPulumiProjectOfTheSolution()
     {
-        var sln = File.ReadAllLines(Path.Combine(CliRunner.RepoRoot, "Infra.sln"))
+        var sln = File.ReadAllLines(Path.Combine(Repo.Root, "Infra.sln"))
             .Where(l => l.StartsWith("Project(", StringComparison.Ordinal) && l.Contains(".csproj", StringComparison.Ordinal))
             .Select(l => l.Split('"')[5].Replace('\\', '/'))
             .ToList();
@@ -48,9 +49,9 @@ public class SolutionLayoutTests
     [Trait("Item", "12.5")]
     public void PackagePins_EveryPinnedPackage_IsReferencedByAProject()
     {
-        var pinned = XDocument.Load(Path.Combine(CliRunner.RepoRoot, "Directory.Packages.props")).Descendants("PackageVersion")
+        var pinned = XDocument.Load(Path.Combine(Repo.Root, "Directory.Packages.props")).Descendants("PackageVersion")
             .Select(e => (string)e.Attribute("Include")!).ToList();
-        var referenced = Directory.EnumerateFiles(CliRunner.RepoRoot, "*.csproj", SearchOption.AllDirectories)
+        var referenced = Directory.EnumerateFiles(Repo.Root, "*.csproj", SearchOption.AllDirectories)
             .Where(p => !p.Split(Path.DirectorySeparatorChar).Any(d => d is "bin" or "obj"))
             .SelectMany(p => XDocument.Load(p).Descendants("PackageReference").Select(e => (string)e.Attribute("Include")!))
             .ToHashSet(StringComparer.OrdinalIgnoreCase);

@@ -1,3 +1,4 @@
+using Infra.TestKit;
 using System.Security.Cryptography.X509Certificates;
 using Infra.Core.Pki;
 
@@ -13,7 +14,7 @@ public class TypeRegistrarTests
         using var tmp = new TempDir();
         var then = new DateTimeOffset(2032, 5, 6, 7, 8, 9, TimeSpan.Zero);
 
-        var r = CliRunner.Run(CliRunner.RepoRoot, ["secrets", "init", "--stack", "dev", "--secrets-dir", tmp.File("secrets")], clock: new FixedClock(then));
+        var r = CliRunner.Run(Repo.Root, ["secrets", "init", "--stack", "dev", "--secrets-dir", tmp.File("secrets")], clock: new FixedClock(then));
 
         Assert.Equal(0, r.ExitCode);
         using var ca = X509Certificate2.CreateFromPem(SecretsFolder.Load(tmp.File("secrets"))!.ClusterCa.CertificatePem);
@@ -26,7 +27,7 @@ public class TypeRegistrarTests
     {
         using var tmp = new TempDir();
         var files = Enumerable.Range(0, 8).Select(i => tmp.File($"Pulumi.s{i}.yaml")).ToList();
-        foreach (var f in files) File.Copy(Path.Combine(CliRunner.RepoRoot, "stacks", "Pulumi.dev.yaml"), f);
+        foreach (var f in files) File.Copy(Path.Combine(Repo.Root, "stacks", "Pulumi.dev.yaml"), f);
 
         var results = new CliRunner.Result[files.Count];
         Parallel.For(0, files.Count, i => results[i] = CliRunner.Run(tmp.Path, ["validate", "--file", files[i]]));

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Infra.TestKit;
 
 namespace Infra.Cli.Tests;
 
@@ -37,7 +38,7 @@ public class ValidateCommandTests
             WorkingDirectory = tmp.Path,
             Variables = new Dictionary<string, string>(),
         }, allowEmbeddedDefault: true);
-        Assert.Equal(File.ReadAllText(Path.Combine(CliRunner.RepoRoot, "stacks", "Pulumi.dev.yaml")), embedded);
+        Assert.Equal(File.ReadAllText(Path.Combine(Repo.Root, "stacks", "Pulumi.dev.yaml")), embedded);
     }
 
     [Fact]
@@ -140,7 +141,7 @@ public class ValidateCommandTests
     public void Validate_LabelValueWithKubeletFlag_Exits2AtTheLabel()
     {
         using var tmp = new TempDir();
-        var stack = File.ReadAllText(Path.Combine(CliRunner.RepoRoot, "stacks", "Pulumi.dev.yaml"));
+        var stack = File.ReadAllText(Path.Combine(Repo.Root, "stacks", "Pulumi.dev.yaml"));
         var yaml = stack.Replace("tier: general", "tier: \"a --authorization-mode=AlwaysAllow\"", StringComparison.Ordinal);
         Assert.NotEqual(stack, yaml);
         File.WriteAllText(tmp.File("labels.yaml"), yaml);

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Infra.Core.Tests.Infrastructure;
+using Infra.TestKit;
 using YamlDotNet.RepresentationModel;
 
 namespace Infra.Core.Tests;
@@ -72,7 +72,7 @@ public partial class CloudBuildTests
 
     private static IEnumerable<string> PulumiSources()
     {
-        var root = InfrastructureGolden.RepoRoot();
+        var root = Repo.Root;
         return new[] { "src/Infra.Pulumi", "tests/Infra.Pulumi.Tests" }
             .SelectMany(d => Directory.GetFiles(Path.Combine(root, d), "*.cs", SearchOption.AllDirectories))
             .Where(f => !f.Contains("/obj/", StringComparison.Ordinal) && !f.Contains("/bin/", StringComparison.Ordinal))
@@ -124,7 +124,7 @@ public partial class CloudBuildTests
     public void CiWorkflow_BuildsThePulumiTestsForEachCloudAloneAndAllTogether()
     {
         var yaml = new YamlStream();
-        using (var reader = new StreamReader(Path.Combine(InfrastructureGolden.RepoRoot(), ".github", "workflows", "ci.yml"))) yaml.Load(reader);
+        using (var reader = new StreamReader(Path.Combine(Repo.Root, ".github", "workflows", "ci.yml"))) yaml.Load(reader);
         var jobs = (YamlMappingNode)((YamlMappingNode)yaml.Documents[0].RootNode)["jobs"];
         var clouds = (YamlMappingNode)jobs["clouds"];
         var matrix = (YamlSequenceNode)((YamlMappingNode)((YamlMappingNode)clouds["strategy"])["matrix"])["clouds"];

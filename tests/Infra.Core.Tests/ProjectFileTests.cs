@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Infra.Core.Tests.Infrastructure;
+using Infra.TestKit;
 using Json.Schema;
 using YamlDotNet.RepresentationModel;
 
@@ -12,7 +12,7 @@ public class ProjectFileTests
 {
     private static string SchemaPath()
     {
-        var root = InfrastructureGolden.RepoRoot();
+        var root = Repo.Root;
         // CI: shared/ sits beside the clone; a worktree may be one level deeper.
         var candidates = new[] { Path.Combine(root, "..", "shared"), Path.Combine(root, "..", "..", "shared") }
             .Select(d => Path.GetFullPath(Path.Combine(d, "pulumi-project.schema.json")));
@@ -53,7 +53,7 @@ public class ProjectFileTests
     [Fact]
     public void PulumiYaml_AgainstProjectSchema_Valid()
     {
-        var r = Validate(Load(Path.Combine(InfrastructureGolden.RepoRoot(), "Pulumi.yaml")));
+        var r = Validate(Load(Path.Combine(Repo.Root, "Pulumi.yaml")));
 
         Assert.True(r.IsValid, Errors(r));
     }
@@ -61,7 +61,7 @@ public class ProjectFileTests
     [Fact]
     public void PulumiYaml_Contract_ProjectMainStacksAndKubeadmPlugin()
     {
-        var doc = Load(Path.Combine(InfrastructureGolden.RepoRoot(), "Pulumi.yaml"));
+        var doc = Load(Path.Combine(Repo.Root, "Pulumi.yaml"));
 
         Assert.Equal("infra", (string?)doc["name"]);
         Assert.Equal("dotnet", (string?)doc["runtime"]);
@@ -71,7 +71,7 @@ public class ProjectFileTests
         var plugin = Assert.Single(doc["plugins"]!["providers"]!.AsArray());
         Assert.Equal("kubeadm", (string?)plugin!["name"]);
         Assert.Equal("src/Infra.Provider", (string?)plugin["path"]);
-        var root = InfrastructureGolden.RepoRoot();
+        var root = Repo.Root;
         Assert.True(File.Exists(Path.Combine(root, "src", "Infra.Provider", "PulumiPlugin.yaml")), "the kubeadm plugin folder needs PulumiPlugin.yaml");
         Assert.True(Directory.Exists(Path.Combine(root, "src", "Infra.Pulumi")));
     }
@@ -84,7 +84,7 @@ public class ProjectFileTests
     public void CloudsProperty_Chosen_OnlyThoseCloudsReferencedAndDefined(string clouds, string constants, string projects)
     {
         // MSBuild evaluation only: needs no Pulumi package, so it runs where they do not restore.
-        var project = Path.Combine(InfrastructureGolden.RepoRoot(), "src", "Infra.Pulumi", "Infra.Pulumi.csproj");
+        var project = Path.Combine(Repo.Root, "src", "Infra.Pulumi", "Infra.Pulumi.csproj");
         var psi = new System.Diagnostics.ProcessStartInfo("dotnet")
         {
             ArgumentList = { "msbuild", project, $"-p:Clouds=\"{clouds}\"", "-getProperty:DefineConstants", "-getItem:ProjectReference", "-nologo" },

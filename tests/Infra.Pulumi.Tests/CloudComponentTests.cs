@@ -13,6 +13,7 @@ using Infra.Pulumi.Azure;
 #if CLOUD_GCP
 using Infra.Pulumi.Gcp;
 #endif
+using Infra.TestKit;
 using Pulumi;
 using Pulumi.Testing;
 using Pulumi.Utilities;

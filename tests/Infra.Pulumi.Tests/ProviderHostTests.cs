@@ -3,6 +3,7 @@ using Infra.Core.Planning;
 using Infra.Core.Spec;
 using Infra.Provider;
 using Infra.TestHosts;
+using Infra.TestKit;
 using Pulumi;
 using Pulumi.Experimental;
 using Pulumi.Experimental.Provider;
@@ -16,11 +17,15 @@ public sealed class ProviderHosts : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        if (TestTiers.RealHostSkipReason is not null) return; // the tests are skipped: start nothing
         Network = await TestHostNetwork.CreateAsync(TestHostNetwork.PrefixFor("pvd"));
         await Network.StartHostsAsync([new TestHostOptions { Name = "pw" }], CancellationToken.None);
     }
 
-    public async Task DisposeAsync() => await Network.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        if (Network is not null) await Network.DisposeAsync();
+    }
 }
 
 /// <summary>
@@ -75,7 +80,7 @@ public class ProviderHostTests(ProviderHosts hosts) : IClassFixture<ProviderHost
         }.ToImmutableDictionary();
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task Node_CreateUpdateReadDelete_ConvergesOnceAndResetsTheHost()
     {
         var host = hosts.Network["pw"];

@@ -3,6 +3,7 @@ using Infra.Core.Pki;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
 using Infra.Provider;
+using Infra.TestKit;
 using Pulumi;
 using Pulumi.Experimental;
 using Pulumi.Experimental.Provider;

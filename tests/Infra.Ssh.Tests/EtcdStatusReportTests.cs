@@ -2,6 +2,7 @@ using Infra.Core.Etcd;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
 using Infra.Ssh.Etcd;
+using Infra.TestKit;
 
 namespace Infra.Ssh.Tests;
 

@@ -1,4 +1,5 @@
 using Infra.TestHosts;
+using Infra.TestKit;
 
 namespace Infra.Ssh.Tests;
 
@@ -11,7 +12,7 @@ public sealed class SshBastionTests(BastionHosts hosts) : IClassFixture<BastionH
 {
     private SshTarget Bastion => TestTargets.For(hosts["bastion"], fullKey: true);
 
-    [Fact]
+    [RealHostFact]
     public async Task ConnectAsync_IsolatedHostDirectly_Unreachable()
     {
         var target = TestTargets.For(hosts["inner"]) with { ConnectTimeout = TimeSpan.FromSeconds(1) };
@@ -22,7 +23,7 @@ public sealed class SshBastionTests(BastionHosts hosts) : IClassFixture<BastionH
         Assert.Equal("inner", e.Host);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task ConnectAsync_ThroughPinnedBastion_RunsAndUploads()
     {
         var target = TestTargets.For(hosts["inner"]) with { Bastion = Bastion };
@@ -36,7 +37,7 @@ public sealed class SshBastionTests(BastionHosts hosts) : IClassFixture<BastionH
         Assert.Equal("hello\n", hosts["inner"].ReadDiskFile("/etc/infra/via-bastion"));
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task ConnectAsync_BastionWithWrongKey_RefusedBeforeReachingTarget()
     {
         var wrong = Bastion with { HostKey = TestTargets.Pin(hosts["inner"].HostKey.PublicKeyLine) };
@@ -49,7 +50,7 @@ public sealed class SshBastionTests(BastionHosts hosts) : IClassFixture<BastionH
         Assert.Equal(hosts["inner"].HostKey.Fingerprint, e.Expected);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task ConnectAsync_TargetBehindBastionWithWrongKey_RefusedNamingTheTarget()
     {
         var target = TestTargets.For(hosts["inner2"]) with

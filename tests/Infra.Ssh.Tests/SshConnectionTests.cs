@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Infra.TestHosts;
+using Infra.TestKit;
 
 namespace Infra.Ssh.Tests;
 
@@ -15,7 +16,7 @@ public sealed class SshConnectionTests(ConnectionHosts hosts) : IClassFixture<Co
 {
     private TestHost Plain => hosts["plain"];
 
-    [Fact]
+    [RealHostFact]
     public async Task RunAsync_TenCommandsOnOneConnection_AllRunOnTheSameConnection()
     {
         await using var ssh = await TestTargets.ConnectAsync(TestTargets.For(Plain));
@@ -33,7 +34,7 @@ public sealed class SshConnectionTests(ConnectionHosts hosts) : IClassFixture<Co
         Assert.Equal("curve25519-sha256", ssh.KeyExchange);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task RunAsync_CommandsThatEndBeforeTheirInputDoes_ConnectionSurvivesEveryOne()
     {
         // A command that exits before reading all its input races our end-of-input with the server's close; an EOF
@@ -47,7 +48,7 @@ public sealed class SshConnectionTests(ConnectionHosts hosts) : IClassFixture<Co
         }
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task RunAsync_HostCutOffSilentlyMidCommand_FailsAfterTheLivenessChecksNotTheCommandTimeout()
     {
         var host = hosts["cut"];
@@ -72,7 +73,7 @@ public sealed class SshConnectionTests(ConnectionHosts hosts) : IClassFixture<Co
         }
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task ConnectAsync_FingerprintAndFullKeyPins_BothAccepted()
     {
         await using var byFingerprint = await TestTargets.ConnectAsync(TestTargets.For(Plain));
@@ -81,7 +82,7 @@ public sealed class SshConnectionTests(ConnectionHosts hosts) : IClassFixture<Co
         Assert.Equal("plain\n", (await byKey.RunAsync("hostname")).Stdout);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task ConnectAsync_WrongPin_RefusedBeforeAnythingRunsAndShowsBothFingerprints()
     {
         var target = TestTargets.For(Plain) with { HostKey = TestTargets.Pin(hosts["rekey"].HostKey.Fingerprint) };
@@ -100,7 +101,7 @@ public sealed class SshConnectionTests(ConnectionHosts hosts) : IClassFixture<Co
         Assert.Null(Plain.ReadDiskFile(marker));
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task ConnectAsync_HostKeyReplaced_RefusedWithNewFingerprint()
     {
         var host = hosts["rekey"];
@@ -119,7 +120,7 @@ public sealed class SshConnectionTests(ConnectionHosts hosts) : IClassFixture<Co
         Assert.Contains("infra hosts scan", e.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task ConnectAsync_FullKeyPinOfAnotherAlgorithm_RefusedNamingTheOffer()
     {
         var ecdsa = hosts["ecdsaonly"];
@@ -134,7 +135,7 @@ public sealed class SshConnectionTests(ConnectionHosts hosts) : IClassFixture<Co
         Assert.Equal(0, (await ok.RunAsync("true")).ExitCode);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task ConnectAsync_UnreachableAddress_FailsAfterRetriesWithinBudget()
     {
         var target = TestTargets.For(Plain) with
@@ -155,7 +156,7 @@ public sealed class SshConnectionTests(ConnectionHosts hosts) : IClassFixture<Co
         Assert.InRange(watch.Elapsed.TotalSeconds, 2.9, 3.4 + 2.0);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task RunAsync_Timeout_ThrowsTypedExceptionAndStopsTheCommand()
     {
         await using var ssh = await TestTargets.ConnectAsync(TestTargets.For(Plain));
@@ -175,7 +176,7 @@ public sealed class SshConnectionTests(ConnectionHosts hosts) : IClassFixture<Co
         Assert.Equal("", (await ssh.RunAsync("pgrep -f 'sleep 37' || true")).Stdout);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task RunAsync_FailingCommand_ReturnsExitCodeAndStderrAndRunsOnce()
     {
         await using var ssh = await TestTargets.ConnectAsync(TestTargets.For(Plain));
@@ -190,7 +191,7 @@ public sealed class SshConnectionTests(ConnectionHosts hosts) : IClassFixture<Co
         Assert.Equal("run\n", Plain.ReadDiskFile(counter));
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task RunAsync_EnvAndScript_NeverOnTheCommandLine()
     {
         await using var ssh = await TestTargets.ConnectAsync(TestTargets.For(Plain));
@@ -207,7 +208,7 @@ public sealed class SshConnectionTests(ConnectionHosts hosts) : IClassFixture<Co
         Assert.DoesNotContain(secret, ps.Stdout, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task RunAsync_HostOnTheMachinesFiles_Works()
     {
         await using var ssh = await TestTargets.ConnectAsync(TestTargets.For(hosts["shared"]));
@@ -215,7 +216,7 @@ public sealed class SshConnectionTests(ConnectionHosts hosts) : IClassFixture<Co
         Assert.Equal("shared\n.ssh\n", r.Stdout);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task UploadAsync_AsRoot_ContentVerifiedAndModeSet()
     {
         await using var ssh = await TestTargets.ConnectAsync(TestTargets.For(Plain));
@@ -228,7 +229,7 @@ public sealed class SshConnectionTests(ConnectionHosts hosts) : IClassFixture<Co
         Assert.Equal("640 root\nconfig.yaml\n", stat.Stdout);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task UploadAsync_CorruptedBeforeCheck_RefusedAndTargetUnchanged()
     {
         await using var ssh = await TestTargets.ConnectAsync(TestTargets.For(Plain));

@@ -1,4 +1,5 @@
 using Infra.TestHosts;
+using Infra.TestKit;
 
 namespace Infra.Ssh.Tests;
 
@@ -20,7 +21,7 @@ public sealed class SshCredentialTests(CredentialHosts hosts) : IClassFixture<Cr
     private static SshClientOptions WithSudoPassword(string? password) =>
         TestTargets.Options with { SudoPasswordPrompt = (_, _) => password };
 
-    [Fact]
+    [RealHostFact]
     public async Task RunAsync_SudoWithPassword_RunsAsRootAndPasswordNeverVisible()
     {
         var host = hosts["sudo"];
@@ -39,7 +40,7 @@ public sealed class SshCredentialTests(CredentialHosts hosts) : IClassFixture<Cr
         Assert.DoesNotContain(CredentialHosts.SudoPassword, r.Stdout + r.Stderr, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task RunAsync_SudoPasswordFromEnvironment_Works()
     {
         Environment.SetEnvironmentVariable(SshClientOptions.SudoPasswordVariable, CredentialHosts.SudoPassword);
@@ -55,7 +56,7 @@ public sealed class SshCredentialTests(CredentialHosts hosts) : IClassFixture<Cr
         }
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task RunAsync_SudoWrongPassword_ThrowsWithoutThePassword()
     {
         const string wrong = "not-the-password-77";
@@ -69,7 +70,7 @@ public sealed class SshCredentialTests(CredentialHosts hosts) : IClassFixture<Cr
         Assert.Null(hosts["sudo"].ReadDiskFile("/root/never"));
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task RunAsync_SudoPasswordMissing_ThrowsNamingTheVariable()
     {
         await using var ssh = await TestTargets.ConnectAsync(TestTargets.For(hosts["sudo"], user: "deploy"), WithSudoPassword(null));
@@ -79,7 +80,7 @@ public sealed class SshCredentialTests(CredentialHosts hosts) : IClassFixture<Cr
         Assert.Contains(SshClientOptions.SudoPasswordVariable, e.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task RunAsync_PasswordlessSudo_NeedsNoPassword()
     {
         await using var ssh = await TestTargets.ConnectAsync(TestTargets.For(hosts["nopw"], user: "ops"), WithSudoPassword(null));
@@ -87,7 +88,7 @@ public sealed class SshCredentialTests(CredentialHosts hosts) : IClassFixture<Cr
         Assert.Equal("root\n", r.Stdout);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task UploadAsync_NonRootUser_InstalledAsRootThroughSudo()
     {
         var host = hosts["sudo"];
@@ -100,7 +101,7 @@ public sealed class SshCredentialTests(CredentialHosts hosts) : IClassFixture<Cr
         Assert.Equal("600 root:root\nsecret.key\n0\n", stat.Stdout);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task UploadAsync_PasswordlessSudo_InstalledAsRoot()
     {
         var host = hosts["nopw"];
@@ -112,7 +113,7 @@ public sealed class SshCredentialTests(CredentialHosts hosts) : IClassFixture<Cr
         Assert.Equal("755 root\n", (await ssh.RunAsync("stat -c '%a %U' /usr/local/bin/tool")).Stdout);
     }
 
-    [Theory]
+    [RealHostTheory]
     [InlineData("ecdsa")]
     [InlineData("rsa")]
     [InlineData("ed25519")]
@@ -126,7 +127,7 @@ public sealed class SshCredentialTests(CredentialHosts hosts) : IClassFixture<Cr
         Assert.Equal("root\n", (await ssh.RunAsync("id -un")).Stdout);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task ConnectAsync_EncryptedKeyWithPassphraseVariable_LogsIn()
     {
         var host = hosts["multi"];
@@ -154,7 +155,7 @@ public sealed class SshCredentialTests(CredentialHosts hosts) : IClassFixture<Cr
         }
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task ConnectAsync_KeyNotAuthorized_RefusedWithoutRetry()
     {
         var host = hosts["multi"];
@@ -166,7 +167,7 @@ public sealed class SshCredentialTests(CredentialHosts hosts) : IClassFixture<Cr
         Assert.Contains("refused the login as root", e.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task ScanAsync_HostWithThreeKeys_ReturnsFingerprintsThatSshKeygenPrints()
     {
         var host = hosts["multi"];
@@ -185,7 +186,7 @@ public sealed class SshCredentialTests(CredentialHosts hosts) : IClassFixture<Cr
         }
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task ScanAsync_UnreachableAddress_ThrowsConnectException()
     {
         var e = await Assert.ThrowsAsync<SshConnectException>(() =>
@@ -193,7 +194,7 @@ public sealed class SshCredentialTests(CredentialHosts hosts) : IClassFixture<Cr
         Assert.Contains(hosts.Network.UnusedAddress, e.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task HostSessionFactory_NonRootPlannedHost_RunsEngineScriptsAsRoot()
     {
         var host = hosts["sudo"];
@@ -207,7 +208,7 @@ public sealed class SshCredentialTests(CredentialHosts hosts) : IClassFixture<Cr
             Roles = ["worker"],
             Os = Infra.Core.Spec.OsFamily.Debian12,
         };
-        var ssh = Infra.Core.Spec.SampleSpecs.BareMetal().Ssh with { IdentityFile = host.ClientKeyPath };
+        var ssh = SampleSpecs.BareMetal().Ssh with { IdentityFile = host.ClientKeyPath };
         var connect = SshHostSession.Factory(ssh, WithSudoPassword(CredentialHosts.SudoPassword));
 
         await using var session = await connect(planned, CancellationToken.None);

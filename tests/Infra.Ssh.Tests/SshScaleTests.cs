@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Infra.TestHosts;
+using Infra.TestKit;
 using Xunit.Abstractions;
 
 namespace Infra.Ssh.Tests;
@@ -9,7 +10,7 @@ public sealed class TwentyHosts() : HostsFixture("scale",
 
 public sealed class SshScaleTests(TwentyHosts hosts, ITestOutputHelper output) : IClassFixture<TwentyHosts>
 {
-    [Fact]
+    [RealHostFact]
     public async Task RunAsync_TwentyHostsTenCommandsEach_AllSucceedOnOneConnectionPerHost()
     {
         var watch = Stopwatch.StartNew();

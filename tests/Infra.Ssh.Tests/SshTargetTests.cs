@@ -1,4 +1,5 @@
 using Infra.Core.Spec;
+using Infra.TestKit;
 
 namespace Infra.Ssh.Tests;
 

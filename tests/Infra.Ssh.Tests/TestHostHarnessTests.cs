@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Infra.TestHosts;
+using Infra.TestKit;
 using Xunit.Abstractions;
 
 namespace Infra.Ssh.Tests;
@@ -12,7 +13,7 @@ public sealed class HarnessHosts() : HostsFixture("harn",
 /// <summary>The harness itself: disks survive power loss, hosts are apart, teardown leaves nothing.</summary>
 public sealed class TestHostHarnessTests(HarnessHosts hosts, ITestOutputHelper output) : IClassFixture<HarnessHosts>
 {
-    [Theory]
+    [RealHostTheory]
     [InlineData("plain")]
     [InlineData("sd")]
     public async Task PowerOffThenBoot_FileWrittenBefore_IsStillThere(string name)
@@ -36,7 +37,7 @@ public sealed class TestHostHarnessTests(HarnessHosts hosts, ITestOutputHelper o
         Assert.Equal("before\n", (await again.RunAsync("cat /var/lib/app/state")).Stdout);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task Hosts_WriteTheSamePath_EachSeesOnlyItsOwnFile()
     {
         await using var a = await TestTargets.ConnectAsync(TestTargets.For(hosts["plain"]));
@@ -53,7 +54,7 @@ public sealed class TestHostHarnessTests(HarnessHosts hosts, ITestOutputHelper o
         Assert.Equal(".ssh\n", (await a.RunAsync("ls -A /root")).Stdout);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task SystemdHost_EnableNowAUnit_RunsAndLogsToJournal()
     {
         var host = hosts["sd"];
@@ -73,7 +74,7 @@ public sealed class TestHostHarnessTests(HarnessHosts hosts, ITestOutputHelper o
         Assert.Equal("running\nactive\n1\n", r.Stdout);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task DisposeAsync_NetworkWithHosts_LeavesNothingWithThePrefix()
     {
         var prefix = TestHostNetwork.PrefixFor("gone");
@@ -89,7 +90,7 @@ public sealed class TestHostHarnessTests(HarnessHosts hosts, ITestOutputHelper o
         Assert.Empty(Leftovers(prefix));
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task CreateAsync_LeftoversOfAKilledRun_AreCleanedFirst()
     {
         var prefix = TestHostNetwork.PrefixFor("left");
@@ -107,7 +108,7 @@ public sealed class TestHostHarnessTests(HarnessHosts hosts, ITestOutputHelper o
         Assert.Equal("a\n", (await ssh.RunAsync("hostname")).Stdout);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task StartHostsAsync_TwentyPlainAndTwentySystemd_AllServe()
     {
         var prefix = TestHostNetwork.PrefixFor("many");
@@ -133,7 +134,7 @@ public sealed class TestHostHarnessTests(HarnessHosts hosts, ITestOutputHelper o
         output.WriteLine($"40 hosts down in {watch.ElapsedMilliseconds} ms");
     }
 
-    [Fact]
+    [RealHostFact]
     public void Require_MissingBinary_NamesTheAptPackage()
     {
         var e = Assert.Throws<TestHostPreconditionException>(() =>
@@ -141,7 +142,7 @@ public sealed class TestHostHarnessTests(HarnessHosts hosts, ITestOutputHelper o
         Assert.Contains("apt-get install no-such-package", e.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task CreateAsync_BadPrefix_Refused()
     {
         var e = await Assert.ThrowsAsync<ArgumentException>(() => TestHostNetwork.CreateAsync("Bad-Prefix"));

@@ -1,5 +1,6 @@
 using Infra.Core.Spec;
 using Infra.TestHosts;
+using Infra.TestKit;
 
 namespace Infra.Ssh.Tests;
 
@@ -44,9 +45,13 @@ public abstract class HostsFixture(string suffix, params TestHostOptions[] hosts
 
     public async Task InitializeAsync()
     {
+        if (TestTiers.RealHostSkipReason is not null) return; // the tests are skipped: start nothing
         Network = await TestHostNetwork.CreateAsync(TestHostNetwork.PrefixFor(suffix));
         await Network.StartHostsAsync(hosts, CancellationToken.None);
     }
 
-    public async Task DisposeAsync() => await Network.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        if (Network is not null) await Network.DisposeAsync();
+    }
 }

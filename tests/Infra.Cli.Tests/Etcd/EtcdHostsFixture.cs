@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Infra.TestHosts;
+using Infra.TestKit;
 
 namespace Infra.Cli.Tests.Etcd;
 
@@ -30,6 +31,7 @@ public sealed class EtcdHostsFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        if (TestTiers.RealHostSkipReason is not null) return; // the tests are skipped: start nothing
         Network = await TestHostNetwork.CreateAsync(TestHostNetwork.PrefixFor(Prefix));
         await Network.StartHostsAsync([
             new TestHostOptions { Name = "cp-1" },
@@ -56,7 +58,7 @@ public sealed class EtcdHostsFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await Network.DisposeAsync();
+        if (Network is not null) await Network.DisposeAsync();
         Dir.Dispose();
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Infra.Core.Planning;
 using Infra.Ssh;
+using Infra.TestKit;
 using Xunit.Abstractions;
 
 namespace Infra.Cli.Tests.Etcd;
@@ -38,7 +39,7 @@ public sealed class ExternalEtcdTests(EtcdHostsFixture hosts, ITestOutputHelper 
         Assert.True(status.ExitCode == 0, $"etcd status exited {status.ExitCode}:\n{status.Out}{status.Err}");
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task Apply_ThreeMembers_HealthyOverTlsAndASecondApplyChangesNothing()
     {
         output.WriteLine($"time to a healthy 3-member cluster (apply of prepare and etcd): {hosts.TimeToHealthyCluster.TotalSeconds:0.0} s");
@@ -61,7 +62,7 @@ public sealed class ExternalEtcdTests(EtcdHostsFixture hosts, ITestOutputHelper 
         Assert.Contains("nothing to do", again.Out, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task Etcdctl_ClientWithoutCertificate_Refused()
     {
         var first = hosts.Members[0];
@@ -77,7 +78,7 @@ public sealed class ExternalEtcdTests(EtcdHostsFixture hosts, ITestOutputHelper 
         Assert.DoesNotContain("etcdserver", plain.Stdout, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task PowerOff_OneMember_ClusterWritableStatusShowsItAndItRejoinsAfterBoot()
     {
         var down = hosts.Members[1];
@@ -110,7 +111,7 @@ public sealed class ExternalEtcdTests(EtcdHostsFixture hosts, ITestOutputHelper 
         Assert.True(after.ExitCode == 0, after.Out + after.Err);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task SnapshotThenRestore_DataBeforeSnapshotBackAfterGone_CorruptSnapshotRefusedFirst()
     {
         var first = hosts.Members[0];
@@ -165,7 +166,7 @@ public sealed class ExternalEtcdTests(EtcdHostsFixture hosts, ITestOutputHelper 
         Assert.True(again.ExitCode == 0 && again.Out.Contains("nothing to do", StringComparison.Ordinal), again.Out + again.Err);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task Reset_OneMember_LeavesTheMemberListFirstAndApplyBringsItBack_RefusedWhenThatWouldBreakQuorum()
     {
         var leaving = hosts.Members[2];
@@ -205,7 +206,7 @@ public sealed class ExternalEtcdTests(EtcdHostsFixture hosts, ITestOutputHelper 
         AssertStatusHealthy();
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task Apply_DeadMemberReplacedByNewHost_JoinsAsLearnerAndClusterIsFullyHealthy()
     {
         var dead = hosts.Members[^1];
@@ -230,7 +231,7 @@ public sealed class ExternalEtcdTests(EtcdHostsFixture hosts, ITestOutputHelper 
         Assert.True(again.ExitCode == 0 && again.Out.Contains("nothing to do", StringComparison.Ordinal), again.Out + again.Err);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task Apply_ReplacementWhileAMajorityIsDown_RefusedWithExit2AndNoMemberChange()
     {
         var survivor = hosts.Members[0];
@@ -257,7 +258,7 @@ public sealed class ExternalEtcdTests(EtcdHostsFixture hosts, ITestOutputHelper 
         Assert.True(back.ExitCode == 0, back.Out + back.Err);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task Apply_BadInput_RefusedBeforeAnythingChanges()
     {
         var first = hosts.Members[0];
@@ -283,7 +284,7 @@ public sealed class ExternalEtcdTests(EtcdHostsFixture hosts, ITestOutputHelper 
         Assert.Equal(hosts.Members.Order(StringComparer.Ordinal), await hosts.MemberNamesAsync(first));
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task ControlPlaneEtcdVersionStep_Etcd34Members_RefusesWithTheReason()
     {
         // The step kubeadm init would follow, run on the control plane against the real members.

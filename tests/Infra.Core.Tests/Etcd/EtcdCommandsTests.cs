@@ -2,6 +2,7 @@ using Infra.Core.Etcd;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
 using Infra.Core.Tests.NodePrograms;
+using Infra.TestKit;
 
 namespace Infra.Core.Tests.Etcd;
 
@@ -84,7 +85,7 @@ public class EtcdCommandsTests
         Assert.StartsWith("ctr --namespace k8s.io run --rm --mount type=bind,src=/var/lib,dst=/var/lib,options=rbind:rw \"$etcd_image\" infra-etcd-restore etcdutl snapshot restore ", cmd, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [RealToolFact("shellcheck")]
     public void Restore_Scripts_HostAndStaticPod_ShellcheckClean()
     {
         var members = new[] { Member("etcd-1", "10.0.0.51"), Member("etcd-2", "10.0.0.52"), Member("etcd-3", "fd00::53") };

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using Infra.Core.Etcd;
+using Infra.TestKit;
 
 namespace Infra.Core.Tests.Etcd;
 
@@ -80,7 +81,7 @@ public class EtcdSnapshotTests
     }
 
     /// <summary>A snapshot real etcd made (etcdctl snapshot save against a throwaway local member) verifies, and a flipped copy does not.</summary>
-    [Fact]
+    [RealToolFact("etcd", "etcdctl")]
     public async Task Verify_SnapshotOfRealEtcd_ValidAndFlippedCopyCorrupt()
     {
         var dir = Directory.CreateTempSubdirectory("infra-etcd-snap-").FullName;

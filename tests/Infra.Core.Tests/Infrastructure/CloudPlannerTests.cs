@@ -1,6 +1,7 @@
 using Infra.Core.Infrastructure;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
+using Infra.TestKit;
 
 namespace Infra.Core.Tests.Infrastructure;
 

@@ -5,6 +5,7 @@ using Infra.Core.Pki;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
 using Infra.Core.Tests.NodePrograms;
+using Infra.TestKit;
 
 namespace Infra.Core.Tests.Infrastructure;
 

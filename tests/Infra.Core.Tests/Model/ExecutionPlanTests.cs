@@ -1,3 +1,4 @@
+using Infra.TestKit;
 using System.Text.Json;
 using Infra.Core.Etcd;
 using Infra.Core.Model;

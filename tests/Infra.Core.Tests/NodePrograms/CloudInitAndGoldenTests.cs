@@ -99,6 +99,6 @@ public class GoldenTests
         var spec = Clusters.All().Single(c => c.Name == name).Spec;
         var hosts = HostInventory.Plan(spec);
         var secrets = TestSecrets.Fixture(name, spec, hosts);
-        Golden.Check($"node-programs/{name}.txt", ProgramDump.Render(NodeProgramBuilder.Build(spec, hosts, secrets)));
+        TestPaths.VerifyGolden($"node-programs/{name}.txt", ProgramDump.Render(NodeProgramBuilder.Build(spec, hosts, secrets)));
     }
 }

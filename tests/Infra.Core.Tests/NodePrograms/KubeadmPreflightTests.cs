@@ -3,6 +3,7 @@ using Infra.Core.Kubeadm;
 using Infra.Core.NodePrograms;
 using Infra.Core.Shell;
 using Infra.Core.Spec;
+using Infra.TestKit;
 
 namespace Infra.Core.Tests.NodePrograms;
 

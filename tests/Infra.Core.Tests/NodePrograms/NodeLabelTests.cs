@@ -3,6 +3,7 @@ using Infra.Core.Kubeadm;
 using Infra.Core.NodePrograms;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
+using Infra.TestKit;
 
 namespace Infra.Core.Tests.NodePrograms;
 
@@ -13,7 +14,7 @@ namespace Infra.Core.Tests.NodePrograms;
 /// </summary>
 public class NodeLabelTests
 {
-    private static string RepoRoot => Path.GetFullPath(Path.Combine(TestPaths.ProjectDir, "..", ".."));
+    private static string RepoRoot => Repo.Root;
 
     private static ClusterSpec Read(string yaml)
     {
@@ -195,7 +196,7 @@ public class NodeLabelTests
         Assert.StartsWith($"stack.yaml:11:11: error INF055: label '{key}' cannot be set from the stack", d.ToString(), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [RealToolFact("shellcheck")]
     [Trait("Item", "11.1")]
     public void Shellcheck_AfterJoinLabelStep_Passes()
     {

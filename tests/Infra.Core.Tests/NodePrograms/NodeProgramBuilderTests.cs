@@ -3,6 +3,7 @@ using Infra.Core.NodePrograms;
 using Infra.Core.Pki;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
+using Infra.TestKit;
 
 namespace Infra.Core.Tests.NodePrograms;
 
@@ -142,7 +143,7 @@ public class NodeProgramBuilderTests
         }
     }
 
-    [Fact]
+    [RealToolFact("openssl")]
     public void Build_WorkerJoin_PinsTheClusterCaHashOpensslComputes()
     {
         var spec = Clusters.BareMetalSingle();

@@ -2,6 +2,7 @@ using Infra.Core.NodePrograms;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
 using Infra.Core.Workloads;
+using Infra.TestKit;
 
 namespace Infra.Core.Tests.NodePrograms;
 

@@ -2,6 +2,7 @@ using System.Text;
 using Infra.Core.NodePrograms;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
+using Infra.TestKit;
 
 namespace Infra.Core.Tests.NodePrograms;
 
@@ -52,7 +53,7 @@ public class RealToolTests
         return dir;
     }
 
-    [Fact]
+    [RealToolFact("shellcheck")]
     public void Shellcheck_EveryScriptAndCheck_AllOsSourcesAndMinors_Pass()
     {
         var scripts = AllVariants().SelectMany(ps => ps).SelectMany(p => p.Steps).SelectMany(s => new[] { s.Script, s.Check! });
@@ -98,7 +99,7 @@ public class RealToolTests
         }
     }
 
-    [Fact]
+    [RealToolFact("yamllint")]
     public void Yamllint_EveryYamlFile_Passes()
     {
         var texts = Clusters.All().Select(c => c.Spec).Select(spec =>
@@ -121,7 +122,7 @@ public class RealToolTests
         }
     }
 
-    [Fact]
+    [RealToolFact("cloud-init")]
     public void CloudInitSchema_EveryCloudConfig_Passes()
     {
         foreach (var target in new[] { Target.Aws, Target.Azure, Target.Gcp })
@@ -146,7 +147,7 @@ public class RealToolTests
         }
     }
 
-    [Fact]
+    [RealToolFact("containerd")]
     public void Containerd_RenderedConfigAndMirror_LoadInRealContainerd()
     {
         var spec = Clusters.BareMetalSingle();

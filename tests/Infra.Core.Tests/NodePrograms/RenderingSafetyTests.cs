@@ -3,6 +3,7 @@ using System.Text.Json;
 using Infra.Core.NodePrograms;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
+using Infra.TestKit;
 
 namespace Infra.Core.Tests.NodePrograms;
 
@@ -69,7 +70,7 @@ public class RenderingSafetyTests
     public void TomlBasicString_LoneSurrogate_Refused() =>
         Assert.Throws<ArgumentException>(() => Toml.BasicString("a\ud800b"));
 
-    [Fact]
+    [RealToolFact("containerd")]
     [Trait("Item", "10.5")]
     public void ContainerdConfig_ImageRepositoryWithQuoteAndNewline_StaysOneSandboxImageAndLoadsInRealContainerd()
     {

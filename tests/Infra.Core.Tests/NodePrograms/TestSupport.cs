@@ -1,28 +1,19 @@
-using System.Diagnostics;
-using System.Text;
 using Infra.Core.Pki;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
+using Infra.TestKit;
 
 namespace Infra.Core.Tests.NodePrograms;
 
 /// <summary>Paths of this test project's sources (goldens, fixtures, tool configurations).</summary>
 internal static class TestPaths
 {
-    public static string ProjectDir { get; } = Find();
+    public static string ProjectDir { get; } = Repo.Path("tests", "Infra.Core.Tests");
 
     public static string Golden(string name) => Path.Combine(ProjectDir, "golden", name);
 
-    private static string Find()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            if (File.Exists(Path.Combine(d.FullName, "Infra.Core.Tests.csproj"))) return d.FullName;
-            var nested = Path.Combine(d.FullName, "tests", "Infra.Core.Tests");
-            if (File.Exists(Path.Combine(nested, "Infra.Core.Tests.csproj"))) return nested;
-        }
-        throw new InvalidOperationException("cannot find the Infra.Core.Tests project directory");
-    }
+    /// <summary>Compares with golden/<paramref name="name"/> (rewritten with INFRA_UPDATE_GOLDEN=1).</summary>
+    public static void VerifyGolden(string name, string actual) => TestKit.Golden.Verify(Golden(name), actual, name);
 }
 
 /// <summary>Runs the real checkers; a missing tool fails the test with the apt package to install.</summary>
@@ -32,73 +23,9 @@ internal static class Tool
 
     public static Result Run(string tool, string aptPackage, IEnumerable<string> args, string? workingDir = null, string? stdin = null)
     {
-        var psi = new ProcessStartInfo(tool)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = stdin is not null,
-            UseShellExecute = false,
-            WorkingDirectory = workingDir ?? Directory.GetCurrentDirectory(),
-        };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        Process p;
-        try
-        {
-            p = Process.Start(psi) ?? throw new InvalidOperationException(tool);
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            Assert.Fail($"'{tool}' is not installed; install it with: apt-get install {aptPackage}");
-            throw;
-        }
-        using (p)
-        {
-            if (stdin is not null)
-            {
-                p.StandardInput.Write(stdin);
-                p.StandardInput.Close();
-            }
-            var stdout = p.StandardOutput.ReadToEndAsync();
-            var stderr = p.StandardError.ReadToEndAsync();
-            if (!p.WaitForExit(TimeSpan.FromMinutes(3)))
-            {
-                p.Kill(entireProcessTree: true);
-                Assert.Fail($"{tool} did not finish in 3 minutes");
-            }
-            return new Result(p.ExitCode, stdout.Result + stderr.Result);
-        }
-    }
-}
-
-/// <summary>Golden files under golden/, rewritten only with INFRA_UPDATE_GOLDEN=1.</summary>
-internal static class Golden
-{
-    public static void Check(string name, string actual)
-    {
-        var path = TestPaths.Golden(name);
-        if (Environment.GetEnvironmentVariable("INFRA_UPDATE_GOLDEN") == "1")
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            File.WriteAllText(path, actual);
-            return;
-        }
-        Assert.True(File.Exists(path), $"golden file {name} is missing; create it with INFRA_UPDATE_GOLDEN=1");
-        var expected = File.ReadAllText(path);
-        if (expected == actual) return;
-        Assert.Fail($"{name} differs from the golden file (INFRA_UPDATE_GOLDEN=1 rewrites it):\n{Diff(expected, actual)}");
-    }
-
-    private static string Diff(string expected, string actual)
-    {
-        var e = expected.Split('\n');
-        var a = actual.Split('\n');
-        var i = 0;
-        while (i < e.Length && i < a.Length && e[i] == a[i]) i++;
-        var sb = new StringBuilder();
-        sb.Append("first difference at line ").Append(i + 1).Append('\n');
-        for (var k = Math.Max(0, i - 3); k < Math.Min(e.Length, i + 8); k++) sb.Append("- ").Append(e[k]).Append('\n');
-        for (var k = Math.Max(0, i - 3); k < Math.Min(a.Length, i + 8); k++) sb.Append("+ ").Append(a[k]).Append('\n');
-        return sb.ToString();
+        var r = ProcessRunner.Run(tool, args, stdin, workingDir ?? Directory.GetCurrentDirectory(), aptPackage: aptPackage,
+            timeout: TimeSpan.FromMinutes(3));
+        return new Result(r.ExitCode, r.Stdout + r.Stderr);
     }
 }
 
@@ -117,7 +44,7 @@ internal static class TestSecrets
         var path = TestPaths.Golden($"node-programs/secrets/{name}.json");
         if (!File.Exists(path))
         {
-            Assert.True(Environment.GetEnvironmentVariable("INFRA_UPDATE_GOLDEN") == "1",
+            Assert.True(TestKit.Golden.Updating,
                 $"secrets fixture {path} is missing; create it once with INFRA_UPDATE_GOLDEN=1");
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             File.WriteAllText(path, KeptSecretsSerializer.ToJson(ClusterPki.Ensure(spec, hosts, null, Now)));

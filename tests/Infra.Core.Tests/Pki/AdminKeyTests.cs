@@ -2,6 +2,7 @@ using Infra.Core.Infrastructure;
 using Infra.Core.Pki;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
+using Infra.TestKit;
 using YamlDotNet.RepresentationModel;
 
 namespace Infra.Core.Tests.Pki;

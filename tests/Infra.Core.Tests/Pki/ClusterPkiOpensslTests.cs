@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Infra.Core.Pki;
+using Infra.TestKit;
 
 namespace Infra.Core.Tests.Pki;
 
@@ -13,7 +14,7 @@ public class ClusterPkiOpensslTests
     private static CertificateAndKey CaOf(string issuedName) =>
         issuedName.StartsWith("kubelet-serving/", StringComparison.Ordinal) ? S.ClusterCa : S.EtcdCa;
 
-    [Fact]
+    [RealToolFact("openssl")]
     public void Ensure_StackedCluster_EveryLeafVerifiesAgainstItsCaForItsPurposes()
     {
         using var dir = new TempDir();
@@ -35,7 +36,7 @@ public class ClusterPkiOpensslTests
         }
     }
 
-    [Fact]
+    [RealToolFact("openssl")]
     public void Ensure_StackedCluster_LeafDoesNotVerifyAgainstTheOtherCa()
     {
         using var dir = new TempDir();
@@ -45,7 +46,7 @@ public class ClusterPkiOpensslTests
         Assert.NotEqual(0, r.ExitCode);
     }
 
-    [Fact]
+    [RealToolFact("openssl")]
     public void Ensure_StackedCluster_KeysArePrimeP256AndMatchTheirCertificates()
     {
         using var dir = new TempDir();
@@ -101,7 +102,7 @@ public class ClusterPkiOpensslTests
         }
     }
 
-    [Fact]
+    [RealToolFact("openssl")]
     public void Ensure_StackedCluster_OpensslShowsEtcdServerSansUsagesAndLifetime()
     {
         using var dir = new TempDir();
@@ -134,7 +135,7 @@ public class ClusterPkiOpensslTests
         }
     }
 
-    [Fact]
+    [RealToolFact("openssl")]
     public void Ensure_StackedCluster_KubeletServingCertificatesNameTheNode()
     {
         using var dir = new TempDir();
@@ -163,7 +164,7 @@ public class ClusterPkiOpensslTests
         Assert.Equal(serials.Count, serials.Select(Convert.ToHexString).Distinct().Count());
     }
 
-    [Fact]
+    [RealToolFact("openssl")]
     public void DiscoveryHash_EachCa_EqualsTheHashOpensslComputes()
     {
         using var dir = new TempDir();

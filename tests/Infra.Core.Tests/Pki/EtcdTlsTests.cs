@@ -3,13 +3,14 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Infra.Core.Pki;
+using Infra.TestKit;
 
 namespace Infra.Core.Tests.Pki;
 
 /// <summary>A real etcd (Go's TLS stack, as in kubeadm's etcd) serving with the member certificates the tool makes.</summary>
 public class EtcdTlsTests
 {
-    [Fact]
+    [RealToolFact("etcd", "etcdctl")]
     public void EtcdMember_ToolCertificates_ServeMutualTlsToTheToolAndApiServerClients()
     {
         var s = Pki.StackedSecrets;
@@ -48,7 +49,7 @@ public class EtcdTlsTests
             etcd.BeginErrorReadLine();
             try
             {
-                Tool.Result Health(string client) => Tool.Run("etcdctl", "--endpoints", $"https://127.0.0.1:{clientPort}",
+                ProcessResult Health(string client) => Tool.Run("etcdctl", "--endpoints", $"https://127.0.0.1:{clientPort}",
                     "--cacert", ca, "--cert", client, "--key", client[..^4] + ".key", "--command-timeout", "3s", "endpoint", "health");
                 var infra = Pair(IssuedNames.InfraEtcdClient);
                 var deadline = DateTime.UtcNow.AddSeconds(20);

@@ -1,5 +1,6 @@
 using System.Text;
 using Infra.Core.Pki;
+using Infra.TestKit;
 
 namespace Infra.Core.Tests.Pki;
 
@@ -57,7 +58,7 @@ public class KeptSecretsSerializerTests
         Assert.Equal(json, KeptSecretsSerializer.ToJson(back));
     }
 
-    [Fact]
+    [RealToolFact("openssl")]
     public void FromFiles_SecretsOnDiskReadBack_AreAcceptedByOpenssl()
     {
         using var dir = new TempDir();

@@ -2,6 +2,7 @@ using System.Text;
 using Infra.Core.Pki;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
+using Infra.TestKit;
 
 namespace Infra.Core.Tests.Pki;
 
@@ -81,7 +82,7 @@ public class PkiFilesTests
         Assert.Equal(secrets.Issued["etcd-peer/etcd-3"].CertificatePem, Text(files, PkiFiles.ExternalEtcdPeerCert));
     }
 
-    [Fact]
+    [RealToolFact("openssl")]
     public void ForHost_StackedMemberFiles_VerifyWithOpensslAsPlacedOnTheHost()
     {
         var (spec, hosts) = Pki.Stacked();

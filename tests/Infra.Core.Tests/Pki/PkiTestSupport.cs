@@ -1,8 +1,7 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using Infra.Core.Pki;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
+using Infra.TestKit;
 
 namespace Infra.Core.Tests.Pki;
 
@@ -17,32 +16,10 @@ internal static class Tool
         ["etcdctl"] = "etcd-client",
     };
 
-    public sealed record Result(int ExitCode, string Stdout, string Stderr);
-
     public static string AptPackage(string tool) => AptPackages.GetValueOrDefault(tool, tool);
 
-    public static Result Run(string tool, params string[] args)
-    {
-        var psi = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        Process process;
-        try
-        {
-            process = Process.Start(psi) ?? throw new InvalidOperationException($"{tool} did not start");
-        }
-        catch (Win32Exception)
-        {
-            Assert.Fail($"'{tool}' is not installed: apt-get install {AptPackage(tool)}");
-            throw;
-        }
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            return new Result(process.ExitCode, stdout.Result, stderr);
-        }
-    }
+    public static ProcessResult Run(string tool, params string[] args) =>
+        ProcessRunner.Run(tool, args, workingDirectory: Directory.GetCurrentDirectory(), aptPackage: AptPackage(tool));
 
     /// <summary>Runs and asserts exit code 0, returning stdout.</summary>
     public static string Ok(string tool, params string[] args)

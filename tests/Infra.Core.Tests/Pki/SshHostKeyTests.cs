@@ -1,12 +1,13 @@
 using Infra.Core.Pki;
 using Infra.Core.Spec;
+using Infra.TestKit;
 
 namespace Infra.Core.Tests.Pki;
 
 /// <summary>Cloud VM host keys, checked by OpenSSH's own ssh-keygen.</summary>
 public class SshHostKeyTests
 {
-    [Fact]
+    [RealToolFact("ssh-keygen")]
     public void NewEd25519_SshKeygenY_ReproducesThePublicLine()
     {
         using var dir = new TempDir();
@@ -20,7 +21,7 @@ public class SshHostKeyTests
         Assert.EndsWith("\n-----END OPENSSH PRIVATE KEY-----\n", key.PrivateKey, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [RealToolFact("ssh-keygen")]
     public void PinOf_NewKey_EqualsTheFingerprintSshKeygenPrints()
     {
         using var dir = new TempDir();
@@ -55,7 +56,7 @@ public class SshHostKeyTests
         Assert.Equal("the private key does not belong to the public key line", OpenSshKeys.Problem(a with { PublicKeyLine = b.PublicKeyLine }));
     }
 
-    [Fact]
+    [RealToolFact("ssh-keygen")]
     public void Problem_KeyMadeBySshKeygen_IsAccepted()
     {
         using var dir = new TempDir();
@@ -65,7 +66,7 @@ public class SshHostKeyTests
         Assert.Null(OpenSshKeys.Problem(key));
     }
 
-    [Fact]
+    [RealToolFact("ssh-keygen")]
     public void Problem_EncryptedKey_SaysHostKeysMustBeUnencrypted()
     {
         using var dir = new TempDir();

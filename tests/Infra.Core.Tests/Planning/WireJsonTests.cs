@@ -1,6 +1,7 @@
 using System.Text;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
+using Infra.TestKit;
 
 namespace Infra.Core.Tests.Planning;
 

@@ -2,6 +2,7 @@ using Infra.Core.NodePrograms;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
 using Infra.Core.Workloads;
+using Infra.TestKit;
 
 namespace Infra.Core.Tests.Planning;
 
@@ -57,7 +58,7 @@ public class WorkloadStepsTests
         Assert.Contains("must be on PATH", helm.Script, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [RealToolFact("shellcheck")]
     public void Build_EverySource_HelmScriptsPassShellcheck()
     {
         var bundle = Bundle(Plan());
@@ -135,7 +136,7 @@ public class WorkloadStepsTests
             DependsOn = [],
         }));
 
-    [Fact]
+    [RealToolFact("shellcheck")]
     [Trait("Item", "10.new-user-airgap")]
     public void Build_Bundle_EveryChartStepPassesShellcheck()
     {

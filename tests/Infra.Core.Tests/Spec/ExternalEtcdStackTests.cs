@@ -1,5 +1,6 @@
 using Infra.Core.Diagnostics;
 using Infra.Core.Spec;
+using Infra.TestKit;
 
 namespace Infra.Core.Tests.Spec;
 

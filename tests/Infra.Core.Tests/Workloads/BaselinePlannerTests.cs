@@ -1,5 +1,6 @@
 using Infra.Core.Spec;
 using Infra.Core.Workloads;
+using Infra.TestKit;
 using k8s;
 using k8s.Models;
 using static Infra.Core.Tests.Workloads.WorkloadTestKit;

@@ -1,4 +1,6 @@
+using Infra.Core.Tests.NodePrograms;
 using Infra.Core.Workloads;
+using Infra.TestKit;
 using static Infra.Core.Tests.Workloads.WorkloadTestKit;
 
 namespace Infra.Core.Tests.Workloads;
@@ -11,7 +13,7 @@ namespace Infra.Core.Tests.Workloads;
 /// </summary>
 public class ChartValuePathTests
 {
-    private static string DataDir => Path.Combine(TestsDir, "Workloads", "chart-values");
+    private static string DataDir => Path.Combine(TestPaths.ProjectDir, "Workloads", "chart-values");
 
     /// <summary>
     /// Maps whose content the chart hands to Kubernetes unchanged (toYaml into a container or pod field): Kubernetes
@@ -147,7 +149,7 @@ public class ChartValuePathTests
     [InlineData("prod")]
     public void Plan_ShippedStack_ChartValuesAreKeysOfThePinnedChartsValuesYaml(string stack)
     {
-        var file = Path.Combine(RepoRoot(), "stacks", $"Pulumi.{stack}.yaml");
+        var file = Path.Combine(Repo.Root, "stacks", $"Pulumi.{stack}.yaml");
         var read = Infra.Core.Spec.StackReader.Read(file, File.ReadAllText(file));
         Assert.True(read.IsValid, string.Join('\n', read.Errors));
 

@@ -1,13 +1,14 @@
 using Infra.Core.Planning;
 using Infra.Core.Spec;
 using Infra.Core.Workloads;
+using Infra.TestKit;
 using static Infra.Core.Tests.Workloads.WorkloadTestKit;
 
 namespace Infra.Core.Tests.Workloads;
 
 public class WorkloadCommandsTests
 {
-    [Fact]
+    [RealToolFact("shellcheck")]
     public void Render_AllVariants_ScriptsPassShellcheck()
     {
         var dir = Directory.CreateTempSubdirectory("infra-shellcheck-");

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Infra.Core.Workloads;
+using Infra.TestKit;
 using static Infra.Core.Tests.Workloads.WorkloadTestKit;
 
 namespace Infra.Core.Tests.Workloads;
@@ -69,7 +70,7 @@ public class WorkloadRendererTests
         Assert.ThrowsAny<Exception>(() => DecodeStrict(yaml));
     }
 
-    [Fact]
+    [RealToolFact("yamllint")]
     public void RenderManifests_AllVariants_PassYamllint()
     {
         var dir = Directory.CreateTempSubdirectory("infra-yamllint-");
@@ -91,7 +92,7 @@ public class WorkloadRendererTests
         }
     }
 
-    [Fact]
+    [RealToolFact("yamllint")]
     public void Yamllint_BadIndentation_Fails()
     {
         var file = Path.GetTempFileName();

@@ -1,7 +1,8 @@
-using System.Diagnostics;
 using System.Reflection;
 using Infra.Core.Spec;
+using Infra.Core.Tests.NodePrograms;
 using Infra.Core.Workloads;
+using Infra.TestKit;
 using k8s;
 using k8s.Models;
 
@@ -81,69 +82,14 @@ internal static class WorkloadTestKit
     public static List<object> DecodeStrict(string yaml) => KubernetesYaml.LoadAllFromString(yaml, TypeMap(), strict: true);
 
     public static (int Exit, string Output) Run(string tool, IEnumerable<string> args, string? stdin = null, string? workDir = null,
-        IDictionary<string, string>? env = null)
+        IReadOnlyDictionary<string, string>? env = null)
     {
-        var psi = new ProcessStartInfo(tool)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = stdin is not null,
-            UseShellExecute = false,
-            WorkingDirectory = workDir ?? Environment.CurrentDirectory,
-        };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
-        Process p;
-        try
-        {
-            p = Process.Start(psi)!;
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException($"'{tool}' is not installed (apt-get install {tool}): {e.Message}", e);
-        }
-        using (p)
-        {
-            if (stdin is not null) { p.StandardInput.Write(stdin); p.StandardInput.Close(); }
-            var stdout = p.StandardOutput.ReadToEndAsync();
-            var stderr = p.StandardError.ReadToEndAsync();
-            // A bound against a hung tool, not a speed check: generous, since test classes share two cores.
-            if (!p.WaitForExit(TimeSpan.FromMinutes(10))) { p.Kill(true); throw new TimeoutException($"{tool} did not finish within 10 minutes"); }
-            return (p.ExitCode, stdout.Result + stderr.Result);
-        }
+        var r = ProcessRunner.Run(tool, args, stdin, workDir ?? Environment.CurrentDirectory, env, aptPackage: tool);
+        return (r.ExitCode, r.Stdout + r.Stderr);
     }
 
-    public static string RepoRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            if (File.Exists(Path.Combine(d.FullName, "Infra.sln"))) return d.FullName;
-        }
-        throw new InvalidOperationException("repository root (Infra.sln) not found above " + AppContext.BaseDirectory);
-    }
-
-    public static string TestsDir => Path.Combine(RepoRoot(), "tests", "Infra.Core.Tests");
-
-    public static string YamllintConfig => Path.Combine(TestsDir, "Workloads", "yamllint.yaml");
+    public static string YamllintConfig => Path.Combine(TestPaths.ProjectDir, "Workloads", "yamllint.yaml");
 
     /// <summary>Compare with the golden file; with INFRA_UPDATE_GOLDEN=1 rewrite it instead.</summary>
-    public static void Golden(string relativePath, string actual)
-    {
-        var path = Path.Combine(TestsDir, "golden", relativePath);
-        if (Environment.GetEnvironmentVariable("INFRA_UPDATE_GOLDEN") == "1")
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            File.WriteAllText(path, actual);
-            return;
-        }
-        Assert.True(File.Exists(path), $"golden file {relativePath} is missing; run the tests with INFRA_UPDATE_GOLDEN=1 to write it");
-        var expected = File.ReadAllText(path);
-        if (expected == actual) return;
-        var e = expected.Split('\n');
-        var a = actual.Split('\n');
-        var i = 0;
-        while (i < e.Length && i < a.Length && e[i] == a[i]) i++;
-        Assert.Fail($"{relativePath} differs from the golden file at line {i + 1}:\n- {(i < e.Length ? e[i] : "<end>")}\n+ {(i < a.Length ? a[i] : "<end>")}\n" +
-            "(rewrite with INFRA_UPDATE_GOLDEN=1 if the change is intended)");
-    }
+    public static void Golden(string relativePath, string actual) => TestPaths.VerifyGolden(relativePath, actual);
 }

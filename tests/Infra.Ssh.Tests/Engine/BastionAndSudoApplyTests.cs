@@ -1,6 +1,7 @@
 using Infra.Ssh.Engine;
 using Infra.TestHosts;
 using Infra.TestHosts.Clusters;
+using Infra.TestKit;
 using Xunit.Abstractions;
 
 namespace Infra.Ssh.Tests.Engine;
@@ -16,7 +17,7 @@ public sealed class BastionAndSudoApplyTests(BastionAndSudoHosts fixture, ITestO
 {
     public const string SudoPassword = "sudo-Pa55word-for-tests";
 
-    [Fact]
+    [RealHostFact]
     public async Task ApplyAsync_ThroughPinnedBastion_ConvergesTheIsolatedHost()
     {
         var far = fixture["far"];
@@ -34,7 +35,7 @@ public sealed class BastionAndSudoApplyTests(BastionAndSudoHosts fixture, ITestO
         Assert.Equal(fixture["bastion"].SegmentAddress, sources);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task ApplyAsync_BastionPresentsAnotherKey_RefusedAndNothingRunsBehindIt()
     {
         var far = fixture["far"];
@@ -53,7 +54,7 @@ public sealed class BastionAndSudoApplyTests(BastionAndSudoHosts fixture, ITestO
         Assert.Null(far.ReadDiskFile(Infra.Ssh.Engine.HostPaths.Journal));
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task ApplyAsync_NonRootUserWithSudoPassword_ConvergesAsRootAndNeverShowsThePassword()
     {
         var near = fixture["near"];

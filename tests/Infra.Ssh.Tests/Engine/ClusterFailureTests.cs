@@ -2,6 +2,7 @@ using Infra.Core.Spec;
 using Infra.Ssh.Engine;
 using Infra.TestHosts;
 using Infra.TestHosts.Clusters;
+using Infra.TestKit;
 using Xunit.Abstractions;
 
 namespace Infra.Ssh.Tests.Engine;
@@ -39,7 +40,7 @@ public sealed class ClusterFailureTests(FourSystemdHosts fixture, ITestOutputHel
         Assert.Empty(KubernetesStandIns.Calls(host));
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task ApplyAsync_WrongHostKey_RefusedBeforeAnythingRunsAndOthersConverge()
     {
         var spec = await FreshAsync();
@@ -58,7 +59,7 @@ public sealed class ClusterFailureTests(FourSystemdHosts fixture, ITestOutputHel
         Assert.All(report.Hosts.Where(h => h.Host != "w2"), h => Assert.Equal(HostState.Converged, h.State));
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task ApplyAsync_UnreachableHost_ReportedAndOthersConverge()
     {
         var spec = await FreshAsync();
@@ -84,7 +85,7 @@ public sealed class ClusterFailureTests(FourSystemdHosts fixture, ITestOutputHel
         Assert.All(report.Hosts.Where(h => h.Host != "w3"), h => Assert.Equal(HostState.Converged, h.State));
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task ApplyAsync_StandInInitFailsOnFirstControlPlane_OnlyWhatDependsOnItWaits()
     {
         var spec = await FreshAsync();
@@ -120,7 +121,7 @@ public sealed class ClusterFailureTests(FourSystemdHosts fixture, ITestOutputHel
         Assert.All(next.Hosts.Where(h => h.Host != "w2"), h => Assert.Equal(HostState.Converged, h.State));
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task ApplyAsync_SecondConcurrentApplyOrReset_RefusedWithHolderAndBreakLockGoesOn()
     {
         var spec = await FreshAsync();
@@ -159,7 +160,7 @@ public sealed class ClusterFailureTests(FourSystemdHosts fixture, ITestOutputHel
         // Neither run left a lock behind (the first one's release did not remove the second one's).
         Assert.All(Hosts, h => Assert.Equal("", h.ExecInsideAsync($"ls -A {Infra.Ssh.Engine.HostPaths.LockDir}").Result.Stdout.Trim()));
     }
-    [Fact]
+    [RealHostFact]
     public async Task ApplyAsync_LocksLeftByAnEndedRunOnThisMachine_TakenOverWhileALiveRunsAreRefused()
     {
         var spec = await FreshAsync();

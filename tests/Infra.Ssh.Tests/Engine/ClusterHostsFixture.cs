@@ -5,6 +5,7 @@ using Infra.Core.Spec;
 using Infra.Ssh.Engine;
 using Infra.TestHosts;
 using Infra.TestHosts.Clusters;
+using Infra.TestKit;
 
 namespace Infra.Ssh.Tests.Engine;
 
@@ -15,7 +16,11 @@ public abstract class ClusterHostsFixture(string suffix, params TestHostOptions[
     public TestHostNetwork Network => Set.Network;
     public TestHost this[string name] => Set[name];
 
-    public async Task InitializeAsync() => Set = await ClusterHostSet.CreateAsync(TestHostNetwork.PrefixFor(suffix), hosts);
+    public async Task InitializeAsync()
+    {
+        if (TestTiers.RealHostSkipReason is not null) return; // the tests are skipped: start nothing
+        Set = await ClusterHostSet.CreateAsync(TestHostNetwork.PrefixFor(suffix), hosts);
+    }
 
     public async Task DisposeAsync()
     {

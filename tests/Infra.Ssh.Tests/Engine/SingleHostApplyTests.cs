@@ -3,6 +3,7 @@ using Infra.Core.Planning;
 using Infra.Ssh.Engine;
 using Infra.TestHosts;
 using Infra.TestHosts.Clusters;
+using Infra.TestKit;
 using Xunit.Abstractions;
 
 namespace Infra.Ssh.Tests.Engine;
@@ -32,7 +33,7 @@ public sealed class SingleHostApplyTests(OneSystemdHost fixture, ITestOutputHelp
         return report;
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task ApplyAsync_OneHost_PrepareRunsForRealThenStandInInitAndWorkloads()
     {
         var plan = await FreshAsync();
@@ -88,7 +89,7 @@ public sealed class SingleHostApplyTests(OneSystemdHost fixture, ITestOutputHelp
         Assert.All(workloads.Where(c => c.Tool == "helm" && (c.Has("template") || c.Has("upgrade"))), c => Assert.True(c.Has("--version"), c.Arguments));
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task ApplyAsync_SecondRun_ChangesNothingAndSaysSo()
     {
         var plan = await FreshAsync();
@@ -114,7 +115,7 @@ public sealed class SingleHostApplyTests(OneSystemdHost fixture, ITestOutputHelp
         Assert.Null(Cp1.ReadDiskFile(Infra.Ssh.Engine.HostPaths.ClusterLock + "/holder"));
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task ApplyAsync_FailingStandInInit_ReportsHostStepExitCodeStderrTailAndResumesThere()
     {
         var plan = await FreshAsync();
@@ -143,7 +144,7 @@ public sealed class SingleHostApplyTests(OneSystemdHost fixture, ITestOutputHelp
         Assert.Equal(RunnableSteps(plan).SkipWhile(s => s != "control-plane.init"), Assert.Single(resumed.Hosts).Ran);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task ApplyAsync_HostPoweredOffDuringPrepare_ConvergesOnNextApply()
     {
         // The run's attempts to release its locks on the powered-off host time out: keep them short.
@@ -177,7 +178,7 @@ public sealed class SingleHostApplyTests(OneSystemdHost fixture, ITestOutputHelp
         Assert.Equal(RunnableSteps(plan).Order(StringComparer.Ordinal), ids.Distinct().Order(StringComparer.Ordinal));
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task ApplyAsync_ChangeThatNeedsProcedure_RefusedWithExit2AndNothingRuns()
     {
         var plan = await FreshAsync();
@@ -209,7 +210,7 @@ public sealed class SingleHostApplyTests(OneSystemdHost fixture, ITestOutputHelp
 
     private static Core.Spec.Cidr Cidr(string s) => Core.Spec.Cidr.TryParse(s, out var c) ? c! : throw new ArgumentException(s);
 
-    [Fact]
+    [RealHostFact]
     public async Task ResetAsync_AfterApply_LeavesTheHostAsItWas()
     {
         var plan = await FreshAsync();

@@ -3,6 +3,7 @@ using Infra.Core.Kubeadm;
 using Infra.Ssh.Engine;
 using Infra.TestHosts;
 using Infra.TestHosts.Clusters;
+using Infra.TestKit;
 using Xunit.Abstractions;
 
 namespace Infra.Ssh.Tests.Engine;
@@ -14,7 +15,7 @@ public sealed class TwentySystemdHosts() : ClusterHostsFixture("twen",
 /// <summary>Twenty real systemd hosts: 3 control planes and 17 workers, kubeadm a stand-in.</summary>
 public sealed class TwentyHostApplyTests(TwentySystemdHosts fixture, ITestOutputHelper output) : IClassFixture<TwentySystemdHosts>
 {
-    [Fact]
+    [RealHostFact]
     public async Task ApplyAsync_TwentyHosts_StandInInitThenControlPlaneJoinsOneAtATimeThenWorkersInParallel()
     {
         var hosts = fixture.Network.Hosts;

@@ -4,6 +4,7 @@ using Infra.Core.Planning;
 using Infra.Core.Spec;
 using Infra.Ssh.Engine;
 using Infra.TestHosts;
+using Infra.TestKit;
 
 namespace Infra.Ssh.Tests.Provider;
 
@@ -47,7 +48,7 @@ public class NodeEngineEtcdTests(NodeEngineEtcdHosts hosts) : IClassFixture<Node
 
     private NodeConnection Connection => TestTargets.NodeConnection(hosts.Network, commandTimeoutSeconds: 120);
 
-    [Fact]
+    [RealHostFact]
     public async Task ApplyAsync_MembersOneAfterTheOther_ClusterOfThreeVotersAndNothingRunsTwice()
     {
         var spec = Spec();

@@ -2,6 +2,7 @@ using Infra.Core.Planning;
 using Infra.Core.Spec;
 using Infra.Ssh.Engine;
 using Infra.TestHosts;
+using Infra.TestKit;
 
 namespace Infra.Ssh.Tests.Provider;
 
@@ -43,7 +44,7 @@ public class NodeEngineTests(NodeEngineHosts hosts) : IClassFixture<NodeEngineHo
 
     private NodeConnection Connection => TestTargets.NodeConnection(hosts.Network, commandTimeoutSeconds: 60);
 
-    [Fact]
+    [RealHostFact]
     public async Task ApplyAsync_FreshHost_RunsStepsThenSecondApplyRunsNothing()
     {
         using var engine = new NodeEngine();
@@ -70,7 +71,7 @@ public class NodeEngineTests(NodeEngineHosts hosts) : IClassFixture<NodeEngineHo
         Assert.Empty(await engine.JournalAsync(program.Host, Connection, CancellationToken.None));
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task ApplyAsync_HostLockOfAnEndedProcessOfThisMachine_TakenOverWhileAnotherMachinesIsRefused()
     {
         using var engine = new NodeEngine();
@@ -96,7 +97,7 @@ public class NodeEngineTests(NodeEngineHosts hosts) : IClassFixture<NodeEngineHo
         Assert.Equal("", (await hosts["ncp"].ExecInsideAsync($"ls -A {HostPaths.LockDir}")).Stdout.Trim());
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task ApplyAsync_JoiningHostStandInKubeadm_TokenMadeOnFirstControlPlaneAndDeleted()
     {
         // Stand-in for kubeadm and kubectl on the first control plane: records its arguments, nothing more.
@@ -126,7 +127,7 @@ public class NodeEngineTests(NodeEngineHosts hosts) : IClassFixture<NodeEngineHo
         Assert.StartsWith(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(token))), seen, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task ApplyAsync_JoiningHostWithoutFirstControlPlane_FailsBeforeRunningAnything()
     {
         using var engine = new NodeEngine();

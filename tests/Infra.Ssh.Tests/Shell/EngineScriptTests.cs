@@ -1,8 +1,8 @@
+using Infra.TestKit;
 using Infra.Core.Planning;
 using Infra.Core.Shell;
 using Infra.Core.Spec;
 using Infra.Ssh.Engine;
-using Infra.TestHosts;
 
 namespace Infra.Ssh.Tests.Shell;
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Infra.Core.Pki;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
+using Infra.TestKit;
 
 namespace Infra.TestHosts.Clusters;
 
@@ -21,13 +22,17 @@ public sealed class ClusterHostSet : IAsyncDisposable
     public TestHostNetwork Network { get; }
     public TestHost this[string name] => Network[name];
 
-    public static async Task<ClusterHostSet> CreateAsync(string prefix, IReadOnlyList<TestHostOptions> hosts, CancellationToken ct = default)
+    public static Task<ClusterHostSet> CreateAsync(string prefix, IReadOnlyList<TestHostOptions> hosts, CancellationToken ct = default) =>
+        CreateAsync(prefix, hosts, int.MaxValue, ct);
+
+    /// <param name="batch">hosts booted at once: a large set on a busy machine boots in batches so that no boot waits past its timeout.</param>
+    public static async Task<ClusterHostSet> CreateAsync(string prefix, IReadOnlyList<TestHostOptions> hosts, int batch, CancellationToken ct = default)
     {
         var network = await TestHostNetwork.CreateAsync(prefix, ct);
         var set = new ClusterHostSet(network);
         try
         {
-            await network.StartHostsAsync(hosts, ct);
+            foreach (var chunk in hosts.Chunk(batch)) await network.StartHostsAsync(chunk, ct);
             set._sysctls = await MachineSysctls.HoldAsync(PrepareSysctls());
             await Task.WhenAll(network.Hosts.Where(h => h.Options.Systemd).Select(async h =>
             {

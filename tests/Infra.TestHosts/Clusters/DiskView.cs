@@ -1,3 +1,5 @@
+using Infra.TestKit;
+
 namespace Infra.TestHosts.Clusters;
 
 /// <summary>

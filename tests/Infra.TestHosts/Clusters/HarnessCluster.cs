@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Infra.Core.NodePrograms;
 using Infra.Core.Spec;
+using Infra.TestKit;
 
 namespace Infra.TestHosts.Clusters;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Infra.TestKit;
 
 namespace Infra.TestHosts.Clusters;
 

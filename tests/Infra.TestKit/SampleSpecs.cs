@@ -1,4 +1,6 @@
-namespace Infra.Core.Spec;
+using Infra.Core.Spec;
+
+namespace Infra.TestKit;
 
 /// <summary>
 /// Small valid clusters built in code, for tests and benchmarks of every project (the stack files under
@@ -95,6 +97,6 @@ public static class SampleSpecs
         Ssh = new SshSpec { IdentityFile = "~/.ssh/id_ed25519", AdminUser = "root", ConnectTimeoutSeconds = 10, CommandTimeoutSeconds = 600 },
         Packages = new PackagesSpec { Source = PackageSource.Repository, Mirrors = new Dictionary<string, string>() },
         Workloads = new WorkloadsSpec { MetricsServer = true, Ingress = IngressKind.Traefik, CertManager = true, Storage = StorageKind.LocalPath, Policies = true },
-        Os = Infrastructure.CloudImages.DefaultOs(target),
+        Os = Infra.Core.Infrastructure.CloudImages.DefaultOs(target),
     };
 }

@@ -1,0 +1,17 @@
+using Infra.Ssh.Tests.Engine;
+using Infra.TestKit;
+
+namespace Infra.Ssh.Tests;
+
+public class TestTierMarkingTests
+{
+    /// <summary>A test that starts hosts without [RealHostFact] fails instead of skipping in a plain `dotnet test` without root.</summary>
+    [Fact]
+    [Trait("Item", "12.6")]
+    public void TestsOnHarnessFixtures_AllCarryTheRealHostTier()
+    {
+        var unmarked = TestTiers.UnmarkedHostTests(typeof(TestTierMarkingTests).Assembly,
+            t => typeof(HostsFixture).IsAssignableFrom(t) || typeof(ClusterHostsFixture).IsAssignableFrom(t));
+        Assert.True(unmarked.Count == 0, "mark these [RealHostFact] / [RealHostTheory]: " + string.Join(", ", unmarked));
+    }
+}
