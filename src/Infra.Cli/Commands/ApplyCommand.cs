@@ -1,5 +1,5 @@
 using System.ComponentModel;
-using Infra.Core.Planning;
+using Infra.Core.Model;
 using Infra.Ssh;
 using Infra.Ssh.Engine;
 using Spectre.Console;
@@ -33,7 +33,7 @@ public sealed class ApplyCommand : AsyncCommand<ApplySettings>
         var phases = new List<Phase>();
         foreach (var name in ClusterContext.SplitList(settings.Phase))
         {
-            if (!PhaseNames.TryParse(name, out var phase) || phase == Core.Planning.Phase.Reset)
+            if (!PhaseNames.TryParse(name, out var phase) || phase == Core.Model.Phase.Reset)
             {
                 throw new BadInputException($"--phase: '{name}' is not a phase; phases are prepare, etcd, control-plane, workers, workloads (reset is 'infra reset')");
             }
@@ -105,7 +105,7 @@ public sealed class ResetCommand : AsyncCommand<HostSettings>
         progress.Resume();
         try
         {
-            report = await engine.ResetAsync(ctx.Plan, ctx.Options(settings, [Core.Planning.Phase.Reset], dryRun: false), cancellationToken);
+            report = await engine.ResetAsync(ctx.Plan, ctx.Options(settings, [Core.Model.Phase.Reset], dryRun: false), cancellationToken);
         }
         finally
         {

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Infra.Core.Infrastructure;
+using Infra.Core.Model;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
 using Spectre.Console;

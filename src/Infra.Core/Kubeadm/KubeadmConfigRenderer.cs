@@ -1,5 +1,5 @@
+using Infra.Core.Model;
 using Infra.Core.NodePrograms;
-using Infra.Core.Planning;
 using Infra.Core.Spec;
 
 namespace Infra.Core.Kubeadm;

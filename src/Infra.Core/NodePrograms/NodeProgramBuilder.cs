@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Infra.Core.CloudInit;
 using Infra.Core.Etcd;
 using Infra.Core.Kubeadm;
+using Infra.Core.Model;
 using Infra.Core.Pki;
 using Infra.Core.Planning;
 using Infra.Core.Spec;

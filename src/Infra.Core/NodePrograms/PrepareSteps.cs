@@ -1,5 +1,6 @@
 using System.Text;
 using Infra.Core.Kubeadm;
+using Infra.Core.Model;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Infra.Core.Kubeadm;
+using Infra.Core.Model;
 using Infra.Core.NodePrograms;
 using Infra.Core.Spec;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using Infra.Core.Kubeadm;
+using Infra.Core.Model;
 using Infra.Core.NodePrograms;
-using Infra.Core.Planning;
 using YamlDotNet.Core;
 
 namespace Infra.Core.Tests.NodePrograms;

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using Infra.Core.Model;
 using Infra.Core.Pki;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
