@@ -1,6 +1,6 @@
 using Infra.Core.Kubeadm;
-using Infra.Core.NodePrograms;
 using Infra.Core.Pki;
+using Infra.Core.Shell;
 
 namespace Infra.Core.Etcd;
 

@@ -4,6 +4,7 @@ using Infra.Core.Etcd;
 using Infra.Core.Kubeadm;
 using Infra.Core.Model;
 using Infra.Core.Pki;
+using Infra.Core.Shell;
 using Infra.Core.Spec;
 
 namespace Infra.Core.NodePrograms;

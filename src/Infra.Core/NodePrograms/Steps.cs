@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Infra.Core.Model;
+using Infra.Core.Shell;
 using Infra.Core.Spec;
 
 namespace Infra.Core.NodePrograms;
@@ -108,13 +109,4 @@ internal static class Steps
         }
         return sb.ToString();
     }
-}
-
-internal static class Bash
-{
-    /// <summary>A single-quoted bash word; plain words stay as they are for readability.</summary>
-    public static string Quote(string s) =>
-        s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || "/._-:=+@%,".Contains(c, StringComparison.Ordinal))
-            ? s
-            : "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }

@@ -2,6 +2,7 @@ using System.Text;
 using Infra.Core.Kubeadm;
 using Infra.Core.Model;
 using Infra.Core.NodePrograms;
+using Infra.Core.Shell;
 using Infra.Core.Spec;
 
 namespace Infra.Core.Planning;

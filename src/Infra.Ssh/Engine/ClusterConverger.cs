@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Infra.Core.Model;
 using Infra.Core.Planning;
 using Infra.Core.Security;
+using Infra.Core.Shell;
 using Infra.Core.Spec;
 using Infra.Ssh.Etcd;
 
@@ -544,7 +545,7 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
     internal static string WireJsonState(ClusterSpec spec, NodeProgram p) => WireJson.Serialize(NodeState.Of(spec, p));
 
     private static string RecordStateCommand(ClusterSpec spec, NodeProgram p) =>
-        $"(umask 077; printf '%s\\n' {Shell.Quote(WireJsonState(spec, p))} > {HostPaths.State}.tmp && mv {HostPaths.State}.tmp {HostPaths.State})";
+        $"(umask 077; printf '%s\\n' {Bash.Quote(WireJsonState(spec, p))} > {HostPaths.State}.tmp && mv {HostPaths.State}.tmp {HostPaths.State})";
 
     private Task<(CommandResult Result, ProbeResult? Probe)> ProbeAsync(IHostSession session, IReadOnlyList<Step> steps, string? holder,
         ConvergeOptions options, string label, CancellationToken ct) =>
@@ -555,13 +556,13 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
     {
         var takeOver = options.BreakLock ? $"rm -rf {HostPaths.ClusterLock}"
             : staleHolder is null ? ""
-            : $"grep -qxF {Shell.Quote(staleHolder)} {HostPaths.ClusterLock}/holder 2>/dev/null && rm -rf {HostPaths.ClusterLock}";
+            : $"grep -qxF {Bash.Quote(staleHolder)} {HostPaths.ClusterLock}/holder 2>/dev/null && rm -rf {HostPaths.ClusterLock}";
         var script = $"""
             set -uo pipefail
             mkdir -p {HostPaths.LockDir} && chmod 0700 {HostPaths.LockDir}
             {takeOver}
             if mkdir {HostPaths.ClusterLock} 2>/dev/null; then
-              printf '%s\n' {Shell.Quote(options.LockHolder)} > {HostPaths.ClusterLock}/holder
+              printf '%s\n' {Bash.Quote(options.LockHolder)} > {HostPaths.ClusterLock}/holder
               echo acquired
             else
               echo "held $(( $(date +%s) - $(stat -c %Y {HostPaths.ClusterLock}) )) $(cat {HostPaths.ClusterLock}/holder 2>/dev/null)"
@@ -602,7 +603,7 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
     }
 
     private static string ClusterUnlockScript(string holder) =>
-        $"grep -qxF {Shell.Quote(holder)} {HostPaths.ClusterLock}/holder 2>/dev/null && rm -rf {HostPaths.ClusterLock} || true";
+        $"grep -qxF {Bash.Quote(holder)} {HostPaths.ClusterLock}/holder 2>/dev/null && rm -rf {HostPaths.ClusterLock} || true";
 
     private static HostReport Pending(string host, HostDecision d) => new()
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Infra.Core.Model;
+using Infra.Core.Shell;
 
 namespace Infra.Ssh.Engine;
 
@@ -37,7 +38,7 @@ public static class HostProbe
             else if (staleHolder is not null) sb.Append(UnlockScript(staleHolder)).Append('\n');
             sb.Append($"if ! mkdir {HostPaths.HostLock} 2>/dev/null; then\n");
             sb.Append($"  echo \"@@locked $(stat -c %Y {HostPaths.HostLock} 2>/dev/null || echo 0)\"; cat {HostPaths.HostLock}/holder 2>/dev/null; exit 0\nfi\n");
-            sb.Append($"printf '%s\\n' {Shell.Quote(lockHolder)} > {HostPaths.HostLock}/holder\n");
+            sb.Append($"printf '%s\\n' {Bash.Quote(lockHolder)} > {HostPaths.HostLock}/holder\n");
         }
         sb.Append($"echo @@journal; cat {HostPaths.Journal} 2>/dev/null || true\n");
         sb.Append($"echo @@state; cat {HostPaths.State} 2>/dev/null || true; echo\n");
@@ -49,7 +50,7 @@ public static class HostProbe
         for (var i = 0; i < steps.Count; i++)
         {
             if (steps[i].Check is not { } check || steps[i].Phase == Phase.Reset) continue;
-            sb.Append($"if [ \"${{journal[{Shell.Quote(steps[i].Id)}]:-}}\" = {Shell.Quote(steps[i].InputHash)} ]; then\n");
+            sb.Append($"if [ \"${{journal[{Bash.Quote(steps[i].Id)}]:-}}\" = {Bash.Quote(steps[i].InputHash)} ]; then\n");
             sb.Append("  if ").Append(Shell.Nested(check, $"CHECK{i}", " >/dev/null 2>&1 </dev/null")).Append('\n');
             sb.Append($"  then echo 'ok {i}'; else echo 'no {i}'; fi\nfi\n");
         }
@@ -129,5 +130,5 @@ public static class HostProbe
         $"held by {probe.LockHolder} for {probe.LockAgeSeconds} s; if that run is gone, pass --break-lock";
 
     public static string UnlockScript(string lockHolder) =>
-        $"grep -qxF {Shell.Quote(lockHolder)} {HostPaths.HostLock}/holder 2>/dev/null && rm -rf {HostPaths.HostLock} || true";
+        $"grep -qxF {Bash.Quote(lockHolder)} {HostPaths.HostLock}/holder 2>/dev/null && rm -rf {HostPaths.HostLock} || true";
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Infra.Core.Shell;
 
 namespace Infra.Ssh.Engine;
 
@@ -22,13 +23,11 @@ public static class Journal
 
     /// <summary>Shell that appends one entry after a step succeeded.</summary>
     public static string AppendCommand(string stepId, string inputHash) =>
-        $"printf '%s\\t%s\\tok\\t%s\\n' {Shell.Quote(stepId)} {Shell.Quote(inputHash)} \"$(date +%s)\" >> {HostPaths.Journal}";
+        $"printf '%s\\t%s\\tok\\t%s\\n' {Bash.Quote(stepId)} {Bash.Quote(inputHash)} \"$(date +%s)\" >> {HostPaths.Journal}";
 }
 
 internal static class Shell
 {
-    public static string Quote(string s) => "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
-
     /// <summary>Embeds a script as a here-document for a nested bash, with a delimiter the script cannot contain.</summary>
     public static string Nested(string script, string tag, string redirect = "")
     {

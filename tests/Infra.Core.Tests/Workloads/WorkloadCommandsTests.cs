@@ -1,4 +1,5 @@
 using Infra.Core.Planning;
+using Infra.Core.Shell;
 using Infra.Core.Spec;
 using Infra.Core.Workloads;
 using static Infra.Core.Tests.Workloads.WorkloadTestKit;
@@ -199,5 +200,5 @@ public class WorkloadCommandsTests
 
     [Fact]
     public void Quote_WordsWithSpacesOrQuotes_SingleQuoted() =>
-        Assert.Equal("echo 'a b' 'it'\\''s' plain", WorkloadCommands.Quote(["echo", "a b", "it's", "plain"]));
+        Assert.Equal("echo 'a b' 'it'\\''s' plain", Bash.Quote(["echo", "a b", "it's", "plain"]));
 }
