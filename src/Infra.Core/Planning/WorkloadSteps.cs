@@ -1,4 +1,5 @@
 using System.Text;
+using Infra.Core.Catalog;
 using Infra.Core.Kubeadm;
 using Infra.Core.Model;
 using Infra.Core.NodePrograms;
@@ -11,7 +12,7 @@ namespace Infra.Core.Planning;
 public static class WorkloadSteps
 {
     /// <summary>The Helm release the workloads phase uses (Helm 3: the charts pinned here are tested with it).</summary>
-    public const string HelmVersion = "v3.19.0";
+    public const string HelmVersion = VersionCatalog.HelmVersion;
 
     public static string HelmArchive => $"helm-{HelmVersion}-linux-amd64.tar.gz";
 
@@ -85,19 +86,6 @@ public static class WorkloadSteps
         return steps;
     }
 
-    private const string HelmCheck = """
-        set -euo pipefail
-        v=$(helm version --template '{{.Version}}' 2>/dev/null || echo none)
-        test "$v" = "
-        """;
-
-    /// <summary>
-    /// Preinstalled: exactly the pinned Helm on PATH, else exit 1 saying what was found. Prepare runs it too, so a
-    /// missing Helm is found before kubeadm init rather than after the cluster is up.
-    /// </summary>
-    internal static readonly string HelmPreinstalledCheck = HelmCheck.Replace("test \"$v\" = \"", "", StringComparison.Ordinal) +
-        $"[ \"$v\" = \"{HelmVersion}\" ] || {{ echo \"helm {HelmVersion} must be on PATH (found $v); packages.source is preinstalled, so nothing is downloaded\" >&2; exit 1; }}\n";
-
     /// <summary>
     /// Helm on the first control plane, from the package source like every other binary: the upstream release checked
     /// against its published SHA-256 (repository), the bundle's archive checked against the bundle's checksum, or
@@ -105,14 +93,14 @@ public static class WorkloadSteps
     /// </summary>
     private static Step HelmStep(OsFamily os, PackageSource source, BundleManifest? bundle)
     {
-        var check = HelmCheck + HelmVersion + "\"\n";
+        var check = HelmChecks.Installed + HelmVersion + "\"\n";
         var uploads = new List<BundleUpload>();
         var install = "install -m 0755 \"$tmp/linux-amd64/helm\" /usr/local/bin/helm\n";
         string script;
         switch (source)
         {
             case PackageSource.Preinstalled:
-                script = HelmPreinstalledCheck;
+                script = HelmChecks.Preinstalled;
                 break;
             case PackageSource.Bundle:
                 var file = bundle?.Find(HelmArchive) ?? throw new NodeProgramException(
