@@ -1,5 +1,4 @@
 using Infra.Core.Diagnostics;
-using Infra.Core.Kubeadm;
 using YamlDotNet.RepresentationModel;
 
 namespace Infra.Core.Spec;
