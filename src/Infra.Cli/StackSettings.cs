@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Reflection;
+using Infra.Core.Planning;
 using Infra.Core.Spec;
 using Spectre.Console.Cli;
 
@@ -51,7 +52,7 @@ public static class StackLoader
     public static StackReadResult Load(StackSettings settings, CliEnvironment env, bool allowEmbeddedDefault = false)
     {
         var (path, text) = Locate(settings, env, allowEmbeddedDefault);
-        return StackReader.Read(path, text);
+        return StackFile.Read(path, text);
     }
 
     public static (string Path, string Text) Locate(StackSettings settings, CliEnvironment env, bool allowEmbeddedDefault)

@@ -17,7 +17,7 @@ public class NodeLabelTests
 
     private static ClusterSpec Read(string yaml)
     {
-        var r = StackReader.Read("stack.yaml", yaml);
+        var r = StackFile.Read("stack.yaml", yaml);
         Assert.True(r.Spec is not null, string.Join("\n", r.Diagnostics));
         return r.Spec!;
     }
@@ -186,7 +186,7 @@ public class NodeLabelTests
             "workers: [ { name: general } ]",
             "workers:\n      - name: general\n        labels:\n          team: a\n          " + key + ": x",
             StringComparison.Ordinal);
-        var r = StackReader.Read("stack.yaml", yaml);
+        var r = StackFile.Read("stack.yaml", yaml);
         Assert.Null(r.Spec);
         var d = Assert.Single(r.Errors, e => e.Code == Codes.OwnedNodeLabel);
         Assert.Equal(11, d.Line);
