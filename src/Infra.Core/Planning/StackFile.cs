@@ -24,6 +24,13 @@ public static class StackFile
     private static void CheckWithPlanners(ClusterSpec spec, ReadContext ctx, bool targetKnown)
     {
         CheckDefaultImage(spec, ctx);
+        foreach (var (upstream, mirror) in spec.Packages.ChartMirrors)
+        {
+            if (ChartMirrors.Problem(upstream, mirror) is { } problem)
+            {
+                ctx.Error($"{R}.packages.chartMirrors.{upstream}", Codes.MalformedChartMirror, problem);
+            }
+        }
         if (!targetKnown) return; // the target is reported already; these checks depend on it
         if (spec.Target != Target.Baremetal)
         {

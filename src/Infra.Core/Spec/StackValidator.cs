@@ -357,12 +357,6 @@ internal static class StackValidator
                 ctx.Error(path, Codes.InvalidRegistry, $"mirror '{Limits.Show(mirror)}': {mirrorProblem}");
             }
         }
-        foreach (var (upstream, mirror) in spec.Packages.ChartMirrors)
-        {
-            if (Workloads.ChartMirrors.Problem(upstream, mirror) is { } problem)
-            {
-                ctx.Error($"{R}.packages.chartMirrors.{upstream}", Codes.MalformedChartMirror, problem);
-            }
-        }
+        // Chart mirrors are checked after reading (Planning.StackFile): the rules are Workloads'.
     }
 }
