@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Infra.Core.Model;
 using Infra.Core.Planning;
 using Infra.Core.Security;
 using Infra.Core.Spec;

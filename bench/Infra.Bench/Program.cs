@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using Infra.Core.Spec;
+using Infra.Core.Planning;
 using YamlDotNet.RepresentationModel;
 
 namespace Infra.Bench;
@@ -95,10 +95,10 @@ internal static class ValidateBench
     public static void Run()
     {
         var text = Stack(500);
-        var result = StackReader.Read("bench.yaml", text);
+        var result = StackFile.Read("bench.yaml", text);
         if (!result.IsValid) throw new InvalidOperationException(string.Join("\n", result.Diagnostics));
         var (validate, parseOnly) = Measure.MedianMs(
-            () => StackReader.Read("bench.yaml", text),
+            () => StackFile.Read("bench.yaml", text),
             () => new YamlStream().Load(new StringReader(text)));
         Console.WriteLine($"validate: 500-host stack ({text.Length / 1024} KiB): {Measure.F(validate)} ms (median of 31); " +
             $"YAML parse alone {Measure.F(parseOnly)} ms; ratio {Measure.F(validate / parseOnly)}x the parse floor");

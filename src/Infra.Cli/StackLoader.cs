@@ -1,3 +1,4 @@
+using Infra.Core.Planning;
 using System.Reflection;
 using Infra.Core.Spec;
 
@@ -12,7 +13,7 @@ public static class StackLoader
     public static StackReadResult Load(StackSettings settings, CliEnvironment env, bool allowEmbeddedDefault = false)
     {
         var (path, text) = Locate(settings, env, allowEmbeddedDefault);
-        return StackReader.Read(path, text);
+        return StackFile.Read(path, text);
     }
 
     public static (string Path, string Text) Locate(StackSettings settings, CliEnvironment env, bool allowEmbeddedDefault)

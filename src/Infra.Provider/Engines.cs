@@ -1,3 +1,4 @@
+using Infra.Core.Model;
 using Infra.Core.Planning;
 
 namespace Infra.Provider;

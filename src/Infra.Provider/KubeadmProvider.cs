@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Infra.Core.Infrastructure;
+using Infra.Core.Model;
 using Infra.Core.Pki;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
@@ -143,7 +144,7 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
     /// <summary>The cluster from the <c>stack</c> input, and its hosts: planned, or as the cloud made them (<c>inventory</c>).</summary>
     private static (ClusterSpec Spec, IReadOnlyList<PlannedHost> Hosts) ReadStack(ImmutableDictionary<string, PropertyValue> inputs)
     {
-        var read = StackReader.Read(PulumiConfig.Source, inputs.RequireString("stack"));
+        var read = StackFile.Read(PulumiConfig.Source, inputs.RequireString("stack"));
         var spec = read.Spec ?? throw new InvalidOperationException(string.Join("\n", read.Errors));
         var inventory = inputs.String("inventory");
         var hosts = string.IsNullOrEmpty(inventory) ? HostInventory.Plan(spec) : HostInventory.WithInventory(spec, CloudInventory.FromJson(inventory));
@@ -225,7 +226,7 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
         var stack = inputs.String("stack");
         if (string.IsNullOrEmpty(stack)) return [new CheckFailure("stack", "'stack' is required")];
         // Core's messages, as `infra validate` prints them.
-        var read = StackReader.Read(PulumiConfig.Source, stack);
+        var read = StackFile.Read(PulumiConfig.Source, stack);
         failures.AddRange(read.Errors.Select(d => new CheckFailure("stack", d.ToString())));
         if (!inputs.IsComputed("inventory") && inputs.String("inventory") is { Length: > 0 } inventory)
         {
@@ -234,7 +235,7 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
         }
         // New CAs under a live cluster are never made implicitly: the name the secrets were made for stays.
         if (read.Spec is { } spec && !old.IsEmpty && old.String("stack") is { } before
-            && StackReader.Read(PulumiConfig.Source, before).Spec is { } was && was.Name != spec.Name)
+            && StackFile.Read(PulumiConfig.Source, before).Spec is { } was && was.Name != spec.Name)
         {
             failures.Add(new CheckFailure("stack", $"the secrets of cluster {was.Name} cannot be moved to {spec.Name}; they are kept for the cluster's life"));
         }

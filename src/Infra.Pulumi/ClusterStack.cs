@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Infra.Core.Infrastructure;
+using Infra.Core.Model;
 using Infra.Core.Pki;
 using Infra.Core.Planning;
 using Infra.Core.Spec;

@@ -14,7 +14,7 @@ internal static class CoreCalls
     /// <summary>Reads and validates a stack file; errors are <c>PATH:LINE:COLUMN: error CODE: message (key.path)</c> lines.</summary>
     public static (ClusterSpec? Spec, IReadOnlyList<string> Errors) ReadStackFile(string path)
     {
-        var result = StackReader.Read(path, File.ReadAllText(path));
+        var result = StackFile.Read(path, File.ReadAllText(path));
         return (result.Spec, [.. result.Errors.Select(d => d.ToString())]);
     }
 

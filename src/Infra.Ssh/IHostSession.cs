@@ -21,4 +21,4 @@ public interface IHostSession : IAsyncDisposable
 }
 
 /// <summary>Opens sessions; a failure to connect (or a host key that does not match) is thrown from here.</summary>
-public delegate Task<IHostSession> HostSessionFactory(Core.Planning.PlannedHost host, CancellationToken ct);
+public delegate Task<IHostSession> HostSessionFactory(Core.Model.PlannedHost host, CancellationToken ct);

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using Infra.Core.Shell;
 using Microsoft.Extensions.Logging;
 using Renci.SshNet;
 using Renci.SshNet.Common;
@@ -94,7 +95,7 @@ public sealed partial class SshConnection : IAsyncDisposable
             foreach (var (name, value) in env.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             {
                 if (!EnvName().IsMatch(name)) throw new ArgumentException($"'{name}' is not a valid environment variable name", nameof(env));
-                input.Append("export ").Append(name).Append('=').Append(Quote(value)).Append('\n');
+                input.Append("export ").Append(name).Append('=').Append(Bash.Quote(value)).Append('\n');
             }
         }
         input.Append(script);
@@ -293,7 +294,7 @@ public sealed partial class SshConnection : IAsyncDisposable
         if (asRoot)
         {
             temp = staged;
-            await RunCheckedAsync($"mkdir -p {Quote(dir)} && (umask 077 && : > {Quote(temp)})", sudo: false, path, ct);
+            await RunCheckedAsync($"mkdir -p {Bash.Quote(dir)} && (umask 077 && : > {Bash.Quote(temp)})", sudo: false, path, ct);
         }
         else
         {
@@ -336,11 +337,11 @@ public sealed partial class SshConnection : IAsyncDisposable
         {
             copyDir = (await RunCheckedAsync("mktemp -d", sudo: false, path, ct)).Stdout.Trim();
             source = copyDir + "/download";
-            await RunCheckedAsync($"install -m 0600 -o {Quote(Target.User)} {Quote(path)} {Quote(source)}", sudo: true, path, ct);
+            await RunCheckedAsync($"install -m 0600 -o {Bash.Quote(Target.User)} {Bash.Quote(path)} {Bash.Quote(source)}", sudo: true, path, ct);
         }
         try
         {
-            var sum = await RunAsync($"set -e\nsha256sum {Quote(source)} | cut -d' ' -f1\n", sudo: false, label: $"sha256sum {path}", ct: ct);
+            var sum = await RunAsync($"set -e\nsha256sum {Bash.Quote(source)} | cut -d' ' -f1\n", sudo: false, label: $"sha256sum {path}", ct: ct);
             if (!sum.Succeeded)
             {
                 throw new SshDownloadException(Target.Name, path, $"cannot read {path} on {Target.Name} (exit {sum.ExitCode}): {sum.StderrTail(3)}");
@@ -360,7 +361,7 @@ public sealed partial class SshConnection : IAsyncDisposable
         }
         finally
         {
-            if (copyDir is not null) await RunAsync($"rm -rf {Quote(copyDir)}", sudo: false, ct: CancellationToken.None);
+            if (copyDir is not null) await RunAsync($"rm -rf {Bash.Quote(copyDir)}", sudo: false, ct: CancellationToken.None);
         }
     }
 
@@ -418,9 +419,6 @@ public sealed partial class SshConnection : IAsyncDisposable
             _gate.Release();
         }
     }
-
-    /// <summary>A single-quoted shell word.</summary>
-    internal static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     private static string FirstLine(string script)
     {

@@ -66,7 +66,7 @@ public sealed class ApplyCommandTests(ApplyHosts hosts, ITestOutputHelper output
         Assert.Equal(0, Infra("apply", "--file", stack, "--yes").ExitCode);
         var spec = HarnessCluster.Spec(hosts.Set.Network, [ClusterMember.ControlPlane(hosts["cp1"])]);
         var step = Core.Planning.ClusterPlanner.Plan(spec).Nodes.Single(n => n.Host.Name == "cp1").Steps.First(s =>
-            s.Phase == Core.Planning.Phase.Prepare && s.Files.Count > 0 && s.Check is not null && s.Check.Contains("sha256sum --check", StringComparison.Ordinal));
+            s.Phase == Core.Model.Phase.Prepare && s.Files.Count > 0 && s.Check is not null && s.Check.Contains("sha256sum --check", StringComparison.Ordinal));
         await hosts["cp1"].ExecInsideAsync($"rm -f {step.Files[0].Path}");
 
         var status = Infra("status", "--file", stack);

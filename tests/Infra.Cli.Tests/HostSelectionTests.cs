@@ -22,7 +22,7 @@ public class HostSelectionTests
     public void Apply_CloudInventoryWithoutEndpoint_Exits2NamingTheFile()
     {
         using var tmp = new TempDir();
-        var spec = StackReader.Read("s", File.ReadAllText(Path.Combine(Repo.Root, "stacks", "Pulumi.staging.yaml"))).Spec!;
+        var spec = StackFile.Read("s", File.ReadAllText(Path.Combine(Repo.Root, "stacks", "Pulumi.staging.yaml"))).Spec!;
         var hosts = HostInventory.Plan(spec).Select((h, i) => new HostSpec
         {
             Name = h.Name,

@@ -21,7 +21,7 @@ public class PlanCommandTests
     public void Plan_DevStack_OrderSectionsAreTheExecutionPlansWaves()
     {
         var path = Path.Combine(Repo.Root, "stacks", "Pulumi.dev.yaml");
-        var plan = Core.Planning.ClusterPlanner.Plan(Core.Spec.StackReader.Read(path, File.ReadAllText(path)).Spec!);
+        var plan = Core.Planning.ClusterPlanner.Plan(Core.Planning.StackFile.Read(path, File.ReadAllText(path)).Spec!);
 
         var r = CliRunner.Run("plan", "--stack", "dev");
 
@@ -32,7 +32,7 @@ public class PlanCommandTests
         Assert.True(order >= 0 && reset > order, r.Out);
         Assert.Equal(plan.Execution.Waves.Select((w, i) => $"  {i + 1}. {w.Describe()}"), lines[(order + 1)..reset]);
         Assert.Equal(plan.Execution.ResetWaves.Select((w, i) => $"  {i + 1}. {w.Describe()}"), lines.Skip(reset + 1).Take(plan.Execution.ResetWaves.Count));
-        Assert.Contains(plan.Execution.Waves, w => w.Phase == Core.Planning.Phase.Workloads);
+        Assert.Contains(plan.Execution.Waves, w => w.Phase == Core.Model.Phase.Workloads);
     }
 
     [Fact]

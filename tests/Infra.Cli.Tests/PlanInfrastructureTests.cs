@@ -1,6 +1,5 @@
 using Infra.Core.Infrastructure;
 using Infra.Core.Planning;
-using Infra.Core.Spec;
 using Infra.TestKit;
 
 namespace Infra.Cli.Tests;
@@ -11,7 +10,7 @@ public class PlanInfrastructureTests
     /// <summary>The records the Pulumi program maps (ClusterStack: CloudPlanner.Plan over the planned hosts).</summary>
     private static InfrastructurePlan PulumiRecords(string stack)
     {
-        var spec = StackReader.Read("s", File.ReadAllText(Path.Combine(Repo.Root, "stacks", $"Pulumi.{stack}.yaml"))).Spec!;
+        var spec = StackFile.Read("s", File.ReadAllText(Path.Combine(Repo.Root, "stacks", $"Pulumi.{stack}.yaml"))).Spec!;
         return CloudPlanner.Plan(spec, HostInventory.Plan(spec));
     }
 

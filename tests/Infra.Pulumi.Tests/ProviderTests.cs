@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Infra.Core.Model;
 using Infra.Core.Pki;
 using Infra.Core.Planning;
 using Infra.Core.Spec;

@@ -1,5 +1,5 @@
 using Infra.Core.Etcd;
-using Infra.Core.Planning;
+using Infra.Core.Model;
 using Infra.Core.Spec;
 using Infra.Ssh.Etcd;
 using Infra.TestKit;

@@ -198,7 +198,7 @@ public sealed class SshCredentialTests(CredentialHosts hosts) : IClassFixture<Cr
     public async Task HostSessionFactory_NonRootPlannedHost_RunsEngineScriptsAsRoot()
     {
         var host = hosts["sudo"];
-        var planned = new Infra.Core.Planning.PlannedHost
+        var planned = new Infra.Core.Model.PlannedHost
         {
             Name = host.Name,
             Address = host.Address,

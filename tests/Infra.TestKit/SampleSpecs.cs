@@ -97,6 +97,6 @@ public static class SampleSpecs
         Ssh = new SshSpec { IdentityFile = "~/.ssh/id_ed25519", AdminUser = "root", ConnectTimeoutSeconds = 10, CommandTimeoutSeconds = 600 },
         Packages = new PackagesSpec { Source = PackageSource.Repository, Mirrors = new Dictionary<string, string>() },
         Workloads = new WorkloadsSpec { MetricsServer = true, Ingress = IngressKind.Traefik, CertManager = true, Storage = StorageKind.LocalPath, Policies = true },
-        Os = Infra.Core.Infrastructure.CloudImages.DefaultOs(target),
+        Os = OsDefaults.DefaultOs(target),
     };
 }

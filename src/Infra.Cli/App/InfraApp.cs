@@ -118,7 +118,7 @@ public static class InfraApp
     {
         switch (ex)
         {
-            case BadInputException or Core.NodePrograms.NodeProgramException or Core.Workloads.WorkloadPlanException:
+            case BadInputException or Core.Model.NodeProgramException or Core.Workloads.WorkloadPlanException:
                 env.Err.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message)}");
                 return ExitCodes.BadInput;
             case CommandParseException or CommandRuntimeException:

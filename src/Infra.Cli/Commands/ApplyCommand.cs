@@ -1,5 +1,5 @@
+using Infra.Core.Model;
 using System.ComponentModel;
-using Infra.Core.Planning;
 using Infra.Ssh;
 using Infra.Ssh.Engine;
 using Spectre.Console.Cli;
@@ -31,7 +31,7 @@ internal sealed class ApplyCommand(CliEnvironment env, ClusterLoader loader) : A
         var phases = new List<Phase>();
         foreach (var name in ClusterContext.SplitList(settings.Phase))
         {
-            if (!PhaseNames.TryParse(name, out var phase) || phase == Core.Planning.Phase.Reset)
+            if (!PhaseNames.TryParse(name, out var phase) || phase == Core.Model.Phase.Reset)
             {
                 throw new BadInputException($"--phase: '{name}' is not a phase; phases are prepare, etcd, control-plane, workers, workloads (reset is 'infra reset')");
             }

@@ -1,3 +1,4 @@
+using Infra.Core.Model;
 using System.Collections.Concurrent;
 using Infra.Core.Planning;
 using Infra.Core.Security;

@@ -1,3 +1,4 @@
+using Infra.Core.Model;
 using Infra.Core.Diagnostics;
 using Infra.Core.Pki;
 using Infra.Core.Planning;
@@ -57,7 +58,7 @@ internal sealed class ClusterLoader(CliEnvironment env, TimeProvider clock)
             ILogger logger = settings.Verbose ? new ConsoleLogger(env.Err, redactor) : NullLogger.Instance;
             return said with { Context = new ClusterContext(plan, stackName, secretsDir, redactor, BundleFolder.Resolve(spec, stack.File, env), logger) };
         }
-        catch (Exception e) when (e is BadInputException or Core.NodePrograms.NodeProgramException or Core.Workloads.WorkloadPlanException)
+        catch (Exception e) when (e is BadInputException or Core.Model.NodeProgramException or Core.Workloads.WorkloadPlanException)
         {
             // Bad input found after the stack was read: said after what was found before it, as the command would have.
             return said with { ExitCode = ExitCodes.BadInput, Error = e.Message };

@@ -26,7 +26,7 @@ internal sealed class ResetCommand(CliEnvironment env, ClusterLoader loader) : A
         progress.Resume();
         try
         {
-            report = await engine.ResetAsync(ctx.Plan, ctx.Options(settings, [Core.Planning.Phase.Reset], dryRun: false), cancellationToken);
+            report = await engine.ResetAsync(ctx.Plan, ctx.Options(settings, [Core.Model.Phase.Reset], dryRun: false), cancellationToken);
         }
         finally
         {

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Infra.Core.Planning;
+using Infra.Core.Model;
 using Infra.Core.Spec;
 
 namespace Infra.Core.Etcd;

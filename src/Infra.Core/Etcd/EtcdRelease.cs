@@ -1,4 +1,5 @@
 using System.Globalization;
+using Infra.Core.Catalog;
 using Infra.Core.Spec;
 
 namespace Infra.Core.Etcd;
@@ -70,16 +71,15 @@ public sealed record EtcdRelease
     /// <summary>The top folder of the archive, holding etcd, etcdctl and etcdutl.</summary>
     public string ArchiveFolder => $"etcd-v{Version}-linux-amd64";
 
-    // etcd v3.6.9, linux-amd64: the SHA256SUMS file of the GitHub release
-    // (github.com/etcd-io/etcd/releases/download/v3.6.9/SHA256SUMS).
-    private static readonly EtcdRelease V369 = new()
+    // The pin and its source: VersionCatalog.Etcd.
+    private static readonly EtcdRelease Pinned = new()
     {
-        Version = new EtcdVersion(3, 6, 9),
-        Sha256 = "633136f13fcadac52e5c0ddcb97912643af6fcb9cb362e75774d0f96f7666396",
-        MinimumForKubeadm = new EtcdVersion(3, 5, 24),
+        Version = EtcdVersion.Parse(VersionCatalog.Etcd.Version),
+        Sha256 = VersionCatalog.Etcd.Sha256,
+        MinimumForKubeadm = EtcdVersion.Parse(VersionCatalog.Etcd.MinimumForKubeadm),
     };
 
     /// <summary>The release for a Kubernetes version, or null for a minor the tool does not support.</summary>
     public static EtcdRelease? For(KubernetesVersion kubernetes) =>
-        kubernetes.Major == 1 && kubernetes.Minor is 34 or 35 or 36 ? V369 : null;
+        VersionCatalog.IsSupported(kubernetes.Major, kubernetes.Minor) ? Pinned : null;
 }

@@ -14,14 +14,6 @@ public static class CloudImages
     public const string CanonicalAwsOwner = "099720109477";
 
     /// <summary>
-    /// The operating system a cluster gets when the stack names none. GCP: Ubuntu 24.04, because Google's Debian 12
-    /// images (debian-cloud) boot with the guest agent only and have no cloud-init, so the user data that pins the VM's
-    /// host key would never be applied; Canonical's images (ubuntu-os-cloud) ship cloud-init, whose GCE datasource
-    /// reads the instance's <c>user-data</c> metadata (canonical/cloud-init doc/rtd/reference/datasources/gce.rst).
-    /// </summary>
-    public static OsFamily DefaultOs(Target target) => target == Target.Gcp ? OsFamily.Ubuntu2404 : OsFamily.Debian12;
-
-    /// <summary>
     /// Whether the publisher's default image for this cloud and OS applies cloud-init user data at first boot, before
     /// sshd starts. Google's Debian images do not: their only boot hooks (the guest agent's <c>startup-script</c> and
     /// <c>ssh-keys</c> metadata) run after sshd has started with keys the agent generated (<c>set_host_keys</c>), so a

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
-using Infra.Core.Planning;
+using Infra.Core.Model;
 using Infra.Core.Spec;
 
 namespace Infra.Core.Infrastructure;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Infra.Core.Catalog;
 using Infra.Core.Spec;
 using k8s;
 using k8s.Models;
@@ -53,7 +54,7 @@ public static class KubeVip
                     new V1Container
                     {
                         Name = "kube-vip",
-                        Image = Infra.Core.NodePrograms.ComponentVersions.KubeVipImage,
+                        Image = VersionCatalog.KubeVipImage,
                         ImagePullPolicy = "IfNotPresent",
                         Args = ["manager"],
                         Env = env,

@@ -1,5 +1,4 @@
-using Infra.Core.NodePrograms;
-using Infra.Core.Planning;
+using Infra.Core.Model;
 using Infra.Core.Spec;
 
 namespace Infra.Core.Kubeadm;

@@ -1,4 +1,3 @@
-using Infra.Core.Planning;
 using Infra.Core.Spec;
 
 namespace Infra.Core.Model;

@@ -2,8 +2,8 @@ using System.Net;
 using System.Text;
 using Infra.Core.Etcd;
 using Infra.Core.Kubeadm;
+using Infra.Core.Model;
 using Infra.Core.Pki;
-using Infra.Core.Planning;
 using Infra.Core.Shell;
 using Infra.Core.Spec;
 

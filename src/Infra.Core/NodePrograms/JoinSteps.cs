@@ -1,6 +1,7 @@
+using Infra.Core.Catalog;
 using Infra.Core.Kubeadm;
-using Infra.Core.Planning;
 using Infra.Core.Shell;
+using Infra.Core.Model;
 
 namespace Infra.Core.NodePrograms;
 
@@ -19,7 +20,7 @@ internal static class JoinSteps
     {
         ["kubernetes"] = c.Spec.Kubernetes.Version.ToString(),
         ["endpoint"] = c.Kubeadm.Endpoint.ToString(),
-        ["kube-vip"] = c.KubeVip ? ComponentVersions.KubeVipImage : "none",
+        ["kube-vip"] = c.KubeVip ? VersionCatalog.KubeVipImage : "none",
     };
 
     private static List<HostFile> KubeVipFiles(BuildContext c, bool init)

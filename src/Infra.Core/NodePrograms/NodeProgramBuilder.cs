@@ -2,8 +2,8 @@ using System.Security.Cryptography;
 using Infra.Core.CloudInit;
 using Infra.Core.Etcd;
 using Infra.Core.Kubeadm;
+using Infra.Core.Model;
 using Infra.Core.Pki;
-using Infra.Core.Planning;
 using Infra.Core.Spec;
 
 namespace Infra.Core.NodePrograms;
@@ -12,7 +12,7 @@ namespace Infra.Core.NodePrograms;
 public static class NodeProgramBuilder
 {
     /// <summary>
-    /// Node programs for <paramref name="hosts"/> (in bootstrap order, as <see cref="HostInventory"/> gives them).
+    /// Node programs for <paramref name="hosts"/> (in bootstrap order, as <c>Planning.HostInventory</c> gives them).
     /// Throws <see cref="NodeProgramException"/> with every problem found (unsupported OS, bundle missing a file,
     /// missing kept secret, …) before anything runs. <paramref name="bundle"/> lists the bundle folder's files and
     /// is needed when the package source is <c>bundle</c>.

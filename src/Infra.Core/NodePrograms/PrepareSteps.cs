@@ -1,6 +1,7 @@
 using System.Text;
+using Infra.Core.Catalog;
 using Infra.Core.Kubeadm;
-using Infra.Core.Planning;
+using Infra.Core.Model;
 using Infra.Core.Shell;
 using Infra.Core.Spec;
 
@@ -88,9 +89,9 @@ internal static class PrepareSteps
     /// </summary>
     private static Step HelmPresent()
     {
-        var check = WorkloadSteps.HelmPreinstalledCheck;
-        return Steps.Create("prepare.helm", Phase.Prepare, $"Check that Helm {WorkloadSteps.HelmVersion} is installed for the workloads phase",
-            check, check, In(("source", "preinstalled"), ("helm", WorkloadSteps.HelmVersion)), OsRelease.All);
+        var check = HelmChecks.Preinstalled;
+        return Steps.Create("prepare.helm", Phase.Prepare, $"Check that Helm {VersionCatalog.HelmVersion} is installed for the workloads phase",
+            check, check, In(("source", "preinstalled"), ("helm", VersionCatalog.HelmVersion)), OsRelease.All);
     }
 
     private static SortedDictionary<string, string> In(params (string Key, string Value)[] items)

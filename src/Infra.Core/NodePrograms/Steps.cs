@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Infra.Core.Planning;
+using Infra.Core.Model;
 using Infra.Core.Shell;
 using Infra.Core.Spec;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
-using Infra.Core.Planning;
+using Infra.Core.Model;
 using Infra.Core.Spec;
 
 namespace Infra.Core.Pki;

@@ -1,5 +1,5 @@
 using System.Text;
-using Infra.Core.Planning;
+using Infra.Core.Model;
 using Infra.Core.Spec;
 
 namespace Infra.Core.Pki;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Infra.Core.Kubeadm;
+using Infra.Core.Model;
 using Infra.Core.NodePrograms;
 using Infra.Core.Shell;
 using Infra.Core.Spec;

@@ -1,3 +1,4 @@
+using Infra.Core.Model;
 using Infra.Core.Spec;
 
 namespace Infra.Core.Planning;

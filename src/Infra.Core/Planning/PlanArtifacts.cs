@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using Infra.Core.Model;
 
 namespace Infra.Core.Planning;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Infra.Core.Model;
 using Infra.Core.Spec;
 
 namespace Infra.Core.Planning;

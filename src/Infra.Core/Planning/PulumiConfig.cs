@@ -38,5 +38,5 @@ public static class PulumiConfig
     }
 
     public static StackReadResult Read(string clusterJson, IReadOnlyDictionary<string, string> providerSettings) =>
-        StackReader.Read(Source, Document(clusterJson, providerSettings));
+        StackFile.Read(Source, Document(clusterJson, providerSettings));
 }

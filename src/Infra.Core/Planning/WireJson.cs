@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Infra.Core.Model;
 
 namespace Infra.Core.Planning;
 

@@ -1,5 +1,7 @@
 using System.Text;
+using Infra.Core.Catalog;
 using Infra.Core.Kubeadm;
+using Infra.Core.Model;
 using Infra.Core.NodePrograms;
 using Infra.Core.Shell;
 using Infra.Core.Spec;
@@ -11,7 +13,7 @@ namespace Infra.Core.Planning;
 public static class WorkloadSteps
 {
     /// <summary>The Helm release the workloads phase uses (Helm 3: the charts pinned here are tested with it).</summary>
-    public const string HelmVersion = "v3.19.0";
+    public const string HelmVersion = VersionCatalog.HelmVersion;
 
     public static string HelmArchive => $"helm-{HelmVersion}-linux-amd64.tar.gz";
 
@@ -108,7 +110,7 @@ public static class WorkloadSteps
         switch (source)
         {
             case PackageSource.Preinstalled:
-                script = HelmPreinstalledCheck;
+                script = HelmChecks.Preinstalled;
                 break;
             case PackageSource.Bundle:
                 var file = bundle?.Find(HelmArchive) ?? throw new NodeProgramException(

@@ -41,7 +41,7 @@ public sealed partial class ShellArgs
         return this;
     }
 
-    /// <summary>One <c>readonly</c> line per input, each value quoted by <see cref="Bash.Quote"/>.</summary>
+    /// <summary>One <c>readonly</c> line per input, each value quoted by <see cref="Bash.Quote(string)"/>.</summary>
     public string Header()
     {
         var sb = new StringBuilder();

@@ -148,7 +148,7 @@ public sealed record PackagesSpec
     public required IReadOnlyDictionary<string, string> Mirrors { get; init; }
     /// <summary>
     /// Chart repository URL (or <c>oci://</c> prefix) → its mirror, e.g.
-    /// <c>https://charts.jetstack.io: https://charts.example.com/jetstack</c> (see <see cref="Workloads.ChartMirrors"/>).
+    /// <c>https://charts.jetstack.io: https://charts.example.com/jetstack</c> (see <c>Workloads.ChartMirrors</c>).
     /// </summary>
     public IReadOnlyDictionary<string, string> ChartMirrors { get; init; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
 }

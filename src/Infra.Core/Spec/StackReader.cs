@@ -1,5 +1,4 @@
 using Infra.Core.Diagnostics;
-using Infra.Core.Kubeadm;
 using YamlDotNet.RepresentationModel;
 
 namespace Infra.Core.Spec;
@@ -23,6 +22,12 @@ public sealed record StackReadResult
 /// Reads <c>stacks/Pulumi.&lt;name&gt;.yaml</c> into a <see cref="ClusterSpec"/>. Pure: the caller reads the file.
 /// Every problem is reported at once with its line, column and key path; nothing throws on bad input.
 /// </summary>
+/// <summary>
+/// A stack as read, before the checks that need planners: the spec even when errors were found (so every later check
+/// still runs and the user sees every problem at once), and where each key stood.
+/// </summary>
+internal sealed record UncheckedRead(ReadContext Context, ClusterSpec? Spec, IReadOnlyDictionary<string, string> Providers, bool TargetKnown);
+
 public static class StackReader
 {
     public const string ClusterKey = "infra:cluster";
@@ -85,17 +90,21 @@ public static class StackReader
         _ => [],
     };
 
-    public static StackReadResult Read(string file, string text)
+    /// <summary>
+    /// Reads a stack and applies the rules that need only the spec. The checks that need planners (baseline support,
+    /// cloud sizes, default images) run after it: <c>Planning.StackFile.Read</c> is the whole of it.
+    /// </summary>
+    internal static UncheckedRead ReadUnchecked(string file, string text)
     {
         var ctx = new ReadContext(file);
         var providers = new SortedDictionary<string, string>(StringComparer.Ordinal);
         ClusterSpec? spec = null;
-        if (YamlLoader.Load(ctx, text) is not { } yaml) return Result(ctx, null, providers);
+        if (YamlLoader.Load(ctx, text) is not { } yaml) return new(ctx, null, providers, false);
 
         if (yaml.Documents.Count == 0 || yaml.Documents[0].RootNode is not YamlMappingNode top)
         {
             ctx.Error("", Codes.MissingKey, "the stack file must be a mapping with a 'config' key");
-            return Result(ctx, null, providers);
+            return new(ctx, null, providers, false);
         }
         if (yaml.Documents.Count > 1) ctx.Error("", Codes.YamlSyntax, "a stack file holds one YAML document");
 
@@ -105,7 +114,7 @@ public static class StackReader
         root.Raw("encryptionsalt");
         root.Raw("environment");
         root.RejectUnknown();
-        if (config is null) return Result(ctx, null, providers);
+        if (config is null) return new(ctx, null, providers, false);
 
         YamlObject? cluster = null;
         foreach (var key in config.Keys.ToList())
@@ -139,7 +148,7 @@ public static class StackReader
         var targetKnown = false;
         if (cluster is not null) (spec, targetKnown) = ReadCluster(ctx, cluster, providers);
         if (spec is not null) spec = StackValidator.Validate(spec, ctx, providers, targetKnown);
-        return Result(ctx, ctx.Diagnostics.Any(d => d.Severity == Severity.Error) ? null : spec, providers);
+        return new(ctx, spec, providers, targetKnown);
     }
 
     /// <summary>
@@ -181,6 +190,10 @@ public static class StackReader
         return ctx.Diagnostics.Any(d => d.Severity == Severity.Error) ? (null, null, ctx.Diagnostics) : (hosts, endpoint, ctx.Diagnostics);
     }
 
+    /// <summary>The result once every pass ran: the spec only when no pass found an error.</summary>
+    internal static StackReadResult Result(UncheckedRead read) =>
+        Result(read.Context, read.Context.Diagnostics.Any(d => d.Severity == Severity.Error) ? null : read.Spec, read.Providers);
+
     private static StackReadResult Result(ReadContext ctx, ClusterSpec? spec, IReadOnlyDictionary<string, string> providers) => new()
     {
         File = ctx.File,
@@ -206,7 +219,7 @@ public static class StackReader
         var target = targetRead ?? Target.Baremetal;
         var cloud = target != Target.Baremetal;
 
-        var os = c.Choice("os", OsNames) ?? Infrastructure.CloudImages.DefaultOs(target);
+        var os = c.Choice("os", OsNames) ?? OsDefaults.DefaultOs(target);
         var kubernetes = ReadKubernetes(ctx, c);
         var controlPlane = ReadControlPlane(ctx, c, target);
         var workers = ReadWorkers(ctx, c, target);
@@ -217,12 +230,6 @@ public static class StackReader
         var packages = ReadPackages(c);
         var workloads = ReadWorkloads(c, cloud);
         var cloudSpec = ReadCloud(ctx, c, target, providers);
-        if (cloudSpec is { Image: null } && !Infrastructure.CloudImages.DefaultImageAppliesUserData(target, os))
-        {
-            ctx.Error(c.Join("os"), Codes.NoCloudInitImage,
-                $"the default {target.ToString().ToLowerInvariant()} image for os '{c.String("os")}' has no cloud-init, so the VM's pinned host key would never be installed: " +
-                "use os 'ubuntu-24.04' (the default on gcp) or 'ubuntu-22.04', or name an image with cloud-init in cloud.image");
-        }
         c.RejectUnknown();
 
         // An unknown target still gets the checks that do not depend on it (duplicate hosts, networks, …).

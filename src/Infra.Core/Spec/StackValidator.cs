@@ -30,7 +30,6 @@ internal static class StackValidator
             ctx.Warning($"{R}.network.cni", Codes.NoNetworkPolicy,
                 "flannel does not enforce NetworkPolicies: the baseline's default-deny policies will have no effect (choose calico or cilium to enforce them)");
         }
-        CheckWorkloads(spec, ctx);
         return spec;
     }
 
@@ -286,47 +285,18 @@ internal static class StackValidator
                     $"target '{spec.Target.ToString().ToLowerInvariant()}' needs '{key}' in the stack's config (e.g. 'pulumi config set {key} …')");
             }
         }
+        // Known sizes are checked after reading (Planning.StackFile): the size table is Infrastructure's.
         if (spec.ControlPlane.Size is null) ctx.Error($"{R}.controlPlane", Codes.MissingKey, "missing required key 'size': the VM size of the control planes");
-        else CheckSize(spec, ctx, $"{R}.controlPlane.size", spec.ControlPlane.Size);
         for (var i = 0; i < spec.Workers.Count; i++)
         {
-            if (spec.Workers[i].Size is not { } size) ctx.Error($"{R}.workers[{i}]", Codes.MissingKey, $"missing required key 'size' in worker pool '{spec.Workers[i].Name}'");
-            else CheckSize(spec, ctx, $"{R}.workers[{i}].size", size);
+            if (spec.Workers[i].Size is null) ctx.Error($"{R}.workers[{i}]", Codes.MissingKey, $"missing required key 'size' in worker pool '{spec.Workers[i].Name}'");
         }
         if (spec.Etcd.Topology == EtcdTopology.External && spec.Etcd.Count > 0)
         {
             if (spec.Etcd.Size is null) ctx.Error($"{R}.etcd", Codes.MissingKey, "missing required key 'size': the VM size of the dedicated etcd members");
-            else CheckSize(spec, ctx, $"{R}.etcd.size", spec.Etcd.Size);
         }
     }
 
-    /// <summary>The baseline's pinned versions must support the cluster's minor (e.g. cert-manager's window).</summary>
-    private static void CheckWorkloads(ClusterSpec spec, ReadContext ctx)
-    {
-        if (!SupportedVersions.IsSupported(spec.Kubernetes.Version)) return; // already reported
-        foreach (var d in Workloads.BaselinePlanner.Check(spec))
-        {
-            if (d.Severity != Workloads.WorkloadSeverity.Error) continue;
-            ctx.Error($"{R}.{d.Key}", Codes.WorkloadUnsupported, d.Message);
-        }
-    }
-
-    /// <summary>kubeadm's preflight minimum is 2 CPUs and 1700 MB; sizes the tool does not know only get a warning.</summary>
-    private static void CheckSize(ClusterSpec spec, ReadContext ctx, string path, string size)
-    {
-        if (!Infrastructure.CloudSizes.TryGet(spec.Target, size, out var cpus, out var memoryMb))
-        {
-            ctx.Warning(path, Codes.UnknownSize,
-                $"size '{size}' is not in this tool's table for {spec.Target.ToString().ToLowerInvariant()}, so its CPU and memory are not checked" +
-                Diagnostics.Suggest.DidYouMean(size, Infrastructure.CloudSizes.Known(spec.Target)));
-            return;
-        }
-        if (cpus < 2 || memoryMb < 1700)
-        {
-            ctx.Error(path, Codes.SizeTooSmall,
-                $"'{size}' has {cpus} vCPU and {memoryMb} MB; kubeadm needs at least 2 vCPU and 1700 MB");
-        }
-    }
 
     private static bool IsV4(Cidr c) => c.Network.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork;
 
@@ -387,12 +357,6 @@ internal static class StackValidator
                 ctx.Error(path, Codes.InvalidRegistry, $"mirror '{Limits.Show(mirror)}': {mirrorProblem}");
             }
         }
-        foreach (var (upstream, mirror) in spec.Packages.ChartMirrors)
-        {
-            if (Workloads.ChartMirrors.Problem(upstream, mirror) is { } problem)
-            {
-                ctx.Error($"{R}.packages.chartMirrors.{upstream}", Codes.MalformedChartMirror, problem);
-            }
-        }
+        // Chart mirrors are checked after reading (Planning.StackFile): the rules are Workloads'.
     }
 }

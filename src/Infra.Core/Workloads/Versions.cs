@@ -1,3 +1,4 @@
+using Infra.Core.Catalog;
 using Infra.Core.Spec;
 
 namespace Infra.Core.Workloads;
@@ -10,7 +11,7 @@ namespace Infra.Core.Workloads;
 public static class WorkloadVersions
 {
     /// <summary>Kubernetes minors the baseline is planned for.</summary>
-    public static readonly IReadOnlyList<string> SupportedMinors = ["1.34", "1.35", "1.36"];
+    public static IReadOnlyList<string> SupportedMinors { get; } = [.. VersionCatalog.SupportedMinors.Select(m => $"{m.Major}.{m.Minor}")];
 
     // Every pin below names the upstream file it was read from (repository, path, tag); docs/upstream.md lists them
     // with their tests, and tests/Infra.Core.Tests/Workloads/chart-values/ holds each chart@version's value paths.

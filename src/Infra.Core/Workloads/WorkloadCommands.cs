@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Infra.Core.Shell;
 
 namespace Infra.Core.Workloads;
 
@@ -53,7 +54,7 @@ public static class WorkloadCommands
             if (local is not null)
             {
                 // The archive from the bundle, checked on the host before Helm reads it.
-                sb.Append("echo ").Append(Quote([$"{local.Sha256}  {local.Path}"])).Append(" | sha256sum --check --quiet -\n");
+                sb.Append("echo ").Append(Bash.Quote([$"{local.Sha256}  {local.Path}"])).Append(" | sha256sum --check --quiet -\n");
                 source = [local.Path];
             }
             string[] common = ["--version", chart.Version, "--namespace", chart.Namespace, "-f", values];
@@ -63,8 +64,8 @@ public static class WorkloadCommands
             }
             else
             {
-                sb.Append(Quote(["helm", "template", chart.Name, .. source, .. common])).Append(" \\\n  | ")
-                  .Append(Quote(["kubectl", "apply", "--server-side", "--field-manager=" + FieldManager, "-f", "-"])).Append('\n');
+                sb.Append(Bash.Quote(["helm", "template", chart.Name, .. source, .. common])).Append(" \\\n  | ")
+                  .Append(Bash.Quote(["kubectl", "apply", "--server-side", "--field-manager=" + FieldManager, "-f", "-"])).Append('\n');
             }
             if (local is not null) Line(sb, ["rm", "-f", local.Path]);
         }
@@ -80,8 +81,8 @@ public static class WorkloadCommands
     private static StringBuilder Header(WorkloadCommandOptions o)
     {
         var sb = new StringBuilder("#!/usr/bin/env bash\nset -euo pipefail\n");
-        sb.Append("export KUBECONFIG=").Append(Quote([o.Kubeconfig])).Append('\n');
-        sb.Append("cd ").Append(Quote([o.Directory])).Append('\n');
+        sb.Append("export KUBECONFIG=").Append(Bash.Quote([o.Kubeconfig])).Append('\n');
+        sb.Append("cd ").Append(Bash.Quote([o.Directory])).Append('\n');
         return sb;
     }
 
@@ -90,7 +91,7 @@ public static class WorkloadCommands
         var sb = Header(o);
         if (c.Readiness.Count == 0)
         {
-            sb.Append("echo ").Append(Quote([$"{c.Name}: nothing to wait for"])).Append('\n');
+            sb.Append("echo ").Append(Bash.Quote([$"{c.Name}: nothing to wait for"])).Append('\n');
             return sb.ToString();
         }
         sb.Append("deadline=$((SECONDS + ").Append(o.TimeoutSeconds.ToString(CultureInfo.InvariantCulture)).Append("))\n");
@@ -120,8 +121,8 @@ public static class WorkloadCommands
         foreach (var r in c.Readiness)
         {
             var ns = r.Namespace is null ? Array.Empty<string>() : ["-n", r.Namespace];
-            var what = Quote([$"{c.Name}: {r.Describe()}"]);
-            var nsArg = Quote([r.Namespace ?? ""]);
+            var what = Bash.Quote([$"{c.Name}: {r.Describe()}"]);
+            var nsArg = Bash.Quote([r.Namespace ?? ""]);
             var target = r.Kind switch
             {
                 ReadinessKind.DeploymentRollout => "deployment/" + r.Name,
@@ -129,26 +130,18 @@ public static class WorkloadCommands
                 ReadinessKind.CrdEstablished => "crd/" + r.Name,
                 _ => r.Resource + "/" + r.Name,
             };
-            sb.Append("wait_exists ").Append(Quote([.. ns, target])).Append(" || not_ready ").Append(what).Append(' ').Append(nsArg).Append('\n');
+            sb.Append("wait_exists ").Append(Bash.Quote([.. ns, target])).Append(" || not_ready ").Append(what).Append(' ').Append(nsArg).Append('\n');
             string[] cmd = r.Kind switch
             {
                 ReadinessKind.DeploymentRollout or ReadinessKind.DaemonSetRollout => ["kubectl", .. ns, "rollout", "status", target],
                 ReadinessKind.CrdEstablished => ["kubectl", "wait", "--for=condition=Established", target],
                 _ => ["kubectl", .. ns, "wait", "--for=condition=" + r.Condition, target],
             };
-            sb.Append(Quote(cmd)).Append(" --timeout=\"$(remaining)\" || not_ready ").Append(what).Append(' ').Append(nsArg).Append('\n');
+            sb.Append(Bash.Quote(cmd)).Append(" --timeout=\"$(remaining)\" || not_ready ").Append(what).Append(' ').Append(nsArg).Append('\n');
         }
-        sb.Append("echo ").Append(Quote([$"{c.Name}: ready"])).Append('\n');
+        sb.Append("echo ").Append(Bash.Quote([$"{c.Name}: ready"])).Append('\n');
         return sb.ToString();
     }
 
-    private static void Line(StringBuilder sb, IEnumerable<string> words) => sb.Append(Quote(words)).Append('\n');
-
-    /// <summary>Words joined by spaces, each single-quoted unless it is plainly safe.</summary>
-    public static string Quote(IEnumerable<string> words) => string.Join(' ', words.Select(QuoteWord));
-
-    private static string QuoteWord(string w) =>
-        w.Length > 0 && w.All(ch => char.IsAsciiLetterOrDigit(ch) || "-_./:=@,+%".Contains(ch, StringComparison.Ordinal))
-            ? w
-            : "'" + w.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+    private static void Line(StringBuilder sb, IEnumerable<string> words) => sb.Append(Bash.Quote(words)).Append('\n');
 }

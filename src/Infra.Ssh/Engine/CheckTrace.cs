@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Infra.Ssh.Engine;
 
-/// <summary>Which line of a step's check stopped it: the line number (from 1) in <see cref="Core.Planning.Step.Check"/>, its text and exit code.</summary>
+/// <summary>Which line of a step's check stopped it: the line number (from 1) in <see cref="Core.Model.Step.Check"/>, its text and exit code.</summary>
 public sealed record FailedCheck(int Line, string Text, int ExitCode)
 {
     public string Describe() => Line > 0 ? $"line {Line}: {Text}" : $"exit {ExitCode}";

@@ -1,4 +1,4 @@
-using Infra.Core.Planning;
+using Infra.Core.Model;
 
 namespace Infra.Ssh.Engine;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Infra.Core.Planning;
+using Infra.Core.Model;
 
 namespace Infra.Ssh.Engine;
 

@@ -1,3 +1,5 @@
+using Infra.Core.Shell;
+using Infra.Core.Model;
 using Infra.Core.Planning;
 using Infra.Core.Security;
 using Infra.Core.Spec;
@@ -304,7 +306,7 @@ public sealed class HostRun(HostSessionFactory connect, Redactor redactor, Conve
     }
 
     internal static string RecordStateCommand(ClusterSpec spec, NodeProgram p) =>
-        $"(umask 077; printf '%s\\n' {Shell.Quote(ClusterConverger.WireJsonState(spec, p))} > {HostPaths.State}.tmp && mv {HostPaths.State}.tmp {HostPaths.State})";
+        $"(umask 077; printf '%s\\n' {Bash.Quote(ClusterConverger.WireJsonState(spec, p))} > {HostPaths.State}.tmp && mv {HostPaths.State}.tmp {HostPaths.State})";
 
     private void Report(HostRunState state, string what) => progress?.Report(new EngineEvent(state.Host, what));
 }

@@ -26,8 +26,6 @@ public static class Journal
 
 internal static class Shell
 {
-    public static string Quote(string s) => "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
-
     /// <summary>Embeds a script as a here-document for a nested bash, with a delimiter the script cannot contain.</summary>
     public static string Nested(string script, string tag, string redirect = "")
     {

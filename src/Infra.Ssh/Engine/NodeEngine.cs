@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Infra.Core.Etcd;
+using Infra.Core.Model;
 using Infra.Core.Planning;
 using Infra.Core.Security;
 using Infra.Core.Spec;

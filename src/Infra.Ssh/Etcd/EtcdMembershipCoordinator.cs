@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Infra.Core.Etcd;
+using Infra.Core.Model;
 using Infra.Core.Planning;
 using Infra.Core.Security;
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using Infra.Core.Etcd;
+using Infra.Core.Model;
 using Infra.Core.Pki;
 using Infra.Core.Planning;
 using Infra.Core.Security;

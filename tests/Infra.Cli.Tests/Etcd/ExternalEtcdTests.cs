@@ -288,7 +288,7 @@ public sealed class ExternalEtcdTests(EtcdHostsFixture hosts, ITestOutputHelper 
     public async Task ControlPlaneEtcdVersionStep_Etcd34Members_RefusesWithTheReason()
     {
         // The step kubeadm init would follow, run on the control plane against the real members.
-        var read = Core.Spec.StackReader.Read(hosts.StackFile, await File.ReadAllTextAsync(hosts.StackFile));
+        var read = Core.Planning.StackFile.Read(hosts.StackFile, await File.ReadAllTextAsync(hosts.StackFile));
         var spec = read.Spec!;
         var plan = ClusterPlanner.Plan(spec, SecretsFolder.Load(hosts.SecretsDir));
         var cp = plan.Nodes.Single(n => n.Host.Name == "cp-1");

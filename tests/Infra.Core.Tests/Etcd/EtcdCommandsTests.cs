@@ -1,4 +1,5 @@
 using Infra.Core.Etcd;
+using Infra.Core.Model;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
 using Infra.Core.Tests.NodePrograms;

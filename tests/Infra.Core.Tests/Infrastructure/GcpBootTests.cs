@@ -34,7 +34,7 @@ public class GcpBootTests
     [Trait("Item", "11.4")]
     public void Read_GcpWithoutOs_BootsUbuntu2404FromCanonicalsImageFamily()
     {
-        var r = StackReader.Read("stack.yaml", Gcp);
+        var r = StackFile.Read("stack.yaml", Gcp);
         Assert.True(r.Spec is not null, string.Join("\n", r.Diagnostics));
         Assert.Equal(OsFamily.Ubuntu2404, r.Spec!.Os);
         var plan = CloudPlanner.Plan(r.Spec, HostInventory.Plan(r.Spec));
@@ -46,7 +46,7 @@ public class GcpBootTests
     public void Read_GcpDebian12WithoutImage_RefusedAtOs()
     {
         var yaml = Gcp.Replace("    target: gcp\n", "    target: gcp\n    os: debian-12\n", StringComparison.Ordinal);
-        var r = StackReader.Read("stack.yaml", yaml);
+        var r = StackFile.Read("stack.yaml", yaml);
         Assert.Null(r.Spec);
         var d = Assert.Single(r.Errors);
         Assert.Equal(Codes.NoCloudInitImage, d.Code);
@@ -60,7 +60,7 @@ public class GcpBootTests
     public void Read_GcpDebian12WithOwnImage_Accepted()
     {
         var yaml = Gcp.Replace("    target: gcp\n", "    target: gcp\n    os: debian-12\n    cloud: { image: my-project/debian-12-cloud-init }\n", StringComparison.Ordinal);
-        var r = StackReader.Read("stack.yaml", yaml);
+        var r = StackFile.Read("stack.yaml", yaml);
         Assert.True(r.Spec is not null, string.Join("\n", r.Diagnostics));
     }
 
@@ -74,7 +74,7 @@ public class GcpBootTests
             {
                 Assert.Equal(!(target == Target.Gcp && os == OsFamily.Debian12), CloudImages.DefaultImageAppliesUserData(target, os));
             }
-            Assert.True(CloudImages.DefaultImageAppliesUserData(target, CloudImages.DefaultOs(target)));
+            Assert.True(CloudImages.DefaultImageAppliesUserData(target, OsDefaults.DefaultOs(target)));
         }
     }
 

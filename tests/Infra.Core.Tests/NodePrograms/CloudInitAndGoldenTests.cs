@@ -1,4 +1,5 @@
 using Infra.Core.CloudInit;
+using Infra.Core.Model;
 using Infra.Core.NodePrograms;
 using Infra.Core.Planning;
 using Infra.Core.Spec;

@@ -1,5 +1,6 @@
 using System.Text;
 using Infra.Core.Etcd;
+using Infra.Core.Model;
 using Infra.Core.NodePrograms;
 using Infra.Core.Pki;
 using Infra.Core.Planning;

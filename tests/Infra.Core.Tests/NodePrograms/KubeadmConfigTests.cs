@@ -1,7 +1,8 @@
 using System.Text;
+using Infra.Core.Catalog;
 using Infra.Core.Kubeadm;
+using Infra.Core.Model;
 using Infra.Core.NodePrograms;
-using Infra.Core.Planning;
 using YamlDotNet.Core;
 
 namespace Infra.Core.Tests.NodePrograms;
@@ -243,7 +244,7 @@ public class KubeadmConfigTests
             var objects = k8s.KubernetesYaml.LoadAllFromString(Encoding.UTF8.GetString(f.Content), null, strict: true);
             var pod = Assert.IsType<k8s.Models.V1Pod>(Assert.Single(objects));
             var c = Assert.Single(pod.Spec.Containers);
-            Assert.Equal(ComponentVersions.KubeVipImage, c.Image);
+            Assert.Equal(VersionCatalog.KubeVipImage, c.Image);
             Assert.Contains(c.Env, e => e.Name == "address" && e.Value == "10.0.0.5");
             Assert.Contains(c.Env, e => e.Name == "vip_arp" && e.Value == "true");
             Assert.Contains(c.Env, e => e.Name == "cp_enable" && e.Value == "true");

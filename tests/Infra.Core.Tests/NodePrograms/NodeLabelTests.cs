@@ -1,5 +1,5 @@
 using Infra.Core.Diagnostics;
-using Infra.Core.Kubeadm;
+using Infra.Core.Model;
 using Infra.Core.NodePrograms;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
@@ -18,7 +18,7 @@ public class NodeLabelTests
 
     private static ClusterSpec Read(string yaml)
     {
-        var r = StackReader.Read("stack.yaml", yaml);
+        var r = StackFile.Read("stack.yaml", yaml);
         Assert.True(r.Spec is not null, string.Join("\n", r.Diagnostics));
         return r.Spec!;
     }
@@ -187,7 +187,7 @@ public class NodeLabelTests
             "workers: [ { name: general } ]",
             "workers:\n      - name: general\n        labels:\n          team: a\n          " + key + ": x",
             StringComparison.Ordinal);
-        var r = StackReader.Read("stack.yaml", yaml);
+        var r = StackFile.Read("stack.yaml", yaml);
         Assert.Null(r.Spec);
         var d = Assert.Single(r.Errors, e => e.Code == Codes.OwnedNodeLabel);
         Assert.Equal(11, d.Line);

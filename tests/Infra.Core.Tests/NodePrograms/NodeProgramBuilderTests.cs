@@ -1,7 +1,7 @@
 using Infra.Core.Kubeadm;
+using Infra.Core.Model;
 using Infra.Core.NodePrograms;
 using Infra.Core.Pki;
-using Infra.Core.Planning;
 using Infra.Core.Spec;
 using Infra.TestKit;
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using Infra.Core.Model;
 using Infra.Core.NodePrograms;
-using Infra.Core.Planning;
 
 namespace Infra.Core.Tests.NodePrograms;
 

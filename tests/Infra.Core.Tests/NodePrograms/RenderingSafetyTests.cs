@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using Infra.Core.Model;
 using Infra.Core.NodePrograms;
-using Infra.Core.Planning;
 using Infra.Core.Spec;
 using Infra.TestKit;
 

@@ -29,7 +29,7 @@ public class AdminKeyTests
         var without = string.Join("\n", text.Split('\n').Where(l => !l.TrimStart().StartsWith("adminPublicKey:", StringComparison.Ordinal)));
         Assert.NotEqual(text, without);
 
-        var result = StackReader.Read("Pulumi.staging.yaml", without);
+        var result = StackFile.Read("Pulumi.staging.yaml", without);
 
         Assert.Empty(result.Errors);
         Assert.Null(result.Spec!.Ssh.AdminPublicKey);

@@ -1,6 +1,6 @@
 using System.Text;
+using Infra.Core.Model;
 using Infra.Core.Pki;
-using Infra.Core.Planning;
 using Infra.Core.Spec;
 using Infra.TestKit;
 

@@ -1,3 +1,4 @@
+using Infra.Core.Model;
 using Infra.Core.Pki;
 using Infra.Core.Planning;
 using Infra.Core.Spec;

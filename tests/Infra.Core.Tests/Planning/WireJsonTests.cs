@@ -1,4 +1,5 @@
 using System.Text;
+using Infra.Core.Model;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
 using Infra.TestKit;

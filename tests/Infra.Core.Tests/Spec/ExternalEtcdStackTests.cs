@@ -1,4 +1,5 @@
 using Infra.Core.Diagnostics;
+using Infra.Core.Planning;
 using Infra.Core.Spec;
 using Infra.TestKit;
 
@@ -17,7 +18,7 @@ public class ExternalEtcdStackTests
     [Fact]
     public void Read_ThreeEtcdHosts_AcceptedAsExternalMembers()
     {
-        var r = StackReader.Read("stack.yaml", Stack(Member(1), Member(2), Member(3)));
+        var r = StackFile.Read("stack.yaml", Stack(Member(1), Member(2), Member(3)));
 
         Assert.True(r.IsValid, string.Join("\n", r.Diagnostics));
         Assert.Equal(EtcdTopology.External, r.Spec!.Etcd.Topology);
@@ -27,7 +28,7 @@ public class ExternalEtcdStackTests
     [Fact]
     public void Read_EtcdMemberWithoutAddress_RefusedNamingTheHostEntry()
     {
-        var r = StackReader.Read("stack.yaml", Stack(Member(1), Member(2, address: false), Member(3)));
+        var r = StackFile.Read("stack.yaml", Stack(Member(1), Member(2, address: false), Member(3)));
 
         Assert.Null(r.Spec);
         var d = Assert.Single(r.Errors);
@@ -41,7 +42,7 @@ public class ExternalEtcdStackTests
     [InlineData(4)]
     public void Read_EvenNumberOfEtcdHosts_Refused(int count)
     {
-        var r = StackReader.Read("stack.yaml", Stack([.. Enumerable.Range(1, count).Select(i => Member(i))]));
+        var r = StackFile.Read("stack.yaml", Stack([.. Enumerable.Range(1, count).Select(i => Member(i))]));
 
         var d = Assert.Single(r.Errors);
         Assert.Equal(Codes.EtcdMembers, d.Code);

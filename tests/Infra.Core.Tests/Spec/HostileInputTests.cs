@@ -154,7 +154,7 @@ public class HostileInputTests
                 // Each placement must read back as a valid stack with an ordinary value, or the test proves nothing.
                 var (put, _) = places[i];
                 var ordinary = Ordinary(field, i);
-                var r = StackReader.Read("stack.yaml", put(ordinary));
+                var r = StackFile.Read("stack.yaml", put(ordinary));
                 Assert.True(r.IsValid, $"{field} with '{ordinary}': {string.Join("\n", r.Diagnostics)}");
             }
         }
@@ -233,7 +233,7 @@ public class HostileInputTests
     /// <summary>Null when the value was refused properly or, accepted, appears raw in no generated file; else what is wrong.</summary>
     private static string? Check(string yaml, string value, string path)
     {
-        var r = StackReader.Read("stack.yaml", yaml);
+        var r = StackFile.Read("stack.yaml", yaml);
         if (!r.IsValid)
         {
             var errors = r.Errors.ToList();
@@ -264,9 +264,9 @@ public class HostileInputTests
     {
         // The scan is only worth something if accepted values do reach what it reads: the admin key's comment
         // lands in each VM's cloud-init, a pool label in the kubelet's flags.
-        var aws = StackReader.Read("stack.yaml", R(Aws, " admin\" }", " zqcomment\" }"));
+        var aws = StackFile.Read("stack.yaml", R(Aws, " admin\" }", " zqcomment\" }"));
         Assert.Contains(Generated(ClusterPlanner.Plan(aws.Spec!)), f => f.Name.EndsWith(".cloud-init.yaml", StringComparison.Ordinal) && f.Text.Contains("zqcomment", StringComparison.Ordinal));
-        var bare = StackReader.Read("stack.yaml", R(BareMetal, "{ name: general }", "{ name: general, labels: { zqlabel: x } }"));
+        var bare = StackFile.Read("stack.yaml", R(BareMetal, "{ name: general }", "{ name: general, labels: { zqlabel: x } }"));
         Assert.Contains(Generated(ClusterPlanner.Plan(bare.Spec!)), f => f.Text.Contains("zqlabel=x", StringComparison.Ordinal));
     }
 

@@ -1,4 +1,5 @@
 using Infra.Core.Diagnostics;
+using Infra.Core.Planning;
 using Infra.Core.Spec;
 
 namespace Infra.Core.Tests.Spec;
@@ -37,7 +38,7 @@ public class StackReaderTests
             ssh: { adminPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHVkXzZ2Jq1nK6o1nX0yS0m7bQ0bYbq0Qm3zRk2kQ7Yd admin" }
         """;
 
-    private static StackReadResult Read(string yaml) => StackReader.Read("stack.yaml", yaml);
+    private static StackReadResult Read(string yaml) => StackFile.Read("stack.yaml", yaml);
 
     private static Diagnostic Single(string yaml, string code)
     {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Infra.Core.Diagnostics;
+using Infra.Core.Planning;
 using Infra.Core.Spec;
 
 namespace Infra.Core.Tests.Spec;
@@ -12,7 +13,7 @@ public class StackRulesTests
     private const string BareMetal = StackReaderTests.BareMetal;
     private const string Aws = StackReaderTests.Aws;
 
-    private static StackReadResult Read(string yaml) => StackReader.Read("stack.yaml", yaml);
+    private static StackReadResult Read(string yaml) => StackFile.Read("stack.yaml", yaml);
 
     private static string Replace(string yaml, string from, string to)
     {

@@ -9,7 +9,7 @@ namespace Infra.Core.Tests.Workloads;
 /// <summary>Issue 10, air-gapped sites: packages.chartMirrors sends every chart to a mirror; its values are checked.</summary>
 public class ChartMirrorsTests
 {
-    private static StackReadResult Read(string chartMirrors) => StackReader.Read("stack.yaml", StackReaderTests.BareMetal.Replace(
+    private static StackReadResult Read(string chartMirrors) => StackFile.Read("stack.yaml", StackReaderTests.BareMetal.Replace(
         "    workers:", $"    packages: {{ chartMirrors: {{ {chartMirrors} }} }}\n    workers:", StringComparison.Ordinal));
 
     private static IReadOnlyList<ChartRelease> Charts(WorkloadPlan plan) =>
@@ -19,7 +19,7 @@ public class ChartMirrorsTests
     [Trait("Item", "10.new-user-airgap")]
     public void Plan_ChartMirrorForEveryRepository_NoChartCommandNamesAnUpstreamRepository()
     {
-        var spec = StackReader.Read("stack.yaml", StackReaderTests.BareMetal).Spec!;
+        var spec = StackFile.Read("stack.yaml", StackReaderTests.BareMetal).Spec!;
         var upstream = Charts(BaselinePlanner.Plan(spec));
         var mirrors = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var c in upstream)

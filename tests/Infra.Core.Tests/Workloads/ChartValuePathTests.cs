@@ -150,7 +150,7 @@ public class ChartValuePathTests
     public void Plan_ShippedStack_ChartValuesAreKeysOfThePinnedChartsValuesYaml(string stack)
     {
         var file = Path.Combine(Repo.Root, "stacks", $"Pulumi.{stack}.yaml");
-        var read = Infra.Core.Spec.StackReader.Read(file, File.ReadAllText(file));
+        var read = Infra.Core.Planning.StackFile.Read(file, File.ReadAllText(file));
         Assert.True(read.IsValid, string.Join('\n', read.Errors));
 
         var problems = BaselinePlanner.Plan(read.Spec!).Components.Select(c => c.Chart).OfType<ChartRelease>().SelectMany(Violations).ToList();

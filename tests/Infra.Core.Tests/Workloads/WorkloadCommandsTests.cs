@@ -1,4 +1,5 @@
 using Infra.Core.Planning;
+using Infra.Core.Shell;
 using Infra.Core.Spec;
 using Infra.Core.Workloads;
 using Infra.TestKit;
@@ -200,5 +201,5 @@ public class WorkloadCommandsTests
 
     [Fact]
     public void Quote_WordsWithSpacesOrQuotes_SingleQuoted() =>
-        Assert.Equal("echo 'a b' 'it'\\''s' plain", WorkloadCommands.Quote(["echo", "a b", "it's", "plain"]));
+        Assert.Equal("echo 'a b' 'it'\\''s' plain", Bash.Quote(["echo", "a b", "it's", "plain"]));
 }

@@ -144,7 +144,7 @@ public sealed class ClusterFailureTests(FourSystemdHosts fixture, ITestOutputHel
         Assert.Contains("--break-lock", refused.Refusal);
         Assert.All(Hosts, h => Assert.Empty(KubernetesStandIns.Calls(h)));
         // A reset is refused the same way.
-        var reset = await new EngineRun().Converger(spec).ResetAsync(plan, EngineRun.Options(holder: "carol@ws3 pid 9", phases: [Core.Planning.Phase.Reset]), CancellationToken.None);
+        var reset = await new EngineRun().Converger(spec).ResetAsync(plan, EngineRun.Options(holder: "carol@ws3 pid 9", phases: [Core.Model.Phase.Reset]), CancellationToken.None);
         Assert.Equal(1, reset.ExitCode);
         Assert.Contains("alice@ws1 pid 4242", reset.Refusal);
         // The first run's probe made the journal directory; a reset that ran would have removed it.

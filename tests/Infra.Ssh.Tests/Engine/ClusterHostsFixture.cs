@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Infra.Core.Model;
 using Infra.Core.Planning;
 using Infra.Core.Security;
 using Infra.Core.Spec;

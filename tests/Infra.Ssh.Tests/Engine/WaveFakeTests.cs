@@ -1,3 +1,4 @@
+using Infra.Core.Model;
 using Infra.TestKit;
 using Infra.Core.Planning;
 using Infra.Core.Security;

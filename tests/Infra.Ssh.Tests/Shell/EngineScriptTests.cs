@@ -1,5 +1,5 @@
+using Infra.Core.Model;
 using Infra.TestKit;
-using Infra.Core.Planning;
 using Infra.Core.Shell;
 using Infra.Core.Spec;
 using Infra.Ssh.Engine;

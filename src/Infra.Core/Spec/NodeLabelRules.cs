@@ -1,4 +1,4 @@
-namespace Infra.Core.Kubeadm;
+namespace Infra.Core.Spec;
 
 /// <summary>Who puts a pool label on its nodes.</summary>
 public enum NodeLabelSetter

@@ -1,4 +1,4 @@
-namespace Infra.Core.NodePrograms;
+namespace Infra.Core.Model;
 
 /// <summary>Why a node program cannot be built; <see cref="Host"/> is null for a cluster-wide reason.</summary>
 public sealed record NodeProgramProblem(string? Host, string Reason)

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Infra.Core.Planning;
+namespace Infra.Core.Model;
 
 /// <summary>The input hash of a step: SHA-256 over its inputs sorted by name, so the order they were added in never matters.</summary>
 public static class StepHash

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Infra.Core.Planning;
+namespace Infra.Core.Model;
 
 /// <summary>
 /// The short-lived values joins need, made at apply time and never part of a plan: a bootstrap token (TTL 15

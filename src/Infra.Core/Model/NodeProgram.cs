@@ -1,6 +1,6 @@
 using Infra.Core.Spec;
 
-namespace Infra.Core.Planning;
+namespace Infra.Core.Model;
 
 /// <summary>Phases of a node program, in the order the engine runs them.</summary>
 public enum Phase { Prepare, Etcd, ControlPlane, Workers, Workloads, Reset }
