@@ -89,14 +89,6 @@ public static class WorkloadSteps
 
     private static ShellSource Sh(string name) => ShellScript.Load(name);
 
-    private static ShellArgs Version() => new ShellArgs().Set("HELM_VERSION", HelmVersion);
-
-    /// <summary>
-    /// Preinstalled: exactly the pinned Helm on PATH, else exit 1 saying what was found. Prepare runs it too, so a
-    /// missing Helm is found before kubeadm init rather than after the cluster is up.
-    /// </summary>
-    internal static readonly string HelmPreinstalledCheck = Steps.Header + ShellScript.Render(Version(), Sh("helm/installed-preinstalled.sh"));
-
     /// <summary>
     /// Helm on the first control plane, from the package source like every other binary: the upstream release checked
     /// against its published SHA-256 (repository), the bundle's archive checked against the bundle's checksum, or
@@ -104,7 +96,7 @@ public static class WorkloadSteps
     /// </summary>
     private static Step HelmStep(OsFamily os, PackageSource source, BundleManifest? bundle)
     {
-        var check = Steps.Header + ShellScript.Render(Version(), Sh("helm/installed.sh"));
+        var check = HelmChecks.Installed;
         var uploads = new List<BundleUpload>();
         string script;
         switch (source)
