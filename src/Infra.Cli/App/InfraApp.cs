@@ -55,6 +55,12 @@ public static class InfraApp
                 Add<EtcdRestoreCommand>(b, "etcd restore", "Restore every member from a snapshot as a new cluster (asks first; --yes in scripts).")
                     .WithExample("etcd", "restore", "--stack", "prod", "--from", "prod-etcd.db");
             });
+            c.AddBranch("certs", b =>
+            {
+                b.SetDescription(Markup.Escape("The certificates on the hosts: the tool's, kubeadm's and the CAs."));
+                Add<CertsCheckCommand>(b, "certs check", "Every certificate on every host with its expiry; exit 1 when one expires within --within days (default 30).")
+                    .WithExample("certs", "check", "--stack", "prod", "--within", "60");
+            });
             c.AddBranch("secrets", b =>
             {
                 b.SetDescription(Markup.Escape("The cluster's kept secrets (CAs, keys, cloud VM host keys), outside the repository."));
