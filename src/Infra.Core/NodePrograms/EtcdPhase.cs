@@ -37,9 +37,9 @@ internal static class EtcdPhase
     public static IReadOnlyList<Step> PrepareMemberSteps(BuildContext c, PlannedHost host, IReadOnlyList<HostFile> pki) =>
         IsExternalMember(c.Spec, host) ? [Install(c), Certificates(pki)] : [];
 
-    /// <summary>The member's step in the etcd phase.</summary>
+    /// <summary>The member's steps in the etcd phase: run the member, then its scheduled snapshots (etcd.backup).</summary>
     public static IReadOnlyList<Step> MemberSteps(BuildContext c, PlannedHost host) =>
-        IsExternalMember(c.Spec, host) ? [Member(c, host)] : [];
+        IsExternalMember(c.Spec, host) ? [Member(c, host), .. EtcdBackupStep.ForMember(c, host)] : [];
 
     /// <summary>Why a cluster with external etcd cannot be built (bundle or release problems); empty when it can.</summary>
     public static IReadOnlyList<NodeProgramProblem> Problems(ClusterSpec spec, IReadOnlyList<PlannedHost> hosts, BundleManifest? bundle)
