@@ -45,6 +45,7 @@ public class BackupsAndCertsInputTests
     public void CertsCheck_NoHostReachable_Exit1NamingEachHost()
     {
         using var tmp = new TempDir();
+        Assert.Equal(0, Run(tmp, "secrets", "init", "--file", Stack(tmp)).ExitCode);
         var r = Run(tmp, "certs", "check", "--file", Stack(tmp));
 
         Assert.Equal(1, r.ExitCode);
@@ -79,6 +80,7 @@ public class BackupsAndCertsInputTests
     public void BackupsList_NoMemberReachable_Exit1()
     {
         using var tmp = new TempDir();
+        Assert.Equal(0, Run(tmp, "secrets", "init", "--file", Stack(tmp)).ExitCode);
         var r = Run(tmp, "etcd", "backups", "list", "--file", Stack(tmp));
 
         Assert.Equal(1, r.ExitCode);
