@@ -54,6 +54,19 @@ public static class InfraApp
                     .WithExample("etcd", "snapshot", "--stack", "prod", "--out", "prod-etcd.db");
                 Add<EtcdRestoreCommand>(b, "etcd restore", "Restore every member from a snapshot as a new cluster (asks first; --yes in scripts).")
                     .WithExample("etcd", "restore", "--stack", "prod", "--from", "prod-etcd.db");
+                b.AddBranch("backups", bb =>
+                {
+                    bb.SetDescription(Markup.Escape("The scheduled snapshots the members keep (etcd.backup)."));
+                    Add<EtcdBackupsListCommand>(bb, "etcd backups list", "Per member: the snapshots it keeps, their age, size and revision.");
+                    Add<EtcdBackupsPullCommand>(bb, "etcd backups pull", "Copy the newest snapshot of the cluster into a folder, SHA-256 checked, written 0600.")
+                        .WithExample("etcd", "backups", "pull", "--stack", "prod", "--out", "backups");
+                });
+            });
+            c.AddBranch("certs", b =>
+            {
+                b.SetDescription(Markup.Escape("The certificates on the hosts: the tool's, kubeadm's and the CAs."));
+                Add<CertsCheckCommand>(b, "certs check", "Every certificate on every host with its expiry; exit 1 when one expires within --within days (default 30).")
+                    .WithExample("certs", "check", "--stack", "prod", "--within", "60");
             });
             c.AddBranch("secrets", b =>
             {

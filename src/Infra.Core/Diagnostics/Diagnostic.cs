@@ -57,6 +57,8 @@ public static class Codes
     public const string MalformedPublicKey = "INF039";
     public const string OutOfBounds = "INF040";
     public const string InvalidText = "INF041";
+    /// <summary><c>etcd.backup.schedule</c> is not a one-line systemd calendar expression.</summary>
+    public const string InvalidBackupSchedule = "INF076";
     public const string InvalidRegistry = "INF042";
     public const string UnknownSize = "INF101";
     public const string NoNetworkPolicy = "INF102";

@@ -38,9 +38,9 @@ internal static class EtcdPhase
     public static IReadOnlyList<Step> PrepareMemberSteps(BuildContext c, PlannedHost host, IReadOnlyList<HostFile> pki) =>
         IsExternalMember(c.Spec, host) ? [Install(c), Certificates(pki)] : [];
 
-    /// <summary>The member's step in the etcd phase.</summary>
+    /// <summary>The member's steps in the etcd phase: run the member, then its scheduled snapshots (etcd.backup).</summary>
     public static IReadOnlyList<Step> MemberSteps(BuildContext c, PlannedHost host) =>
-        IsExternalMember(c.Spec, host) ? [Member(c, host)] : [];
+        IsExternalMember(c.Spec, host) ? [Member(c, host), .. EtcdBackupStep.ForMember(c, host)] : [];
 
     /// <summary>What every member's membership change is decided against (the same values the member step hashes).</summary>
     public static Model.EtcdMembershipFacts MembershipFacts(BuildContext c)

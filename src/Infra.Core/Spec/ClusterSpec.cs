@@ -100,6 +100,8 @@ public sealed record EtcdSpec
     /// <summary>Clouds with external topology: how many dedicated etcd VMs (0: etcd runs on the control planes).</summary>
     public required int Count { get; init; }
     public string? Size { get; init; }
+    /// <summary>Scheduled snapshots on every member (<c>etcd.backup</c>).</summary>
+    public EtcdBackupSpec Backup { get; init; } = EtcdBackupSpec.Default;
 }
 
 public sealed record HostSpec

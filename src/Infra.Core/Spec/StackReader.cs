@@ -473,8 +473,18 @@ public static class StackReader
         var topology = e?.Choice("topology", Topologies) ?? EtcdTopology.Stacked;
         var count = e?.Int("count", 0, 7, "etcd.count") ?? 0;
         var size = e?.String("size", TextRules.Size);
+        var backup = ReadEtcdBackup(e?.Object("backup"));
         e?.RejectUnknown();
-        return new EtcdSpec { Topology = topology, Count = count, Size = size };
+        return new EtcdSpec { Topology = topology, Count = count, Size = size, Backup = backup };
+    }
+
+    private static EtcdBackupSpec ReadEtcdBackup(YamlObject? b)
+    {
+        if (b is null) return EtcdBackupSpec.Default;
+        var schedule = b.String("schedule", EtcdBackupSpec.CheckSchedule, Codes.InvalidBackupSchedule) ?? EtcdBackupSpec.DefaultSchedule;
+        var keep = b.Int("keep", EtcdBackupSpec.MinKeep, EtcdBackupSpec.MaxKeep, "etcd.backup.keep") ?? EtcdBackupSpec.DefaultKeep;
+        b.RejectUnknown();
+        return new EtcdBackupSpec { Schedule = schedule, Keep = keep };
     }
 
     private static List<HostSpec> ReadHosts(ReadContext ctx, YamlObject c, Target target, bool targetKnown)

@@ -32,7 +32,7 @@ public class EtcdPhaseTests
         Assert.Null(member.KubeadmConfig);
         Assert.Equal(
         [
-            "prepare.etcd-install", "prepare.etcd-pki", "etcd.member",
+            "prepare.etcd-install", "prepare.etcd-pki", "etcd.member", "etcd.backup",
             "reset.kubeadm", "reset.services", "reset.etcd", "reset.installed", "reset.files", "reset.journal",
         ], member.Steps.Select(s => s.Id));
         Assert.Equal(Phase.Etcd, member.Steps.Single(s => s.Id == "etcd.member").Phase);

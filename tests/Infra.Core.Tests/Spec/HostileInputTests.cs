@@ -58,6 +58,7 @@ public class HostileInputTests
         ["NetworkSpec.IngressCidrs"] = [(v => R(Aws, "adminCidrs: [203.0.113.0/24]", $"adminCidrs: [203.0.113.0/24], ingressCidrs: [ {Q(v)} ]"), "network.ingressCidrs")],
         ["EtcdSpec.Topology"] = [(v => R(Aws, "    ssh:", $"    etcd: {{ topology: {Q(v)} }}\n    ssh:"), "etcd.topology")],
         ["EtcdSpec.Size"] = [(v => R(Aws, "    ssh:", $"    etcd: {{ topology: external, count: 3, size: {Q(v)} }}\n    ssh:"), "etcd.size")],
+        ["EtcdBackupSpec.Schedule"] = [(v => R(Aws, "    ssh:", $"    etcd: {{ backup: {{ schedule: {Q(v)} }} }}\n    ssh:"), "etcd.backup.schedule")],
         ["HostSpec.Name"] = [(v => R(BareMetal, "name: w-2,", $"name: {Q(v)},"), "hosts[2].name")],
         ["HostSpec.Address"] = [(v => R(BareMetal, "address: 10.0.0.22,", $"address: {Q(v)},"), "hosts[2].address")],
         ["HostSpec.User"] = [(v => R(BareMetal, "address: 10.0.0.22,", $"address: 10.0.0.22, user: {Q(v)},"), "hosts[2].user")],
@@ -205,6 +206,7 @@ public class HostileInputTests
         "CloudSpec.Zones" => "eu-west-1a",
         "CloudSpec.Image" => "ami-0123456789abcdef0",
         "CloudSpec.Project" => "example-project",
+        "EtcdBackupSpec.Schedule" => "daily",
         _ => throw new ArgumentException(field),
     };
 

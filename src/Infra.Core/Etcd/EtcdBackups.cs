@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Infra.Core.Spec;
+
+namespace Infra.Core.Etcd;
+
+/// <summary>
+/// Scheduled etcd snapshots on a member (<c>etcd.backup</c>): <see cref="ServiceName"/> runs <see cref="ScriptPath"/>,
+/// which saves a snapshot through the member's client TLS, verifies it (etcdutl snapshot status where installed,
+/// else etcdctl's: 3.6 removed it from etcdctl), writes it 0600 under <see cref="Directory"/> named with its time,
+/// revision and hash, and prunes to <c>keep</c>; <see cref="TimerName"/> runs it on the schedule.
+/// </summary>
+public static partial class EtcdBackups
+{
+    public const string Directory = "/var/lib/infra/etcd-snapshots";
+    public const string ServiceName = "infra-etcd-snapshot.service";
+    public const string TimerName = "infra-etcd-snapshot.timer";
+    public const string ServiceUnitPath = "/etc/systemd/system/" + ServiceName;
+    public const string TimerUnitPath = "/etc/systemd/system/" + TimerName;
+    public const string ScriptPath = "/usr/local/sbin/infra-etcd-snapshot";
+
+    /// <summary>
+    /// <c>etcd-YYYYMMDDTHHMMSSZ-rREVISION-HASH.db</c>: the time first, so that names sort oldest to newest; the revision
+    /// (decimal) and the hash (8 hex digits) that <c>snapshot status</c> reported when the file was verified.
+    /// </summary>
+    [GeneratedRegex("^etcd-(?<time>[0-9]{8}T[0-9]{6}Z)-r(?<revision>[0-9]{1,20})-(?<hash>[0-9a-f]{8})\\.db$")]
+    public static partial Regex SnapshotName();
+
+    /// <summary>The client certificate a member's snapshot is taken with: external members' or stacked etcd's health-check client.</summary>
+    public sealed record ClientTls(string CaCert, string Cert, string Key);
+
+    /// <summary>The snapshot script; its inputs are readonly quoted variables in its header (all from Core's constants and a validated count).</summary>
+    public static string Script(ClientTls tls, string endpoint, int keep) => $$"""
+        #!/bin/bash
+        # infra: scheduled etcd snapshot (etcd.backup). Written by infra; changes are overwritten.
+        set -euo pipefail
+        readonly dir={{Word(Directory)}}
+        readonly endpoint={{Word(endpoint)}}
+        readonly cacert={{Word(tls.CaCert)}}
+        readonly cert={{Word(tls.Cert)}}
+        readonly key={{Word(tls.Key)}}
+        readonly keep={{keep.ToString(CultureInfo.InvariantCulture)}}
+        umask 077
+        install -d -m 0700 "$dir"
+        tmp=$(mktemp "$dir/.partial.XXXXXX")
+        trap 'rm -f "$tmp"' EXIT
+        etcdctl --endpoints="$endpoint" --cacert="$cacert" --cert="$cert" --key="$key" \
+          --dial-timeout=5s --command-timeout=300s snapshot save "$tmp" >/dev/null
+        if command -v etcdutl >/dev/null; then
+          status=$(etcdutl snapshot status "$tmp" -w json)
+        else
+          status=$(ETCDCTL_API=3 etcdctl snapshot status "$tmp" -w json)
+        fi
+        revision=$(printf '%s' "$status" | sed -n 's/.*"revision":\([0-9][0-9]*\).*/\1/p')
+        hash=$(printf '%s' "$status" | sed -n 's/.*"hash":\([0-9][0-9]*\).*/\1/p')
+        if [ -z "$revision" ] || [ -z "$hash" ]; then
+          echo "the snapshot does not verify: $status" >&2
+          exit 1
+        fi
+        name=$(printf 'etcd-%s-r%s-%08x.db' "$(date -u +%Y%m%dT%H%M%SZ)" "$revision" "$hash")
+        chmod 0600 "$tmp"
+        mv "$tmp" "$dir/$name"
+        trap - EXIT
+        echo "snapshot $dir/$name (revision $revision)"
+        # Prune: keep the newest $keep snapshots (names sort oldest to newest); other files are not touched.
+        find "$dir" -maxdepth 1 -type f -name 'etcd-*.db' -printf '%f\n' \
+          | grep -E '^etcd-[0-9]{8}T[0-9]{6}Z-r[0-9]+-[0-9a-f]{8}\.db$' \
+          | LC_ALL=C sort -r | tail -n +"$((keep + 1))" \
+          | while read -r old; do
+              rm -f -- "$dir/$old"
+            done
+
+        """;
+
+    public const string ServiceUnit = $"""
+        [Unit]
+        Description=infra: etcd snapshot, verified and pruned (etcd.backup)
+        After=etcd.service network-online.target
+
+        [Service]
+        Type=oneshot
+        ExecStart={ScriptPath}
+
+        """;
+
+    /// <summary>The timer; <paramref name="schedule"/> passed <see cref="EtcdBackupSpec.CheckSchedule"/> (one line, no specifiers).</summary>
+    public static string TimerUnit(string schedule) => $"""
+        [Unit]
+        Description=infra: etcd snapshot schedule (etcd.backup)
+
+        [Timer]
+        OnCalendar={schedule}
+        Persistent=true
+
+        [Install]
+        WantedBy=timers.target
+
+        """;
+
+    /// <summary>Lists the verified snapshots on a member: one line each, "NAME SIZE" (names cannot hold spaces: <see cref="SnapshotName"/>).</summary>
+    public const string ListScript = $"""
+        if [ -d {Directory} ]; then
+          find {Directory} -maxdepth 1 -type f -name 'etcd-*.db' -printf '%f %s\n'
+        fi
+
+        """;
+
+    /// <summary>The snapshots in what <see cref="ListScript"/> printed on <paramref name="host"/>, oldest first; other lines are ignored.</summary>
+    public static IReadOnlyList<StoredSnapshot> ParseListing(string host, string output)
+    {
+        var list = new List<StoredSnapshot>();
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var parts = line.Split(' ');
+            if (parts.Length != 2 || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var size)) continue;
+            var m = SnapshotName().Match(parts[0]);
+            if (!m.Success || !long.TryParse(m.Groups["revision"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var revision)) continue;
+            var taken = DateTimeOffset.ParseExact(m.Groups["time"].Value, "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+            list.Add(new StoredSnapshot(host, Directory + "/" + parts[0], parts[0], size, taken, revision, m.Groups["hash"].Value));
+        }
+        return [.. list.OrderBy(s => s.Taken).ThenBy(s => s.Name, StringComparer.Ordinal)];
+    }
+
+    /// <summary>The newest snapshot of the cluster: the highest revision, then the latest taken (members agree on revisions).</summary>
+    public static StoredSnapshot? Newest(IEnumerable<StoredSnapshot> snapshots) =>
+        snapshots.OrderByDescending(s => s.Revision).ThenByDescending(s => s.Taken).ThenBy(s => s.Host, StringComparer.Ordinal).FirstOrDefault();
+
+    /// <summary>A single-quoted bash word.</summary>
+    private static string Word(string s) => "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+}
+
+/// <summary>A snapshot kept on a member by the scheduled backups.</summary>
+public sealed record StoredSnapshot(string Host, string Path, string Name, long Size, DateTimeOffset Taken, long Revision, string Hash);

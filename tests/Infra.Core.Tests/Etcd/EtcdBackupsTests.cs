@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using Infra.Core.Etcd;
+using Infra.Core.Spec;
+
+namespace Infra.Core.Tests.Etcd;
+
+/// <summary>etcd.backup: the schedule's rules, the snapshot script (shellcheck), the units and the names of snapshots.</summary>
+public class EtcdBackupsTests
+{
+    private static string Run(string file, string args, out int exitCode)
+    {
+        var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var p = Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        exitCode = p.ExitCode;
+        return output;
+    }
+
+    [Trait("Item", "14.2")]
+    [Theory]
+    [InlineData("*-*-* 00/6:00:00")]
+    [InlineData("daily")]
+    [InlineData("Mon..Fri *-*-* 02:30:00 Europe/Berlin")]
+    [InlineData("*-*-* *:0/15")]
+    public void CheckSchedule_CalendarExpressions_Accepted(string schedule) => Assert.Null(EtcdBackupSpec.CheckSchedule(schedule));
+
+    [Trait("Item", "14.2")]
+    [Theory]
+    [InlineData("daily\nExecStart=/bin/sh", "U+000A")]
+    [InlineData("daily%n", "specifier")]
+    [InlineData("daily\\", "'\\'")]
+    [InlineData("daily;reboot", "';'")]
+    [InlineData("\"daily\"", "'\"'")]
+    [InlineData(" daily", "spaces")]
+    [InlineData("", "empty")]
+    public void CheckSchedule_WhatBreaksTheUnitFile_Refused(string schedule, string said) =>
+        Assert.Contains(said, EtcdBackupSpec.CheckSchedule(schedule), StringComparison.Ordinal);
+
+    /// <summary>systemd's own parser (systemd-analyze calendar, systemd 252 on Debian 12) accepts the default and keeps it as written: every 6 hours from midnight.</summary>
+    [Trait("Item", "14.2")]
+    [Fact]
+    public void DefaultSchedule_SystemdAnalyzeCalendar_NormalizedToItselfEverySixHours()
+    {
+        if (!File.Exists("/usr/bin/systemd-analyze")) Assert.Fail("systemd-analyze is needed (Debian package systemd)");
+        var output = Run("/usr/bin/systemd-analyze", $"calendar --iterations=4 \"{EtcdBackupSpec.DefaultSchedule}\"", out var exit);
+
+        Assert.True(exit == 0, output);
+        Assert.Contains($"Normalized form: {EtcdBackupSpec.DefaultSchedule}", output, StringComparison.Ordinal);
+        var times = output.Split('\n').Where(l => l.Contains("Iter. #", StringComparison.Ordinal) || l.Contains("Next elapse:", StringComparison.Ordinal))
+            .Select(l => l.Trim().Split(' ')[^2]).ToList();
+        Assert.Equal(4, times.Count);
+        Assert.All(times, t => Assert.Matches("^(00|06|12|18):00:00$", t));
+    }
+
+    [Trait("Item", "14.2")]
+    [Fact]
+    public void Script_Shellcheck_Clean()
+    {
+        var tls = new EtcdBackups.ClientTls("/etc/etcd/pki/ca.crt", "/etc/etcd/pki/healthcheck-client.crt", "/etc/etcd/pki/healthcheck-client.key");
+        var file = Path.Combine(Path.GetTempPath(), $"infra-etcd-snapshot-{Guid.NewGuid():N}.sh");
+        File.WriteAllText(file, EtcdBackups.Script(tls, "https://127.0.0.1:2379", 28));
+        try
+        {
+            var output = Run("shellcheck", $"-S warning -f gcc {file}", out var exit);
+            Assert.True(exit == 0, output);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Trait("Item", "14.2")]
+    [Fact]
+    public void TimerUnit_CarriesTheScheduleOnOneLine()
+    {
+        var unit = EtcdBackups.TimerUnit(EtcdBackupSpec.DefaultSchedule);
+        Assert.Contains("\nOnCalendar=*-*-* 00/6:00:00\n", unit, StringComparison.Ordinal);
+        Assert.Contains("WantedBy=timers.target", unit, StringComparison.Ordinal);
+    }
+
+    [Trait("Item", "14.2")]
+    [Theory]
+    [InlineData("etcd-20261207T060000Z-r42-0a1b2c3d.db", true)]
+    [InlineData("etcd-20261207T060000Z-r42-0a1b2c3d.db.partial", false)]
+    [InlineData(".partial.ab12", false)]
+    [InlineData("etcd-20261207T060000Z-r42-0A1B2C3D.db", false)]
+    public void SnapshotName_OnlyVerifiedSnapshots(string name, bool matches) => Assert.Equal(matches, EtcdBackups.SnapshotName().IsMatch(name));
+}
