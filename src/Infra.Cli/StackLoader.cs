@@ -1,5 +1,5 @@
-using Infra.Core.Planning;
 using System.Reflection;
+using Infra.Core.Planning;
 using Infra.Core.Spec;
 
 namespace Infra.Cli;

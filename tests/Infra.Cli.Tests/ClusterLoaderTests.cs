@@ -1,7 +1,7 @@
-using Infra.TestKit;
 using System.Security.Cryptography.X509Certificates;
 using Infra.Cli.Commands;
 using Infra.Core.Pki;
+using Infra.TestKit;
 
 namespace Infra.Cli.Tests;
 

@@ -15,19 +15,6 @@ namespace Infra.Cli.Tests;
 /// </summary>
 public class NamespaceCycleTests
 {
-    /// <summary>
-    /// The cycles allowed until they are broken. Infra.Ssh's Engine and Etcd use each other through the etcd callback
-    /// bag (item 12.1's work), and Engine uses the transport at Infra.Ssh's root, which uses Engine's session types.
-    /// Infra.Cli's root (InfraApp, which registers the commands) and Infra.Cli.Commands (which use the root's stack
-    /// loading and settings) use each other until the CLI is split one file per command (item 12.5).
-    /// The match is exact, so the test fails as soon as a cycle changes: then shrink or remove its entry.
-    /// </summary>
-    private static readonly string[][] KnownCycles =
-    [
-        ["Infra.Ssh", "Infra.Ssh.Engine", "Infra.Ssh.Etcd"],
-        ["Infra.Cli", "Infra.Cli.Commands"],
-    ];
-
     [Theory]
     [Trait("Item", "12.3")]
     [InlineData("Infra.Core")]
@@ -36,9 +23,7 @@ public class NamespaceCycleTests
     public void Assembly_Namespaces_FormNoCycle(string assembly)
     {
         var graph = NamespaceGraph(Path.Combine(AppContext.BaseDirectory, assembly + ".dll"));
-        var cycles = Cycles(graph)
-            .Where(c => !KnownCycles.Any(k => k.Order(StringComparer.Ordinal).SequenceEqual(c.Order(StringComparer.Ordinal))))
-            .ToList();
+        var cycles = Cycles(graph).ToList();
         Assert.True(cycles.Count == 0,
             "namespaces that use each other: " + string.Join("; ", cycles.Select(c => string.Join(" <-> ", c))) + "\n" + Describe(graph));
     }

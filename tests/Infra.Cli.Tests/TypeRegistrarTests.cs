@@ -1,6 +1,6 @@
-using Infra.TestKit;
 using System.Security.Cryptography.X509Certificates;
 using Infra.Core.Pki;
+using Infra.TestKit;
 
 namespace Infra.Cli.Tests;
 

@@ -1,5 +1,5 @@
-using Infra.Core.Model;
 using System.ComponentModel;
+using Infra.Core.Model;
 using Infra.Ssh;
 using Infra.Ssh.Engine;
 using Spectre.Console.Cli;

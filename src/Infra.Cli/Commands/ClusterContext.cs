@@ -1,5 +1,5 @@
-using Infra.Core.Model;
 using System.Collections.Concurrent;
+using Infra.Core.Model;
 using Infra.Core.Planning;
 using Infra.Core.Security;
 using Infra.Ssh;

@@ -1,5 +1,5 @@
-using Infra.Core.Model;
 using Infra.Core.Diagnostics;
+using Infra.Core.Model;
 using Infra.Core.Pki;
 using Infra.Core.Planning;
 using Infra.Core.Security;

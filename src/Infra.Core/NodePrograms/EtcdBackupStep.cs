@@ -1,5 +1,5 @@
-using Infra.Core.Model;
 using Infra.Core.Etcd;
+using Infra.Core.Model;
 using Infra.Core.Pki;
 
 namespace Infra.Core.NodePrograms;

@@ -1,7 +1,7 @@
 using Infra.Core.Catalog;
 using Infra.Core.Kubeadm;
-using Infra.Core.Shell;
 using Infra.Core.Model;
+using Infra.Core.Shell;
 
 namespace Infra.Core.NodePrograms;
 

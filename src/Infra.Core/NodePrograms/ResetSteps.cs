@@ -1,6 +1,6 @@
 using Infra.Core.Kubeadm;
-using Infra.Core.Shell;
 using Infra.Core.Model;
+using Infra.Core.Shell;
 using Infra.Core.Spec;
 
 namespace Infra.Core.NodePrograms;

@@ -1,5 +1,5 @@
-using Infra.Core.Model;
 using System.Text;
+using Infra.Core.Model;
 using Infra.Core.Shell;
 
 namespace Infra.Ssh.Engine;

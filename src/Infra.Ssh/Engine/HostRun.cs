@@ -1,7 +1,7 @@
-using Infra.Core.Shell;
 using Infra.Core.Model;
 using Infra.Core.Planning;
 using Infra.Core.Security;
+using Infra.Core.Shell;
 using Infra.Core.Spec;
 
 namespace Infra.Ssh.Engine;

@@ -1,6 +1,6 @@
-using Infra.Core.Model;
 using System.Text.RegularExpressions;
 using Infra.Core.Etcd;
+using Infra.Core.Model;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
 

@@ -1,9 +1,9 @@
-using Infra.TestKit;
 using System.Text.Json;
 using Infra.Core.Etcd;
 using Infra.Core.Model;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
+using Infra.TestKit;
 
 namespace Infra.Core.Tests.Model;
 

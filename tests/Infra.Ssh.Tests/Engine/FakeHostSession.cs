@@ -1,7 +1,7 @@
-using Infra.Core.Model;
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.RegularExpressions;
+using Infra.Core.Model;
 using Infra.Ssh.Engine;
 
 namespace Infra.Ssh.Tests.Engine;

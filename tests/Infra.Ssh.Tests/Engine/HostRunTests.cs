@@ -1,5 +1,5 @@
-using Infra.Core.Model;
 using System.Diagnostics;
+using Infra.Core.Model;
 using Infra.Core.Security;
 using Infra.Core.Spec;
 using Infra.Ssh.Engine;

@@ -1,9 +1,9 @@
 using Infra.Core.Model;
-using Infra.TestKit;
 using Infra.Core.Planning;
 using Infra.Core.Security;
 using Infra.Core.Spec;
 using Infra.Ssh.Engine;
+using Infra.TestKit;
 
 namespace Infra.Ssh.Tests.Engine;
 

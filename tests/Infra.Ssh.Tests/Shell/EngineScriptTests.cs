@@ -1,8 +1,8 @@
 using Infra.Core.Model;
-using Infra.TestKit;
 using Infra.Core.Shell;
 using Infra.Core.Spec;
 using Infra.Ssh.Engine;
+using Infra.TestKit;
 
 namespace Infra.Ssh.Tests.Shell;
 
