@@ -7,10 +7,10 @@ internal static class Summary
     public static string Line(ClusterSpec s, string file)
     {
         var workers = s.Workers.Sum(w => w.Count);
-        return $"{file}: cluster '{s.Name}' on {s.Target.ToString().ToLowerInvariant()}, Kubernetes {s.Kubernetes.Version}, " +
-            $"{s.ControlPlane.Count} control plane(s), {workers} worker(s) in {s.Workers.Count} pool(s), etcd {s.Etcd.Topology.ToString().ToLowerInvariant()}";
+        return $"{file}: cluster '{s.Name}' on {s.Target.Name()}, Kubernetes {s.Kubernetes.Version}, " +
+            $"{s.ControlPlane.Count} control plane(s), {workers} worker(s) in {s.Workers.Count} pool(s), etcd {s.Etcd.Topology.Name()}";
     }
 
     /// <summary>"an aws stack", "a gcp stack".</summary>
-    public static string Article(Target target) => target.ToString().ToLowerInvariant()[0] is 'a' or 'e' or 'i' or 'o' or 'u' ? "an" : "a";
+    public static string Article(Target target) => target.Name()[0] is 'a' or 'e' or 'i' or 'o' or 'u' ? "an" : "a";
 }

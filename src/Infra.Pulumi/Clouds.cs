@@ -47,7 +47,7 @@ internal static class Clouds
                 }
 #endif
             default:
-                var cloud = plan.Target.ToString().ToLowerInvariant();
+                var cloud = Infra.Core.Spec.SpecNames.Name(plan.Target);
                 throw new RunException(
                     $"target {cloud} is not compiled into this program: build it with Clouds including {cloud} (INFRA_CLOUDS={cloud} pulumi up, or -p:Clouds={cloud})");
         }

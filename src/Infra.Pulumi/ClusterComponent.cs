@@ -67,7 +67,7 @@ public sealed class ClusterComponent : ComponentResource
                 KubernetesVersion = spec.Kubernetes.Version.ToString(),
                 PodCidr = spec.Network.PodCidr.ToString(),
                 ServiceCidr = spec.Network.ServiceCidr.ToString(),
-                EtcdTopology = spec.Etcd.Topology.ToString().ToLowerInvariant(),
+                EtcdTopology = spec.Etcd.Topology.Name(),
                 // Input hashes are not secret: preview shows which steps of which host would run.
                 Steps = Output.Unsecret(program.Apply(p => p.Steps.ToImmutableDictionary(s => s.Id, s => s.InputHash, StringComparer.Ordinal))),
                 Program = Output.CreateSecret(program.Apply(WireJson.NodeProgram)),

@@ -109,8 +109,8 @@ public sealed class ClusterStack : Stack
         Versions = Output.Create(new Dictionary<string, string>
         {
             ["kubernetes"] = spec.Kubernetes.Version.ToString(),
-            ["cni"] = spec.Network.Cni.ToString().ToLowerInvariant(),
-            ["os"] = spec.Os.ToString(),
+            ["cni"] = spec.Network.Cni.Name(),
+            ["os"] = spec.Os.Name(),
         }.ToImmutableDictionary());
     }
 

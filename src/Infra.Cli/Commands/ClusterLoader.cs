@@ -38,7 +38,7 @@ internal sealed class ClusterLoader(CliEnvironment env, TimeProvider clock)
             }
             else if (spec.Target != Target.Baremetal)
             {
-                throw new BadInputException($"{Summary.Article(spec.Target)} {spec.Target.ToString().ToLowerInvariant()} stack reaches its VMs through the inventory the Pulumi program outputs: " +
+                throw new BadInputException($"{Summary.Article(spec.Target)} {spec.Target.Name()} stack reaches its VMs through the inventory the Pulumi program outputs: " +
                     "pass --inventory FILE ('pulumi stack output inventory > inventory.json')");
             }
 

@@ -11,11 +11,11 @@ internal static class PlanPrinter
     {
         var s = plan.Spec;
         c.MarkupLine($"[bold]Plan for cluster '{Markup.Escape(s.Name)}'[/] from {Markup.Escape(file)}");
-        c.MarkupLine($"  target {s.Target.ToString().ToLowerInvariant()}, Kubernetes {s.Kubernetes.Version}, OS {PlanJson.OsName(s.Os)}, " +
-            $"packages from {s.Packages.Source.ToString().ToLowerInvariant()}");
+        c.MarkupLine($"  target {s.Target.Name()}, Kubernetes {s.Kubernetes.Version}, OS {PlanJson.OsName(s.Os)}, " +
+            $"packages from {s.Packages.Source.Name()}");
         c.MarkupLine($"  API endpoint {Markup.Escape(s.ControlPlane.Endpoint?.ToString() ?? "the cloud's load balancer")}" +
-            $" ({(s.Target == Target.Baremetal ? s.ControlPlane.LoadBalancer.ToString().ToLowerInvariant() : "tcp load balancer")}), etcd {s.Etcd.Topology.ToString().ToLowerInvariant()}");
-        c.MarkupLine($"  network: pods {s.Network.PodCidr}, services {s.Network.ServiceCidr}, nodes {s.Network.NodeCidr}, CNI {s.Network.Cni.ToString().ToLowerInvariant()}");
+            $" ({(s.Target == Target.Baremetal ? s.ControlPlane.LoadBalancer.Name() : "tcp load balancer")}), etcd {s.Etcd.Topology.Name()}");
+        c.MarkupLine($"  network: pods {s.Network.PodCidr}, services {s.Network.ServiceCidr}, nodes {s.Network.NodeCidr}, CNI {s.Network.Cni.Name()}");
 
         var table = new Table().AddColumns("host", "address", "roles", "pool", "host key", "steps");
         foreach (var h in plan.Hosts)

@@ -366,7 +366,7 @@ public static class CloudPlanner
     // 6 to 30 characters; "-nodes" after a name of at least one letter always reaches 6.
     private static string GcpAccountId(string cluster) => Fit($"{cluster}-nodes", 30);
 
-    private static string Lower(Target target) => target.ToString().ToLowerInvariant();
+    private static string Lower(Target target) => target.Name();
 
     /// <summary>
     /// <paramref name="name"/> if it fits; otherwise a prefix and a hash of the whole name, so that long cluster

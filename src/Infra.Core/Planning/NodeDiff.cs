@@ -27,7 +27,7 @@ public sealed record NodeState
         KubernetesVersion = spec.Kubernetes.Version.ToString(),
         PodCidr = spec.Network.PodCidr.ToString(),
         ServiceCidr = spec.Network.ServiceCidr.ToString(),
-        EtcdTopology = spec.Etcd.Topology.ToString().ToLowerInvariant(),
+        EtcdTopology = spec.Etcd.Topology.Name(),
         StepHashes = new SortedDictionary<string, string>(
             program.Steps.ToDictionary(s => s.Id, s => s.InputHash, StringComparer.Ordinal), StringComparer.Ordinal),
     };

@@ -18,18 +18,18 @@ public static class PlanJson
             w.WriteStartObject();
             w.WriteNumber("schemaVersion", ClusterPlan.SchemaVersion);
             w.WriteString("cluster", s.Name);
-            w.WriteString("target", s.Target.ToString().ToLowerInvariant());
+            w.WriteString("target", s.Target.Name());
             w.WriteString("kubernetesVersion", s.Kubernetes.Version.ToString());
             w.WriteString("os", OsName(s.Os));
             w.WriteString("endpoint", s.ControlPlane.Endpoint?.ToString() ?? "(cloud load balancer)");
-            w.WriteString("etcdTopology", s.Etcd.Topology.ToString().ToLowerInvariant());
-            w.WriteString("packageSource", s.Packages.Source.ToString().ToLowerInvariant());
+            w.WriteString("etcdTopology", s.Etcd.Topology.Name());
+            w.WriteString("packageSource", s.Packages.Source.Name());
             w.WriteBoolean("secretsArePlaceholders", plan.SecretsArePlaceholders);
             w.WriteStartObject("network");
             w.WriteString("podCidr", s.Network.PodCidr.ToString());
             w.WriteString("serviceCidr", s.Network.ServiceCidr.ToString());
             w.WriteString("nodeCidr", s.Network.NodeCidr.ToString());
-            w.WriteString("cni", s.Network.Cni.ToString().ToLowerInvariant());
+            w.WriteString("cni", s.Network.Cni.Name());
             w.WriteEndObject();
             w.WriteStartArray("hosts");
             foreach (var h in plan.Hosts)
@@ -107,5 +107,5 @@ public static class PlanJson
         w.WriteEndArray();
     }
 
-    public static string OsName(OsFamily os) => StackReader.OsNames.First(kv => kv.Value == os).Key;
+    public static string OsName(OsFamily os) => os.Name();
 }

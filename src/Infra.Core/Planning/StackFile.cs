@@ -49,7 +49,7 @@ public static class StackFile
     {
         if (spec.Cloud is not { Image: null } || CloudImages.DefaultImageAppliesUserData(spec.Target, spec.Os)) return;
         ctx.Error($"{R}.os", Codes.NoCloudInitImage,
-            $"the default {spec.Target.ToString().ToLowerInvariant()} image for os '{StackReader.OsNames.First(kv => kv.Value == spec.Os).Key}' has no cloud-init, so the VM's pinned host key would never be installed: " +
+            $"the default {spec.Target.Name()} image for os '{spec.Os.Name()}' has no cloud-init, so the VM's pinned host key would never be installed: " +
             "use os 'ubuntu-24.04' (the default on gcp) or 'ubuntu-22.04', or name an image with cloud-init in cloud.image");
     }
 
@@ -70,7 +70,7 @@ public static class StackFile
         if (!CloudSizes.TryGet(spec.Target, size, out var cpus, out var memoryMb))
         {
             ctx.Warning(path, Codes.UnknownSize,
-                $"size '{size}' is not in this tool's table for {spec.Target.ToString().ToLowerInvariant()}, so its CPU and memory are not checked" +
+                $"size '{size}' is not in this tool's table for {spec.Target.Name()}, so its CPU and memory are not checked" +
                 Suggest.DidYouMean(size, CloudSizes.Known(spec.Target)));
             return;
         }

@@ -118,7 +118,7 @@ public static class WorkloadSteps
         var inputs = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
             ["helm"] = HelmVersion,
-            ["source"] = source.ToString().ToLowerInvariant(),
+            ["source"] = source.Name(),
             ["script"] = StepHash.OfContent(Encoding.UTF8.GetBytes(script)),
         };
         foreach (var u in uploads) inputs["bundle:" + u.Name] = u.Sha256;
@@ -126,7 +126,7 @@ public static class WorkloadSteps
         {
             Id = "workloads.helm",
             Phase = Phase.Workloads,
-            Description = $"Helm {HelmVersion} from the package source ({source.ToString().ToLowerInvariant()})",
+            Description = $"Helm {HelmVersion} from the package source ({source.Name()})",
             Script = script,
             Check = check,
             Inputs = inputs,

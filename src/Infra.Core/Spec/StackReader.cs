@@ -33,54 +33,6 @@ public static class StackReader
     public const string ClusterKey = "infra:cluster";
     private const string Root = ClusterKey;
 
-    private static readonly Dictionary<string, Target> Targets = new()
-    {
-        ["baremetal"] = Target.Baremetal,
-        ["aws"] = Target.Aws,
-        ["azure"] = Target.Azure,
-        ["gcp"] = Target.Gcp,
-    };
-    private static readonly Dictionary<string, EtcdTopology> Topologies = new()
-    {
-        ["stacked"] = EtcdTopology.Stacked,
-        ["external"] = EtcdTopology.External,
-    };
-    private static readonly Dictionary<string, LoadBalancerKind> LoadBalancers = new()
-    {
-        ["external"] = LoadBalancerKind.External,
-        ["kube-vip"] = LoadBalancerKind.KubeVip,
-    };
-    private static readonly Dictionary<string, PackageSource> Sources = new()
-    {
-        ["repository"] = PackageSource.Repository,
-        ["bundle"] = PackageSource.Bundle,
-        ["preinstalled"] = PackageSource.Preinstalled,
-    };
-    private static readonly Dictionary<string, Cni> Cnis = new()
-    {
-        ["calico"] = Cni.Calico,
-        ["cilium"] = Cni.Cilium,
-        ["flannel"] = Cni.Flannel,
-    };
-    private static readonly Dictionary<string, IngressKind> Ingresses = new()
-    {
-        ["traefik"] = IngressKind.Traefik,
-        ["envoy-gateway"] = IngressKind.EnvoyGateway,
-        ["none"] = IngressKind.None,
-    };
-    private static readonly Dictionary<string, StorageKind> Storages = new()
-    {
-        ["local-path"] = StorageKind.LocalPath,
-        ["csi"] = StorageKind.Csi,
-        ["none"] = StorageKind.None,
-    };
-    internal static readonly Dictionary<string, OsFamily> OsNames = new()
-    {
-        ["debian-12"] = OsFamily.Debian12,
-        ["ubuntu-22.04"] = OsFamily.Ubuntu2204,
-        ["ubuntu-24.04"] = OsFamily.Ubuntu2404,
-    };
-
     /// <summary>The provider settings each cloud target needs, in the provider's own namespace.</summary>
     public static IReadOnlyList<string> RequiredProviderKeys(Target target) => target switch
     {
@@ -214,12 +166,12 @@ public static class StackReader
             ctx.Error(c.Join("name"), Codes.InvalidName,
                 $"cluster name '{name}' must be a DNS-1123 label: lower-case letters, digits and '-', at most 63, starting and ending with a letter or digit");
         }
-        var targetRead = c.Choice("target", Targets, required: true);
+        var targetRead = c.Choice("target", SpecNames.Targets, required: true);
         ctx.TargetUnknown = targetRead is null;
         var target = targetRead ?? Target.Baremetal;
         var cloud = target != Target.Baremetal;
 
-        var os = c.Choice("os", OsNames) ?? OsDefaults.DefaultOs(target);
+        var os = c.Choice("os", SpecNames.OsNames) ?? OsDefaults.DefaultOs(target);
         var kubernetes = ReadKubernetes(ctx, c);
         var controlPlane = ReadControlPlane(ctx, c, target);
         var workers = ReadWorkers(ctx, c, target);
@@ -306,7 +258,7 @@ public static class StackReader
                     ctx.Error(cp.Join("endpoint"), Codes.MalformedEndpoint, $"'{Limits.Show(text)}' is not host:port (e.g. 10.0.0.11:6443), where host is a dotted-quad IPv4 address or a DNS name");
                 }
             }
-            lb = cp.Choice("loadBalancer", LoadBalancers);
+            lb = cp.Choice("loadBalancer", SpecNames.LoadBalancers);
             if (lb is not null && target != Target.Baremetal) OtherTarget(ctx, cp.Join("loadBalancer"), "controlPlane.loadBalancer", target);
             size = cp.String("size", TextRules.Size);
             if (size is not null && target == Target.Baremetal) OtherTarget(ctx, cp.Join("size"), "controlPlane.size", target);
@@ -440,7 +392,7 @@ public static class StackReader
         var pod = Read("podCidr", "10.244.0.0/16");
         var svc = Read("serviceCidr", "10.96.0.0/12");
         var node = Read("nodeCidr", "10.0.0.0/16");
-        var cni = n?.Choice("cni", Cnis) ?? Cni.Calico;
+        var cni = n?.Choice("cni", SpecNames.Cnis) ?? Cni.Calico;
         var admin = ReadList("adminCidrs");
         var api = ReadList("apiCidrs");
         var hasAdmin = n?.Has("adminCidrs") ?? false;
@@ -470,7 +422,7 @@ public static class StackReader
     private static EtcdSpec ReadEtcd(ReadContext ctx, YamlObject c)
     {
         var e = c.Object("etcd");
-        var topology = e?.Choice("topology", Topologies) ?? EtcdTopology.Stacked;
+        var topology = e?.Choice("topology", SpecNames.Topologies) ?? EtcdTopology.Stacked;
         var count = e?.Int("count", 0, 7, "etcd.count") ?? 0;
         var size = e?.String("size", TextRules.Size);
         var backup = ReadEtcdBackup(e?.Object("backup"));
@@ -527,7 +479,7 @@ public static class StackReader
                 }
             }
             var pool = h.String("pool", p => Names.IsDns1123Label(p) ? null : "a pool name is a DNS-1123 label");
-            var os = h.Choice("os", OsNames);
+            var os = h.Choice("os", SpecNames.OsNames);
             h.RejectUnknown();
             hosts.Add(new HostSpec
             {
@@ -606,7 +558,7 @@ public static class StackReader
     private static PackagesSpec ReadPackages(YamlObject c)
     {
         var p = c.Object("packages");
-        var source = p?.Choice("source", Sources) ?? PackageSource.Repository;
+        var source = p?.Choice("source", SpecNames.Sources) ?? PackageSource.Repository;
         var bundle = p?.String("bundle", TextRules.LocalPath);
         var mirrors = p?.StringMap("mirrors") ?? new SortedDictionary<string, string>();
         var chartMirrors = p?.StringMap("chartMirrors") ?? new SortedDictionary<string, string>();
@@ -625,9 +577,9 @@ public static class StackReader
         var spec = new WorkloadsSpec
         {
             MetricsServer = w?.Bool("metricsServer") ?? true,
-            Ingress = w?.Choice("ingress", Ingresses) ?? IngressKind.Traefik,
+            Ingress = w?.Choice("ingress", SpecNames.Ingresses) ?? IngressKind.Traefik,
             CertManager = w?.Bool("certManager") ?? true,
-            Storage = w?.Choice("storage", Storages) ?? (cloud ? StorageKind.Csi : StorageKind.LocalPath),
+            Storage = w?.Choice("storage", SpecNames.Storages) ?? (cloud ? StorageKind.Csi : StorageKind.LocalPath),
             Policies = w?.Bool("policies") ?? true,
         };
         w?.RejectUnknown();
@@ -675,7 +627,7 @@ public static class StackReader
     private static void OtherTarget(ReadContext ctx, string path, string key, Target target)
     {
         if (ctx.TargetUnknown) return; // the target itself is reported; which keys fit it is unknown
-        ctx.Error(path, Codes.OtherTarget, $"'{key}' does not apply to target '{target.ToString().ToLowerInvariant()}'" +
+        ctx.Error(path, Codes.OtherTarget, $"'{key}' does not apply to target '{target.Name()}'" +
             (target == Target.Baremetal ? ": it is a cloud setting" : ": it is a bare-metal setting"));
     }
 }

@@ -282,7 +282,7 @@ internal static class StackValidator
             else if (!providers.ContainsKey(key))
             {
                 ctx.Error("config", Codes.MissingProviderSetting,
-                    $"target '{spec.Target.ToString().ToLowerInvariant()}' needs '{key}' in the stack's config (e.g. 'pulumi config set {key} …')");
+                    $"target '{spec.Target.Name()}' needs '{key}' in the stack's config (e.g. 'pulumi config set {key} …')");
             }
         }
         // Known sizes are checked after reading (Planning.StackFile): the size table is Infrastructure's.

@@ -52,7 +52,7 @@ public static class BaselinePlanner
         var storage = spec.Workloads.Storage;
         if (storage == StorageKind.LocalPath && spec.Target != Target.Baremetal)
             list.Add(new WorkloadDiagnostic(WorkloadSeverity.Error, "storage", "workloads.storage",
-                $"local-path is for bare metal; on {spec.Target.ToString().ToLowerInvariant()} use csi (the cloud's disk driver) or none."));
+                $"local-path is for bare metal; on {spec.Target.Name()} use csi (the cloud's disk driver) or none."));
         if (storage == StorageKind.Csi && spec.Target == Target.Baremetal)
             list.Add(new WorkloadDiagnostic(WorkloadSeverity.Error, "storage", "workloads.storage",
                 "csi means the cloud's disk driver and needs a cloud target; on bare metal use local-path or none."));
