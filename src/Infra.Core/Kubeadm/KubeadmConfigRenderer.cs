@@ -31,7 +31,7 @@ public static class KubeadmConfigRenderer
     public const string EncryptionAlgorithm = Pki.ClusterPki.EncryptionAlgorithm;
 
     /// <summary>Token kubeadm init creates for itself; the engine makes its own short-lived tokens for joins.</summary>
-    public const string InitTokenTtl = "15m0s";
+    public static readonly string InitTokenTtl = JoinCredentials.TokenTtlText;
 
     /// <summary>Paths anonymous requests may reach: health checks, and the cluster-info ConfigMap token discovery reads.</summary>
     public static readonly IReadOnlyList<string> AnonymousPaths =

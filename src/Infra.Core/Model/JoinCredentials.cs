@@ -3,8 +3,8 @@ using System.Security.Cryptography;
 namespace Infra.Core.Model;
 
 /// <summary>
-/// The short-lived values joins need, made at apply time and never part of a plan: a bootstrap token (TTL 15
-/// minutes) and the key that encrypts the control-plane certificates kubeadm uploads for joining control planes.
+/// The short-lived values joins need, made at apply time and never part of a plan: a bootstrap token (TTL
+/// <see cref="TokenTtl"/>) and the key that encrypts the control-plane certificates kubeadm uploads for joining control planes.
 /// The engine makes them, registers them on the first control plane, passes them to the steps that declare
 /// them as runtime inputs (INFRA_JOIN_TOKEN, INFRA_CERTIFICATE_KEY), and deletes them after the joins.
 /// </summary>
@@ -13,6 +13,8 @@ public sealed record JoinCredentials(string Token, string CertificateKey)
     public const string TokenInput = "join-token";
     public const string CertificateKeyInput = "certificate-key";
     public static readonly TimeSpan TokenTtl = TimeSpan.FromMinutes(15);
+    /// <summary><see cref="TokenTtl"/> as kubeadm's duration flags and its Bootstrap token ttl field take it.</summary>
+    public static readonly string TokenTtlText = $"{(int)TokenTtl.TotalMinutes}m0s";
 
     public static JoinCredentials Create()
     {
@@ -36,19 +38,17 @@ public sealed record JoinCredentials(string Token, string CertificateKey)
         return env;
     }
 
-    /// <summary>Run on the first control plane before joins: registers the token and uploads the certificates.</summary>
-    public const string RegisterScript = """
+    /// <summary>Run on the first control plane before joins that do not need the certificates: registers the token only.</summary>
+    public static readonly string RegisterTokenScript = $"""
         set -euo pipefail
         export KUBECONFIG=/etc/kubernetes/admin.conf
-        kubeadm token create "$INFRA_JOIN_TOKEN" --ttl 15m0s --description "infra join (deleted after use)" >/dev/null
-        kubeadm init phase upload-certs --upload-certs --certificate-key "$INFRA_CERTIFICATE_KEY" >/dev/null
+        kubeadm token create "$INFRA_JOIN_TOKEN" --ttl {TokenTtlText} --description "infra join (deleted after use)" >/dev/null
+
         """;
 
-    /// <summary>Run on the first control plane before joins that do not need the certificates: registers the token only.</summary>
-    public const string RegisterTokenScript = """
-        set -euo pipefail
-        export KUBECONFIG=/etc/kubernetes/admin.conf
-        kubeadm token create "$INFRA_JOIN_TOKEN" --ttl 15m0s --description "infra join (deleted after use)" >/dev/null
+    /// <summary>Run on the first control plane before joins: registers the token and uploads the certificates.</summary>
+    public static readonly string RegisterScript = RegisterTokenScript + """
+        kubeadm init phase upload-certs --upload-certs --certificate-key "$INFRA_CERTIFICATE_KEY" >/dev/null
         """;
 
     /// <summary>

@@ -252,7 +252,7 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
                     }
                     if (needCredentials && viaSession is not null)
                     {
-                        progress?.Report(new EngineEvent(via, "creating a join token (15 min)"));
+                        progress?.Report(new EngineEvent(via, $"creating a join token ({JoinCredentials.TokenTtl.TotalMinutes:0} min)"));
                         // The certificate key uploads the control-plane certificates into the cluster: only when a join needs them.
                         var certificates = joiners.Any(p => hosts[p.Host.Name].Decision is { } d
                             && d.Pending.Any(s => s.Step.RuntimeInputs.Contains(JoinCredentials.CertificateKeyInput)));

@@ -65,7 +65,7 @@ internal static class StepRunner
         return (credentials, r);
     }
 
-    /// <summary>Deletes them after the joins, also after a failure; best effort, as the token expires after 15 minutes anyway.</summary>
+    /// <summary>Deletes them after the joins, also after a failure; best effort, as the token expires after JoinCredentials.TokenTtl anyway.</summary>
     public static async Task DeleteJoinCredentialsAsync(IHostSession first, JoinCredentials credentials, TimeSpan timeout)
     {
         try { await first.RunAsync(JoinCredentials.DeleteScript, credentials.Environment, timeout, "delete join credentials", CancellationToken.None); }
