@@ -75,12 +75,7 @@ internal static class EtcdPhase
         return problems;
     }
 
-    private static SortedDictionary<string, string> In(params (string Key, string Value)[] items)
-    {
-        var d = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (k, v) in items) d[k] = v;
-        return d;
-    }
+    private static SortedDictionary<string, string> In(params (string Key, string Value)[] items) => Steps.In(items);
 
     private static ShellSource Sh(string name) => ShellScript.Load(name);
 

@@ -16,12 +16,10 @@ internal static class JoinSteps
 
     private const string Joined = $"[ -f {HostPaths.KubeletConf} ]\n";
 
-    private static SortedDictionary<string, string> In(BuildContext c) => new SortedDictionary<string, string>(StringComparer.Ordinal)
-    {
-        ["kubernetes"] = c.Spec.Kubernetes.Version.ToString(),
-        ["endpoint"] = c.Kubeadm.Endpoint.ToString(),
-        ["kube-vip"] = c.KubeVip ? VersionCatalog.KubeVipImage : "none",
-    };
+    private static SortedDictionary<string, string> In(BuildContext c) => Steps.In(
+        ("kubernetes", c.Spec.Kubernetes.Version.ToString()),
+        ("endpoint", c.Kubeadm.Endpoint.ToString()),
+        ("kube-vip", c.KubeVip ? VersionCatalog.KubeVipImage : "none"));
 
     private static List<HostFile> KubeVipFiles(BuildContext c, bool init)
     {

@@ -94,12 +94,7 @@ internal static class PrepareSteps
             check, check, In(("source", "preinstalled"), ("helm", VersionCatalog.HelmVersion)), OsRelease.All);
     }
 
-    private static SortedDictionary<string, string> In(params (string Key, string Value)[] items)
-    {
-        var d = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (k, v) in items) d[k] = v;
-        return d;
-    }
+    private static SortedDictionary<string, string> In(params (string Key, string Value)[] items) => Steps.In(items);
 
     private static ShellSource Sh(string name) => ShellScript.Load(name);
 

@@ -38,10 +38,7 @@ internal static class ResetSteps
         yield return Journal();
     }
 
-    private static SortedDictionary<string, string> In(BuildContext c) => new SortedDictionary<string, string>(StringComparer.Ordinal)
-    {
-        ["source"] = PrepareSteps.SourceName(c.Source),
-    };
+    private static SortedDictionary<string, string> In(BuildContext c) => Steps.In(("source", PrepareSteps.SourceName(c.Source)));
 
     private static ShellSource Sh(string name) => ShellScript.Load(name);
 

@@ -11,6 +11,14 @@ internal static class Steps
 {
     public const string Header = "set -euo pipefail\n";
 
+    /// <summary>A step's named inputs (hashed into its <see cref="Step.InputHash"/>), in the one order every step uses.</summary>
+    public static SortedDictionary<string, string> In(params (string Key, string Value)[] items)
+    {
+        var d = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (k, v) in items) d[k] = v;
+        return d;
+    }
+
     public static Step Create(
         string id,
         Phase phase,
