@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Infra.TestKit;
 
 namespace Infra.Cli.Tests.Etcd;
 
@@ -12,7 +13,7 @@ namespace Infra.Cli.Tests.Etcd;
 public sealed class CertsAndBackupsTests(EtcdHostsFixture hosts)
 {
     [Trait("Item", "14.1")]
-    [Fact]
+    [RealHostFact]
     public async Task CertsCheck_Members_EveryCertificateReadFromTheHostsExit0_DueWithAWindowPastAYear_Exit1()
     {
         var r = hosts.Infra("certs", "check", "--output", "json");
@@ -47,7 +48,7 @@ public sealed class CertsAndBackupsTests(EtcdHostsFixture hosts)
     }
 
     [Trait("Item", "14.2")]
-    [Fact]
+    [RealHostFact]
     public async Task Backup_TimerEnabled_ManualRunsMakeVerifiedSnapshots0600PrunedToKeep()
     {
         const string Keep2 = "      topology: external\n      backup: { keep: 2, schedule: \"*-*-* 03:00:00\" }";

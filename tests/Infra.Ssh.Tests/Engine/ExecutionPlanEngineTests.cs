@@ -2,6 +2,7 @@ using Infra.Core.Model;
 using Infra.Core.Planning;
 using Infra.TestHosts;
 using Infra.TestHosts.Clusters;
+using Infra.TestKit;
 using Xunit.Abstractions;
 
 namespace Infra.Ssh.Tests.Engine;
@@ -30,7 +31,7 @@ public sealed class ExecutionPlanEngineTests(WaveSystemdHosts fixture, ITestOutp
             return (e.Host, phase, wave);
         })];
 
-    [Fact]
+    [RealHostFact]
     public async Task ApplyAsync_StandInCluster_RunsEachPhaseInTheWaveThePlanShowsInThePlansOrder()
     {
         var plan = await FreshAsync();
@@ -62,7 +63,7 @@ public sealed class ExecutionPlanEngineTests(WaveSystemdHosts fixture, ITestOutp
         Assert.Equal(["cp2", "cp1"], resetOrder.Skip(2));
     }
 
-    [Fact]
+    [RealHostFact]
     public async Task ApplyAsync_HostsSubset_RunsOnlyTheSelectedHostsWavesInOrder()
     {
         var plan = await FreshAsync();

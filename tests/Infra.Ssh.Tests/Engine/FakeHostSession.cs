@@ -54,30 +54,32 @@ public sealed partial class FakeHost(string name)
             if (script.Contains("@@journal", StringComparison.Ordinal)) return Probe(script);
             if (label == "unlock")
             {
-                if (HostLockHolder is not null && script.Contains(HostPaths.HostLock + "/holder", StringComparison.Ordinal) && Holder(script) == HostLockHolder) HostLockHolder = null;
-                if (ClusterLockHolder is not null && script.Contains(HostPaths.ClusterLock + "/holder", StringComparison.Ordinal) && Holder(script) == ClusterLockHolder) ClusterLockHolder = null;
+                var holder = Input(script, "HOLDER");
+                if (HostLockHolder is not null && Input(script, "LOCK") == HostPaths.HostLock && holder == HostLockHolder) HostLockHolder = null;
+                if (ClusterLockHolder is not null && Input(script, "LOCK") == HostPaths.ClusterLock && holder == ClusterLockHolder) ClusterLockHolder = null;
                 return Ok("");
             }
             if (label == "cluster lock")
             {
+                if (Input(script, "BREAK_LOCK") == "yes" || (Input(script, "STALE_HOLDER") is { Length: > 0 } stale && stale == ClusterLockHolder)) ClusterLockHolder = null;
                 if (ClusterLockHolder is not null) return Ok($"held 5 {ClusterLockHolder}\n");
-                ClusterLockHolder = PrintedHolder(script);
+                ClusterLockHolder = Input(script, "HOLDER");
                 return Ok("acquired\n");
             }
             if (label == "read admin.conf")
             {
                 return Files.TryGetValue(Core.Kubeadm.HostPaths.AdminConf, out var conf) ? Ok(Encoding.UTF8.GetString(conf)) : new CommandResult(1, "", "cat: no such file\n");
             }
-            if (JournalAppend().Match(script) is not { Success: true } append) return Ok("");
-            var id = Unquote(append.Groups["id"].Value);
+            // A step: its script, its check and the journal line (whose inputs name the step) in one round trip.
+            if (Input(script, "STEP_ID") is not { } id || Input(script, "INPUT_HASH") is not { } hash) return Ok("");
             if (FailingScripts.TryGetValue(id, out var exit)) return new CommandResult(exit, "", $"{id}: it broke\n");
             Ran.Enqueue(id);
             if (script.Contains("INFRA_VERIFY_EOF", StringComparison.Ordinal) && FailingChecks.TryGetValue(id, out var line))
             {
                 return new CommandResult(1, "", $"check said no\n@@check-failed {line} 1\n");
             }
-            JournalLines.Add($"{id}\t{Unquote(append.Groups["hash"].Value)}\tok\t1700000001");
-            if (StateRecord().Match(script) is { Success: true } state) StateJson = Unquote(state.Groups["json"].Value);
+            JournalLines.Add($"{id}\t{hash}\tok\t1700000001");
+            if (StateRecord().Match(script) is { Success: true } state) StateJson = Words(state.Groups["json"].Value).Single();
             return Ok("");
         }
     }
@@ -91,52 +93,67 @@ public sealed partial class FakeHost(string name)
     private CommandResult Probe(string script)
     {
         var sb = new StringBuilder("@@now 1700000100\n");
-        if (script.Contains($"mkdir {HostPaths.HostLock} ", StringComparison.Ordinal))
+        if (Input(script, "LOCK") == HostPaths.HostLock)
         {
-            if (script.Contains($"\nrm -rf {HostPaths.HostLock}\n", StringComparison.Ordinal)) HostLockHolder = null;
-            if (StaleHolder().Match(script) is { Success: true } stale && Unquote(stale.Groups["holder"].Value) == HostLockHolder) HostLockHolder = null;
+            if (Input(script, "BREAK_LOCK") == "yes") HostLockHolder = null;
+            if (Input(script, "STALE_HOLDER") is { Length: > 0 } stale && stale == HostLockHolder) HostLockHolder = null;
             if (HostLockHolder is not null) return Ok(sb.Append($"@@locked 1700000000\n{HostLockHolder}\n").ToString());
-            HostLockHolder = PrintedHolder(script);
+            HostLockHolder = Input(script, "HOLDER");
         }
         sb.Append("@@journal\n");
         foreach (var l in JournalLines) sb.Append(l).Append('\n');
         sb.Append("@@state\n").Append(StateJson).Append("\n\n@@checks\n");
         var journal = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var l in JournalLines) journal[l.Split('\t')[0]] = l.Split('\t')[1];
+        var ids = List(script, "STEP_IDS");
+        var hashes = List(script, "STEP_HASHES");
         foreach (Match m in ProbedCheck().Matches(script))
         {
-            var id = Unquote(m.Groups["id"].Value);
-            if (journal.GetValueOrDefault(id) != Unquote(m.Groups["hash"].Value)) continue;
-            var i = m.Groups["i"].Value;
-            sb.Append(FailingChecks.TryGetValue(id, out var line) ? $"@@check-failed {line} 1\nno {i}\n" : $"ok {i}\n");
+            var i = int.Parse(m.Groups["i"].Value, System.Globalization.CultureInfo.InvariantCulture);
+            if (journal.GetValueOrDefault(ids[i]) != hashes[i]) continue;
+            sb.Append(FailingChecks.TryGetValue(ids[i], out var line) ? $"@@check-failed {line} 1\nno {i}\n" : $"ok {i}\n");
         }
         return Ok(sb.Append("@@end\n").ToString());
     }
 
     private static CommandResult Ok(string stdout) => new(0, stdout, "");
 
-    private static string Unquote(string quoted) => quoted.Replace("'\\''", "'", StringComparison.Ordinal);
+    /// <summary>A scalar input of a rendered engine script (its <c>readonly NAME=…</c> header line), unquoted; the last one wins.</summary>
+    private static string? Input(string script, string name) =>
+        Header().Matches(script).LastOrDefault(m => m.Groups["name"].Value == name && !m.Groups["list"].Success) is { } m ? Words(m.Groups["value"].Value).Single() : null;
 
-    private static string? Holder(string script) => GrepHolder().Match(script) is { Success: true } m ? Unquote(m.Groups["holder"].Value) : null;
+    /// <summary>A list input (<c>readonly -a NAME=(…)</c>), unquoted.</summary>
+    private static List<string> List(string script, string name) =>
+        Header().Matches(script).LastOrDefault(m => m.Groups["name"].Value == name && m.Groups["list"].Success) is { } m
+            ? Words(m.Groups["value"].Value[1..^1])
+            : [];
 
-    private static string? PrintedHolder(string script) => PrintHolder().Match(script) is { Success: true } m ? Unquote(m.Groups["holder"].Value) : null;
+    /// <summary>Bash words as <see cref="Core.Shell.Bash.Quote(string)"/> writes them: plain, or single-quoted with <c>'\''</c> for a quote.</summary>
+    private static List<string> Words(string text)
+    {
+        var words = new List<string>();
+        var current = new StringBuilder();
+        var inWord = false;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == ' ') { if (inWord) { words.Add(current.ToString()); current.Clear(); inWord = false; } continue; }
+            inWord = true;
+            if (c == '\'') { var end = text.IndexOf('\'', i + 1); current.Append(text, i + 1, end - i - 1); i = end; }
+            else if (c == '\\') current.Append(text[++i]);
+            else current.Append(c);
+        }
+        if (inWord) words.Add(current.ToString());
+        return words;
+    }
 
-    [GeneratedRegex(@"printf '%s\\t%s\\tok\\t%s\\n' '(?<id>(?:[^']|'\\'')*)' '(?<hash>[^']*)'")]
-    private static partial Regex JournalAppend();
+    [GeneratedRegex(@"^readonly (?<list>-a )?(?<name>[A-Z][A-Z0-9_]*)=(?<value>.*)$", RegexOptions.Multiline)]
+    private static partial Regex Header();
 
-    [GeneratedRegex(@"printf '%s\\n' '(?<json>(?:[^']|'\\'')*)' > /var/lib/infra/state\.json\.tmp")]
+    [GeneratedRegex(@"printf '%s\\n' (?<json>'(?:[^']|'\\'')*') > /var/lib/infra/state\.json\.tmp")]
     private static partial Regex StateRecord();
 
-    [GeneratedRegex(@"grep -qxF '(?<holder>(?:[^']|'\\'')*)' /run/lock/infra/host/holder 2>/dev/null && rm -rf /run/lock/infra/host ")]
-    private static partial Regex StaleHolder();
-
-    [GeneratedRegex(@"grep -qxF '(?<holder>(?:[^']|'\\'')*)' /run/lock/infra/")]
-    private static partial Regex GrepHolder();
-
-    [GeneratedRegex(@"printf '%s\\n' '(?<holder>(?:[^']|'\\'')*)' > /run/lock/infra/(?:host|cluster)/holder")]
-    private static partial Regex PrintHolder();
-
-    [GeneratedRegex(@"\$\{journal\['(?<id>(?:[^']|'\\'')*)'\]:-\}"" = '(?<hash>[^']*)' \]; then\n(?s:.*?)then echo 'ok (?<i>\d+)'")]
+    [GeneratedRegex(@"if infra_journal_holds (?<i>\d+); then")]
     private static partial Regex ProbedCheck();
 }
 

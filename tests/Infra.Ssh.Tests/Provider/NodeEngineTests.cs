@@ -142,7 +142,7 @@ public class NodeEngineTests(NodeEngineHosts hosts) : IClassFixture<NodeEngineHo
         Assert.Null(hosts["nw"].ReadDiskFile("/opt/must-not-exist"));
     }
 
-    [Fact]
+    [RealHostFact]
     [Trait("Item", "12.2")]
     public async Task ApplyAsync_ScriptExitsZeroButItsCheckFails_StepFailedNamingTheCheckLineAndNotJournaled()
     {
