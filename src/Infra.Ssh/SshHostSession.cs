@@ -30,8 +30,6 @@ public sealed class SshHostSession(SshConnection connection) : IHostSession
     {
         var address = host.Address ?? throw new SshConnectException(host.Name, $"{host.Name} has no address yet (a cloud VM not created?)");
         var pin = host.HostKey ?? throw new SshConnectException(host.Name, $"{host.Name} has no pinned host key: nothing is run on a host whose key is unknown");
-        return SshTarget.For(
-            new HostSpec { Name = host.Name, Address = address, Port = host.Port, User = host.User, HostKey = pin, Roles = host.Roles },
-            ssh);
+        return SshTarget.For(host.Name, address, host.Port, host.User, pin, ssh);
     }
 }

@@ -24,13 +24,16 @@ public sealed record SshTarget
     public override string ToString() => Bastion is null ? $"{Name} ({User}@{Address}:{Port})" : $"{Name} ({User}@{Address}:{Port} via {Bastion.Name})";
 
     /// <summary>The target for a host of a stack, with the stack's SSH settings.</summary>
-    public static SshTarget For(HostSpec host, SshSpec ssh) => new()
+    public static SshTarget For(HostSpec host, SshSpec ssh) => For(host.Name, host.Address, host.Port, host.User, host.HostKey, ssh);
+
+    /// <summary>The target for a machine known by name, address and pinned key (a stack's host, a planned host), with the stack's SSH settings.</summary>
+    public static SshTarget For(string name, string address, int port, string user, HostKeyPin hostKey, SshSpec ssh) => new()
     {
-        Name = host.Name,
-        Address = host.Address,
-        Port = host.Port,
-        User = host.User,
-        HostKey = host.HostKey,
+        Name = name,
+        Address = address,
+        Port = port,
+        User = user,
+        HostKey = hostKey,
         IdentityFile = ssh.IdentityFile,
         ConnectTimeout = TimeSpan.FromSeconds(ssh.ConnectTimeoutSeconds),
         CommandTimeout = TimeSpan.FromSeconds(ssh.CommandTimeoutSeconds),
