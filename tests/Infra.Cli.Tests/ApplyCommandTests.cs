@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Infra.Core.Model;
 using Infra.Core.Spec;
 using Infra.TestHosts;
 using Infra.TestHosts.Clusters;
@@ -314,7 +315,7 @@ public sealed class ApplyCommandTests(ApplyHosts hosts, ITestOutputHelper output
         Assert.Contains("control-plane.init", before["cp1"]);
 
         // The killed run's locks are still there; its process is not, and this machine can tell.
-        const string clusterLock = global::Infra.Ssh.Engine.HostPaths.ClusterLock;
+        const string clusterLock = HostPaths.ClusterLock;
         Assert.Equal(0, (await hosts["cp1"].ExecInsideAsync($"test -d {clusterLock}", check: false)).ExitCode);
         var resumed = await RunInfraAsync("apply", "--file", stack, "--yes");
 

@@ -38,23 +38,8 @@ public class ProviderHostTests(ProviderHosts hosts) : IClassFixture<ProviderHost
     private static readonly Urn Urn = new("urn:pulumi:unit::infra::infra:index:Cluster$kubeadm:index:Node::pw");
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
 
-    private static Step Step(string id, Phase phase, string script, string? check = null)
-    {
-        var inputs = new Dictionary<string, string> { ["script"] = script };
-        return new Step
-        {
-            Id = id,
-            Phase = phase,
-            Description = id,
-            Script = "set -euo pipefail\n" + script,
-            Check = check,
-            Inputs = inputs,
-            InputHash = StepHash.Of(inputs),
-            Files = [],
-            RuntimeInputs = [],
-            Os = [OsFamily.Debian12],
-        };
-    }
+    private static Step Step(string id, Phase phase, string script, string? check = null) =>
+        Infra.Core.Model.Step.Create(id, phase, id, script, check, new Dictionary<string, string>(), [OsFamily.Debian12]);
 
     private ImmutableDictionary<string, PropertyValue> Inputs(NodeProgram program)
     {

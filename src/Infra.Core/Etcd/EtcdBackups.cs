@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Infra.Core.Model;
 using Infra.Core.Spec;
 
 namespace Infra.Core.Etcd;
@@ -12,7 +13,7 @@ namespace Infra.Core.Etcd;
 /// </summary>
 public static partial class EtcdBackups
 {
-    public const string Directory = "/var/lib/infra/etcd-snapshots";
+    public const string Directory = HostPaths.EtcdSnapshotsDir;
     public const string ServiceName = "infra-etcd-snapshot.service";
     public const string TimerName = "infra-etcd-snapshot.timer";
     public const string ServiceUnitPath = "/etc/systemd/system/" + ServiceName;

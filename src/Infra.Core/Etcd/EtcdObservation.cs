@@ -1,5 +1,5 @@
 using System.Text;
-using Infra.Core.Kubeadm;
+using Infra.Core.Model;
 
 namespace Infra.Core.Etcd;
 

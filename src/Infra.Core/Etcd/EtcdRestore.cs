@@ -1,4 +1,4 @@
-using Infra.Core.Kubeadm;
+using Infra.Core.Model;
 using Infra.Core.Shell;
 
 namespace Infra.Core.Etcd;

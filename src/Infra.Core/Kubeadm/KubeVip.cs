@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Infra.Core.Catalog;
+using Infra.Core.Model;
 using Infra.Core.Spec;
 using k8s;
 using k8s.Models;

@@ -1,4 +1,5 @@
 using Infra.Core.Model;
+using Infra.Core.Pki;
 using Infra.Core.Spec;
 
 namespace Infra.Core.Kubeadm;
@@ -151,7 +152,7 @@ public static class KubeadmConfigRenderer
             },
             ControllerManager = new ControlPlaneComponent { ExtraArgs = [A("profiling", "false")] },
             Scheduler = new ControlPlaneComponent { ExtraArgs = [A("profiling", "false")] },
-            CertificatesDir = HostPaths.PkiDir,
+            CertificatesDir = PkiFiles.KubernetesPkiDir,
             ImageRepository = spec.Kubernetes.ImageRepository,
             ClusterName = spec.Name,
             EncryptionAlgorithm = EncryptionAlgorithm,
@@ -176,7 +177,7 @@ public static class KubeadmConfigRenderer
         A("enable-admission-plugins", "NodeRestriction"),
         A("admission-control-config-file", HostPaths.AdmissionConfig),
         // Kubelet serving certificates are signed by the cluster CA with the node's addresses.
-        A("kubelet-certificate-authority", HostPaths.ClusterCaCert),
+        A("kubelet-certificate-authority", PkiFiles.ClusterCaCert),
         A("tls-min-version", "VersionTLS12"),
         A("tls-cipher-suites", string.Join(",", TlsCipherSuites)),
     ];
@@ -185,8 +186,8 @@ public static class KubeadmConfigRenderer
     {
         StaticPodPath = HostPaths.ManifestsDir,
         ReadOnlyPort = 0,
-        TlsCertFile = HostPaths.KubeletServingCert,
-        TlsPrivateKeyFile = HostPaths.KubeletServingKey,
+        TlsCertFile = PkiFiles.KubeletServingCert,
+        TlsPrivateKeyFile = PkiFiles.KubeletServingKey,
         TlsCipherSuites = TlsCipherSuites,
         TlsMinVersion = "VersionTLS12",
         RotateCertificates = true,
@@ -194,7 +195,7 @@ public static class KubeadmConfigRenderer
         ServerTLSBootstrap = false,
         Authentication = new KubeletAuthentication
         {
-            X509 = new KubeletX509Authentication { ClientCAFile = HostPaths.ClusterCaCert },
+            X509 = new KubeletX509Authentication { ClientCAFile = PkiFiles.ClusterCaCert },
             Webhook = new KubeletWebhookAuthentication { Enabled = true, CacheTTL = "2m0s" },
             Anonymous = new KubeletAnonymousAuthentication { Enabled = false },
         },

@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using System.Text;
+using Infra.Core.Shell;
 using Infra.Core.Spec;
 
 namespace Infra.Core.Model;
@@ -65,6 +68,53 @@ public sealed record Step
     public required IReadOnlyList<OsFamily> Os { get; init; }
     /// <summary>Files copied from the local <c>bundle</c> folder before the script runs (the script checks their SHA-256).</summary>
     public IReadOnlyList<BundleUpload> BundleUploads { get; init; } = [];
+
+    /// <summary>What every step's script and check start with.</summary>
+    public const string Header = "set -euo pipefail\n";
+
+    /// <summary>
+    /// The one way the planners build a step: the script and check get <see cref="Header"/>, and the script, check,
+    /// file and bundle hashes join the named inputs before they are hashed into <see cref="InputHash"/>, so a change to
+    /// any of them is a change of the step. (The wire reader is the only other maker of a Step, and reads one.)
+    /// </summary>
+    public static Step Create(
+        string id,
+        Phase phase,
+        string description,
+        string script,
+        string? check,
+        IReadOnlyDictionary<string, string> inputs,
+        IReadOnlyList<OsFamily> os,
+        IReadOnlyList<HostFile>? files = null,
+        IReadOnlyList<string>? runtimeInputs = null,
+        IReadOnlyList<BundleUpload>? bundleUploads = null)
+    {
+        files ??= [];
+        bundleUploads ??= [];
+        var all = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (k, v) in inputs) all[k] = v;
+        all["script"] = Hex(Encoding.UTF8.GetBytes(script));
+        if (check is not null) all["check"] = Hex(Encoding.UTF8.GetBytes(check));
+        foreach (var f in files) all["file:" + f.Path] = $"{Hex(f.Content)} {f.Mode}";
+        foreach (var b in bundleUploads) all["bundle:" + b.Name] = $"{b.Sha256} {b.Path} {b.Mode}";
+        if (runtimeInputs is { Count: > 0 }) all["runtime-inputs"] = string.Join(",", runtimeInputs);
+        return new Step
+        {
+            Id = id,
+            Phase = phase,
+            Description = description,
+            Script = Header + ShellScript.CheckHeaders(script),
+            Check = check is null ? null : Header + ShellScript.CheckHeaders(check),
+            Inputs = all,
+            InputHash = StepHash.Of(all),
+            Files = files,
+            RuntimeInputs = runtimeInputs ?? [],
+            Os = os,
+            BundleUploads = bundleUploads,
+        };
+    }
+
+    private static string Hex(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 }
 
 /// <summary>A file of the local bundle folder the engine copies to the host (large binaries, not held in the plan).</summary>
@@ -77,6 +127,10 @@ public sealed record BundleUpload
     /// <summary>Lower-case hex SHA-256 the file must have (checked on the host by the step's script).</summary>
     public required string Sha256 { get; init; }
     public required string Mode { get; init; }
+
+    /// <summary>Every bundle file lands in <see cref="HostPaths.BundleCacheDir"/> under its own name, then is checked.</summary>
+    public static BundleUpload ToCache(string name, string sha256, string mode) =>
+        new() { Name = name, Path = HostPaths.BundleCacheDir + "/" + name, Sha256 = sha256, Mode = mode };
 }
 
 /// <summary>Everything one host must do, in order.</summary>

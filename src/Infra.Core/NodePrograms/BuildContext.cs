@@ -22,7 +22,6 @@ internal sealed record BuildContext
 
     public BundleUpload Upload(string name, string mode = "0644")
     {
-        var f = Bundle!.Find(name)!;
-        return new BundleUpload { Name = name, Path = HostPaths.BundleCacheDir + "/" + name, Sha256 = f.Sha256, Mode = mode };
+        return BundleUpload.ToCache(name, Bundle!.Find(name)!.Sha256, mode);
     }
 }

@@ -36,7 +36,7 @@ internal static class EtcdBackupStep
         var inputs = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["schedule"] = backup.Schedule, ["keep"] = backup.Keep.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         return
         [
-            Steps.Create("etcd.backup", Phase.Etcd,
+            Step.Create("etcd.backup", Phase.Etcd,
                 $"Install {EtcdBackups.ServiceName} and {EtcdBackups.TimerName} (schedule '{backup.Schedule}', keep {backup.Keep}): verified snapshots 0600 under {EtcdBackups.Directory}",
                 script, check, inputs, OsRelease.All, files),
         ];

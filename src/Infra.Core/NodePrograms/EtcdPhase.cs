@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using Infra.Core.Etcd;
-using Infra.Core.Kubeadm;
 using Infra.Core.Model;
 using Infra.Core.Pki;
 using Infra.Core.Shell;
@@ -114,7 +113,7 @@ internal static class EtcdPhase
                 description = $"Check that etcd ≥ {oldest} is installed (kubeadm wants ≥ {release.MinimumForKubeadm}), user etcd, data folder 0700";
                 break;
         }
-        return Steps.Create("prepare.etcd-install", Phase.Prepare, description, script, check,
+        return Step.Create("prepare.etcd-install", Phase.Prepare, description, script, check,
             In(("source", PrepareSteps.SourceName(c.Source)), ("etcd", release.Version.ToString()), ("sha256", release.Sha256)),
             OsRelease.All, bundleUploads: uploads);
     }
@@ -128,7 +127,7 @@ internal static class EtcdPhase
         foreach (var f in pki) check.Append($"[ \"$(stat -c %a {Bash.Quote(f.Path)})\" = '{f.Mode.TrimStart('0')}' ]\n");
         foreach (var k in MemberKeys) check.Append($"[ \"$(stat -c %U {k})\" = {User} ]\n");
         var script = Steps.FixModes(pki) + $"chown {User}:{User} {string.Join(' ', MemberKeys)}\n";
-        return Steps.Create("prepare.etcd-pki", Phase.Prepare,
+        return Step.Create("prepare.etcd-pki", Phase.Prepare,
             "Place the member's etcd CA, server, peer and health-check certificates under /etc/etcd/pki (keys 0600, the member's owned by etcd)",
             script, check.ToString(), In(), OsRelease.All, pki);
     }
@@ -190,7 +189,7 @@ internal static class EtcdPhase
         var script = Steps.FixModes([env]) + ShellScript.Render(
             Unit().Set("CONFIG_DIR", ConfigDir).Set("ETCD_DATA_DIR", HostPaths.EtcdDataDir).Set("JOURNAL_DIR", HostPaths.JournalDir),
             Sh("etcd/unit.sh"), Sh("etcd/member.sh"));
-        return Steps.Create("etcd.member", Phase.Etcd,
+        return Step.Create("etcd.member", Phase.Etcd,
             $"Run etcd member {self.Name} ({self.PeerUrl}) as a systemd service enabled for boot; it joins as a learner and is promoted once in sync",
             script, check,
             // What the coordinator decides against, also where it only has this step (the Pulumi provider's per-host engine).
@@ -213,7 +212,7 @@ internal static class EtcdPhase
         var check = ShellScript.Render(args, Sh("etcd/reset-check.sh"));
         return
         [
-            Steps.Create("reset.etcd", Phase.Reset, "Stop and disable the etcd member, remove its unit, configuration, certificates"
+            Step.Create("reset.etcd", Phase.Reset, "Stop and disable the etcd member, remove its unit, configuration, certificates"
                 + (binaries.Length > 0 ? " and the etcd binaries" : ""), script, check, In(("source", PrepareSteps.SourceName(c.Source))), OsRelease.All),
         ];
     }
@@ -235,7 +234,7 @@ internal static class EtcdPhase
             Sh("etcd/version-gate.sh"));
         return
         [
-            Steps.Create("control-plane.etcd-version", Phase.ControlPlane,
+            Step.Create("control-plane.etcd-version", Phase.ControlPlane,
                 $"Check that every external etcd member answers the API server's client certificate and runs etcd ≥ {min}",
                 script, script, In(("minimum-etcd", min.ToString()), ("endpoints", endpoints)), OsRelease.All),
         ];

@@ -48,7 +48,7 @@ internal static class JoinSteps
                 .Set("KUBEADM_CONFIG", HostPaths.KubeadmConfig).Set("KUBE_VIP_INIT_SOURCE", c.KubeVip ? KubeVipInitSource : "")),
             Sh("kubeadm/init.sh"));
         var check = ShellScript.Render(UpArgs(c).Set("ADMIN_CONF", HostPaths.AdminConf), Sh("kubeadm/up.sh"), Sh("kubeadm/initialised.sh"));
-        return Steps.Create(NodeProgram.InitStepId, Phase.ControlPlane,
+        return Step.Create(NodeProgram.InitStepId, Phase.ControlPlane,
             "Initialise the cluster with kubeadm init on the first control plane" + (c.KubeVip ? " (kube-vip holds the endpoint address)" : ""),
             script, check, In(c), OsRelease.All, files);
     }
@@ -64,7 +64,7 @@ internal static class JoinSteps
         var script = Steps.FixModes(files) + ShellScript.Render(JoinConfigArgs(UpArgs(c)),
             Sh("kubeadm/joined-control-plane.sh"), Sh("kubeadm/join-config.sh"), Sh("kubeadm/join-control-plane.sh"));
         var check = ShellScript.Render(UpArgs(c), Sh("kubeadm/up.sh"));
-        return Steps.Create("control-plane.join", Phase.ControlPlane,
+        return Step.Create("control-plane.join", Phase.ControlPlane,
             $"Join the cluster as a control plane through {c.Kubeadm.Endpoint} (discovery pinned to the cluster CA)",
             script, check, In(c), OsRelease.All, files, runtimeInputs: [JoinToken]);
     }
@@ -73,7 +73,7 @@ internal static class JoinSteps
     {
         var script = ShellScript.Render(JoinConfigArgs(new ShellArgs().Set("KUBELET_CONF", HostPaths.KubeletConf)),
             Sh("kubeadm/joined-worker.sh"), Sh("kubeadm/join-config.sh"), Sh("kubeadm/join-worker.sh"));
-        return Steps.Create("workers.join", Phase.Workers,
+        return Step.Create("workers.join", Phase.Workers,
             $"Join the cluster as a worker through {c.Kubeadm.Endpoint} (discovery pinned to the cluster CA)",
             script, Joined, In(c), OsRelease.All, runtimeInputs: [JoinToken]);
     }

@@ -90,7 +90,7 @@ internal static class PrepareSteps
     private static Step HelmPresent()
     {
         var check = HelmChecks.Preinstalled;
-        return Steps.Create("prepare.helm", Phase.Prepare, $"Check that Helm {VersionCatalog.HelmVersion} is installed for the workloads phase",
+        return Step.Create("prepare.helm", Phase.Prepare, $"Check that Helm {VersionCatalog.HelmVersion} is installed for the workloads phase",
             check, check, In(("source", "preinstalled"), ("helm", VersionCatalog.HelmVersion)), OsRelease.All);
     }
 
@@ -107,7 +107,7 @@ internal static class PrepareSteps
         var script = ShellScript.Render(
             Os().Set("JOURNAL_DIR", HostPaths.JournalDir).Set("PREEXISTING_FILE", ResetSteps.PreexistingFile).List("CREATED_DIRECTORIES", ResetSteps.CreatedDirectories),
             Sh("os/check.sh"), Sh("node-dirs/note.sh"));
-        return Steps.Create("prepare.os", Phase.Prepare, $"Check that the host runs {os} with systemd" + (c.Versions.RequiresCgroupV2 ? " and cgroup v2" : "")
+        return Step.Create("prepare.os", Phase.Prepare, $"Check that the host runs {os} with systemd" + (c.Versions.RequiresCgroupV2 ? " and cgroup v2" : "")
             + "; note which directories the tool may create exist already",
             script, check, In(("os", os.ToString()), ("cgroup-v2", cgroup)), OsRelease.All);
     }
@@ -118,7 +118,7 @@ internal static class PrepareSteps
     {
         var script = ShellScript.Render(new ShellArgs().Set("SWAP_LINE", SwapLine).Set("FSTAB_BACKUP", FstabBackup), Sh("swap/off.sh"));
         var check = ShellScript.Render(new ShellArgs().Set("SWAP_LINE", SwapLine), Sh("swap/check.sh"));
-        return Steps.Create("prepare.swap", Phase.Prepare, "Turn swap off now and keep it off (fstab entries commented, swap.target masked)",
+        return Step.Create("prepare.swap", Phase.Prepare, "Turn swap off now and keep it off (fstab entries commented, swap.target masked)",
             script, check, In(), OsRelease.All);
     }
 
@@ -127,7 +127,7 @@ internal static class PrepareSteps
         var file = Steps.File(ModulesFile, "overlay\nbr_netfilter\n");
         var script = ShellScript.Render(new ShellArgs(), Sh("kernel-modules/present.sh"), Sh("kernel-modules/load.sh"));
         var check = ShellScript.Render(new ShellArgs(), Sh("kernel-modules/present.sh"), Sh("kernel-modules/check.sh"));
-        return Steps.Create("prepare.kernel-modules", Phase.Prepare,
+        return Step.Create("prepare.kernel-modules", Phase.Prepare,
             "Load overlay and br_netfilter now and at boot (a built-in module counts as loaded)",
             Steps.FixModes([file]) + script, Steps.FilesMatch([file]) + check, In(("modules", "overlay,br_netfilter")), OsRelease.All, [file]);
     }
@@ -148,7 +148,7 @@ internal static class PrepareSteps
         var file = Steps.File(SysctlFile, content.ToString());
         var check = Steps.FilesMatch([file]) + ShellScript.Render(
             new ShellArgs().List("SYSCTL_KEYS", sysctls.Keys).List("SYSCTL_VALUES", sysctls.Values), Sh("sysctl/check.sh"));
-        return Steps.Create("prepare.sysctl", Phase.Prepare,
+        return Step.Create("prepare.sysctl", Phase.Prepare,
             "Set bridge netfilter, IPv4 forwarding and the kernel values the kubelet protects, now and at boot",
             Steps.FixModes([file]) + ShellScript.Render(new ShellArgs().Set("SYSCTL_FILE", SysctlFile), Sh("sysctl/apply.sh")), check,
             In(("sysctls", string.Join(",", sysctls.Select(kv => kv.Key + "=" + kv.Value)))), OsRelease.All, [file]);
@@ -168,7 +168,7 @@ internal static class PrepareSteps
         var script = c.Source == PackageSource.Repository
             ? ShellScript.Render(Tools().List("OS_PACKAGES", OsPackages), Sh("host-tools/install.sh"), Sh("host-tools/check.sh"))
             : check;
-        return Steps.Create("prepare.host-tools", Phase.Prepare,
+        return Step.Create("prepare.host-tools", Phase.Prepare,
             c.Source == PackageSource.Repository
                 ? "Install the OS packages kubeadm's preflight and the apt key checks need"
                 : "Check that the tools kubeadm's preflight requires are installed",
@@ -238,7 +238,7 @@ internal static class PrepareSteps
             PackageSource.Bundle => $"Install containerd {v.Containerd} and runc from the bundle (SHA-256 checked on the host)",
             _ => $"Check that containerd ≥ {v.MinimumContainerd} and runc are installed",
         };
-        return Steps.Create("prepare.containerd-install", Phase.Prepare, description, script, check, inputs, OsRelease.All, files, bundleUploads: uploads);
+        return Step.Create("prepare.containerd-install", Phase.Prepare, description, script, check, inputs, OsRelease.All, files, bundleUploads: uploads);
     }
 
     /// <summary>containerd's own unit (containerd.service in the containerd repository), binary under /usr/local.</summary>
@@ -346,7 +346,7 @@ internal static class PrepareSteps
         var check = Steps.FilesMatch(files) + ShellScript.Render(Args(), Sh("containerd/mirrors.sh"), Sh("containerd/configured.sh"));
         var script = Steps.FixModes(files)
             + ShellScript.Render(Args().Set("CONFIG_BACKUP", ContainerdConfigBackup), Sh("containerd/mirrors.sh"), Sh("containerd/configure.sh"));
-        return Steps.Create("prepare.containerd", Phase.Prepare,
+        return Step.Create("prepare.containerd", Phase.Prepare,
             $"Configure containerd: systemd cgroups, sandbox image pause:{c.Versions.Pause}"
             + (mirrors.Count == 0 ? "" : ", registry mirrors for " + string.Join(", ", mirrors.Select(m => m.Key))),
             script, check, In(("pause", c.Versions.Pause), ("image-repository", c.Spec.Kubernetes.ImageRepository)), OsRelease.All, files);
@@ -407,7 +407,7 @@ internal static class PrepareSteps
                 description = $"Check that kubelet, kubeadm, kubectl {c.K8sVersion} and CNI plugins v{v.CniPlugins} are installed";
                 break;
         }
-        return Steps.Create("prepare.kubernetes", Phase.Prepare, description, script, check,
+        return Step.Create("prepare.kubernetes", Phase.Prepare, description, script, check,
             In(("source", SourceName(c.Source)), ("kubernetes", c.Spec.Kubernetes.Version.ToString()), ("cni-plugins", v.CniPlugins)),
             OsRelease.All, files, bundleUploads: uploads);
     }
@@ -417,7 +417,7 @@ internal static class PrepareSteps
         ShellArgs Args() => new ShellArgs().Set("MANAGED_MARKER", ManagedMarker).Set("KUBELET_UNIT", KubeletUnit).Set("KUBELET_DROPIN", KubeletDropIn);
         var check = ShellScript.Render(Args(), Sh("kubelet/unit.sh"), Sh("kubelet/installed.sh"));
         var script = ShellScript.Render(Args(), Sh("kubelet/unit.sh"), Sh("kubelet/install.sh"));
-        return Steps.Create("prepare.kubelet-unit", Phase.Prepare, "Install the kubelet systemd unit and kubeadm's drop-in, enable the kubelet",
+        return Step.Create("prepare.kubelet-unit", Phase.Prepare, "Install the kubelet systemd unit and kubeadm's drop-in, enable the kubelet",
             script, check, In(), OsRelease.All);
     }
 
@@ -425,7 +425,7 @@ internal static class PrepareSteps
     {
         var check = new StringBuilder(Steps.FilesMatch(files));
         foreach (var f in files) check.Append($"[ \"$(stat -c %a {Bash.Quote(f.Path)})\" = '{f.Mode.TrimStart('0')}' ]\n");
-        return Steps.Create(id, Phase.Prepare, description, Steps.FixModes(files), check.ToString(), In(), OsRelease.All, files);
+        return Step.Create(id, Phase.Prepare, description, Steps.FixModes(files), check.ToString(), In(), OsRelease.All, files);
     }
 
     private static Step ApiServerConfig(BuildContext c)
@@ -438,7 +438,7 @@ internal static class PrepareSteps
             Steps.File(HostPaths.AdmissionConfig, KubeYaml.Serialize(KubeadmConfigRenderer.Admission()), "0600"),
         };
         var check = Steps.FilesMatch(files) + $"[ \"$(stat -c %a {HostPaths.AuditLogDir})\" = 700 ]\n";
-        return Steps.Create("prepare.apiserver-config", Phase.Prepare,
+        return Step.Create("prepare.apiserver-config", Phase.Prepare,
             "Place the API server's authentication, audit, encryption-at-rest and admission configuration",
             Steps.FixModes(files) + $"install -d -m 0700 {HostPaths.AuditLogDir}\nchmod 0700 {HostPaths.AuditLogDir}\n",
             check, In(), OsRelease.All, files);

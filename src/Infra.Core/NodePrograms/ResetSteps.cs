@@ -1,5 +1,5 @@
-using Infra.Core.Kubeadm;
 using Infra.Core.Model;
+using Infra.Core.Pki;
 using Infra.Core.Shell;
 using Infra.Core.Spec;
 
@@ -22,10 +22,10 @@ internal static class ResetSteps
     /// </summary>
     public static readonly IReadOnlyList<string> CreatedDirectories =
     [
-        HostPaths.PkiDir + "/etcd", HostPaths.PkiDir, HostPaths.ManifestsDir, HostPaths.KubernetesDir,
+        PkiFiles.KubernetesPkiDir + "/etcd", PkiFiles.KubernetesPkiDir, HostPaths.ManifestsDir, HostPaths.KubernetesDir,
         "/etc/cni/net.d", "/etc/cni", PrepareSteps.CniBinDir, "/opt/cni", "/opt/containerd",
         PrepareSteps.ContainerdCertsDir, "/etc/containerd", "/etc/systemd/system/kubelet.service.d",
-        "/var/lib/kubelet", HostPaths.EtcdDataDir, HostPaths.AuditLogDir, "/var/log/kubernetes", HostPaths.BundleCacheDir, "/var/cache/infra",
+        "/var/lib/kubelet", HostPaths.EtcdDataDir, HostPaths.AuditLogDir, "/var/log/kubernetes", HostPaths.BundleCacheDir, HostPaths.CacheDir,
     ];
 
     public static IEnumerable<Step> For(BuildContext c, PlannedHost host)
@@ -48,7 +48,7 @@ internal static class ResetSteps
         var check = ShellScript.Render(
             new ShellArgs().Set("KUBELET_CONF", HostPaths.KubeletConf).Set("ADMIN_CONF", HostPaths.AdminConf).Set("MANIFESTS_DIR", HostPaths.ManifestsDir),
             Sh("kubeadm/reset-check.sh"));
-        return Steps.Create("reset.kubeadm", Phase.Reset, "Undo kubeadm init/join (kubeadm reset: static pods, kubeconfigs, local etcd data, kubelet state)",
+        return Step.Create("reset.kubeadm", Phase.Reset, "Undo kubeadm init/join (kubeadm reset: static pods, kubeconfigs, local etcd data, kubelet state)",
             script, check, new SortedDictionary<string, string>(), OsRelease.All);
     }
 
@@ -57,7 +57,7 @@ internal static class ResetSteps
         // A preinstalled containerd is not the tool's to stop.
         string[] units = c.Source == PackageSource.Preinstalled ? ["kubelet"] : ["kubelet", "containerd"];
         var args = new ShellArgs().List("UNITS", units);
-        return Steps.Create("reset.services", Phase.Reset, "Stop and disable " + string.Join(" and ", units),
+        return Step.Create("reset.services", Phase.Reset, "Stop and disable " + string.Join(" and ", units),
             ShellScript.Render(args, Sh("services/stop.sh")), ShellScript.Render(args, Sh("services/stopped.sh")), In(c), OsRelease.All);
     }
 
@@ -92,7 +92,7 @@ internal static class ResetSteps
             check = ShellScript.Render(new ShellArgs().List("GONE", [.. binaries, PrepareSteps.ContainerdUnit, PrepareSteps.CniBinDir]), Sh("bundle/removed.sh"));
             description = "Remove the binaries (Helm too), CNI plugins and containerd unit installed from the bundle";
         }
-        return Steps.Create("reset.installed", Phase.Reset, description, script, check, In(c), OsRelease.All);
+        return Step.Create("reset.installed", Phase.Reset, description, script, check, In(c), OsRelease.All);
     }
 
     private const string HelmBinary = "/usr/local/bin/helm";
@@ -112,11 +112,11 @@ internal static class ResetSteps
             Sh("tool-files/remove.sh"), Sh("swap/reset.sh"), Sh("containerd/mirrors.sh"), Sh("containerd/reset.sh"), Sh("node-dirs/remove.sh"));
         var check = ShellScript.Render(new ShellArgs().Set("PREEXISTING_FILE", PreexistingFile).List("CREATED_DIRECTORIES", CreatedDirectories).List("LEFTOVERS", [.. paths, PrepareSteps.FstabBackup, PrepareSteps.ContainerdConfigBackup]),
             Sh("tool-files/removed.sh"), Sh("node-dirs/removed.sh"), Sh("swap/reset-check.sh"));
-        return Steps.Create("reset.files", Phase.Reset,
+        return Step.Create("reset.files", Phase.Reset,
             "Remove the tool's configuration and audit logs and the directories the node made (kubelet, etcd, CNI, containerd) that were not there before; restore fstab and a prior containerd configuration",
             script, check, new SortedDictionary<string, string>(), OsRelease.All);
     }
 
-    private static Step Journal() => Steps.Create("reset.journal", Phase.Reset, "Clear the engine's journal on this host",
+    private static Step Journal() => Step.Create("reset.journal", Phase.Reset, "Clear the engine's journal on this host",
         $"rm -rf {HostPaths.JournalDir}\n", $"[ ! -e {HostPaths.JournalDir} ]\n", new SortedDictionary<string, string>(), OsRelease.All);
 }

@@ -6,11 +6,9 @@ using Infra.Core.Spec;
 
 namespace Infra.Core.NodePrograms;
 
-/// <summary>Builds <see cref="Step"/>s: adds the script, check and file hashes to the inputs and hashes them.</summary>
+/// <summary>Helpers for the planners' steps (<see cref="Step.Create"/> builds them): inputs, files, paths, here-documents.</summary>
 internal static class Steps
 {
-    public const string Header = "set -euo pipefail\n";
-
     /// <summary>A step's named inputs (hashed into its <see cref="Step.InputHash"/>), in the one order every step uses.</summary>
     public static SortedDictionary<string, string> In(params (string Key, string Value)[] items)
     {
@@ -18,46 +16,6 @@ internal static class Steps
         foreach (var (k, v) in items) d[k] = v;
         return d;
     }
-
-    public static Step Create(
-        string id,
-        Phase phase,
-        string description,
-        string script,
-        string? check,
-        IReadOnlyDictionary<string, string> inputs,
-        IReadOnlyList<OsFamily> os,
-        IReadOnlyList<HostFile>? files = null,
-        IReadOnlyList<string>? runtimeInputs = null,
-        IReadOnlyList<BundleUpload>? bundleUploads = null)
-    {
-        files ??= [];
-        bundleUploads ??= [];
-        var all = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (k, v) in inputs) all[k] = v;
-        all["script"] = Sha256Hex(script);
-        if (check is not null) all["check"] = Sha256Hex(check);
-        foreach (var f in files) all["file:" + f.Path] = $"{Sha256Hex(f.Content)} {f.Mode}";
-        foreach (var b in bundleUploads) all["bundle:" + b.Name] = $"{b.Sha256} {b.Path} {b.Mode}";
-        if (runtimeInputs is { Count: > 0 }) all["runtime-inputs"] = string.Join(",", runtimeInputs);
-        return new Step
-        {
-            Id = id,
-            Phase = phase,
-            Description = description,
-            Script = Header + ShellScript.CheckHeaders(script),
-            Check = check is null ? null : Header + ShellScript.CheckHeaders(check),
-            Inputs = all,
-            InputHash = InputHashOf(all),
-            Files = files,
-            RuntimeInputs = runtimeInputs ?? [],
-            Os = os,
-            BundleUploads = bundleUploads,
-        };
-    }
-
-    /// <summary>The project's step hash (<see cref="StepHash"/>): SHA-256 over the inputs sorted by name.</summary>
-    public static string InputHashOf(IReadOnlyDictionary<string, string> inputs) => StepHash.Of(inputs);
 
     public static string Sha256Hex(string text) => Sha256Hex(Encoding.UTF8.GetBytes(text));
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using Infra.Core.Kubeadm;
+using Infra.Core.Model;
 
 namespace Infra.Core.Pki;
 

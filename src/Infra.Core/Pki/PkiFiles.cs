@@ -28,7 +28,7 @@ namespace Infra.Core.Pki;
 /// </summary>
 public static class PkiFiles
 {
-    public const string KubernetesPkiDir = "/etc/kubernetes/pki";
+    public const string KubernetesPkiDir = HostPaths.KubernetesDir + "/pki";
     public const string EtcdPkiDir = "/etc/etcd/pki";
     public const string KubeletPkiDir = "/var/lib/kubelet/pki";
 

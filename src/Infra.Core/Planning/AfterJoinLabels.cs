@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Infra.Core.Kubeadm;
 using Infra.Core.Model;
-using Infra.Core.NodePrograms;
 using Infra.Core.Shell;
 using Infra.Core.Spec;
 
@@ -52,7 +50,7 @@ public static class AfterJoinLabels
             names.AddRange([$"NODE_{i}", $"LABELS_{i}[]"]);
             calls.Append($"label_node \"$NODE_{i}\" \"${{LABELS_{i}[@]}}\"\n");
         }
-        return Steps.Create(
+        return Model.Step.Create(
             StepId,
             Phase.Workloads,
             "label nodes with what the kubelet may not set itself (" + string.Join(", ", nodes.Select(n => n.Node)) + ")",

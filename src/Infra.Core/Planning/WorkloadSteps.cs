@@ -1,6 +1,5 @@
 using System.Text;
 using Infra.Core.Catalog;
-using Infra.Core.Kubeadm;
 using Infra.Core.Model;
 using Infra.Core.NodePrograms;
 using Infra.Core.Shell;
@@ -47,7 +46,7 @@ public static class WorkloadSteps
             foreach (var c in plan.Components.Where(c => c.Chart is not null))
             {
                 var name = ChartArchive(c.Chart!);
-                chartUploads[c.Name] = new BundleUpload { Name = name, Path = $"{HostPaths.BundleCacheDir}/{name}", Sha256 = bundle!.Find(name)!.Sha256, Mode = "0600" };
+                chartUploads[c.Name] = BundleUpload.ToCache(name, bundle!.Find(name)!.Sha256, "0600");
             }
             options = options with { LocalCharts = chartUploads.ToDictionary(u => u.Key, u => new LocalChart(u.Value.Path, u.Value.Sha256), StringComparer.Ordinal) };
         }
@@ -61,28 +60,16 @@ public static class WorkloadSteps
                 Content = Encoding.UTF8.GetBytes(f.Content),
                 Mode = "0600",
             }).ToList();
-            var inputs = new SortedDictionary<string, string>(StringComparer.Ordinal)
-            {
-                ["script"] = StepHash.OfContent(Encoding.UTF8.GetBytes(command.Script)),
-                ["wait"] = StepHash.OfContent(Encoding.UTF8.GetBytes(command.WaitScript)),
-                ["helm"] = HelmVersion,
-            };
-            foreach (var f in files) inputs["file:" + f.Path] = StepHash.OfContent(f.Content);
-            foreach (var u in uploads) inputs["bundle:" + u.Name] = u.Sha256;
-            steps.Add(new Step
-            {
-                Id = $"workloads.{command.Component}",
-                Phase = Phase.Workloads,
-                Description = $"apply {command.Component} and wait until it is ready",
-                Script = command.Script.TrimEnd('\n') + "\n" + command.WaitScript,
-                Check = null,
-                Inputs = inputs,
-                InputHash = StepHash.Of(inputs),
-                Files = files,
-                RuntimeInputs = [],
-                Os = [os],
-                BundleUploads = uploads,
-            });
+            steps.Add(Step.Create(
+                $"workloads.{command.Component}",
+                Phase.Workloads,
+                $"apply {command.Component} and wait until it is ready",
+                command.Script.TrimEnd('\n') + "\n" + command.WaitScript,
+                check: null,
+                Steps.In(("helm", HelmVersion)),
+                [os],
+                files,
+                bundleUploads: uploads));
         }
         return steps;
     }
@@ -107,34 +94,22 @@ public static class WorkloadSteps
             case PackageSource.Bundle:
                 var file = bundle?.Find(HelmArchive) ?? throw new NodeProgramException(
                     $"the bundle folder has no {HelmArchive} (Helm {HelmVersion}, for the workloads phase)");
-                var path = $"{HostPaths.BundleCacheDir}/{HelmArchive}";
-                uploads.Add(new BundleUpload { Name = HelmArchive, Path = path, Sha256 = file.Sha256, Mode = "0600" });
-                script = Steps.Header + ShellScript.Render(new ShellArgs().Set("HELM_SHA256", file.Sha256).Set("HELM_PATH", path), Sh("helm/install-bundle.sh"));
+                var upload = BundleUpload.ToCache(HelmArchive, file.Sha256, "0600");
+                uploads.Add(upload);
+                script = ShellScript.Render(new ShellArgs().Set("HELM_SHA256", file.Sha256).Set("HELM_PATH", upload.Path), Sh("helm/install-bundle.sh"));
                 break;
             default:
-                script = Steps.Header + ShellScript.Render(new ShellArgs().Set("HELM_ARCHIVE", HelmArchive), Sh("helm/install-repository.sh"));
+                script = ShellScript.Render(new ShellArgs().Set("HELM_ARCHIVE", HelmArchive), Sh("helm/install-repository.sh"));
                 break;
         }
-        var inputs = new SortedDictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["helm"] = HelmVersion,
-            ["source"] = source.Name(),
-            ["script"] = StepHash.OfContent(Encoding.UTF8.GetBytes(script)),
-        };
-        foreach (var u in uploads) inputs["bundle:" + u.Name] = u.Sha256;
-        return new Step
-        {
-            Id = "workloads.helm",
-            Phase = Phase.Workloads,
-            Description = $"Helm {HelmVersion} from the package source ({source.Name()})",
-            Script = script,
-            Check = check,
-            Inputs = inputs,
-            InputHash = StepHash.Of(inputs),
-            Files = [],
-            RuntimeInputs = [],
-            Os = [os],
-            BundleUploads = uploads,
-        };
+        return Step.Create(
+            "workloads.helm",
+            Phase.Workloads,
+            $"Helm {HelmVersion} from the package source ({source.Name()})",
+            script,
+            check,
+            Steps.In(("helm", HelmVersion), ("source", source.Name())),
+            [os],
+            bundleUploads: uploads);
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Infra.Core.Model;
 using Infra.Core.Shell;
 
 namespace Infra.Core.Workloads;
@@ -8,7 +9,7 @@ namespace Infra.Core.Workloads;
 public sealed record WorkloadCommandOptions
 {
     /// <summary>Folder on the host that receives manifests/ and values/.</summary>
-    public string Directory { get; init; } = "/var/lib/infra/workloads";
+    public string Directory { get; init; } = HostPaths.WorkloadsDir;
     public string Kubeconfig { get; init; } = "/etc/kubernetes/admin.conf";
     /// <summary>Per component: for helm --wait and for the readiness wait together.</summary>
     public int TimeoutSeconds { get; init; } = 600;

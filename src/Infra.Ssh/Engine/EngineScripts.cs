@@ -20,7 +20,7 @@ public static class EngineScripts
     /// <param name="staleHolder">A holder whose lock may be taken over (its run is gone): removed only if it still holds it.</param>
     public static string Probe(IReadOnlyList<Step> steps, string? lockHolder, bool breakLock, string? staleHolder)
     {
-        var args = new ShellArgs().Set("STATE_DIR", HostPaths.Dir);
+        var args = new ShellArgs().Set("STATE_DIR", HostPaths.JournalDir);
         var sources = new List<ShellSource> { Source("probe/start.sh") };
         if (lockHolder is not null)
         {

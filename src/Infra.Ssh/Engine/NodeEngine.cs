@@ -79,7 +79,7 @@ public sealed class NodeEngine : IDisposable
                 // The host that initializes the cluster hands out its admin kubeconfig (the plan says which host that is).
                 if (program.InitializesCluster)
                 {
-                    var k = await state.Session!.RunAsync($"set -euo pipefail\ncat {Core.Kubeadm.HostPaths.AdminConf}\n", null, timeout, "read admin.conf", ct);
+                    var k = await state.Session!.RunAsync($"set -euo pipefail\ncat {HostPaths.AdminConf}\n", null, timeout, "read admin.conf", ct);
                     kubeconfig = k.Succeeded ? k.Stdout : throw new StepFailedException(program.Host.Name,
                         new StepFailure("read admin.conf", k.ExitCode, _redactor.Redact(k.StderrTail(5)), "no admin kubeconfig after init"));
                 }

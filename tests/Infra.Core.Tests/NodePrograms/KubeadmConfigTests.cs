@@ -3,6 +3,7 @@ using Infra.Core.Catalog;
 using Infra.Core.Kubeadm;
 using Infra.Core.Model;
 using Infra.Core.NodePrograms;
+using Infra.Core.Pki;
 using YamlDotNet.Core;
 
 namespace Infra.Core.Tests.NodePrograms;
@@ -81,7 +82,7 @@ public class KubeadmConfigTests
         Assert.Contains("NodeRestriction", args["enable-admission-plugins"].Split(','));
         Assert.Equal(HostPaths.AdmissionConfig, args["admission-control-config-file"]);
         Assert.Equal(HostPaths.AuthenticationConfig, args["authentication-config"]);
-        Assert.Equal(HostPaths.ClusterCaCert, args["kubelet-certificate-authority"]);
+        Assert.Equal(PkiFiles.ClusterCaCert, args["kubelet-certificate-authority"]);
     }
 
     [Fact]
@@ -147,13 +148,13 @@ public class KubeadmConfigTests
         var k = InitDocuments().OfType<KubeletConfiguration>().Single();
         Assert.False(k.Authentication!.Anonymous!.Enabled);
         Assert.True(k.Authentication.Webhook!.Enabled);
-        Assert.Equal(HostPaths.ClusterCaCert, k.Authentication.X509!.ClientCAFile);
+        Assert.Equal(PkiFiles.ClusterCaCert, k.Authentication.X509!.ClientCAFile);
         Assert.Equal("Webhook", k.Authorization!.Mode);
         Assert.Equal(0, k.ReadOnlyPort);
         Assert.True(k.RotateCertificates);
         Assert.False(k.ServerTLSBootstrap);
-        Assert.Equal(HostPaths.KubeletServingCert, k.TlsCertFile);
-        Assert.Equal(HostPaths.KubeletServingKey, k.TlsPrivateKeyFile);
+        Assert.Equal(PkiFiles.KubeletServingCert, k.TlsCertFile);
+        Assert.Equal(PkiFiles.KubeletServingKey, k.TlsPrivateKeyFile);
         Assert.True(k.ProtectKernelDefaults);
         Assert.Equal("systemd", k.CgroupDriver);
         Assert.Equal(["10.96.0.10"], k.ClusterDNS);

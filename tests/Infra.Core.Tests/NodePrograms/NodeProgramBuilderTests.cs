@@ -103,8 +103,8 @@ public class NodeProgramBuilderTests
     {
         var a = new Dictionary<string, string> { ["x"] = "1", ["y"] = "2" };
         var b = new Dictionary<string, string> { ["y"] = "2", ["x"] = "1" };
-        Assert.Equal(Steps.InputHashOf(a), Steps.InputHashOf(b));
-        Assert.NotEqual(Steps.InputHashOf(a), Steps.InputHashOf(new Dictionary<string, string> { ["x"] = "1", ["y"] = "3" }));
+        Assert.Equal(StepHash.Of(a), StepHash.Of(b));
+        Assert.NotEqual(StepHash.Of(a), StepHash.Of(new Dictionary<string, string> { ["x"] = "1", ["y"] = "3" }));
     }
 
     [Fact]
@@ -190,7 +190,7 @@ public class NodeProgramBuilderTests
     {
         var worker = Build(Clusters.BareMetalSingle()).Single(p => p.Host.Name == "w-1");
         var pki = Step(worker, "prepare.pki").Files;
-        Assert.Equal([HostPaths.KubeletServingCert, HostPaths.KubeletServingKey], pki.Select(f => f.Path));
+        Assert.Equal([PkiFiles.KubeletServingCert, PkiFiles.KubeletServingKey], pki.Select(f => f.Path));
         Assert.Equal(("0644", false), (pki[0].Mode, pki[0].Secret));
         Assert.Equal(("0600", true), (pki[1].Mode, pki[1].Secret));
     }

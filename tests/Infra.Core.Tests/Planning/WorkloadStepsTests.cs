@@ -112,7 +112,7 @@ public class WorkloadStepsTests
             var upload = Assert.Single(step.BundleUploads);
             Assert.Equal(archive, upload.Name);
             Assert.Equal(bundle.Find(archive)!.Sha256, upload.Sha256);
-            Assert.Equal(upload.Sha256, step.Inputs["bundle:" + archive]);
+            Assert.Equal($"{upload.Sha256} {upload.Path} {upload.Mode}", step.Inputs["bundle:" + archive]);
             Assert.Contains($"echo '{upload.Sha256}  {upload.Path}' | sha256sum --check --quiet -", step.Script, StringComparison.Ordinal);
             Assert.Contains($" {upload.Path} --version ", step.Script, StringComparison.Ordinal);
             Assert.DoesNotContain("--repo", step.Script, StringComparison.Ordinal);

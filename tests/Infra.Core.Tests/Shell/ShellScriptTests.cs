@@ -71,7 +71,7 @@ public class ShellScriptTests
             {
                 var file = Path.Combine(dir, name.Replace('/', '-'));
                 // Every Core source runs inside a step, under its header.
-                File.WriteAllText(file, ShellScript.ForChecking(ShellScript.Load(name), Infra.Core.NodePrograms.Steps.Header));
+                File.WriteAllText(file, ShellScript.ForChecking(ShellScript.Load(name), Infra.Core.Model.Step.Header));
                 files.Add(file);
             }
             Assert.True(files.Count >= 20, $"only {files.Count} sources");

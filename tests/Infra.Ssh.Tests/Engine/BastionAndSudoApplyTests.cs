@@ -1,3 +1,4 @@
+using Infra.Core.Model;
 using Infra.Ssh.Engine;
 using Infra.TestHosts;
 using Infra.TestHosts.Clusters;
@@ -51,7 +52,7 @@ public sealed class BastionAndSudoApplyTests(BastionAndSudoHosts fixture, ITestO
         Assert.Equal(HostState.HostKeyRefused, host.State);
         Assert.Contains("bastion", host.Message);
         Assert.Contains(fixture["bastion"].HostKey.Fingerprint, host.Message);
-        Assert.Null(far.ReadDiskFile(Infra.Ssh.Engine.HostPaths.Journal));
+        Assert.Null(far.ReadDiskFile(HostPaths.Journal));
     }
 
     [RealHostFact]
@@ -70,7 +71,7 @@ public sealed class BastionAndSudoApplyTests(BastionAndSudoHosts fixture, ITestO
         Assert.Equal(0, report.ExitCode);
         Assert.Equal(HostState.Converged, Assert.Single(report.Hosts).State);
         // Everything ran as root: the files the tool placed are root's, the journal too.
-        var owners = (await near.ExecInsideAsync($"stat -c '%U %a %n' {Infra.Ssh.Engine.HostPaths.Journal} {Core.Kubeadm.HostPaths.KubeadmConfig} /etc/kubernetes/pki/ca.key")).Stdout;
+        var owners = (await near.ExecInsideAsync($"stat -c '%U %a %n' {HostPaths.Journal} {HostPaths.KubeadmConfig} /etc/kubernetes/pki/ca.key")).Stdout;
         Assert.All(owners.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => Assert.StartsWith("root ", l));
         Assert.Contains("root 600 /etc/kubernetes/pki/ca.key", owners);
         // The login was deploy's.

@@ -1,3 +1,4 @@
+using Infra.Core.Model;
 using Infra.Core.Spec;
 using Infra.Ssh.Engine;
 using Infra.TestHosts;
@@ -148,7 +149,7 @@ public sealed class ClusterFailureTests(FourSystemdHosts fixture, ITestOutputHel
         Assert.Equal(1, reset.ExitCode);
         Assert.Contains("alice@ws1 pid 4242", reset.Refusal);
         // The first run's probe made the journal directory; a reset that ran would have removed it.
-        Assert.All(Hosts, h => Assert.True(Directory.Exists(h.DiskPath(Infra.Ssh.Engine.HostPaths.Dir))));
+        Assert.All(Hosts, h => Assert.True(Directory.Exists(h.DiskPath(HostPaths.JournalDir))));
 
         var broke = await ApplyAsync(spec, EngineRun.Options(holder: "bob@ws2 pid 7", breakLock: true));
         release.Set();
@@ -158,7 +159,7 @@ public sealed class ClusterFailureTests(FourSystemdHosts fixture, ITestOutputHel
         Assert.All(broke.Hosts, h => Assert.Equal(HostState.Converged, h.State));
         Assert.True(declined.Declined);
         // Neither run left a lock behind (the first one's release did not remove the second one's).
-        Assert.All(Hosts, h => Assert.Equal("", h.ExecInsideAsync($"ls -A {Infra.Ssh.Engine.HostPaths.LockDir}").Result.Stdout.Trim()));
+        Assert.All(Hosts, h => Assert.Equal("", h.ExecInsideAsync($"ls -A {HostPaths.LockDir}").Result.Stdout.Trim()));
     }
     [RealHostFact]
     public async Task ApplyAsync_LocksLeftByAnEndedRunOnThisMachine_TakenOverWhileALiveRunsAreRefused()

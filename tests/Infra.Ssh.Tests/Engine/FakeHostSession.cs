@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.RegularExpressions;
 using Infra.Core.Model;
-using Infra.Ssh.Engine;
 
 namespace Infra.Ssh.Tests.Engine;
 
@@ -68,7 +67,7 @@ public sealed partial class FakeHost(string name)
             }
             if (label == "read admin.conf")
             {
-                return Files.TryGetValue(Core.Kubeadm.HostPaths.AdminConf, out var conf) ? Ok(Encoding.UTF8.GetString(conf)) : new CommandResult(1, "", "cat: no such file\n");
+                return Files.TryGetValue(HostPaths.AdminConf, out var conf) ? Ok(Encoding.UTF8.GetString(conf)) : new CommandResult(1, "", "cat: no such file\n");
             }
             // A step: its script, its check and the journal line (whose inputs name the step) in one round trip.
             if (Input(script, "STEP_ID") is not { } id || Input(script, "INPUT_HASH") is not { } hash) return Ok("");

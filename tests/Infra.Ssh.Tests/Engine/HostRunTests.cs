@@ -10,25 +10,10 @@ namespace Infra.Ssh.Tests.Engine;
 [Trait("Item", "12.2")]
 public class HostRunTests
 {
-    private const string Check = "set -euo pipefail\ntest -e /opt/x\ngrep -q ready /opt/x\n";
+    private const string Check = "test -e /opt/x\ngrep -q ready /opt/x\n";
 
-    private static Step Step(string id, Phase phase = Phase.Prepare, string? check = Check, string script = "touch /opt/x", IReadOnlyList<HostFile>? files = null)
-    {
-        var inputs = new Dictionary<string, string> { ["script"] = script };
-        return new Step
-        {
-            Id = id,
-            Phase = phase,
-            Description = id,
-            Script = "set -euo pipefail\n" + script,
-            Check = check,
-            Inputs = inputs,
-            InputHash = StepHash.Of(inputs),
-            Files = files ?? [],
-            RuntimeInputs = [],
-            Os = [OsFamily.Debian12],
-        };
-    }
+    private static Step Step(string id, Phase phase = Phase.Prepare, string? check = Check, string script = "touch /opt/x", IReadOnlyList<HostFile>? files = null) =>
+        Infra.Core.Model.Step.Create(id, phase, id, script, check, new Dictionary<string, string>(), [OsFamily.Debian12], files);
 
     private static NodeProgram Program(string host, params Step[] steps) => new()
     {

@@ -23,7 +23,7 @@ public sealed class SingleHostApplyTests(OneSystemdHost fixture, ITestOutputHelp
         return fixture.Set.Plan(spec with { Ssh = spec.Ssh with { ConnectTimeoutSeconds = connectTimeoutSeconds } });
     }
 
-    private string Journal => Cp1.ReadDiskFile(Infra.Ssh.Engine.HostPaths.Journal) ?? "";
+    private string Journal => Cp1.ReadDiskFile(HostPaths.Journal) ?? "";
 
     private static IEnumerable<string> RunnableSteps(ClusterPlan plan) => plan.Nodes.Single().Steps.Where(s => s.Phase != Phase.Reset).Select(s => s.Id);
 
@@ -55,20 +55,20 @@ public sealed class SingleHostApplyTests(OneSystemdHost fixture, ITestOutputHelp
         Assert.Contains("net.ipv4.ip_forward = 1", Cp1.ReadDiskFile("/etc/sysctl.d/90-infra-kubernetes.conf"));
         Assert.Contains("SystemdCgroup = true", Cp1.ReadDiskFile("/etc/containerd/config.toml"));
         Assert.Equal("active", (await Cp1.ExecInsideAsync("ctr version >/dev/null && echo active")).Stdout.Trim());
-        Assert.Equal(program.KubeadmConfig, Cp1.ReadDiskFile(Core.Kubeadm.HostPaths.KubeadmConfig));
-        Assert.Equal("600", (await Cp1.ExecInsideAsync($"stat -c %a {Core.Kubeadm.HostPaths.KubeadmConfig}")).Stdout.Trim());
-        Assert.Equal("700", (await Cp1.ExecInsideAsync($"stat -c %a {Infra.Ssh.Engine.HostPaths.Dir}")).Stdout.Trim());
+        Assert.Equal(program.KubeadmConfig, Cp1.ReadDiskFile(HostPaths.KubeadmConfig));
+        Assert.Equal("600", (await Cp1.ExecInsideAsync($"stat -c %a {HostPaths.KubeadmConfig}")).Stdout.Trim());
+        Assert.Equal("700", (await Cp1.ExecInsideAsync($"stat -c %a {HostPaths.JournalDir}")).Stdout.Trim());
         // The journal holds each step once, with the plan's input hash.
         var journal = Journal.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')).ToList();
         Assert.Equal(RunnableSteps(plan), journal.Select(f => f[0]));
         Assert.All(journal, f => Assert.Equal(program.Steps.Single(s => s.Id == f[0]).InputHash, f[1]));
-        Assert.NotNull(Cp1.ReadDiskFile(Infra.Ssh.Engine.HostPaths.State));
+        Assert.NotNull(Cp1.ReadDiskFile(HostPaths.State));
 
         // kubeadm init (stand-in) got the configuration the tool wrote; one host has no joiners, so no token.
         var calls = KubernetesStandIns.Calls(Cp1);
         var kubeadm = calls.Where(c => c.Tool == "kubeadm").ToList();
         var init = Assert.Single(kubeadm);
-        Assert.Equal($"init --config {Core.Kubeadm.HostPaths.KubeadmConfig}", init.Arguments);
+        Assert.Equal($"init --config {HostPaths.KubeadmConfig}", init.Arguments);
         Assert.Equal(program.KubeadmConfig, KubernetesStandIns.SavedFile(Cp1, Assert.Single(init.Files)));
         // The kubelet was started (by kubeadm) with the flags of kubeadm's drop-in.
         var kubelet = Assert.Single(calls, c => c.Tool == "kubelet");
@@ -112,8 +112,8 @@ public sealed class SingleHostApplyTests(OneSystemdHost fixture, ITestOutputHelp
         Assert.Equal(journal, Journal);
         Assert.Equal(calls, KubernetesStandIns.Calls(Cp1).Count);
         // The locks of both runs are gone.
-        Assert.Null(Cp1.ReadDiskFile(Infra.Ssh.Engine.HostPaths.HostLock + "/holder"));
-        Assert.Null(Cp1.ReadDiskFile(Infra.Ssh.Engine.HostPaths.ClusterLock + "/holder"));
+        Assert.Null(Cp1.ReadDiskFile(HostPaths.HostLock + "/holder"));
+        Assert.Null(Cp1.ReadDiskFile(HostPaths.ClusterLock + "/holder"));
     }
 
     [RealHostFact]
@@ -151,7 +151,7 @@ public sealed class SingleHostApplyTests(OneSystemdHost fixture, ITestOutputHelp
         // The run's attempts to release its locks on the powered-off host time out: keep them short.
         var plan = await FreshAsync(connectTimeoutSeconds: 1);
         // prepare.kubernetes asks kubeadm its version; once containerd is configured, that call hangs.
-        await KubernetesStandIns.DelayAsync(Cp1, "kubeadm", "version", 60, $"grep -q '^prepare.containerd\t' {Infra.Ssh.Engine.HostPaths.Journal}");
+        await KubernetesStandIns.DelayAsync(Cp1, "kubeadm", "version", 60, $"grep -q '^prepare.containerd\t' {HostPaths.Journal}");
         var running = new EngineRun().ApplyAsync(plan, EngineRun.Options(commandTimeout: TimeSpan.FromSeconds(30)));
         await KubernetesStandIns.WaitDelayingAsync(Cp1, "kubeadm", "version", TimeSpan.FromSeconds(60));
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Infra.Core.Kubeadm;
+using Infra.Core.Model;
 using Infra.Ssh.Engine;
 using Infra.TestHosts;
 using Infra.TestHosts.Clusters;
@@ -36,7 +37,7 @@ public sealed class TwentyHostApplyTests(TwentySystemdHosts fixture, ITestOutput
         var cp1 = fixture["cp1"];
         var cp1Calls = KubernetesStandIns.Calls(cp1).Where(c => c.Tool == "kubeadm").ToList();
         var init = Assert.Single(cp1Calls, c => c.Has("init"));
-        Assert.Equal($"init --config {Core.Kubeadm.HostPaths.KubeadmConfig}", init.Arguments);
+        Assert.Equal($"init --config {HostPaths.KubeadmConfig}", init.Arguments);
         Assert.Equal(plan.Nodes.Single(n => n.Host.Name == "cp1").KubeadmConfig, KubernetesStandIns.SavedFile(cp1, Assert.Single(init.Files)));
         // One token for the joins, registered after init with a 15 minute TTL; the control planes get their
         // certificates from the tool, so none are uploaded into the cluster.

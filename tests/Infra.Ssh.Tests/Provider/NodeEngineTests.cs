@@ -14,23 +14,8 @@ public sealed class NodeEngineHosts() : HostsFixture("nodee",
 /// <summary>The per-host engine the Pulumi provider uses, against real sshd hosts.</summary>
 public class NodeEngineTests(NodeEngineHosts hosts) : IClassFixture<NodeEngineHosts>
 {
-    private static Step Step(string id, Phase phase, string script, string? check = null, IReadOnlyList<string>? runtime = null)
-    {
-        var inputs = new Dictionary<string, string> { ["script"] = script };
-        return new Step
-        {
-            Id = id,
-            Phase = phase,
-            Description = id,
-            Script = "set -euo pipefail\n" + script,
-            Check = check,
-            Inputs = inputs,
-            InputHash = StepHash.Of(inputs),
-            Files = [],
-            RuntimeInputs = runtime ?? [],
-            Os = [OsFamily.Debian12],
-        };
-    }
+    private static Step Step(string id, Phase phase, string script, string? check = null, IReadOnlyList<string>? runtime = null) =>
+        Infra.Core.Model.Step.Create(id, phase, id, script, check, new Dictionary<string, string>(), [OsFamily.Debian12], runtimeInputs: runtime);
 
     private PlannedHost Planned(string name, string user = "root", params string[] roles) => new()
     {
@@ -147,7 +132,7 @@ public class NodeEngineTests(NodeEngineHosts hosts) : IClassFixture<NodeEngineHo
     public async Task ApplyAsync_ScriptExitsZeroButItsCheckFails_StepFailedNamingTheCheckLineAndNotJournaled()
     {
         using var engine = new NodeEngine();
-        const string check = "set -euo pipefail\ntest -e /opt/nv/ran\ngrep -qx ready /opt/nv/ran\n";
+        const string check = "test -e /opt/nv/ran\ngrep -qx ready /opt/nv/ran\n";
         var program = new NodeProgram
         {
             Host = Planned("ncp", "root", Roles.ControlPlane),
