@@ -54,7 +54,7 @@ internal static class ReportPrinter
             }
             var colour = h.State switch
             {
-                HostState.Unchanged or HostState.Converged or HostState.Read => "green",
+                HostState.Unchanged or HostState.Converged or HostState.Read or HostState.Removed => "green",
                 HostState.Pending => "yellow",
                 _ => "red",
             };

@@ -33,6 +33,8 @@ public static class HostPaths
     public const string Journal = JournalDir + "/journal";
     /// <summary>The settings the node was bootstrapped with (NodeState JSON), to refuse changes that need a procedure.</summary>
     public const string State = JournalDir + "/state.json";
+    /// <summary>On the first control plane: the cluster's members as last applied (ClusterMembers JSON), to reach removed hosts.</summary>
+    public const string Members = JournalDir + "/members.json";
     /// <summary>Where the workloads phase keeps the manifests and values it applies, on the first control plane.</summary>
     public const string WorkloadsDir = JournalDir + "/workloads";
     /// <summary>Where the etcd backup timer writes its snapshots.</summary>

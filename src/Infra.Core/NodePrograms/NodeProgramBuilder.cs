@@ -31,6 +31,19 @@ public static class NodeProgramBuilder
         return programs;
     }
 
+    /// <summary>
+    /// The reset steps of <paramref name="removed"/>, a host the cluster had and the stack no longer has, built in
+    /// the context of the cluster's current <paramref name="hosts"/> (it is not one of them).
+    /// </summary>
+    /// <exception cref="NodeProgramException">The cluster's context cannot be built (as <see cref="Build"/> would say).</exception>
+    public static NodeProgram ResetProgram(ClusterSpec spec, IReadOnlyList<PlannedHost> hosts, PlannedHost removed, KeptSecrets secrets, BundleManifest? bundle = null)
+    {
+        var problems = new List<NodeProgramProblem>();
+        var context = Context(spec, hosts, secrets, bundle, problems);
+        if (context is null || problems.Count > 0) throw new NodeProgramException(problems);
+        return new NodeProgram { Host = removed, Steps = [.. ResetSteps.For(context, removed)] };
+    }
+
     private static BuildContext? Context(ClusterSpec spec, IReadOnlyList<PlannedHost> hosts, KeptSecrets secrets, BundleManifest? bundle, List<NodeProgramProblem> problems)
     {
         var versions = ComponentVersions.For(spec.Kubernetes.Version);

@@ -33,6 +33,9 @@ public sealed record ClusterPlan
     /// </summary>
     public Infrastructure.InfrastructurePlan? Infrastructure { get; init; }
 
+    /// <summary>The bundle folder's files the plan was made with (packages.source bundle), for what is planned later from it.</summary>
+    public NodePrograms.BundleManifest? Bundle { get; init; }
+
     /// <summary>The order of work (apply and reset waves), made once from <see cref="Hosts"/>: the one source of it.</summary>
     public required Model.ExecutionPlan Execution { get; init; }
 

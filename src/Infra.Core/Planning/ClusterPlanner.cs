@@ -63,6 +63,7 @@ public static class ClusterPlanner
             Nodes = nodes,
             Execution = Model.ExecutionPlan.For(hosts),
             Workloads = workloads,
+            Bundle = bundle,
             Infrastructure = spec.Target != Target.Baremetal && inventory is null ? Infrastructure.CloudPlanner.Plan(spec, hosts) : null,
             SecretsArePlaceholders = secrets is null,
             Secrets = secrets,

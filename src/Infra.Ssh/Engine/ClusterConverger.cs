@@ -29,9 +29,15 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
         IHostSession? clusterLockSession = null;
         var first = plan.Hosts.FirstOrDefault(h => h.Has(Roles.ControlPlane));
         var shown = programs;
-        List<HostReport> Reports(bool ran = false) => shown
-            .Select(p => hosts.TryGetValue(p.Host.Name, out var s) ? s : read!)
-            .Select(s => s.Report(ran)).OfType<HostReport>().ToList();
+        var remover = new NodeRemover(run, redactor, progress);
+        var removal = NodeRemovalPlan.None;
+        (IReadOnlyList<RecordedHost> Members, string? Text) record = ([], null);
+        var removed = new List<HostReport>();
+        List<HostReport> Reports(bool ran = false) =>
+        [
+            .. shown.Select(p => hosts.TryGetValue(p.Host.Name, out var s) ? s : read!).Select(s => s.Report(ran)).OfType<HostReport>(),
+            .. ran ? removed : removal.Removals.Select(NodeRemover.Pending),
+        ];
         try
         {
             await ForEachAsync(hosts.Values, options.Concurrency, s => run.ConnectAsync(s, ct));
@@ -68,20 +74,36 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
             });
             var decided = hosts.Values.Where(s => s.Stop is null && s.Decision is not null).ToList();
 
+            // The cluster's member record on the first control plane: hosts it has and the stack no longer has are
+            // removed, on a whole-cluster apply only (never by --hosts or --phase).
+            var firstSession = first is null ? null : hosts.GetValueOrDefault(first.Name)?.Session ?? read?.Session;
+            if (firstSession is not null)
+            {
+                var (members, text, problem) = await remover.ReadAsync(firstSession, first!.Name, ct);
+                if (problem is not null) return new ClusterReport { Hosts = Reports(), Refusal = problem };
+                record = (members, text);
+                if (options.Hosts.Count == 0 && options.Phases.Count == 0) removal = NodeRemovals.Plan(plan, members);
+            }
+
             // Refusals stop the whole run before anything changes.
             foreach (var s in decided.Where(s => s.Decision!.Refusals.Count > 0)) s.Stop = new HostStop.Refused(s.Decision!.Refusals);
-            if (decided.Any(s => s.Stop is HostStop.Refused))
+            if (decided.Any(s => s.Stop is HostStop.Refused) || removal.Refusals.Count > 0)
             {
                 return new ClusterReport
                 {
-                    Hosts = shown.Select(p => hosts.TryGetValue(p.Host.Name, out var s) ? s : read!)
-                        .Select(s => s.Stop is null && s.Decision is not null ? s.PendingReport() : s.Report(ran: false)).OfType<HostReport>().ToList(),
+                    Hosts =
+                    [
+                        .. shown.Select(p => hosts.TryGetValue(p.Host.Name, out var s) ? s : read!)
+                            .Select(s => s.Stop is null && s.Decision is not null ? s.PendingReport() : s.Report(ran: false)).OfType<HostReport>(),
+                        .. removal.Refusals.Select(r => new HostReport { Host = r.Host, State = HostState.Refused, Refusals = [r.Refusal] }),
+                    ],
                 };
             }
 
-            var anyPending = decided.Any(s => s.Decision!.Pending.Count > 0);
+            var anyPending = decided.Any(s => s.Decision!.Pending.Count > 0) || removal.Removals.Count > 0;
             if (options.DryRun || !anyPending)
             {
+                if (!options.DryRun && firstSession is not null) await NodeRemover.WriteAsync(firstSession, Remembered(plan, record.Members, []), record.Text, ct);
                 return new ClusterReport { Hosts = Reports(), DryRun = options.DryRun };
             }
 
@@ -93,6 +115,29 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
             }
 
             await RunWavesAsync(plan, run, programs, hosts, read, options, firstOutside, ct);
+            // Removals come after the adds (a replaced node's work has somewhere to go), and only when every host converged.
+            var gone = new List<string>();
+            if (removal.Removals.Count > 0 && hosts.Values.All(s => s.Stop is null) && firstSession is not null)
+            {
+                foreach (var (r, report) in await remover.RemoveAsync(firstSession, removal.Removals, ct))
+                {
+                    removed.Add(report);
+                    if (report.State == HostState.Removed) gone.Add(r.Member.Name);
+                }
+            }
+            else
+            {
+                removed.AddRange(removal.Removals.Select(r => new HostReport
+                {
+                    Host = r.Member.Name,
+                    State = HostState.Blocked,
+                    Message = "not removed: other hosts of this apply did not converge; run apply again",
+                }));
+            }
+            if (firstSession is not null && (first is null || hosts.GetValueOrDefault(first.Name)?.Stop is null))
+            {
+                await NodeRemover.WriteAsync(firstSession, Remembered(plan, record.Members, gone), record.Text, ct);
+            }
             return new ClusterReport { Hosts = Reports(ran: true) };
         }
         finally
@@ -103,6 +148,17 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
             foreach (var s in open) await s.DisposeAsync();
             if (clusterLockSession is not null && !open.Contains(clusterLockSession)) await clusterLockSession.DisposeAsync();
         }
+    }
+
+    /// <summary>
+    /// The member record to keep: the plan's hosts, and every recorded host not yet removed (a --hosts apply or a
+    /// failed removal forgets nobody).
+    /// </summary>
+    private static IEnumerable<RecordedHost> Remembered(ClusterPlan plan, IReadOnlyList<RecordedHost> recorded, IReadOnlyList<string> gone)
+    {
+        var planned = ClusterMembers.Of(plan.Hosts);
+        var names = planned.Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
+        return [.. planned, .. recorded.Where(m => !names.Contains(m.Name) && !gone.Contains(m.Name))];
     }
 
     /// <summary>

@@ -23,6 +23,8 @@ public enum HostState
     Refused,
     /// <summary>Not selected (--hosts), but selected hosts depend on it: probed, nothing ran on it.</summary>
     Read,
+    /// <summary>No longer in the stack: drained, deleted from the cluster and reset (a warning says what could not be done).</summary>
+    Removed,
 }
 
 /// <summary>A step that would run or ran, and why.</summary>

@@ -94,7 +94,8 @@ public class ShellScriptTests
         var helm = Enum.GetValues<PackageSource>().Select(source => WorkloadSteps.Build(plan, OsFamily.Debian12, source, WorkloadStepsTests.Bundle(plan))[0]);
         // And the whole plan of the shipped prod stack (the after-join labels step; NodeLabelTests shellchecks it).
         var prod = ClusterPlanner.Plan(NodeLabelTests.ShippedProd()).Nodes.SelectMany(n => n.Steps);
-        var texts = RealToolTests.AllVariants().SelectMany(ps => ps).SelectMany(p => p.Steps).Concat(helm).Concat(prod)
+        // And a removed node's drain and delete (NodeRemovalsTests shellchecks them).
+        var texts = RealToolTests.AllVariants().SelectMany(ps => ps).SelectMany(p => p.Steps).Concat(helm).Concat(prod).Concat(NodeRemovalsTests.RenderedSteps())
             .SelectMany(s => new[] { s.Script, s.Check ?? "" })
             .Concat(Enum.GetValues<EtcdAccess>().SelectMany(a => new[] { EtcdRestore.Stop(a), EtcdRestore.Start(a) }))
             .Concat([EtcdRestore.StopControlPlane, EtcdRestore.StartControlPlane])

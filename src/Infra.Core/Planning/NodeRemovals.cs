@@ -1,0 +1,73 @@
+using System.Globalization;
+using Infra.Core.Model;
+using Infra.Core.NodePrograms;
+using Infra.Core.Shell;
+using Infra.Core.Spec;
+
+namespace Infra.Core.Planning;
+
+/// <summary>A host the cluster had and the stack no longer has: drained and deleted through the first control plane, then reset.</summary>
+public sealed record NodeRemoval
+{
+    public required RecordedHost Member { get; init; }
+    /// <summary>Run on the first control plane, in order: the drain, then the node object's deletion.</summary>
+    public required IReadOnlyList<Step> FromFirstControlPlane { get; init; }
+    /// <summary>The member's own reset steps, run on it once its node is gone from the cluster.</summary>
+    public required NodeProgram Reset { get; init; }
+}
+
+/// <summary>What taking hosts out of the stack asks for: the removals, or why they are refused by host (nothing runs then).</summary>
+public sealed record NodeRemovalPlan(IReadOnlyList<NodeRemoval> Removals, IReadOnlyList<(string Host, NodeChangeRefusal Refusal)> Refusals)
+{
+    public static readonly NodeRemovalPlan None = new([], []);
+}
+
+/// <summary>Plans the removal of the hosts the cluster's member record has and the plan does not.</summary>
+public static class NodeRemovals
+{
+    /// <summary>How long a drain may wait for evictions (PodDisruptionBudgets) before that removal stops.</summary>
+    public static readonly TimeSpan DrainTimeout = TimeSpan.FromMinutes(5);
+
+    public static NodeRemovalPlan Plan(ClusterPlan plan, IReadOnlyList<RecordedHost> recorded)
+    {
+        var planned = plan.Hosts.Select(h => h.Name).ToHashSet(StringComparer.Ordinal);
+        var first = plan.Hosts.FirstOrDefault(h => h.Has(Roles.ControlPlane));
+        var removals = new List<NodeRemoval>();
+        var refusals = new List<(string, NodeChangeRefusal)>();
+        foreach (var member in recorded.Where(m => !planned.Contains(m.Name)))
+        {
+            if (member.Roles.FirstOrDefault(r => r is Roles.ControlPlane or Roles.Etcd) is { } role)
+            {
+                refusals.Add((member.Name, new NodeChangeRefusal("hosts",
+                    $"host {member.Name} ({role}) is no longer in the stack: removing a control plane or an etcd member (its etcd " +
+                    "membership must change first) is not built yet; put the host back in the stack, or take it out by hand " +
+                    "(README, \"Removing a node\")")));
+                continue;
+            }
+            if (first is null)
+            {
+                refusals.Add((member.Name, new NodeChangeRefusal("hosts", $"host {member.Name} is no longer in the stack, and no control plane is left to remove its node through")));
+                continue;
+            }
+            var host = ClusterMembers.ToPlannedHost(member);
+            removals.Add(new NodeRemoval
+            {
+                Member = member,
+                FromFirstControlPlane = [Drain(member.Name, first.Os), Delete(member.Name, first.Os)],
+                Reset = NodeProgramBuilder.ResetProgram(plan.Spec, plan.Hosts, host, plan.SecretMaterial, plan.Bundle),
+            });
+        }
+        return new NodeRemovalPlan(removals, refusals);
+    }
+
+    private static Step Drain(string node, OsFamily os) => Step.Create($"remove.{node}.drain", Phase.Reset,
+        $"drain node {node} (evictions, PodDisruptionBudgets respected, at most {DrainTimeout.TotalMinutes:0} minutes)",
+        ShellScript.Render(new ShellArgs().Set("ADMIN_CONF", HostPaths.AdminConf).Set("NODE", node)
+            .Set("DRAIN_TIMEOUT", ((int)DrainTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture) + "s"), ShellScript.Load("nodes/drain.sh")),
+        check: null, new Dictionary<string, string>(), [os]);
+
+    private static Step Delete(string node, OsFamily os) => Step.Create($"remove.{node}.delete-node", Phase.Reset,
+        $"delete node {node} from the cluster",
+        ShellScript.Render(new ShellArgs().Set("ADMIN_CONF", HostPaths.AdminConf).Set("NODE", node), ShellScript.Load("nodes/delete.sh")),
+        check: null, new Dictionary<string, string>(), [os]);
+}
