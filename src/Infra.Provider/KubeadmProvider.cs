@@ -101,6 +101,14 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
         var props = request.OldInputs.IsEmpty ? request.OldOutputs : request.OldInputs;
         var program = WireJson.NodeProgram(props.RequireString("program"));
         var connection = WireJson.NodeConnection(props.RequireString("connection"));
+        // A worker leaves the cluster first (drained and deleted through the first control plane it joined by);
+        // control planes and etcd members are reset as before (their membership is the execution plan's reset order).
+        if (program.Host.Roles.SequenceEqual([Roles.Worker]) && props.String("joinVia") is { Length: > 0 } via)
+        {
+            var warning = await engine.RemoveAsync(program, WireJson.Deserialize<PlannedHost>(via, "joinVia"), connection, ct);
+            if (warning is not null) await Console.Error.WriteLineAsync("warning: " + warning);
+            return;
+        }
         await engine.ResetAsync(program, connection, ct);
     }
 

@@ -53,12 +53,15 @@ public static class NodeRemovals
             removals.Add(new NodeRemoval
             {
                 Member = member,
-                FromFirstControlPlane = [Drain(member.Name, first.Os), Delete(member.Name, first.Os)],
+                FromFirstControlPlane = FromFirstControlPlane(member.Name, first.Os),
                 Reset = NodeProgramBuilder.ResetProgram(plan.Spec, plan.Hosts, host, plan.SecretMaterial, plan.Bundle),
             });
         }
         return new NodeRemovalPlan(removals, refusals);
     }
+
+    /// <summary>What removes <paramref name="node"/> from the cluster, run on the first control plane (of <paramref name="os"/>): drain, then delete.</summary>
+    public static IReadOnlyList<Step> FromFirstControlPlane(string node, OsFamily os) => [Drain(node, os), Delete(node, os)];
 
     private static Step Drain(string node, OsFamily os) => Step.Create($"remove.{node}.drain", Phase.Reset,
         $"drain node {node} (evictions, PodDisruptionBudgets respected, at most {DrainTimeout.TotalMinutes:0} minutes)",

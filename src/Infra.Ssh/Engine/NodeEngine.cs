@@ -117,6 +117,48 @@ public sealed class NodeEngine : IDisposable
         if (!await run.RunResetAsync(state, ct)) throw state.Stop!.ToException(program.Host.Name);
     }
 
+    /// <summary>
+    /// A worker taken out of the cluster (its resource deleted: a pool shrunk): its node drained and deleted through
+    /// <paramref name="firstControlPlane"/>, then the host reset. Returns a warning when the host could not be reached
+    /// to reset (its node is gone from the cluster all the same; the VM is usually being deleted with it).
+    /// </summary>
+    /// <exception cref="HostUnreachableException">The first control plane could not be reached; nothing changed.</exception>
+    /// <exception cref="StepFailedException">The drain (a PodDisruptionBudget that never allows, named by kubectl), the deletion, or a reset step failed.</exception>
+    public async Task<string?> RemoveAsync(NodeProgram program, PlannedHost firstControlPlane, NodeConnection connection, CancellationToken ct)
+    {
+        var timeout = TimeSpan.FromSeconds(connection.CommandTimeoutSeconds);
+        IHostSession first;
+        try
+        {
+            first = await Connect(firstControlPlane, connection, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new HostUnreachableException(firstControlPlane.Name, _redactor.Redact(e.Message), e is HostKeyMismatchException, e);
+        }
+        await using (first)
+        {
+            foreach (var step in NodeRemovals.FromFirstControlPlane(program.Host.Name, firstControlPlane.Os))
+            {
+                var r = await first.RunAsync(step.Script, null, timeout, step.Id, ct);
+                if (!r.Succeeded)
+                {
+                    throw new StepFailedException(firstControlPlane.Name, new StepFailure(step.Id, r.ExitCode, _redactor.Redact(r.StderrTail()),
+                        $"node {program.Host.Name} stays in the cluster; fix what blocks it (the pods named above) and run again"));
+                }
+            }
+        }
+        try
+        {
+            await ResetAsync(program, connection, ct);
+            return null;
+        }
+        catch (HostUnreachableException e)
+        {
+            return $"node {program.Host.Name} was deleted from the cluster, but the host could not be reached to reset it: {e.Message}";
+        }
+    }
+
     /// <summary>Step id → input hash of what the host's journal records as done.</summary>
     public async Task<IReadOnlyDictionary<string, string>> JournalAsync(PlannedHost host, NodeConnection connection, CancellationToken ct)
     {

@@ -3,6 +3,7 @@ using Infra.Core.Planning;
 using Infra.Core.Spec;
 using Infra.Ssh.Engine;
 using Infra.TestHosts;
+using Infra.TestHosts.Clusters;
 using Infra.TestKit;
 
 namespace Infra.Ssh.Tests.Provider;
@@ -146,5 +147,34 @@ public class NodeEngineTests(NodeEngineHosts hosts) : IClassFixture<NodeEngineHo
         Assert.Equal("half\n", hosts["ncp"].ReadDiskFile("/opt/nv/ran"));
         Assert.False((await engine.JournalAsync(program.Host, Connection, CancellationToken.None)).ContainsKey("prepare.verify-marker"));
         Assert.Equal("", (await hosts["ncp"].ExecInsideAsync($"ls -A {HostPaths.LockDir}")).Stdout.Trim());
+    }
+
+    [RealHostFact]
+    [Trait("Item", "13.nodes")]
+    public async Task RemoveAsync_WorkerResourceDeleted_StandInDrainedAndDeletedThroughTheFirstControlPlaneThenReset()
+    {
+        using var engine = new NodeEngine();
+        await KubernetesStandIns.InstallAsync(hosts["ncp"], "v1.34.2", "v1.7.1");
+        await hosts["nw"].ExecInsideAsync("mkdir -p /opt/nr && touch /opt/nr/joined");
+        var program = new NodeProgram
+        {
+            Host = Planned("nw", "deploy", Roles.Worker),
+            Steps = [Step("reset.marker", Phase.Reset, "rm -rf /opt/nr")],
+        };
+        var first = Planned("ncp", "root", Roles.ControlPlane);
+
+        await KubernetesStandIns.FailAsync(hosts["ncp"], "kubectl", "drain", 1, "error when evicting pods/\"web-0\" -n \"default\": Cannot evict pod as it would violate the pod's disruption budget.");
+        var blocked = await Assert.ThrowsAsync<StepFailedException>(() => engine.RemoveAsync(program, first, Connection, CancellationToken.None));
+        Assert.Equal("remove.nw.drain", blocked.Failure.StepId);
+        Assert.Contains("web-0", blocked.Failure.StderrTail, StringComparison.Ordinal);
+        Assert.NotNull(hosts["nw"].ReadDiskFile("/opt/nr/joined"));
+        await KubernetesStandIns.ClearControlsAsync(hosts["ncp"]);
+
+        var warning = await engine.RemoveAsync(program, first, Connection, CancellationToken.None);
+
+        Assert.Null(warning);
+        var calls = KubernetesStandIns.Calls(hosts["ncp"]).Where(c => c.Tool == "kubectl").Select(c => c.Arguments).ToList();
+        Assert.Equal(["get node nw", "drain nw --ignore-daemonsets --delete-emptydir-data --timeout=300s", "delete node nw --ignore-not-found"], calls.Skip(calls.Count - 3));
+        Assert.Null(hosts["nw"].ReadDiskFile("/opt/nr/joined"));
     }
 }
