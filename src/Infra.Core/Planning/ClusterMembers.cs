@@ -43,8 +43,8 @@ public static class ClusterMembers
         }),
     ];
 
-    public static string Render(IEnumerable<RecordedHost> members) =>
-        WireJson.Serialize(new Document(SchemaVersion, [.. members.OrderBy(m => m.Name, StringComparer.Ordinal)])) + "\n";
+    /// <summary>The record in the members' order, which is bootstrap order: the first control plane is the one that initialized the cluster.</summary>
+    public static string Render(IEnumerable<RecordedHost> members) => WireJson.Serialize(new Document(SchemaVersion, [.. members])) + "\n";
 
     /// <exception cref="FormatException">Not a members document, or a field breaks the rule the stack holds it to.</exception>
     public static IReadOnlyList<RecordedHost> Parse(string json, string source)

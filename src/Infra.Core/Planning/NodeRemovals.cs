@@ -34,14 +34,13 @@ public static class NodeRemovals
         var first = plan.Hosts.FirstOrDefault(h => h.Has(Roles.ControlPlane));
         var removals = new List<NodeRemoval>();
         var refusals = new List<(string, NodeChangeRefusal)>();
+        // The record keeps bootstrap order: its first control plane is the one that initialized the cluster.
+        var initializer = recorded.FirstOrDefault(m => m.Roles.Contains(Roles.ControlPlane))?.Name;
         foreach (var member in recorded.Where(m => !planned.Contains(m.Name)))
         {
-            if (member.Roles.FirstOrDefault(r => r is Roles.ControlPlane or Roles.Etcd) is { } role)
+            if (Refusal(plan, member, initializer) is { } why)
             {
-                refusals.Add((member.Name, new NodeChangeRefusal("hosts",
-                    $"host {member.Name} ({role}) is no longer in the stack: removing a control plane or an etcd member (its etcd " +
-                    "membership must change first) is not built yet; put the host back in the stack, or take it out by hand " +
-                    "(README, \"Removing a node\")")));
+                refusals.Add((member.Name, new NodeChangeRefusal("hosts", $"host {member.Name} is no longer in the stack: {why}")));
                 continue;
             }
             if (first is null)
@@ -58,6 +57,27 @@ public static class NodeRemovals
             });
         }
         return new NodeRemovalPlan(removals, refusals);
+    }
+
+    /// <summary>Why a recorded host cannot be removed by an apply, or null.</summary>
+    private static string? Refusal(ClusterPlan plan, RecordedHost member, string? initializer)
+    {
+        if (member.Roles.Contains(Roles.Etcd))
+        {
+            return "removing an external etcd member is not built yet (the member list must change first); put the host back in the stack, " +
+                "or run 'infra reset --hosts " + member.Name + "' while it is still in the stack (it leaves the member list first)";
+        }
+        if (member.Roles.Contains(Roles.ControlPlane) && member.Name == initializer)
+        {
+            return "it is the control plane that initialized the cluster (the tool keeps the cluster's record and runs the workloads there); " +
+                "moving that role is not built yet: put the host back first in the stack's control planes";
+        }
+        if (member.Roles.Contains(Roles.ControlPlane) && plan.Spec.Etcd.Topology == EtcdTopology.Stacked)
+        {
+            return "a control plane with stacked etcd holds an etcd member, and removing it (the member list first, counting quorum) is not built yet; " +
+                "put the host back in the stack, or take it out by hand (README, \"Removing a node\")";
+        }
+        return null;
     }
 
     /// <summary>What removes <paramref name="node"/> from the cluster, run on the first control plane (of <paramref name="os"/>): drain, then delete.</summary>

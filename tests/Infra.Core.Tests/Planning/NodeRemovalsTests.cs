@@ -14,7 +14,7 @@ public class NodeRemovalsTests
     private static IReadOnlyList<RecordedHost> Recorded(ClusterPlan plan) => ClusterMembers.Parse(ClusterMembers.Render(ClusterMembers.Of(plan.Hosts)), "test");
 
     [Fact]
-    public void Render_ThenParse_SameMembersSortedByName()
+    public void Render_ThenParse_SameMembersInBootstrapOrder()
     {
         var plan = PlanOf(2);
 
@@ -117,7 +117,7 @@ public class NodeRemovalsTests
     }
 
     [Fact]
-    public void Plan_ControlPlaneGoneFromTheStack_RefusedNamingItNothingRemoved()
+    public void Plan_StackedControlPlanesGoneFromTheStack_RefusedNamingTheEtcdMemberWorkerStillRemoved()
     {
         var before = ClusterPlanner.Plan(SampleSpecs.BareMetal(controlPlanes: 3, workers: 2));
         var after = ClusterPlanner.Plan(SampleSpecs.BareMetal(controlPlanes: 1, workers: 1));
@@ -125,7 +125,37 @@ public class NodeRemovalsTests
         var removal = NodeRemovals.Plan(after, Recorded(before));
 
         Assert.Equal(["cp-2", "cp-3"], removal.Refusals.Select(r => r.Host));
-        Assert.Contains("removing a control plane or an etcd member", removal.Refusals[0].Refusal.Message, StringComparison.Ordinal);
+        Assert.Contains("a control plane with stacked etcd holds an etcd member", removal.Refusals[0].Refusal.Message, StringComparison.Ordinal);
         Assert.Equal(["w-2"], removal.Removals.Select(r => r.Member.Name));
+    }
+
+    [Fact]
+    public void Plan_ControlPlaneWithExternalEtcdGoneFromTheStack_DrainedDeletedAndReset()
+    {
+        var before = ClusterPlanner.Plan(SampleSpecs.BareMetal(controlPlanes: 3, workers: 1, etcd: EtcdTopology.External));
+        var spec = SampleSpecs.BareMetal(controlPlanes: 3, workers: 1, etcd: EtcdTopology.External);
+        var after = ClusterPlanner.Plan(spec with { Hosts = [.. spec.Hosts.Where(h => h.Name != "cp-3")], ControlPlane = spec.ControlPlane with { Count = 2 } });
+
+        var removal = Assert.Single(NodeRemovals.Plan(after, Recorded(before)).Removals);
+
+        Assert.Equal("cp-3", removal.Member.Name);
+        Assert.Equal(["remove.cp-3.drain", "remove.cp-3.delete-node"], removal.FromFirstControlPlane.Select(s => s.Id));
+        Assert.Contains(removal.Reset.Steps, s => s.Id == "reset.kubeadm");
+    }
+
+    [Fact]
+    public void Plan_InitializingControlPlaneOrEtcdMemberGoneFromTheStack_Refused()
+    {
+        var before = ClusterPlanner.Plan(SampleSpecs.BareMetal(controlPlanes: 3, workers: 1, etcd: EtcdTopology.External));
+        var recorded = Recorded(before);
+        // A plan that lost cp-1 (the initializer) and etcd-3, but kept the rest.
+        var after = before with { Hosts = [.. before.Hosts.Where(h => h.Name is not ("cp-1" or "etcd-3"))] };
+
+        var removal = NodeRemovals.Plan(after, recorded);
+
+        Assert.Equal(["cp-1", "etcd-3"], removal.Refusals.Select(r => r.Host).Order(StringComparer.Ordinal));
+        Assert.Contains("initialized the cluster", removal.Refusals.Single(r => r.Host == "cp-1").Refusal.Message, StringComparison.Ordinal);
+        Assert.Contains("external etcd member", removal.Refusals.Single(r => r.Host == "etcd-3").Refusal.Message, StringComparison.Ordinal);
+        Assert.Empty(removal.Removals);
     }
 }
