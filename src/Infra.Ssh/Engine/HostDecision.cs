@@ -31,7 +31,14 @@ public sealed record HostDecision
         if (spec is not null && bootstrapped && probe.StateJson is { } json)
         {
             var recorded = WireJson.Deserialize<NodeState>(json, $"state of host {program.Host.Name}");
-            refusals.AddRange(NodeDiff.Compare(recorded, NodeState.Of(spec, program)).Refusals);
+            var diff = NodeDiff.Compare(recorded, NodeState.Of(spec, program));
+            refusals.AddRange(diff.Refusals);
+            if (diff.Upgrade is { } upgrade)
+            {
+                // An allowed move, but this engine does not run the upgrade procedure yet: refused rather than recorded as done.
+                refusals.Add(new NodeChangeRefusal("kubernetes.version",
+                    $"host {program.Host.Name}: {upgrade.Describe()} is an allowed move, but this engine does not run the upgrade procedure yet"));
+            }
         }
 
         var pending = new List<(Step, string)>();
