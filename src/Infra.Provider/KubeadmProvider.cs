@@ -212,7 +212,11 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
         // A live node: changes that need a procedure are refused here, so preview already stops on them.
         if (failures.Count == 0 && !old.IsEmpty && State(old) is { } before && State(inputs) is { } after)
         {
-            failures.AddRange(NodeDiff.Compare(before, after).Refusals.Select(r => new CheckFailure(PropertyOf(r.Key), r.Message)));
+            var diff = NodeDiff.Compare(before, after);
+            failures.AddRange(diff.Refusals.Select(r => new CheckFailure(PropertyOf(r.Key), r.Message)));
+            // An allowed version move needs the upgrade procedure, which the provider does not run yet.
+            if (diff.Upgrade is { } upgrade)
+                failures.Add(new CheckFailure(PropertyOf("kubernetes.version"), $"{upgrade.Describe()}: the Pulumi provider does not run the upgrade procedure yet"));
         }
         return failures;
     }

@@ -65,6 +65,15 @@ public class ConfirmTests
     }
 
     [Fact]
+    [Trait("Item", "13.2")]
+    public void Apply_UpgradePhase_Exits2SayingTheVersionDrivesIt()
+    {
+        var r = CliRunner.Run("apply", "--stack", "dev", "--phase", "upgrade", "--yes");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("an upgrade follows kubernetes.version", r.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Apply_CloudStackWithoutInventory_Exits2()
     {
         var r = CliRunner.Run("apply", "--stack", "staging", "--yes");

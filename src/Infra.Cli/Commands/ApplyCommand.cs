@@ -31,9 +31,9 @@ internal sealed class ApplyCommand(CliEnvironment env, ClusterLoader loader) : A
         var phases = new List<Phase>();
         foreach (var name in ClusterContext.SplitList(settings.Phase))
         {
-            if (!PhaseNames.TryParse(name, out var phase) || phase == Core.Model.Phase.Reset)
+            if (!PhaseNames.TryParse(name, out var phase) || phase is Core.Model.Phase.Reset or Core.Model.Phase.Upgrade)
             {
-                throw new BadInputException($"--phase: '{name}' is not a phase; phases are prepare, etcd, control-plane, workers, workloads (reset is 'infra reset')");
+                throw new BadInputException($"--phase: '{name}' is not a phase; phases are prepare, etcd, control-plane, workers, workloads (reset is 'infra reset'; an upgrade follows kubernetes.version)");
             }
             phases.Add(phase);
         }

@@ -6,7 +6,7 @@ using Infra.Core.Spec;
 namespace Infra.Core.Model;
 
 /// <summary>Phases of a node program, in the order the engine runs them.</summary>
-public enum Phase { Prepare, Etcd, ControlPlane, Workers, Workloads, Reset }
+public enum Phase { Prepare, Etcd, ControlPlane, Workers, Workloads, Reset, Upgrade }
 
 public static class PhaseNames
 {
@@ -18,6 +18,7 @@ public static class PhaseNames
         Phase.Workers => "workers",
         Phase.Workloads => "workloads",
         Phase.Reset => "reset",
+        Phase.Upgrade => "upgrade",
         _ => throw new ArgumentOutOfRangeException(nameof(phase)),
     };
 

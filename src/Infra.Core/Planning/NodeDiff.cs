@@ -44,8 +44,10 @@ public sealed record NodeDiffResult
     /// <summary>Properties whose change makes it another machine: reset the old one, bootstrap the new one.</summary>
     public required IReadOnlyList<string> ReplaceKeys { get; init; }
     public required IReadOnlyList<NodeChangeRefusal> Refusals { get; init; }
+    /// <summary>The version move when the wanted version is an allowed upgrade (patch or next minor); null otherwise.</summary>
+    public VersionMove? Upgrade { get; init; }
 
-    public bool HasChanges => AddedSteps.Count + ChangedSteps.Count + RemovedSteps.Count + ReplaceKeys.Count + Refusals.Count > 0;
+    public bool HasChanges => AddedSteps.Count + ChangedSteps.Count + RemovedSteps.Count + ReplaceKeys.Count + Refusals.Count > 0 || Upgrade is not null;
 }
 
 /// <summary>Compares the state a node was bootstrapped with against the state the plan now wants.</summary>
@@ -59,11 +61,23 @@ public static class NodeDiff
 
         var refusals = new List<NodeChangeRefusal>();
         // A replaced machine is bootstrapped from scratch, but the cluster it joins keeps its version and CIDRs.
+        // A version move is an upgrade procedure (VersionMoves) or a refusal naming the allowed next steps.
+        VersionMove? upgrade = null;
         if (old.KubernetesVersion != wanted.KubernetesVersion)
         {
-            refusals.Add(new NodeChangeRefusal("kubernetes.version",
-                $"host {old.Host}: the cluster runs {old.KubernetesVersion}; moving to {wanted.KubernetesVersion} is an upgrade " +
-                "(kubeadm upgrade, one minor at a time, control planes first), which this tool does not perform yet"));
+            if (!KubernetesVersion.TryParse(old.KubernetesVersion, out var from) || !KubernetesVersion.TryParse(wanted.KubernetesVersion, out var to))
+            {
+                refusals.Add(new NodeChangeRefusal("kubernetes.version",
+                    $"host {old.Host}: the recorded version {old.KubernetesVersion} or the wanted {wanted.KubernetesVersion} is not MAJOR.MINOR.PATCH"));
+            }
+            else if (VersionMoves.Decide(from!, to!) is { Kind: VersionMoveKind.Refused } refused)
+            {
+                refusals.Add(new NodeChangeRefusal("kubernetes.version", $"host {old.Host}: the cluster runs {from}; {refused.Refusal}"));
+            }
+            else
+            {
+                upgrade = VersionMoves.Decide(from!, to!);
+            }
         }
         if (old.PodCidr != wanted.PodCidr)
         {
@@ -92,6 +106,6 @@ public static class NodeDiff
         var changed = wanted.StepHashes
             .Where(kv => old.StepHashes.TryGetValue(kv.Key, out var h) && h != kv.Value)
             .Select(kv => kv.Key).Order(StringComparer.Ordinal).ToList();
-        return new NodeDiffResult { AddedSteps = added, ChangedSteps = changed, RemovedSteps = removed, ReplaceKeys = replace, Refusals = refusals };
+        return new NodeDiffResult { AddedSteps = added, ChangedSteps = changed, RemovedSteps = removed, ReplaceKeys = replace, Refusals = refusals, Upgrade = upgrade };
     }
 }

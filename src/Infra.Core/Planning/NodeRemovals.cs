@@ -1,4 +1,3 @@
-using System.Globalization;
 using Infra.Core.Model;
 using Infra.Core.NodePrograms;
 using Infra.Core.Shell;
@@ -25,9 +24,6 @@ public sealed record NodeRemovalPlan(IReadOnlyList<NodeRemoval> Removals, IReadO
 /// <summary>Plans the removal of the hosts the cluster's member record has and the plan does not.</summary>
 public static class NodeRemovals
 {
-    /// <summary>How long a drain may wait for evictions (PodDisruptionBudgets) before that removal stops.</summary>
-    public static readonly TimeSpan DrainTimeout = TimeSpan.FromMinutes(5);
-
     public static NodeRemovalPlan Plan(ClusterPlan plan, IReadOnlyList<RecordedHost> recorded)
     {
         var planned = plan.Hosts.Select(h => h.Name).ToHashSet(StringComparer.Ordinal);
@@ -52,7 +48,7 @@ public static class NodeRemovals
             removals.Add(new NodeRemoval
             {
                 Member = member,
-                FromFirstControlPlane = FromFirstControlPlane(member.Name, first.Os),
+                FromFirstControlPlane = FromFirstControlPlane(member.Name, plan.Spec.Kubernetes.Upgrade, first.Os),
                 Reset = NodeProgramBuilder.ResetProgram(plan.Spec, plan.Hosts, host, plan.SecretMaterial, plan.Bundle),
             });
         }
@@ -81,15 +77,12 @@ public static class NodeRemovals
     }
 
     /// <summary>What removes <paramref name="node"/> from the cluster, run on the first control plane (of <paramref name="os"/>): drain, then delete.</summary>
-    public static IReadOnlyList<Step> FromFirstControlPlane(string node, OsFamily os) => [Drain(node, os), Delete(node, os)];
+    public static IReadOnlyList<Step> FromFirstControlPlane(string node, UpgradeSpec drain, OsFamily os) =>
+        [NodeDrain.For(RemovalPrefix + node + ".drain", Phase.Reset, node, drain, os, $"drain node {node} before its removal"), Delete(node, os)];
 
-    private static Step Drain(string node, OsFamily os) => Step.Create($"remove.{node}.drain", Phase.Reset,
-        $"drain node {node} (evictions, PodDisruptionBudgets respected, at most {DrainTimeout.TotalMinutes:0} minutes)",
-        ShellScript.Render(new ShellArgs().Set("ADMIN_CONF", HostPaths.AdminConf).Set("NODE", node)
-            .Set("DRAIN_TIMEOUT", ((int)DrainTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture) + "s"), ShellScript.Load("nodes/drain.sh")),
-        check: null, new Dictionary<string, string>(), [os]);
+    private const string RemovalPrefix = "remove.";
 
-    private static Step Delete(string node, OsFamily os) => Step.Create($"remove.{node}.delete-node", Phase.Reset,
+    private static Step Delete(string node, OsFamily os) => Step.Create($"{RemovalPrefix}{node}.delete-node", Phase.Reset,
         $"delete node {node} from the cluster",
         ShellScript.Render(new ShellArgs().Set("ADMIN_CONF", HostPaths.AdminConf).Set("NODE", node), ShellScript.Load("nodes/delete.sh")),
         check: null, new Dictionary<string, string>(), [os]);

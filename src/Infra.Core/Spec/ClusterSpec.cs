@@ -52,6 +52,8 @@ public sealed record KubernetesSpec
     /// <summary>Where control-plane images come from; a mirror for air-gapped sites.</summary>
     public required string ImageRepository { get; init; }
     public required string DnsDomain { get; init; }
+    /// <summary><c>kubernetes.upgrade</c>: worker batches and the drain bound of an upgrade.</summary>
+    public UpgradeSpec Upgrade { get; init; } = UpgradeSpec.Default;
 }
 
 public sealed record ControlPlaneSpec

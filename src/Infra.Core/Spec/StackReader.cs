@@ -208,6 +208,7 @@ public static class StackReader
         var k = c.Object("kubernetes", required: true);
         var version = new KubernetesVersion(0, 0, 0);
         string? repo = null, domain = null;
+        var upgrade = UpgradeSpec.Default;
         if (k is not null)
         {
             var text = k.String("version", required: true);
@@ -233,9 +234,21 @@ public static class StackReader
             {
                 ctx.Error(k.Join("dnsDomain"), Codes.InvalidName, $"'{Limits.Show(domain)}' is not a DNS domain");
             }
+            upgrade = ReadUpgrade(k.Object("upgrade"));
             k.RejectUnknown();
         }
-        return new KubernetesSpec { Version = version, ImageRepository = repo ?? "registry.k8s.io", DnsDomain = domain ?? "cluster.local" };
+        return new KubernetesSpec { Version = version, ImageRepository = repo ?? "registry.k8s.io", DnsDomain = domain ?? "cluster.local", Upgrade = upgrade };
+    }
+
+    private static UpgradeSpec ReadUpgrade(YamlObject? u)
+    {
+        if (u is null) return UpgradeSpec.Default;
+        var batch = u.Int("workerBatchSize", 1, UpgradeSpec.MaxWorkerBatchSize, "kubernetes.upgrade.workerBatchSize") ?? UpgradeSpec.DefaultWorkerBatchSize;
+        var drain = UpgradeSpec.DefaultDrainTimeoutSeconds;
+        u.String("drainTimeout", t => UpgradeSpec.ParseDuration(t, out var s) is { } problem ? problem : Keep(s), Codes.InvalidValue);
+        string? Keep(int seconds) { drain = seconds; return null; }
+        u.RejectUnknown();
+        return new UpgradeSpec { WorkerBatchSize = batch, DrainTimeoutSeconds = drain };
     }
 
     private static ControlPlaneSpec ReadControlPlane(ReadContext ctx, YamlObject c, Target target)

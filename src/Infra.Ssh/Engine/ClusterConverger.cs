@@ -97,6 +97,7 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
                             .Select(s => s.Stop is null && s.Decision is not null ? s.PendingReport() : s.Report(ran: false)).OfType<HostReport>(),
                         .. removal.Refusals.Select(r => new HostReport { Host = r.Host, State = HostState.Refused, Refusals = [r.Refusal] }),
                     ],
+                    Refusal = UpgradeNamed(plan, decided.Select(s => s.Decision!.Upgrade).FirstOrDefault(u => u is not null)),
                 };
             }
 
@@ -460,6 +461,11 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
     private void Report(string host, string what) => progress?.Report(new EngineEvent(host, what));
 
     internal static string WireJsonState(ClusterSpec spec, NodeProgram p) => WireJson.Serialize(NodeState.Of(spec, p));
+
+    /// <summary>An allowed upgrade named with its waves, before this engine refuses to run it; null without one.</summary>
+    private static string? UpgradeNamed(ClusterPlan plan, VersionMove? move) =>
+        move is null || !plan.Hosts.Any(h => h.Has(Roles.ControlPlane)) ? null
+            : string.Join("\n", UpgradePlanner.Plan(plan, move).Describe()) + "\nthis engine does not run the upgrade procedure yet: nothing was changed";
 
     private async Task<string?> TakeClusterLock(IHostSession session, ConvergeOptions options, CancellationToken ct, string? staleHolder = null)
     {

@@ -10,6 +10,8 @@ public sealed record HostDecision
     public required IReadOnlyList<(Step Step, string Reason)> Pending { get; init; }
     public required int Skipped { get; init; }
     public required IReadOnlyList<NodeChangeRefusal> Refusals { get; init; }
+    /// <summary>The allowed version move from the host's recorded state to the plan's version; null when none.</summary>
+    public VersionMove? Upgrade { get; init; }
     /// <summary>Set when a selected phase waits for an earlier one that is not done on this host.</summary>
     public string? Blocked { get; init; }
     /// <summary>Steps done with their current inputs whose check no longer holds, with the line it stopped at.</summary>
@@ -26,12 +28,21 @@ public sealed record HostDecision
     public static HostDecision Decide(ClusterSpec? spec, NodeProgram program, ProbeResult probe, IReadOnlySet<Phase> phases)
     {
         var refusals = new List<NodeChangeRefusal>();
+        VersionMove? move = null;
         var bootstrapped = program.Steps.Any(s => s.Phase is Phase.Etcd or Phase.ControlPlane or Phase.Workers
             && probe.Journal.ContainsKey(s.Id));
         if (spec is not null && bootstrapped && probe.StateJson is { } json)
         {
             var recorded = WireJson.Deserialize<NodeState>(json, $"state of host {program.Host.Name}");
-            refusals.AddRange(NodeDiff.Compare(recorded, NodeState.Of(spec, program)).Refusals);
+            var diff = NodeDiff.Compare(recorded, NodeState.Of(spec, program));
+            refusals.AddRange(diff.Refusals);
+            move = diff.Upgrade;
+            if (diff.Upgrade is { } upgrade)
+            {
+                // An allowed move, but this engine does not run the upgrade procedure yet: refused rather than recorded as done.
+                refusals.Add(new NodeChangeRefusal("kubernetes.version",
+                    $"host {program.Host.Name}: {upgrade.Describe()} is an allowed move, but this engine does not run the upgrade procedure yet"));
+            }
         }
 
         var pending = new List<(Step, string)>();
@@ -63,7 +74,7 @@ public sealed record HostDecision
         }
         var drift = (blocked is null ? pending : []).Where(s => probe.FailedChecks.ContainsKey(s.Item1.Id) && s.Item2.StartsWith(DriftReason, StringComparison.Ordinal))
             .ToDictionary(s => s.Item1.Id, s => probe.FailedChecks[s.Item1.Id], StringComparer.Ordinal);
-        return new HostDecision { Pending = blocked is null ? pending : [], Skipped = skipped, Refusals = refusals, Blocked = blocked, Drift = drift };
+        return new HostDecision { Pending = blocked is null ? pending : [], Skipped = skipped, Refusals = refusals, Upgrade = move, Blocked = blocked, Drift = drift };
     }
 
     private static string? Reason(Step step, ProbeResult probe)

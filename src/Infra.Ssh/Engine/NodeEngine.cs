@@ -138,7 +138,7 @@ public sealed class NodeEngine : IDisposable
         }
         await using (first)
         {
-            foreach (var step in NodeRemovals.FromFirstControlPlane(program.Host.Name, firstControlPlane.Os))
+            foreach (var step in NodeRemovals.FromFirstControlPlane(program.Host.Name, UpgradeSpec.Default, firstControlPlane.Os))
             {
                 var r = await first.RunAsync(step.Script, null, timeout, step.Id, ct);
                 if (!r.Succeeded)

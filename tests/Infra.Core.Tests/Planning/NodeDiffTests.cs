@@ -43,7 +43,8 @@ public class NodeDiffTests
     }
 
     [Theory]
-    [InlineData("version", "kubernetes.version", "upgrade")]
+    [InlineData("version", "kubernetes.version", "one minor at a time")]
+    [InlineData("downgrade", "kubernetes.version", "downgrade")]
     [InlineData("pod", "network.podCidr", "10.245.0.0/16")]
     [InlineData("service", "network.serviceCidr", "10.97.0.0/16")]
     [InlineData("etcd", "etcd.topology", "external")]
@@ -52,7 +53,8 @@ public class NodeDiffTests
     {
         var wanted = what switch
         {
-            "version" => State() with { KubernetesVersion = "1.37.0" },
+            "version" => State() with { KubernetesVersion = "1.38.0" },
+            "downgrade" => State() with { KubernetesVersion = "1.36.0" },
             "pod" => State() with { PodCidr = "10.245.0.0/16" },
             "service" => State() with { ServiceCidr = "10.97.0.0/16" },
             "etcd" => State() with { EtcdTopology = "external" },
@@ -81,5 +83,29 @@ public class NodeDiffTests
 
         Assert.Equal(["address"], d.ReplaceKeys);
         Assert.Empty(d.Refusals);
+    }
+
+    [Theory]
+    [Trait("Item", "13.1")]
+    [InlineData("1.36.2", VersionMoveKind.Patch)]
+    public void Compare_AllowedVersionMove_UpgradeNotRefusal(string wanted, VersionMoveKind kind)
+    {
+        var d = NodeDiff.Compare(State(), State() with { KubernetesVersion = wanted });
+
+        Assert.Empty(d.Refusals);
+        Assert.Equal(kind, d.Upgrade?.Kind);
+        Assert.True(d.HasChanges);
+    }
+
+    [Fact]
+    [Trait("Item", "13.1")]
+    public void Compare_NextMinor_UpgradeNotRefusal()
+    {
+        var old = State() with { KubernetesVersion = "1.35.4" };
+
+        var d = NodeDiff.Compare(old, old with { KubernetesVersion = "1.36.0" });
+
+        Assert.Empty(d.Refusals);
+        Assert.Equal(VersionMoveKind.Minor, d.Upgrade?.Kind);
     }
 }

@@ -99,6 +99,7 @@ public class ShellScriptTests
             .SelectMany(s => new[] { s.Script, s.Check ?? "" })
             .Concat(Enum.GetValues<EtcdAccess>().SelectMany(a => new[] { EtcdRestore.Stop(a), EtcdRestore.Start(a) }))
             .Concat([EtcdRestore.StopControlPlane, EtcdRestore.StartControlPlane])
+            .Concat(Planning.UpgradePlannerTests.Procedure().Actions.Values.SelectMany(a => a).Select(a => a.Step.Script))
             .Distinct().ToList();
         var unused = Sources().Where(n => !texts.Any(t => t.Contains(ShellScript.Load(n).Body, StringComparison.Ordinal))).ToList();
         Assert.True(unused.Count == 0, "in no rendered step: " + string.Join(", ", unused));

@@ -206,6 +206,12 @@ public sealed class SingleHostApplyTests(OneSystemdHost fixture, ITestOutputHelp
             Assert.Empty(run.Confirmations);
             Assert.Equal(journal, Journal);
             Assert.Equal(calls, KubernetesStandIns.Calls(Cp1).Count);
+            // An allowed move (a newer patch) is named with its procedure's waves before it is refused.
+            if (key == "kubernetes.version")
+            {
+                Assert.Contains($"upgrade {spec.Kubernetes.Version} → 1.34.3 (patch)", report.Refusal, StringComparison.Ordinal);
+                Assert.Contains("upgrade: first control plane cp1: kubeadm upgrade apply v1.34.3", report.Refusal, StringComparison.Ordinal);
+            }
         }
     }
 

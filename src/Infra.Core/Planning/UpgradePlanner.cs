@@ -1,0 +1,130 @@
+using Infra.Core.Model;
+using Infra.Core.NodePrograms;
+using Infra.Core.Shell;
+using Infra.Core.Spec;
+
+namespace Infra.Core.Planning;
+
+/// <summary>One journaled action of an upgrade: a step run on a host (the node itself, or the first control plane for its drain and uncordon).</summary>
+public sealed record UpgradeAction(string Host, Step Step);
+
+/// <summary>
+/// A Kubernetes upgrade as waves of the execution model (kubeadm's documented order): preflight on the first control
+/// plane; the first control plane (<c>kubeadm upgrade apply</c>); the other control planes one at a time and the
+/// workers in batches (<c>kubeadm upgrade node</c>). Each node is drained, its packages upgraded, kubeadm run, its
+/// kubelet restarted, then it is uncordoned once Ready at the new version.
+/// </summary>
+public sealed record UpgradeProcedure
+{
+    public required VersionMove Move { get; init; }
+    /// <summary>Phase <see cref="Phase.Upgrade"/> waves, in order: preflight, first control plane, other control planes, workers.</summary>
+    public required IReadOnlyList<ExecutionWave> Waves { get; init; }
+    /// <summary>Node → its actions in order (drain, packages, kubeadm, uncordon); the preflight is under the first control plane's name, first.</summary>
+    public required IReadOnlyDictionary<string, IReadOnlyList<UpgradeAction>> Actions { get; init; }
+    /// <summary>Where the preflight keeps the etcd snapshot on the first control plane (stacked etcd); null for external etcd.</summary>
+    public required string? SnapshotPath { get; init; }
+
+    /// <summary>As <c>infra plan</c> and <c>apply --dry-run</c> print it: the move, then each wave.</summary>
+    public IReadOnlyList<string> Describe() =>
+        [$"{Move.Describe()}: {Waves.Count} waves", .. Waves.Select(w => "  " + w.Describe())];
+}
+
+/// <summary>Plans an <see cref="UpgradeProcedure"/> from the plan of the new version and an allowed version move.</summary>
+public static class UpgradePlanner
+{
+    public const string PreflightStep = "upgrade.preflight";
+    public const string PackagesStep = "upgrade.packages";
+    public const string KubeadmStep = "upgrade.kubeadm";
+    public const string DrainStepPrefix = "upgrade.drain.";
+    public const string UncordonStepPrefix = "upgrade.uncordon.";
+    public const string SnapshotDir = HostPaths.JournalDir + "/upgrade-snapshots";
+    /// <summary>How long a node may take to be Ready after its kubelet restarts.</summary>
+    public const string ReadyTimeout = "300s";
+
+    /// <param name="plan">The plan for the stack's (new) version; its <c>prepare.kubernetes</c> steps install the new packages per source.</param>
+    /// <exception cref="ArgumentException">The move is not an upgrade.</exception>
+    public static UpgradeProcedure Plan(ClusterPlan plan, VersionMove move)
+    {
+        if (!move.IsUpgrade) throw new ArgumentException($"{move.From} → {move.To} is not an upgrade", nameof(move));
+        if (plan.Spec.Kubernetes.Version != move.To) throw new ArgumentException($"the plan is for {plan.Spec.Kubernetes.Version}, not {move.To}", nameof(plan));
+        var settings = plan.Spec.Kubernetes.Upgrade;
+        var first = plan.FirstControlPlane;
+        var cps = plan.Hosts.Where(h => h.Has(Roles.ControlPlane)).ToList();
+        var workers = plan.Hosts.Where(h => h.Has(Roles.Worker) && !h.Has(Roles.ControlPlane)).ToList();
+        var nodes = cps.Concat(workers).ToList();
+        var to = move.To.ToString();
+        var stacked = plan.Spec.Etcd.Topology == EtcdTopology.Stacked;
+
+        var waves = new List<ExecutionWave>
+        {
+            Wave($"preflight: every node at {move.From}, API and etcd healthy, kubeadm upgrade plan" + (stacked ? ", etcd snapshot" : ""), [first], WavePacing.OneAtATime),
+            Wave($"first control plane {first.Name}: kubeadm upgrade apply v{to}", [first], WavePacing.OneAtATime),
+        };
+        if (cps.Count > 1) waves.Add(Wave("other control planes: kubeadm upgrade node", cps.Skip(1).ToList(), WavePacing.OneAtATime));
+        if (workers.Count > 0) waves.Add(Wave("workers: kubeadm upgrade node", workers, WavePacing.Batches(settings.WorkerBatchSize)));
+
+        var actions = new Dictionary<string, IReadOnlyList<UpgradeAction>>(StringComparer.Ordinal);
+        foreach (var node in nodes)
+        {
+            var program = plan.Nodes.Single(n => n.Host.Name == node.Name);
+            var list = new List<UpgradeAction>();
+            if (node == first) list.Add(new(first.Name, Preflight(plan, move, nodes, stacked, program.Host.Os)));
+            list.Add(new(first.Name, Drain(node.Name, to, settings, program.Host.Os)));
+            list.Add(new(node.Name, Packages(program, to)));
+            list.Add(new(node.Name, Kubeadm(node == first, to, program.Host.Os)));
+            list.Add(new(first.Name, Uncordon(node.Name, to, program.Host.Os)));
+            actions[node.Name] = list;
+        }
+        return new UpgradeProcedure
+        {
+            Move = move,
+            Waves = waves,
+            Actions = actions,
+            SnapshotPath = stacked ? $"{SnapshotDir}/before-v{to}.db" : null,
+        };
+    }
+
+    private static ExecutionWave Wave(string title, IReadOnlyList<PlannedHost> hosts, WavePacing pacing) =>
+        new() { Phase = Phase.Upgrade, Title = title, Hosts = hosts, Pacing = pacing };
+
+    private static Step Preflight(ClusterPlan plan, VersionMove move, IReadOnlyList<PlannedHost> nodes, bool stacked, OsFamily os)
+    {
+        var args = new ShellArgs().Set("KUBECONFIG_FILE", HostPaths.AdminConf).Set("FROM_VERSION", move.From.ToString())
+            .Set("TO_VERSION", move.To.ToString()).List("NODES", nodes.Select(n => n.Name)).Set("SNAPSHOT_DIR", SnapshotDir)
+            .Set("ETCD_STACKED", stacked ? "true" : "false");
+        return Step.Create(PreflightStep, Phase.Upgrade,
+            $"Preflight for {move.Describe()}: every node at {move.From}, API and etcd healthy, kubeadm upgrade plan" +
+            (stacked ? $", etcd snapshot kept in {SnapshotDir}" : ""),
+            ShellScript.Render(args, ShellScript.Load("upgrade/preflight.sh")), null,
+            Steps.In(("from", move.From.ToString()), ("to", move.To.ToString()), ("nodes", string.Join(",", nodes.Select(n => n.Name))),
+                ("etcd", plan.Spec.Etcd.Topology.Name())), [os]);
+    }
+
+    private static Step Drain(string node, string to, UpgradeSpec settings, OsFamily os) =>
+        NodeDrain.For(DrainStepPrefix + node, Phase.Upgrade, node, settings, os, $"drain {node} before its upgrade to {to}", ("to", to));
+
+    /// <summary>The new version's own <c>prepare.kubernetes</c> (per package source: exact packages and holds, bundle binaries, or a check of preinstalled ones) under the upgrade's id.</summary>
+    private static Step Packages(NodeProgram program, string to)
+    {
+        var install = program.Steps.Single(s => s.Id == "prepare.kubernetes");
+        return Step.Create(PackagesStep, Phase.Upgrade, $"Upgrade to {to}: " + install.Description, install.Script, check: null,
+            install.Inputs, install.Os, install.Files, install.RuntimeInputs, install.BundleUploads);
+    }
+
+    private static Step Kubeadm(bool first, string to, OsFamily os)
+    {
+        var args = new ShellArgs().Set("FIRST", first ? "true" : "false").Set("TO_VERSION", to);
+        return Step.Create(KubeadmStep, Phase.Upgrade,
+            first ? $"kubeadm upgrade apply v{to} --yes, then restart the kubelet" : "kubeadm upgrade node, then restart the kubelet",
+            ShellScript.Render(args, ShellScript.Load("upgrade/kubeadm.sh")), null,
+            Steps.In(("to", to), ("first", first ? "true" : "false")), [os]);
+    }
+
+    private static Step Uncordon(string node, string to, OsFamily os)
+    {
+        var args = new ShellArgs().Set("KUBECONFIG_FILE", HostPaths.AdminConf).Set("NODE", node).Set("TO_VERSION", to).Set("READY_TIMEOUT", ReadyTimeout);
+        return Step.Create(UncordonStepPrefix + node, Phase.Upgrade, $"Wait until {node} is Ready at {to}, then uncordon it",
+            ShellScript.Render(args, ShellScript.Load("upgrade/uncordon.sh")), null,
+            Steps.In(("node", node), ("to", to)), [os]);
+    }
+}

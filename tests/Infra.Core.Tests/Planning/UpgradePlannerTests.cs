@@ -1,0 +1,135 @@
+using Infra.Core.Model;
+using Infra.Core.Planning;
+using Infra.Core.Spec;
+using Infra.TestKit;
+
+namespace Infra.Core.Tests.Planning;
+
+/// <summary>
+/// The upgrade procedure as waves, in kubeadm's documented order (kubernetes/website
+/// content/en/docs/tasks/administer-cluster/kubeadm/kubeadm-upgrade.md: the first control plane with
+/// <c>kubeadm upgrade apply</c>, the other control planes, then workers a few at a time with <c>kubeadm upgrade node</c>;
+/// each node drained with --ignore-daemonsets and uncordoned after its kubelet restarts).
+/// </summary>
+public class UpgradePlannerTests
+{
+    private static KubernetesVersion V(string s) => KubernetesVersion.TryParse(s, out var v) ? v! : throw new ArgumentException(s);
+
+    internal static UpgradeProcedure Procedure(int cps = 1, int workers = 2, int batch = 1, string from = "1.36.0", string to = "1.36.1",
+        PackageSource source = PackageSource.Repository, EtcdTopology etcd = EtcdTopology.Stacked)
+    {
+        var spec = SampleSpecs.BareMetal(cps, workers, etcd);
+        spec = spec with
+        {
+            Kubernetes = spec.Kubernetes with { Version = V(to), Upgrade = UpgradeSpec.Default with { WorkerBatchSize = batch } },
+            Packages = spec.Packages with { Source = source },
+        };
+        var plan = ClusterPlanner.Plan(spec);
+        return UpgradePlanner.Plan(plan, VersionMoves.Decide(V(from), V(to)));
+    }
+
+    [Fact]
+    [Trait("Item", "13.2")]
+    public void Plan_OneControlPlaneTwoWorkers_PreflightFirstControlPlaneThenWorkersOneAtATime()
+    {
+        var p = Procedure();
+
+        Assert.Equal(
+        [
+            "upgrade: preflight: every node at 1.36.0, API and etcd healthy, kubeadm upgrade plan, etcd snapshot — cp-1",
+            "upgrade: first control plane cp-1: kubeadm upgrade apply v1.36.1 — cp-1",
+            "upgrade: workers: kubeadm upgrade node — w-1, w-2 (one at a time)",
+        ], p.Waves.Select(w => w.Describe()));
+        Assert.Equal("upgrade 1.36.0 → 1.36.1 (patch): 3 waves", p.Describe()[0]);
+        Assert.Equal("/var/lib/infra/upgrade-snapshots/before-v1.36.1.db", p.SnapshotPath);
+    }
+
+    [Fact]
+    [Trait("Item", "13.2")]
+    public void Plan_ThreeControlPlanesAndBatches_OtherControlPlanesOneAtATimeWorkersInBatches()
+    {
+        var p = Procedure(cps: 3, workers: 5, batch: 2, from: "1.35.4", to: "1.36.1");
+
+        Assert.Equal(4, p.Waves.Count);
+        Assert.Equal(["cp-2", "cp-3"], p.Waves[2].Hosts.Select(h => h.Name));
+        Assert.Equal(WavePacing.OneAtATime, p.Waves[2].Pacing);
+        Assert.Equal(2, p.Waves[3].Pacing.BatchSize);
+        Assert.Equal([["w-1", "w-2"], ["w-3", "w-4"], ["w-5"]], p.Waves[3].Pacing.Split(p.Waves[3].Hosts).Select(b => b.Select(h => h.Name)));
+        Assert.Contains("(next minor)", p.Describe()[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Trait("Item", "13.2")]
+    public void Plan_EachNode_DrainOnFirstControlPlaneThenPackagesKubeadmThenUncordon()
+    {
+        var p = Procedure();
+
+        Assert.Equal(
+        [
+            ("cp-1", "upgrade.preflight"), ("cp-1", "upgrade.drain.cp-1"), ("cp-1", "upgrade.packages"), ("cp-1", "upgrade.kubeadm"), ("cp-1", "upgrade.uncordon.cp-1"),
+        ], p.Actions["cp-1"].Select(a => (a.Host, a.Step.Id)));
+        Assert.Equal(
+        [
+            ("cp-1", "upgrade.drain.w-2"), ("w-2", "upgrade.packages"), ("w-2", "upgrade.kubeadm"), ("cp-1", "upgrade.uncordon.w-2"),
+        ], p.Actions["w-2"].Select(a => (a.Host, a.Step.Id)));
+        Assert.Contains("kubeadm upgrade apply", p.Actions["cp-1"][3].Step.Script, StringComparison.Ordinal);
+        Assert.Contains("readonly FIRST=true", p.Actions["cp-1"][3].Step.Script, StringComparison.Ordinal);
+        Assert.Contains("readonly FIRST=false", p.Actions["w-1"][2].Step.Script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Trait("Item", "13.2")]
+    public void Plan_Drain_EvictsBoundedNeverForced()
+    {
+        var drain = Procedure().Actions["w-1"][0].Step;
+
+        Assert.Contains("kubectl drain \"$NODE\" --ignore-daemonsets --delete-emptydir-data --timeout=\"$DRAIN_TIMEOUT\"", drain.Script, StringComparison.Ordinal);
+        Assert.Contains("readonly DRAIN_TIMEOUT=300s", drain.Script, StringComparison.Ordinal);
+        Assert.DoesNotContain("--force", drain.Script, StringComparison.Ordinal);
+        Assert.DoesNotContain("--disable-eviction", drain.Script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Trait("Item", "13.2")]
+    public void Plan_EveryStep_InputsNameTheTargetVersion()
+    {
+        var a = Procedure(to: "1.36.1").Actions.Values.SelectMany(x => x).Select(x => (x.Host, x.Step.Id, x.Step.InputHash)).ToList();
+        var b = Procedure(to: "1.36.2").Actions.Values.SelectMany(x => x).Select(x => (x.Host, x.Step.Id, x.Step.InputHash)).ToList();
+
+        Assert.Equal(a.Select(x => (x.Host, x.Id)), b.Select(x => (x.Host, x.Id)));
+        Assert.All(a.Zip(b), x => Assert.NotEqual(x.First.InputHash, x.Second.InputHash));
+    }
+
+    [Theory]
+    [Trait("Item", "13.2")]
+    [InlineData(PackageSource.Repository, "apt-get install")]
+    [InlineData(PackageSource.Preinstalled, "kubeadm version -o short")]
+    public void Plan_Packages_TheNewVersionsInstallPerSource(PackageSource source, string inScript)
+    {
+        var packages = Procedure(source: source).Actions["w-1"][1].Step;
+
+        Assert.Equal("upgrade.packages", packages.Id);
+        Assert.Contains(inScript, packages.Script, StringComparison.Ordinal);
+        Assert.Contains("1.36.1", packages.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Trait("Item", "13.2")]
+    public void Plan_ExternalEtcd_NoStackedSnapshotAndEtcdMembersNotUpgraded()
+    {
+        var p = Procedure(etcd: EtcdTopology.External);
+
+        Assert.Null(p.SnapshotPath);
+        Assert.DoesNotContain(p.Actions.Keys, k => k.StartsWith("etcd-", StringComparison.Ordinal));
+        Assert.Contains("readonly ETCD_STACKED=false", p.Actions["cp-1"][0].Step.Script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Trait("Item", "13.2")]
+    public void Plan_NotAnUpgrade_Throws()
+    {
+        var plan = ClusterPlanner.Plan(SampleSpecs.BareMetal());
+
+        Assert.Throws<ArgumentException>(() => UpgradePlanner.Plan(plan, VersionMoves.Decide(V("1.36.1"), V("1.36.1"))));
+    }
+}
