@@ -95,6 +95,7 @@ public class ShellScriptTests
         // And the whole plan of the shipped prod stack (the after-join labels step; NodeLabelTests shellchecks it).
         var prod = ClusterPlanner.Plan(NodeLabelTests.ShippedProd()).Nodes.SelectMany(n => n.Steps);
         var texts = RealToolTests.AllVariants().SelectMany(ps => ps).SelectMany(p => p.Steps).Concat(helm).Concat(prod)
+            .Concat(Pki.CertificateRenewalTests.RenewalSteps())
             .SelectMany(s => new[] { s.Script, s.Check ?? "" })
             .Concat(Enum.GetValues<EtcdAccess>().SelectMany(a => new[] { EtcdRestore.Stop(a), EtcdRestore.Start(a) }))
             .Concat([EtcdRestore.StopControlPlane, EtcdRestore.StartControlPlane])
