@@ -67,6 +67,8 @@ public static class InfraApp
                 b.SetDescription(Markup.Escape("The certificates on the hosts: the tool's, kubeadm's and the CAs."));
                 Add<CertsCheckCommand>(b, "certs check", "Every certificate on every host with its expiry; exit 1 when one expires within --within days (default 30).")
                     .WithExample("certs", "check", "--stack", "prod", "--within", "60");
+                Add<CertsRenewCommand>(b, "certs renew", "Renew the leaf certificates from the kept CAs (kept secrets first), then restart what uses them one host at a time behind a health gate.")
+                    .WithExample("certs", "renew", "--stack", "prod", "--yes");
             });
             c.AddBranch("secrets", b =>
             {

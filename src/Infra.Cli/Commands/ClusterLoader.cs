@@ -17,7 +17,8 @@ namespace Infra.Cli.Commands;
 internal sealed class ClusterLoader(CliEnvironment env, TimeProvider clock)
 {
     /// <summary>Loads and plans; creates missing kept secrets when <paramref name="createSecrets"/> (apply does).</summary>
-    public LoadResult Load(HostSettings settings, bool createSecrets)
+    /// <param name="adjust">Changes the kept secrets before planning, in memory only (certs renew: the renewed leaves).</param>
+    public LoadResult Load(HostSettings settings, bool createSecrets, Func<ClusterSpec, IReadOnlyList<PlannedHost>, KeptSecrets, KeptSecrets>? adjust = null)
     {
         var said = new LoadResult();
         try
@@ -49,6 +50,7 @@ internal sealed class ClusterLoader(CliEnvironment env, TimeProvider clock)
             var secretsDir = SecretsFolder.Resolve(settings.SecretsDir, env, stackName);
             var (secrets, created) = EnsureSecrets(spec, planned, secretsDir, createSecrets);
             if (created > 0) said = said with { SecretsNote = $"kept secrets: {created} item(s) created in {secretsDir}" };
+            if (adjust is not null) secrets = adjust(spec, planned, secrets);
 
             spec = SecretsFolder.WithKeptAdminKey(spec, secrets, secretsDir);
             var plan = ClusterPlanner.Plan(spec, secrets, inventory, BundleFolder.Read(spec, stack.File, env));

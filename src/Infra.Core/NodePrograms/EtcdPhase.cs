@@ -207,12 +207,14 @@ internal static class EtcdPhase
         if (!IsExternalMember(c.Spec, host)) return [];
         string[] binaries = c.Source == PackageSource.Preinstalled ? [] : [$"{InstallDir}/etcd", $"{InstallDir}/etcdctl", $"{InstallDir}/etcdutl"];
         var args = new ShellArgs().List("FILES",
-            [Unit, EnvFile, InitialClusterFile, ConfigStamp, PkiFiles.EtcdPkiDir, .. binaries, EtcdObservation.MemberDataDir, EtcdRestore.PreviousData, EtcdRestore.Staging]);
+            [Unit, EnvFile, InitialClusterFile, ConfigStamp, PkiFiles.EtcdPkiDir, .. binaries, EtcdObservation.MemberDataDir, EtcdRestore.PreviousData, EtcdRestore.Staging,
+                EtcdBackups.TimerUnitPath, EtcdBackups.ServiceUnitPath, EtcdBackups.ScriptPath])
+            .List("UNITS", [EtcdBackups.TimerName, EtcdBackups.ServiceName]);
         var script = ShellScript.Render(args, Sh("etcd/reset.sh"));
         var check = ShellScript.Render(args, Sh("etcd/reset-check.sh"));
         return
         [
-            Step.Create("reset.etcd", Phase.Reset, "Stop and disable the etcd member, remove its unit, configuration, certificates"
+            Step.Create("reset.etcd", Phase.Reset, "Stop and disable the etcd member and its scheduled snapshots, remove their units, the snapshot script, the member's configuration, certificates"
                 + (binaries.Length > 0 ? " and the etcd binaries" : ""), script, check, In(("source", PrepareSteps.SourceName(c.Source))), OsRelease.All),
         ];
     }

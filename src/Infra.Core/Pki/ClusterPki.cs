@@ -72,7 +72,9 @@ public static class ClusterPki
     /// longer match the host's current name and addresses, and then for that host only. <paramref name="now"/>
     /// fixes the validity periods of what is made.
     /// </summary>
-    public static PkiEnsureResult EnsureWithChanges(ClusterSpec spec, IReadOnlyList<PlannedHost> hosts, KeptSecrets? existing, DateTimeOffset now)
+    /// <param name="renew">Leaf names (<see cref="IssuedNames"/>) to re-issue although kept: renewal, with a new key, serial and validity.</param>
+    public static PkiEnsureResult EnsureWithChanges(ClusterSpec spec, IReadOnlyList<PlannedHost> hosts, KeptSecrets? existing, DateTimeOffset now,
+        IReadOnlySet<string>? renew = null)
     {
         foreach (var h in hosts)
         {
@@ -88,6 +90,13 @@ public static class ClusterPki
         var notBefore = now - Backdate;
         var changes = new List<PkiChange>();
         void Created(string name, string reason) => changes.Add(new PkiChange(name, PkiChangeKind.Created, reason));
+        bool Renewed(string name, CertificateAndKey kept)
+        {
+            if (renew?.Contains(name) != true) return false;
+            using var old = Certificates.Load(kept.CertificatePem);
+            changes.Add(new PkiChange(name, PkiChangeKind.Reissued, $"renewed: was valid until {old.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm} UTC"));
+            return true;
+        }
 
         CertificateAndKey Ca(CertificateAndKey? kept, string cn, string what)
         {
@@ -124,10 +133,11 @@ public static class ClusterPki
         {
             void Client(string name, string cn)
             {
-                if (issued.ContainsKey(name)) return;
+                var renewing = issued.TryGetValue(name, out var kept) && Renewed(name, kept);
+                if (kept is not null && !renewing) return;
                 issued[name] = Certificates.Issue(etcdSigner, new CertificateProfile { CommonName = cn, ServerAuth = false, ClientAuth = true },
                     notBefore, now + LeafLifetime);
-                Created(name, $"etcd client certificate (CN {cn})");
+                if (!renewing) Created(name, $"etcd client certificate (CN {cn})");
             }
             Client(IssuedNames.EtcdHealthcheckClient, "kube-etcd-healthcheck-client");
             Client(IssuedNames.ApiServerEtcdClient, "kube-apiserver-etcd-client");
@@ -140,7 +150,11 @@ public static class ClusterPki
                 {
                     using var cert = Certificates.Load(kept.CertificatePem);
                     var has = Certificates.AltNamesOf(cert);
-                    if (has.SetEquals(want)) return;
+                    if (has.SetEquals(want))
+                    {
+                        if (Renewed(name, kept)) issued[name] = Certificates.Issue(ca, profile, notBefore, now + LeafLifetime);
+                        return;
+                    }
                     issued[name] = Certificates.Issue(ca, profile, notBefore, now + LeafLifetime);
                     changes.Add(new PkiChange(name, PkiChangeKind.Reissued, $"SANs were [{has}], the host now needs [{want}]"));
                     return;

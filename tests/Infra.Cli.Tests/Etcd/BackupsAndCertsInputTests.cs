@@ -53,6 +53,48 @@ public class BackupsAndCertsInputTests
         Assert.Contains("etcd-1:", r.Err, StringComparison.Ordinal);
     }
 
+    [Trait("Item", "14.1")]
+    [Fact]
+    public void CertsRenew_Ca_RefusedExit2NothingChanged()
+    {
+        using var tmp = new TempDir();
+        Assert.Equal(0, Run(tmp, "secrets", "init", "--file", Stack(tmp)).ExitCode);
+        var before = Directory.GetFiles(tmp.File("secrets"), "*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllText);
+        var r = Run(tmp, "certs", "renew", "--ca", "--yes", "--file", Stack(tmp));
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("CA rotation is not automated", r.Out + r.Err, StringComparison.Ordinal);
+        Assert.Equal(before, Directory.GetFiles(tmp.File("secrets"), "*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllText));
+    }
+
+    [Trait("Item", "14.1")]
+    [Fact]
+    public void CertsRenew_NoKeptSecrets_Exit2()
+    {
+        using var tmp = new TempDir();
+        var r = Run(tmp, "certs", "renew", "--yes", "--file", Stack(tmp));
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("no kept secrets", r.Out + r.Err, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(tmp.File("secrets")));
+    }
+
+    [Trait("Item", "14.1")]
+    [Fact]
+    public void CertsRenew_NoHostReachable_KeptSecretsRenewedFirstExit1()
+    {
+        using var tmp = new TempDir();
+        Assert.Equal(0, Run(tmp, "secrets", "init", "--file", Stack(tmp)).ExitCode);
+        var file = Directory.GetFiles(tmp.File("secrets"), "*", SearchOption.AllDirectories).Single(f => f.Contains("etcd-server", StringComparison.Ordinal) && f.EndsWith(".crt", StringComparison.Ordinal));
+        var before = File.ReadAllText(file);
+        var r = Run(tmp, "certs", "renew", "--hosts", "etcd-1", "--yes", "--file", Stack(tmp));
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("etcd-server/etcd-1: renewed", r.Out, StringComparison.Ordinal);
+        // The kept secrets hold the renewed certificate before any host is reached.
+        Assert.NotEqual(before, File.ReadAllText(file));
+    }
+
     [Trait("Item", "14.3")]
     [Fact]
     public void BackupsPull_NoOut_Exit2()

@@ -196,6 +196,11 @@ public sealed class ExternalEtcdTests(EtcdHostsFixture hosts, ITestOutputHelper 
         await PutOnceWritableAsync(staying, "/infra/after-reset");
         Assert.Equal(staying.Order(StringComparer.Ordinal), await hosts.MemberNamesAsync(staying[0], endpoints: staying));
         Assert.NotEqual(0, (await hosts[leaving].ExecInsideAsync("test -d /var/lib/etcd/member", check: false)).ExitCode);
+        // Issue 14 (etcd backups): the scheduled snapshots' timer is stopped, its units and the script are gone.
+        var backupGone = await hosts[leaving].ExecInsideAsync("systemctl is-active infra-etcd-snapshot.timer || true; " +
+            "ls /etc/systemd/system/infra-etcd-snapshot.timer /etc/systemd/system/infra-etcd-snapshot.service /usr/local/sbin/infra-etcd-snapshot 2>&1 || true");
+        Assert.DoesNotContain("\nactive", "\n" + backupGone.Stdout, StringComparison.Ordinal);
+        Assert.Equal(3, backupGone.Stdout.Split('\n').Count(l => l.Contains("No such file", StringComparison.Ordinal)));
 
         var back = hosts.ApplyMembers();
         output.WriteLine(back.Out + back.Err);

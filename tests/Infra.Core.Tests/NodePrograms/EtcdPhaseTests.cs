@@ -40,6 +40,20 @@ public class EtcdPhaseTests
     }
 
     [Fact]
+    [Trait("Item", "14.3")]
+    public void Build_ExternalEtcd_ResetStopsTheScheduledSnapshotsAndRemovesTheirUnitsAndScript()
+    {
+        var member = Build(Clusters.BareMetalExternalEtcd()).First(p => p.Steps.Any(s => s.Id == "etcd.backup"));
+        var reset = member.Steps.Single(s => s.Id == "reset.etcd");
+        Assert.Contains("readonly -a UNITS=(infra-etcd-snapshot.timer infra-etcd-snapshot.service)", reset.Script, StringComparison.Ordinal);
+        foreach (var path in new[] { "/etc/systemd/system/infra-etcd-snapshot.timer", "/etc/systemd/system/infra-etcd-snapshot.service", "/usr/local/sbin/infra-etcd-snapshot" })
+        {
+            Assert.Contains(path, reset.Script, StringComparison.Ordinal);
+            Assert.Contains(path, reset.Check, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Build_ExternalEtcd_ControlPlanesCheckTheMembersVersionBeforeKubeadm()
     {
         var programs = Build(Clusters.BareMetalExternalEtcd());

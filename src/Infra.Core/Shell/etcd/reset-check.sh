@@ -1,8 +1,10 @@
 # reset.etcd, check.
-# inputs: FILES[]
-if systemctl is-active --quiet etcd.service; then
-  exit 1
-fi
+# inputs: FILES[] UNITS[]
+for u in etcd.service "${UNITS[@]}"; do
+  if systemctl is-active --quiet "$u"; then
+    exit 1
+  fi
+done
 for f in "${FILES[@]}"; do
   if [ -e "$f" ]; then
     exit 1

@@ -1,0 +1,81 @@
+using System.Globalization;
+using Infra.Core.Etcd;
+using Infra.Core.Model;
+using Infra.Core.Pki;
+using Infra.Core.Shell;
+using Infra.Core.Spec;
+
+namespace Infra.Core.NodePrograms;
+
+/// <summary>
+/// The steps of <c>infra certs renew</c> after a host's certificate files are placed again: what uses them restarted,
+/// each behind a health gate. All are phase prepare (no node state is recorded by them) and hash the placing step's
+/// inputs, so each renewal runs them once and a renewal cut short resumes where it stopped.
+/// </summary>
+internal static class RenewSteps
+{
+    /// <summary>Seconds a restarted service has to answer again before the step fails.</summary>
+    public const int HealthTimeoutSeconds = 120;
+
+    /// <summary>
+    /// The certificates kubeadm issues and <c>kubeadm certs renew</c> renews by name (the renewal manager's list without
+    /// etcd's, cmd/kubeadm/app/phases/certs/renewal/manager.go); the tool's own leaves are not among them.
+    /// </summary>
+    public static readonly string[] KubeadmCertificates = ["apiserver", "apiserver-kubelet-client", "front-proxy-client"];
+
+    /// <summary>The kubeconfigs whose client certificate kubeadm renews (kubelet.conf is the kubelet's own rotation); super-admin.conf only where it exists.</summary>
+    public static readonly string[] KubeadmKubeconfigs = ["admin.conf", "super-admin.conf", "controller-manager.conf", "scheduler.conf"];
+
+    /// <summary>The static pods restarted, in this order; etcd.yaml exists with stacked etcd only.</summary>
+    public static readonly string[] StaticPods = ["etcd.yaml", "kube-apiserver.yaml", "kube-controller-manager.yaml", "kube-scheduler.yaml"];
+
+    public const string ParkedManifests = HostPaths.JournalDir + "/renew-parked-manifests";
+    public const string LocalApiServer = "https://127.0.0.1:6443";
+
+    private static ShellSource Sh(string name) => ShellScript.Load(name);
+
+    private static string Timeout => HealthTimeoutSeconds.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Restarts the external etcd member once every member is healthy, and waits until they all are again.</summary>
+    public static Step EtcdMember(ClusterSpec spec, IReadOnlyList<PlannedHost> hosts, PlannedHost host, Step placed)
+    {
+        // As EtcdPhase.EnvironmentFile listens: peers on the member's IP address, or on every address for a DNS name.
+        var self = EtcdMembers.Of(spec, hosts).Single(m => m.Name == host.Name);
+        var peerHost = System.Net.IPAddress.TryParse(self.Address, out _) ? PlannedMember.UrlHost(self.Address) : "127.0.0.1";
+        string[] tls = [$"--cacert={PkiFiles.ExternalEtcdCaCert}", $"--cert={PkiFiles.ExternalEtcdHealthcheckCert}", $"--key={PkiFiles.ExternalEtcdHealthcheckKey}",
+            "--dial-timeout=2s", "--command-timeout=3s"];
+        string[] local = ["etcdctl", $"--endpoints=https://127.0.0.1:{PlannedMember.ClientPort}", .. tls];
+        var script = ShellScript.Render(new ShellArgs().List("ETCD_CTL", ["etcdctl", .. tls])
+            .Set("CLUSTER_ENDPOINTS", string.Join(',', EtcdMembers.Of(spec, hosts).Select(m => m.ClientUrl)))
+            .Set("LOCAL_ENDPOINT", $"https://127.0.0.1:{PlannedMember.ClientPort}").Set("HEALTH_TIMEOUT", Timeout), Sh("renew/etcd-member.sh"));
+        var check = ShellScript.Render(new ShellArgs().List("LOCAL_CTL", local).Set("SERVER_CERT", PkiFiles.ExternalEtcdServerCert)
+            .Set("PEER_CERT", PkiFiles.ExternalEtcdPeerCert).Set("CLIENT_CERT", PkiFiles.ExternalEtcdHealthcheckCert).Set("CLIENT_KEY", PkiFiles.ExternalEtcdHealthcheckKey)
+            .Set("CA_CERT", PkiFiles.ExternalEtcdCaCert).Set("CLIENT_AT", $"127.0.0.1:{PlannedMember.ClientPort}")
+            .Set("PEER_AT", $"{peerHost}:{PlannedMember.PeerPort}"), Sh("renew/etcd-member-check.sh"));
+        return Step.Create("renew.etcd-member", Phase.Prepare,
+            "Restart the etcd member on its renewed certificates, only with every member healthy, and wait until every member is healthy again",
+            script, check, Steps.In(("certificates", placed.InputHash)), OsRelease.All);
+    }
+
+    /// <summary>kubeadm's own certificates renewed, then this control plane's static pods restarted; its API server must answer.</summary>
+    public static Step ControlPlane(Step placed)
+    {
+        var script = ShellScript.Render(new ShellArgs().List("KUBEADM_CERTS", KubeadmCertificates).List("KUBECONFIGS", KubeadmKubeconfigs)
+            .Set("KUBERNETES_DIR", HostPaths.KubernetesDir).List("MANIFESTS", StaticPods).Set("MANIFEST_DIR", HostPaths.ManifestsDir)
+            .Set("PARKED_DIR", ParkedManifests).Set("HEALTH_TIMEOUT", Timeout).Set("ADMIN_CONF", HostPaths.AdminConf).Set("LOCAL_API", LocalApiServer),
+            Sh("renew/control-plane.sh"));
+        var check = ShellScript.Render(new ShellArgs().Set("MANIFEST_DIR", HostPaths.ManifestsDir).Set("PARKED_DIR", ParkedManifests)
+            .Set("ADMIN_CONF", HostPaths.AdminConf).Set("LOCAL_API", LocalApiServer), Sh("renew/control-plane-check.sh"));
+        return Step.Create("renew.control-plane", Phase.Prepare,
+            $"Renew kubeadm's certificates ({string.Join(", ", KubeadmCertificates)} and the kubeconfigs), restart this control plane's static pods one by one, wait for its API server",
+            script, check, Steps.In(("certificates", placed.InputHash)), OsRelease.All);
+    }
+
+    /// <summary>The kubelet restarted onto its renewed serving certificate.</summary>
+    public static Step Kubelet(Step placed)
+    {
+        var script = ShellScript.Render(new ShellArgs().Set("HEALTH_TIMEOUT", Timeout), Sh("renew/kubelet.sh"));
+        return Step.Create("renew.kubelet", Phase.Prepare, "Restart the kubelet on its renewed serving certificate and wait until it is active",
+            script, "systemctl is-active --quiet kubelet.service\n", Steps.In(("certificates", placed.InputHash)), OsRelease.All);
+    }
+}
