@@ -315,6 +315,14 @@ public static class CloudPlanner
             default:
                 throw new InfrastructurePlanException("network.cni", $"no firewall rules are known for {spec.Network.Cni}");
         }
+        // Metrics the cluster's Prometheus scrapes from pods on the nodes (ControlPlaneMetrics); from the nodes only.
+        Add("metrics-controller-manager", "Controller manager metrics (HTTPS) from the nodes", tcp,
+            PortRange.Single(Kubeadm.ControlPlaneMetrics.ControllerManagerPort), Peer.ControlPlanes, from: Peer.Nodes);
+        Add("metrics-scheduler", "Scheduler metrics (HTTPS) from the nodes", tcp,
+            PortRange.Single(Kubeadm.ControlPlaneMetrics.SchedulerPort), Peer.ControlPlanes, from: Peer.Nodes);
+        Add("metrics-etcd", "etcd's metrics-only listener from the nodes", tcp, PortRange.Single(Kubeadm.ControlPlaneMetrics.EtcdMetricsPort), etcd, from: Peer.Nodes);
+        Add("metrics-kube-proxy", "kube-proxy metrics from the nodes", tcp, PortRange.Single(Kubeadm.ControlPlaneMetrics.KubeProxyMetricsPort), Peer.Nodes, from: Peer.Nodes);
+        Add("metrics-node-exporter", "node-exporter (host network) from the nodes", tcp, PortRange.Single(Kubeadm.ControlPlaneMetrics.NodeExporterPort), Peer.Nodes, from: Peer.Nodes);
         if (target == Target.Azure)
         {
             // Azure's default rules allow everything inside the virtual network; this deny sits above them.

@@ -79,7 +79,15 @@ public static class KubeadmConfigRenderer
         ],
         NodeRegistration = Registration(c.Spec, host),
         LocalAPIEndpoint = NodeAddress(host) is { } a ? new ApiEndpoint { AdvertiseAddress = a, BindPort = 6443 } : null,
+        Patches = PatchesOf(c, host),
     };
+
+    /// <summary>The per-node patches kubeadm applies to this node's static pods (metrics on the node's address).</summary>
+    public static IReadOnlyList<KubeadmPatch> NodePatches(KubeadmClusterInputs c, PlannedHost host) =>
+        ControlPlaneMetrics.Patches(host, stackedEtcd: c.ExternalEtcdEndpoints.Count == 0);
+
+    private static Patches? PatchesOf(KubeadmClusterInputs c, PlannedHost host) =>
+        NodePatches(c, host).Count > 0 ? new Patches { Directory = HostPaths.KubeadmPatchesDir } : null;
 
     public static JoinConfiguration Join(KubeadmClusterInputs c, PlannedHost host, bool controlPlane) => new()
     {
@@ -100,6 +108,7 @@ public static class KubeadmConfigRenderer
                 LocalAPIEndpoint = NodeAddress(host) is { } a ? new ApiEndpoint { AdvertiseAddress = a, BindPort = 6443 } : null,
             }
             : null,
+        Patches = controlPlane ? PatchesOf(c, host) : null,
     };
 
     public static ClusterConfiguration Cluster(KubeadmClusterInputs c)
@@ -218,7 +227,7 @@ public static class KubeadmConfigRenderer
     {
         ClusterCIDR = spec.Network.PodCidr.ToString(),
         Mode = "iptables",
-        MetricsBindAddress = "127.0.0.1:10249",
+        MetricsBindAddress = ControlPlaneMetrics.KubeProxyMetricsBindAddress,
     };
 
     public static AuthenticationConfiguration Authentication() => new()

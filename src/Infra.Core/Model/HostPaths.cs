@@ -11,6 +11,8 @@ public static class HostPaths
     /// <summary>The tool's own files under /etc/kubernetes (not touched by kubeadm reset, removed by the reset phase).</summary>
     public const string InfraDir = KubernetesDir + "/infra";
     public const string KubeadmConfig = InfraDir + "/kubeadm.yaml";
+    /// <summary>The node's kubeadm patches (ControlPlaneMetrics), named in its Init/JoinConfiguration.</summary>
+    public const string KubeadmPatchesDir = InfraDir + "/patches";
     /// <summary>Files the API server reads; mounted read-only into its static pod.</summary>
     public const string ApiServerConfigDir = InfraDir + "/apiserver";
     public const string AuthenticationConfig = ApiServerConfigDir + "/authentication-config.yaml";

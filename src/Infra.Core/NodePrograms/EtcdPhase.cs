@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Infra.Core.Etcd;
+using Infra.Core.Kubeadm;
 using Infra.Core.Model;
 using Infra.Core.Pki;
 using Infra.Core.Shell;
@@ -25,7 +26,6 @@ internal static class EtcdPhase
     public const string Unit = "/etc/systemd/system/etcd.service";
     public const string ConfigStamp = HostPaths.JournalDir + "/etcd-config.sha256";
     public const string InstallDir = "/usr/local/bin";
-    public const string MetricsUrl = "http://127.0.0.1:2381";
 
     /// <summary>Runtime input of <c>etcd.member</c>: how the member starts, made by the engine's etcd coordinator.</summary>
     public const string StartInputs = EtcdMembers.StartInput;
@@ -149,7 +149,7 @@ internal static class EtcdPhase
             ETCD_LISTEN_CLIENT_URLS={clients}
             ETCD_ADVERTISE_CLIENT_URLS={m.ClientUrl}
             ETCD_INITIAL_ADVERTISE_PEER_URLS={m.PeerUrl}
-            ETCD_LISTEN_METRICS_URLS={MetricsUrl}
+            ETCD_LISTEN_METRICS_URLS={MetricsUrls(listen)}
             ETCD_CERT_FILE={PkiFiles.ExternalEtcdServerCert}
             ETCD_KEY_FILE={PkiFiles.ExternalEtcdServerKey}
             ETCD_TRUSTED_CA_FILE={PkiFiles.ExternalEtcdCaCert}
@@ -165,6 +165,11 @@ internal static class EtcdPhase
 
             """;
     }
+
+    /// <summary>Metrics-only listener: 127.0.0.1 for local checks, and the member's address for the cluster's Prometheus.</summary>
+    public static string MetricsUrls(string listen) => listen == "0.0.0.0"
+        ? $"http://0.0.0.0:{ControlPlaneMetrics.EtcdMetricsPort}"
+        : ControlPlaneMetrics.EtcdMetricsUrls(listen);
 
     /// <summary>etcdctl against this member only, with the member's health-check client certificate.</summary>
     private static string[] LocalCtl =>

@@ -160,7 +160,8 @@ public static class NodeProgramBuilder
                 problems.AddRange(e.Problems);
                 return null;
             }
-            steps.AddRange(PrepareSteps.For(c, host, os, [.. pki.Where(f => !IsEtcdPki(f))], kubeadmConfig));
+            steps.AddRange(PrepareSteps.For(c, host, os, [.. pki.Where(f => !IsEtcdPki(f))], kubeadmConfig,
+                KubeadmConfigRenderer.NodePatches(c.Kubeadm, host)));
             steps.AddRange(EtcdPhase.PrepareMemberSteps(c, host, [.. pki.Where(IsEtcdPki)]));
             steps.AddRange(EtcdPhase.MemberSteps(c, host));
             steps.AddRange(EtcdPhase.ControlPlaneSteps(c, host));

@@ -65,7 +65,8 @@ internal static class PrepareSteps
         ["kernel.keys.root_maxbytes"] = "25000000",
     };
 
-    public static IEnumerable<Step> For(BuildContext c, PlannedHost host, OsRelease os, IReadOnlyList<HostFile> pki, string kubeadmConfig)
+    public static IEnumerable<Step> For(BuildContext c, PlannedHost host, OsRelease os, IReadOnlyList<HostFile> pki, string kubeadmConfig,
+        IReadOnlyList<KubeadmPatch> kubeadmPatches)
     {
         yield return OsCheck(c, os);
         yield return Swap();
@@ -77,8 +78,10 @@ internal static class PrepareSteps
         yield return KubernetesInstall(c);
         yield return KubeletUnitStep();
         yield return FilesStep("prepare.pki", "Place the cluster PKI this host needs (CAs on control planes, its kubelet serving certificate)", pki);
-        yield return FilesStep("prepare.kubeadm-config", "Place this node's kubeadm configuration",
-            [Steps.File(HostPaths.KubeadmConfig, kubeadmConfig, "0600")]);
+        yield return FilesStep("prepare.kubeadm-config",
+            kubeadmPatches.Count == 0 ? "Place this node's kubeadm configuration" : "Place this node's kubeadm configuration and its patches (metrics on the node's address)",
+            [Steps.File(HostPaths.KubeadmConfig, kubeadmConfig, "0600"),
+             .. kubeadmPatches.Select(p => Steps.File($"{HostPaths.KubeadmPatchesDir}/{p.FileName}", p.Content, "0600"))]);
         if (host.Has(Roles.ControlPlane)) yield return ApiServerConfig(c);
         if (c.Source == PackageSource.Preinstalled && host == c.FirstControlPlane) yield return HelmPresent();
     }

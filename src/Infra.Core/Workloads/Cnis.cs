@@ -162,9 +162,11 @@ internal static class Cnis
                 DependsOn = ["namespaces"],
                 Values = ChartValues.Of(
                     ("image", ImageValues(agent, "digest")),
+                    // The chart runs two operator replicas (operator.replicas); its budget keeps one through drains.
                     ("operator", ChartValues.Of(
                         ("image", ImageValues(operatorImage with { Repository = "cilium/operator" }, "genericDigest")),
-                        ("resources", K.ResourceValues("50m", "128Mi", "500m", "512Mi")))),
+                        ("resources", K.ResourceValues("50m", "128Mi", "500m", "512Mi")),
+                        ("podDisruptionBudget", ChartValues.Of(("enabled", true), ("maxUnavailable", 1))))),
                     ("envoy", ChartValues.Of(
                         ("image", ImageValues(envoy, "digest")),
                         ("resources", K.ResourceValues("100m", "128Mi", "1", "1Gi")))),

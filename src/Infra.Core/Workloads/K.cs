@@ -117,6 +117,19 @@ internal static class K
             AllowVolumeExpansion = expansion ? true : null,
         };
 
+    /// <summary>At most one pod of a multi-replica component down at a time, so a drain waits instead of emptying it.</summary>
+    public static V1PodDisruptionBudget DisruptionBudget(string name, string ns, Dictionary<string, string> selector) => new()
+    {
+        ApiVersion = "policy/v1",
+        Kind = "PodDisruptionBudget",
+        Metadata = Meta(name, ns),
+        Spec = new V1PodDisruptionBudgetSpec
+        {
+            MaxUnavailable = 1,
+            Selector = new V1LabelSelector { MatchLabels = selector },
+        },
+    };
+
     public static V1EnvVar Env(string name, string value) => new() { Name = name, Value = value };
 
     public static V1EnvVar EnvField(string name, string fieldPath) =>

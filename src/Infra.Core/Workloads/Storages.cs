@@ -163,7 +163,9 @@ internal static class Storages
                 Values = ChartValues.Of(
                     ("image", ChartValues.Of(("repository", driver.Name), ("tag", driver.Tag))),
                     ("sidecars", ChartValues.Of([.. sidecars.Select(s => (s.Key, (object?)Sidecar(s.Image)))])),
-                    ("controller", ChartValues.Of(("resources", K.ResourceValues("10m", "40Mi", "500m", "256Mi")))),
+                    // Two controller replicas (the chart's controller.replicaCount): keep its PodDisruptionBudget on.
+                    ("controller", ChartValues.Of(("resources", K.ResourceValues("10m", "40Mi", "500m", "256Mi")),
+                        ("podDisruptionBudget", ChartValues.Of(("enabled", true))))),
                     ("node", ChartValues.Of(("resources", K.ResourceValues("10m", "40Mi", "500m", "256Mi"))))),
             },
             Objects =
@@ -179,6 +181,8 @@ internal static class Storages
     // Chart azuredisk-csi-driver 1.34.5. The chart joins image.baseRepo (a registry) with each repository path.
     // The driver reads the cloud configuration from the Secret kube-system/azure-cloud-provider (azure.json), which
     // the Azure layer writes (AzureCloudConfig) once its identity exists; it is not part of this plan.
+    public const string AzureDiskController = "csi-azuredisk-controller";
+
     private static WorkloadComponent AzureDisk(PlanContext ctx)
     {
         var baseRepo = ctx.Mirrors.Registry("mcr.microsoft.com");
@@ -232,8 +236,12 @@ internal static class Storages
             [
                 new KubeObject(K.StorageClass("managed-csi", "disk.csi.azure.com", new Dictionary<string, string> { ["skuName"] = "StandardSSD_LRS" },
                     isDefault: true, expansion: true), "Default class: zone-local Standard SSD managed disks."),
+                // The chart runs controller.replicas: 2 (values.yaml at v1.34.5) and ships no PodDisruptionBudget; its
+                // Deployment selects app=csi-azuredisk-controller.
+                new KubeObject(K.DisruptionBudget(AzureDiskController, "kube-system", new() { ["app"] = AzureDiskController }),
+                    "Drains keep one of the two controller replicas running."),
             ],
-            Readiness = [ReadinessCheck.Deployment("kube-system", "csi-azuredisk-controller"), ReadinessCheck.DaemonSet("kube-system", "csi-azuredisk-node")],
+            Readiness = [ReadinessCheck.Deployment("kube-system", AzureDiskController), ReadinessCheck.DaemonSet("kube-system", "csi-azuredisk-node")],
             Images = [.. images.Select(i => i.Image), snapshotter],
         };
     }

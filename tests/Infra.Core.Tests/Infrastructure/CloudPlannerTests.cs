@@ -74,11 +74,11 @@ public class CloudPlannerTests
     }
 
     [Theory]
-    [InlineData(Target.Aws, Cni.Calico, "tcp:22,tcp:6443,tcp:6443,tcp:6443,tcp:10250,tcp:2379-2380,icmp,udp:4789,tcp:5473")]
-    [InlineData(Target.Gcp, Cni.Calico, "tcp:22,tcp:6443,tcp:6443,tcp:6443,tcp:6443,tcp:10250,tcp:2379-2380,icmp,udp:4789,tcp:5473")]
-    [InlineData(Target.Azure, Cni.Calico, "tcp:22,tcp:6443,tcp:6443,tcp:6443,tcp:6443,tcp:10250,tcp:2379-2380,icmp,udp:4789,tcp:5473,deny:any")]
-    [InlineData(Target.Aws, Cni.Cilium, "tcp:22,tcp:6443,tcp:6443,tcp:6443,tcp:10250,tcp:2379-2380,icmp,udp:8472,tcp:4240,tcp:4244")]
-    [InlineData(Target.Gcp, Cni.Flannel, "tcp:22,tcp:6443,tcp:6443,tcp:6443,tcp:6443,tcp:10250,tcp:2379-2380,icmp,udp:8472")]
+    [InlineData(Target.Aws, Cni.Calico, "tcp:22,tcp:6443,tcp:6443,tcp:6443,tcp:10250,tcp:2379-2380,icmp,udp:4789,tcp:5473,tcp:10257,tcp:10259,tcp:2381,tcp:10249,tcp:9100")]
+    [InlineData(Target.Gcp, Cni.Calico, "tcp:22,tcp:6443,tcp:6443,tcp:6443,tcp:6443,tcp:10250,tcp:2379-2380,icmp,udp:4789,tcp:5473,tcp:10257,tcp:10259,tcp:2381,tcp:10249,tcp:9100")]
+    [InlineData(Target.Azure, Cni.Calico, "tcp:22,tcp:6443,tcp:6443,tcp:6443,tcp:6443,tcp:10250,tcp:2379-2380,icmp,udp:4789,tcp:5473,tcp:10257,tcp:10259,tcp:2381,tcp:10249,tcp:9100,deny:any")]
+    [InlineData(Target.Aws, Cni.Cilium, "tcp:22,tcp:6443,tcp:6443,tcp:6443,tcp:10250,tcp:2379-2380,icmp,udp:8472,tcp:4240,tcp:4244,tcp:10257,tcp:10259,tcp:2381,tcp:10249,tcp:9100")]
+    [InlineData(Target.Gcp, Cni.Flannel, "tcp:22,tcp:6443,tcp:6443,tcp:6443,tcp:6443,tcp:10250,tcp:2379-2380,icmp,udp:8472,tcp:10257,tcp:10259,tcp:2381,tcp:10249,tcp:9100")]
     public void Plan_Firewall_ExactlyTheIntendedPorts(Target target, Cni cni, string expected)
     {
         var spec = SampleSpecs.Cloud(target);
@@ -152,6 +152,36 @@ public class CloudPlannerTests
         Assert.Equal(["sample-etcd-1", "sample-etcd-2", "sample-etcd-3"], etcdVms.Select(v => v.Name));
         Assert.All(etcdVms, v => Assert.DoesNotContain(Peer.Nodes, v.Groups));
         Assert.All(etcdVms, v => Assert.False(v.CloudIdentity));
+    }
+
+    public static TheoryData<Target, EtcdTopology> CloudsAndEtcd => new()
+    {
+        { Target.Aws, EtcdTopology.Stacked }, { Target.Azure, EtcdTopology.Stacked }, { Target.Gcp, EtcdTopology.Stacked },
+        { Target.Aws, EtcdTopology.External }, { Target.Azure, EtcdTopology.External }, { Target.Gcp, EtcdTopology.External },
+    };
+
+    /// <summary>Issue 15: the ports ControlPlaneMetrics opens are reachable from the cluster's nodes (where Prometheus runs) and nothing else.</summary>
+    [Theory]
+    [Trait("Item", "15.2")]
+    [MemberData(nameof(CloudsAndEtcd))]
+    public void Plan_MetricsPorts_OpenToTheClusterNodesOnly(Target target, EtcdTopology etcd)
+    {
+        var spec = SampleSpecs.Cloud(target);
+        if (etcd == EtcdTopology.External) spec = spec with { Etcd = new EtcdSpec { Topology = EtcdTopology.External, Count = 3, Size = spec.ControlPlane.Size } };
+        var plan = PlanOf(spec);
+
+        var expected = new (int Port, Peer Target)[]
+        {
+            (10257, Peer.ControlPlanes), (10259, Peer.ControlPlanes),
+            (2381, etcd == EtcdTopology.External ? Peer.Etcd : Peer.ControlPlanes),
+            (10249, Peer.Nodes), (9100, Peer.Nodes),
+        };
+        foreach (var (port, to) in expected)
+        {
+            var rule = Assert.Single(Allowing(plan, port));
+            Assert.Equal((SourceKind.Group, Peer.Nodes, to, PortRange.Single(port)), (rule.SourceKind, rule.SourceGroup!.Value, rule.Target, rule.Ports));
+            Assert.Empty(rule.SourceRanges);
+        }
     }
 
     [Fact]

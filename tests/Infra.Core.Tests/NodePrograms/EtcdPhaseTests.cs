@@ -124,7 +124,8 @@ public class EtcdPhaseTests
         Assert.Contains("ETCD_CLIENT_CERT_AUTH=true\n", env, StringComparison.Ordinal);
         Assert.Contains("ETCD_PEER_CLIENT_CERT_AUTH=true\n", env, StringComparison.Ordinal);
         Assert.Contains("ETCD_INITIAL_CLUSTER_STATE=existing\n", env, StringComparison.Ordinal);
-        Assert.DoesNotContain("http://10.", env, StringComparison.Ordinal);
+        // Plain HTTP only on the metrics-only listener.
+        Assert.DoesNotContain("http://10.", string.Join('\n', env.Split('\n').Where(l => !l.StartsWith("ETCD_LISTEN_METRICS_URLS=", StringComparison.Ordinal))), StringComparison.Ordinal);
 
         var dns = EtcdPhase.EnvironmentFile(new PlannedMember
         {
