@@ -1,5 +1,8 @@
+using Infra.Core.Catalog;
+using Infra.Core.Etcd;
 using Infra.Core.Model;
 using Infra.Core.NodePrograms;
+using Infra.Core.Pki;
 using Infra.Core.Shell;
 using Infra.Core.Spec;
 
@@ -54,6 +57,7 @@ public static class UpgradePlanner
         var nodes = cps.Concat(workers).ToList();
         var to = move.To.ToString();
         var stacked = plan.Spec.Etcd.Topology == EtcdTopology.Stacked;
+        var snapshot = stacked ? $"{SnapshotDir}/before-v{to}.db" : null;
 
         var waves = new List<ExecutionWave>
         {
@@ -68,11 +72,12 @@ public static class UpgradePlanner
         {
             var program = plan.Nodes.Single(n => n.Host.Name == node.Name);
             var list = new List<UpgradeAction>();
-            if (node == first) list.Add(new(first.Name, Preflight(plan, move, nodes, stacked, program.Host.Os)));
-            list.Add(new(first.Name, Drain(node.Name, to, settings, program.Host.Os)));
+            // Preflight, drain and uncordon run on the first control plane: its operating system, not the node's.
+            if (node == first) list.Add(new(first.Name, Preflight(plan, move, nodes, snapshot, first.Os)));
+            list.Add(new(first.Name, Drain(node.Name, to, settings, first.Os)));
             list.Add(new(node.Name, Packages(program, to)));
             list.Add(new(node.Name, Kubeadm(node == first, to, program.Host.Os)));
-            list.Add(new(first.Name, Uncordon(node.Name, to, program.Host.Os)));
+            list.Add(new(first.Name, Uncordon(node.Name, to, first.Os)));
             actions[node.Name] = list;
         }
         return new UpgradeProcedure
@@ -80,24 +85,48 @@ public static class UpgradePlanner
             Move = move,
             Waves = waves,
             Actions = actions,
-            SnapshotPath = stacked ? $"{SnapshotDir}/before-v{to}.db" : null,
+            SnapshotPath = snapshot,
         };
     }
 
     private static ExecutionWave Wave(string title, IReadOnlyList<PlannedHost> hosts, WavePacing pacing) =>
         new() { Phase = Phase.Upgrade, Title = title, Hosts = hosts, Pacing = pacing };
 
-    private static Step Preflight(ClusterPlan plan, VersionMove move, IReadOnlyList<PlannedHost> nodes, bool stacked, OsFamily os)
+    private static Step Preflight(ClusterPlan plan, VersionMove move, IReadOnlyList<PlannedHost> nodes, string? snapshot, OsFamily os)
     {
         var args = new ShellArgs().Set("KUBECONFIG_FILE", HostPaths.AdminConf).Set("FROM_VERSION", move.From.ToString())
-            .Set("TO_VERSION", move.To.ToString()).List("NODES", nodes.Select(n => n.Name)).Set("SNAPSHOT_DIR", SnapshotDir)
-            .Set("ETCD_STACKED", stacked ? "true" : "false");
+            .Set("TO_VERSION", move.To.ToString()).List("NODES", nodes.Select(n => n.Name));
+        List<ShellSource> sources = [ShellScript.Load("upgrade/preflight.sh")];
+        if (snapshot is not null) sources.Add(ShellScript.Generated(StackedSnapshot(snapshot)));
         return Step.Create(PreflightStep, Phase.Upgrade,
             $"Preflight for {move.Describe()}: every node at {move.From}, API and etcd healthy, kubeadm upgrade plan" +
-            (stacked ? $", etcd snapshot kept in {SnapshotDir}" : ""),
-            ShellScript.Render(args, ShellScript.Load("upgrade/preflight.sh")), null,
+            (snapshot is not null ? $", etcd snapshot kept in {SnapshotDir}" : ""),
+            ShellScript.Render(args, [.. sources]), null,
             Steps.In(("from", move.From.ToString()), ("to", move.To.ToString()), ("nodes", string.Join(",", nodes.Select(n => n.Name))),
                 ("etcd", plan.Spec.Etcd.Topology.Name())), [os]);
+    }
+
+    /// <summary>
+    /// The stacked-etcd snapshot before an upgrade, with the commands <c>infra etcd snapshot</c> uses (crictl exec into
+    /// the etcd container, kubeadm's health-check client), saved through this member and verified, then kept 0600.
+    /// </summary>
+    private static string StackedSnapshot(string snapshot)
+    {
+        var etcd = new EtcdCommands
+        {
+            Version = EtcdVersion.Parse(VersionCatalog.Etcd.Version),
+            Access = EtcdAccess.StaticPod,
+            Client = new EtcdClientFiles(PkiFiles.KubernetesPkiDir + "/etcd/ca.crt", PkiFiles.KubernetesPkiDir + "/etcd/healthcheck-client.crt",
+                PkiFiles.KubernetesPkiDir + "/etcd/healthcheck-client.key"),
+        };
+        var work = etcd.SnapshotWorkFile;
+        return etcd.Preamble
+            + $"{etcd.SnapshotSave("https://127.0.0.1:2379", work)} >/dev/null\n"
+            + $"{etcd.SnapshotStatus(work)} >/dev/null\n"
+            + $"install -d -m 0700 {Bash.Quote(SnapshotDir)}\n"
+            + $"mv {Bash.Quote(work)} {Bash.Quote(snapshot)}\n"
+            + $"chmod 0600 {Bash.Quote(snapshot)}\n"
+            + $"echo {Bash.Quote("etcd snapshot before the upgrade: " + snapshot)}\n";
     }
 
     private static Step Drain(string node, string to, UpgradeSpec settings, OsFamily os) =>

@@ -1,7 +1,7 @@
 # upgrade.preflight, on the first control plane, before any node changes: every node at the old version (or,
-# resumed, already at the new one), the API and etcd healthy, kubeadm's own upgrade plan, and an etcd snapshot
-# taken and verified.
-# inputs: KUBECONFIG_FILE FROM_VERSION TO_VERSION NODES[] SNAPSHOT_DIR ETCD_STACKED
+# resumed, already at the new one), the API and etcd healthy, kubeadm's own upgrade plan. With stacked etcd the
+# planner appends the snapshot (the project's etcd commands, run in the etcd container).
+# inputs: KUBECONFIG_FILE FROM_VERSION TO_VERSION NODES[]
 export KUBECONFIG="$KUBECONFIG_FILE"
 kubectl get --raw /readyz >/dev/null
 kubectl get --raw /readyz/etcd >/dev/null
@@ -13,17 +13,3 @@ for node in "${NODES[@]}"; do
   fi
 done
 kubeadm upgrade plan "v$TO_VERSION"
-if [ "$ETCD_STACKED" = "true" ]; then
-  mkdir -p "$SNAPSHOT_DIR"
-  chmod 0700 "$SNAPSHOT_DIR"
-  snapshot="$SNAPSHOT_DIR/before-v$TO_VERSION.db"
-  node=$(hostname)
-  # The etcd pod's data directory is the host's, so the snapshot it saves there is on this host.
-  kubectl -n kube-system exec "etcd-$node" -- etcdctl --endpoints=https://127.0.0.1:2379 \
-    --cacert=/etc/kubernetes/pki/etcd/ca.crt --cert=/etc/kubernetes/pki/etcd/healthcheck-client.crt \
-    --key=/etc/kubernetes/pki/etcd/healthcheck-client.key snapshot save /var/lib/etcd/infra-upgrade-snapshot.db
-  kubectl -n kube-system exec "etcd-$node" -- etcdutl snapshot status /var/lib/etcd/infra-upgrade-snapshot.db >/dev/null
-  mv /var/lib/etcd/infra-upgrade-snapshot.db "$snapshot"
-  chmod 0600 "$snapshot"
-  echo "etcd snapshot before the upgrade: $snapshot"
-fi
