@@ -62,6 +62,24 @@ public class PlanCommandTests
     }
 
     [Fact]
+    [Trait("Item", "14.1")]
+    public void Plan_KeptLeavesWithinRenewBeforeDays_NamesTheRenewalsDue_NotBefore()
+    {
+        using var tmp = new TempDir();
+        var vars = new Dictionary<string, string> { ["INFRA_SECRETS_DIR"] = tmp.File("secrets") };
+        Assert.Equal(0, CliRunner.Run(Repo.Root, ["secrets", "init", "--stack", "dev"], variables: vars).ExitCode);
+
+        var now = CliRunner.Run(Repo.Root, ["plan", "--stack", "dev"], variables: vars);
+        var later = CliRunner.Run(Repo.Root, ["plan", "--stack", "dev"], variables: vars, clock: new FixedClock(DateTimeOffset.UtcNow.AddDays(300)));
+
+        Assert.Equal(0, now.ExitCode);
+        Assert.DoesNotContain("Certificate renewals due", now.Out, StringComparison.Ordinal);
+        Assert.Equal(0, later.ExitCode);
+        Assert.Contains("Certificate renewals due:", later.Out, StringComparison.Ordinal);
+        Assert.Contains("expire within 90 days (certificates.renewBeforeDays)", later.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Plan_OutAgain_RemovesStaleFiles()
     {
         using var tmp = new TempDir();

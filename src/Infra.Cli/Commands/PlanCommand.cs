@@ -18,7 +18,7 @@ public sealed class PlanSettings : SecretsSettings
 }
 
 /// <summary><c>infra plan</c>: offline, no credentials; prints the plan and with --out writes it.</summary>
-internal sealed class PlanCommand(CliEnvironment env) : Command<PlanSettings>
+internal sealed class PlanCommand(CliEnvironment env, TimeProvider clock) : Command<PlanSettings>
 {
     public override int Execute(CommandContext context, PlanSettings settings, CancellationToken cancellationToken)
     {
@@ -48,7 +48,11 @@ internal sealed class PlanCommand(CliEnvironment env) : Command<PlanSettings>
             throw new BadInputException(e.Message);
         }
         if (settings.Json) env.Out.Profile.Out.Writer.Write(PlanJson.Render(plan));
-        else PlanPrinter.Print(env.Out, plan, result.File);
+        else
+        {
+            PlanPrinter.Print(env.Out, plan, result.File);
+            if (secrets is not null) PrintRenewalsDue(plan, secrets);
+        }
 
         if (settings.Out is not null)
         {
@@ -57,5 +61,15 @@ internal sealed class PlanCommand(CliEnvironment env) : Command<PlanSettings>
             if (!settings.Json) env.Out.MarkupLine($"wrote {written} file(s) to {Markup.Escape(settings.Out)}");
         }
         return ExitCodes.Ok;
+    }
+
+    /// <summary>The kept leaves <c>apply</c> would renew now (plan.json stays a function of the stack and secrets, without a clock).</summary>
+    private void PrintRenewalsDue(ClusterPlan plan, Core.Pki.KeptSecrets secrets)
+    {
+        var due = Core.Pki.CertificateRenewal.DueOnApply(plan.Spec, plan.Hosts, secrets, clock.GetUtcNow(), []);
+        if (due.Count == 0) return;
+        env.Out.MarkupLine(Markup.Escape(
+            $"Certificate renewals due: {due.Count} leaf certificate(s) expire within {plan.Spec.Certificates.RenewBeforeDays} days " +
+            $"(certificates.renewBeforeDays), the first {due[0].Name} on {due[0].NotAfter:yyyy-MM-dd}; 'infra apply' renews them"));
     }
 }

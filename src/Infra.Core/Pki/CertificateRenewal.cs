@@ -50,6 +50,25 @@ public static class CertificateRenewal
     }
 
     /// <summary>
+    /// What <c>apply</c> renews on its own: the leaves of the hosts it converges (<see cref="Leaves"/>: all, or those of
+    /// <paramref name="only"/>) that expire within <c>certificates.renewBeforeDays</c> of <paramref name="now"/>, soonest first.
+    /// </summary>
+    public static IReadOnlyList<KeptLeaf> DueOnApply(ClusterSpec spec, IReadOnlyList<PlannedHost> hosts, KeptSecrets secrets, DateTimeOffset now,
+        IReadOnlyCollection<string> only) =>
+        Due(secrets, Leaves(spec, hosts, only), now, spec.Certificates.RenewBeforeDays);
+
+    /// <summary>
+    /// The hosts whose certificate files change when <paramref name="renewed"/> are re-issued: the owner of each
+    /// host's own leaf, or every host when a client certificate several hosts share is among them (empty: every host).
+    /// </summary>
+    public static IReadOnlyList<string> HostsOf(ClusterSpec spec, IReadOnlyList<PlannedHost> hosts, IReadOnlyCollection<string> renewed)
+    {
+        string[] shared = [IssuedNames.EtcdHealthcheckClient, IssuedNames.ApiServerEtcdClient, IssuedNames.InfraEtcdClient];
+        if (renewed.Any(shared.Contains)) return [];
+        return [.. hosts.Where(h => Leaves(spec, hosts, [h.Name]).Any(renewed.Contains)).Select(h => h.Name)];
+    }
+
+    /// <summary>
     /// Re-issues <paramref name="names"/> from the kept CAs (new key, serial and a year from <paramref name="now"/>);
     /// everything else is kept as it is. The caller saves the result before any host receives it.
     /// </summary>

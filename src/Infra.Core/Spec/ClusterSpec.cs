@@ -44,6 +44,8 @@ public sealed record ClusterSpec
     public required OsFamily Os { get; init; }
     /// <summary>Clouds only.</summary>
     public CloudSpec? Cloud { get; init; }
+    /// <summary><c>certificates</c>: when apply renews the leaves.</summary>
+    public CertificatesSpec Certificates { get; init; } = CertificatesSpec.Default;
 }
 
 public sealed record KubernetesSpec

@@ -182,6 +182,7 @@ public static class StackReader
         var packages = ReadPackages(c);
         var workloads = ReadWorkloads(c, cloud);
         var cloudSpec = ReadCloud(ctx, c, target, providers);
+        var certificates = ReadCertificates(c.Object("certificates"));
         c.RejectUnknown();
 
         // An unknown target still gets the checks that do not depend on it (duplicate hosts, networks, …).
@@ -200,6 +201,7 @@ public static class StackReader
             Workloads = workloads,
             Os = os,
             Cloud = cloudSpec,
+            Certificates = certificates,
         }, targetRead is not null);
     }
 
@@ -238,6 +240,15 @@ public static class StackReader
             k.RejectUnknown();
         }
         return new KubernetesSpec { Version = version, ImageRepository = repo ?? "registry.k8s.io", DnsDomain = domain ?? "cluster.local", Upgrade = upgrade };
+    }
+
+    private static CertificatesSpec ReadCertificates(YamlObject? c)
+    {
+        if (c is null) return CertificatesSpec.Default;
+        var days = c.Int("renewBeforeDays", CertificatesSpec.MinRenewBeforeDays, CertificatesSpec.MaxRenewBeforeDays, "certificates.renewBeforeDays")
+            ?? CertificatesSpec.DefaultRenewBeforeDays;
+        c.RejectUnknown();
+        return new CertificatesSpec { RenewBeforeDays = days };
     }
 
     private static UpgradeSpec ReadUpgrade(YamlObject? u)

@@ -133,4 +133,50 @@ public sealed class CertsRenewTests(EtcdHostsFixture hosts, ITestOutputHelper ou
         Assert.True(again.ExitCode == 0, again.Out + again.Err);
         Assert.NotEqual(startedBefore, await Started());
     }
+
+    [Trait("Item", "14.1")]
+    [RealHostFact]
+    public async Task Apply_LeavesWithinRenewBeforeDays_RenewedAndMembersRestartedOneAtATime_ThenNothingDue()
+    {
+        await hosts.WaitHealthyAsync(TimeSpan.FromSeconds(30));
+        var before = Check();
+        var members = hosts.Members.ToList();
+        // The kept leaves of the members made to look 300 days old (65 days left, within the default 90), as the
+        // kept secrets of a cluster built 300 days ago are.
+        var read = Core.Planning.StackFile.Read(hosts.StackFile, File.ReadAllText(hosts.StackFile));
+        var spec = read.Spec!;
+        var planned = Core.Planning.HostInventory.Plan(spec);
+        var kept = SecretsFolder.Load(hosts.SecretsDir)!;
+        var aged = Core.Pki.CertificateRenewal.Renew(spec, planned, kept, Core.Pki.CertificateRenewal.Leaves(spec, planned, members),
+            DateTimeOffset.UtcNow.AddDays(-300));
+        SecretsFolder.Save(hosts.SecretsDir, aged.Secrets);
+        string[] apply = ["apply", "--phase", "prepare,etcd", "--hosts", string.Join(",", members), "--yes"];
+
+        var dry = hosts.Infra([.. apply[..^1], "--dry-run"]);
+        Assert.True(dry.ExitCode == 0, dry.Out + dry.Err);
+        Assert.Contains($"{2 * members.Count} certificate(s) expire within 90 days (certificates.renewBeforeDays)", dry.Out, StringComparison.Ordinal);
+        Assert.Equal(before, Check()); // a dry run changes nothing on the hosts
+        Assert.Equal(aged.Secrets.Issued[Core.Pki.IssuedNames.EtcdServer(members[0])].CertificatePem,
+            SecretsFolder.Load(hosts.SecretsDir)!.Issued[Core.Pki.IssuedNames.EtcdServer(members[0])].CertificatePem); // nor the kept secrets
+
+        var r = hosts.Infra(apply);
+        Assert.True(r.ExitCode == 0, r.Out + r.Err);
+        Assert.Contains("renew etcd members' certificates, each member healthy before the next", r.Out, StringComparison.Ordinal);
+        await hosts.WaitHealthyAsync(TimeSpan.FromSeconds(10));
+        var after = Check();
+        foreach (var m in members)
+        {
+            foreach (var path in new[] { "/etc/etcd/pki/server.crt", "/etc/etcd/pki/peer.crt" })
+            {
+                Assert.NotEqual(before[(m, path)].Serial, after[(m, path)].Serial);
+                Assert.True(after[(m, path)].NotAfter > before[(m, path)].NotAfter, $"{m} {path}");
+            }
+        }
+
+        // Renewed: nothing is due any more, and the hosts have nothing to do.
+        var again = hosts.Infra([.. apply[..^1], "--dry-run"]);
+        Assert.True(again.ExitCode == 0, again.Out + again.Err);
+        Assert.DoesNotContain("certificates.renewBeforeDays", again.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("prepare.etcd-pki", again.Out, StringComparison.Ordinal);
+    }
 }

@@ -166,4 +166,47 @@ public class CertificateRenewalTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Theory]
+    [Trait("Item", "14.1")]
+    [InlineData(274, 90, 0)] // 91 days left: outside a 90-day window
+    [InlineData(276, 90, 1)] // 89 days left: inside it
+    [InlineData(336, 30, 1)]
+    [InlineData(334, 30, 0)]
+    public void DueOnApply_InjectedClock_LeavesWithinRenewBeforeDaysAreDue(int daysLater, int renewBeforeDays, int dueIfOne)
+    {
+        var (spec, hosts, kept) = External();
+        spec = spec with { Certificates = new CertificatesSpec { RenewBeforeDays = renewBeforeDays } };
+
+        var due = CertificateRenewal.DueOnApply(spec, hosts, kept, Pki.Now.AddDays(daysLater), []);
+
+        // Every leaf was issued at the same instant: all are due or none.
+        Assert.Equal(dueIfOne * CertificateRenewal.Leaves(spec, hosts, []).Count, due.Count);
+        Assert.All(due, d => Assert.Equal(Pki.Now.AddDays(365).UtcDateTime, d.NotAfter.UtcDateTime));
+    }
+
+    [Fact]
+    [Trait("Item", "14.1")]
+    public void DueOnApply_SomeHosts_TheirOwnLeavesOnlyNeverTheSharedClientCertificates()
+    {
+        var (spec, hosts, kept) = External();
+        var member = hosts.First(h => ClusterPki.IsEtcdMember(spec, h) && !h.Has(Roles.ControlPlane));
+
+        var due = CertificateRenewal.DueOnApply(spec, hosts, kept, Pki.Now.AddDays(300), [member.Name]);
+
+        Assert.Equal([IssuedNames.EtcdPeer(member.Name), IssuedNames.EtcdServer(member.Name)], due.Select(d => d.Name).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    [Trait("Item", "14.1")]
+    public void HostsOf_OwnLeaves_TheirOwners_ASharedClientCertificate_EveryHost()
+    {
+        var (spec, hosts, _) = External();
+        var member = hosts.First(h => ClusterPki.IsEtcdMember(spec, h) && !h.Has(Roles.ControlPlane));
+        var worker = hosts.First(h => h.Has(Roles.Worker) && !h.Has(Roles.ControlPlane));
+
+        Assert.Equal([member.Name, worker.Name],
+            CertificateRenewal.HostsOf(spec, hosts, [IssuedNames.EtcdServer(member.Name), IssuedNames.KubeletServing(worker.Name)]).Order(StringComparer.Ordinal));
+        Assert.Empty(CertificateRenewal.HostsOf(spec, hosts, [IssuedNames.EtcdServer(member.Name), IssuedNames.ApiServerEtcdClient]));
+    }
 }
