@@ -75,6 +75,13 @@ public static class InfraApp
                 b.SetDescription(Markup.Escape("The cluster's kept secrets (CAs, keys, cloud VM host keys), outside the repository."));
                 Add<SecretsInitCommand>(b, "secrets init", "Create the kept secrets, or what is missing of them.");
                 Add<SecretsImportCommand>(b, "secrets import", "Fill the secrets folder from a Pulumi stack's clusterSecrets output.");
+                b.AddBranch("rotate", bb =>
+                {
+                    bb.SetDescription(Markup.Escape("Replace a kept key on a running cluster."));
+                    Add<SecretsRotateEncryptionKeyCommand>(bb, "secrets rotate encryption-key",
+                        "A new secrets-encryption key: added, made first, every Secret rewritten, the old one dropped; API servers restarted one at a time, resumable.")
+                        .WithExample("secrets", "rotate", "encryption-key", "--stack", "prod", "--yes");
+                });
             });
             c.SetExceptionHandler((ex, _) => HandleError(env, ex, args));
         });

@@ -239,8 +239,11 @@ public static class KubeadmConfigRenderer
         },
     };
 
-    /// <summary>secretbox (XSalsa20-Poly1305) first for Secrets, identity after it so unencrypted data stays readable.</summary>
-    public static EncryptionConfiguration Encryption(string base64Key) => new()
+    /// <summary>
+    /// secretbox (XSalsa20-Poly1305) first for Secrets, identity after it so unencrypted data stays readable. The
+    /// provider's keys in order: the first encrypts, every one decrypts (a second one only while a rotation runs).
+    /// </summary>
+    public static EncryptionConfiguration Encryption(IReadOnlyList<Pki.NamedEncryptionKey> keys) => new()
     {
         Resources =
         [
@@ -249,7 +252,7 @@ public static class KubeadmConfigRenderer
                 Resources = ["secrets"],
                 Providers =
                 [
-                    new EncryptionProvider { Secretbox = new KeyedProvider { Keys = [new EncryptionKey { Name = "infra-1", Secret = base64Key }] } },
+                    new EncryptionProvider { Secretbox = new KeyedProvider { Keys = [.. keys.Select(k => new EncryptionKey { Name = k.Name, Secret = k.Secret })] } },
                     new EncryptionProvider { Identity = new IdentityProvider() },
                 ],
             },

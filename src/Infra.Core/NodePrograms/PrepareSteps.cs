@@ -437,7 +437,7 @@ internal static class PrepareSteps
         {
             Steps.File(HostPaths.AuthenticationConfig, KubeYaml.Serialize(KubeadmConfigRenderer.Authentication()), "0600"),
             Steps.File(HostPaths.AuditPolicy, KubeYaml.Serialize(KubeadmConfigRenderer.Audit()), "0600"),
-            Steps.File(HostPaths.EncryptionConfig, KubeYaml.Serialize(KubeadmConfigRenderer.Encryption(c.Secrets.EncryptionKey)), "0600", secret: true),
+            Steps.File(HostPaths.EncryptionConfig, KubeYaml.Serialize(KubeadmConfigRenderer.Encryption(c.Secrets.EncryptionKeys)), "0600", secret: true),
             Steps.File(HostPaths.AdmissionConfig, KubeYaml.Serialize(KubeadmConfigRenderer.Admission()), "0600"),
         };
         var check = Steps.FilesMatch(files) + $"[ \"$(stat -c %a {HostPaths.AuditLogDir})\" = 700 ]\n";

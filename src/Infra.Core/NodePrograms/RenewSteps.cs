@@ -60,16 +60,28 @@ internal static class RenewSteps
     /// <summary>kubeadm's own certificates renewed, then this control plane's static pods restarted; its API server must answer.</summary>
     public static Step ControlPlane(Step placed)
     {
-        var script = ShellScript.Render(new ShellArgs().List("KUBEADM_CERTS", KubeadmCertificates).List("KUBECONFIGS", KubeadmKubeconfigs)
-            .Set("KUBERNETES_DIR", HostPaths.KubernetesDir).List("MANIFESTS", StaticPods).Set("MANIFEST_DIR", HostPaths.ManifestsDir)
-            .Set("PARKED_DIR", ParkedManifests).Set("HEALTH_TIMEOUT", Timeout).Set("ADMIN_CONF", HostPaths.AdminConf).Set("LOCAL_API", LocalApiServer),
-            Sh("renew/control-plane.sh"));
-        var check = ShellScript.Render(new ShellArgs().Set("MANIFEST_DIR", HostPaths.ManifestsDir).Set("PARKED_DIR", ParkedManifests)
-            .Set("ADMIN_CONF", HostPaths.AdminConf).Set("LOCAL_API", LocalApiServer), Sh("renew/control-plane-check.sh"));
+        var args = RestartArgs(StaticPods).List("KUBEADM_CERTS", KubeadmCertificates).List("KUBECONFIGS", KubeadmKubeconfigs)
+            .Set("KUBERNETES_DIR", HostPaths.KubernetesDir);
+        var script = ShellScript.Render(args, Sh("renew/control-plane.sh"), Sh("static-pods/restart.sh"));
         return Step.Create("renew.control-plane", Phase.Prepare,
             $"Renew kubeadm's certificates ({string.Join(", ", KubeadmCertificates)} and the kubeconfigs), restart this control plane's static pods one by one, wait for its API server",
-            script, check, Steps.In(("certificates", placed.InputHash)), OsRelease.All);
+            script, RestartedCheck(), Steps.In(("certificates", placed.InputHash)), OsRelease.All);
     }
+
+    /// <summary>
+    /// This control plane's static pods <paramref name="manifests"/> restarted one by one (static-pods/restart.sh), its
+    /// API server answering after; runs once per <paramref name="placed"/> inputs (the configuration they read).
+    /// </summary>
+    public static Step RestartStaticPods(string id, string description, IReadOnlyList<string> manifests, Step placed) =>
+        Step.Create(id, Phase.Prepare, description, ShellScript.Render(RestartArgs(manifests), Sh("static-pods/restart.sh")), RestartedCheck(),
+            Steps.In(("configuration", placed.InputHash)), OsRelease.All);
+
+    private static ShellArgs RestartArgs(IReadOnlyList<string> manifests) => new ShellArgs().List("MANIFESTS", manifests)
+        .Set("MANIFEST_DIR", HostPaths.ManifestsDir).Set("PARKED_DIR", ParkedManifests).Set("HEALTH_TIMEOUT", Timeout)
+        .Set("ADMIN_CONF", HostPaths.AdminConf).Set("LOCAL_API", LocalApiServer);
+
+    private static string RestartedCheck() => ShellScript.Render(new ShellArgs().Set("MANIFEST_DIR", HostPaths.ManifestsDir).Set("PARKED_DIR", ParkedManifests)
+        .Set("ADMIN_CONF", HostPaths.AdminConf).Set("LOCAL_API", LocalApiServer), Sh("static-pods/restarted.sh"));
 
     /// <summary>The kubelet restarted onto its renewed serving certificate.</summary>
     public static Step Kubelet(Step placed)

@@ -215,6 +215,8 @@ public static class ClusterPki
                 ServiceAccountPrivateKeyPem = saPrivate,
                 ServiceAccountPublicKeyPem = saPublic,
                 EncryptionKey = encryptionKey,
+                EncryptionKeyName = existing?.EncryptionKeyName ?? NamedEncryptionKey.FirstName,
+                SecondEncryptionKey = existing?.SecondEncryptionKey,
                 Issued = issued,
                 HostKeys = hostKeys,
                 AdminKey = adminKey,

@@ -29,6 +29,9 @@ public sealed class KeptSecretsFormatException : Exception
 /// <item><term><c>etcd/ca.crt</c>, <c>etcd/ca.key</c></term><description>etcd CA</description></item>
 /// <item><term><c>sa.key</c>, <c>sa.pub</c></term><description>service-account signing key pair</description></item>
 /// <item><term><c>encryption-key</c></term><description>secrets-encryption key, base64 on one line</description></item>
+/// <item><term><c>encryption-key.name</c></term><description>its name, <c>infra-N</c>; absent: <c>infra-1</c></description></item>
+/// <item><term><c>encryption-key.second</c>, <c>encryption-key.second.name</c></term><description>while a key rotation runs:
+/// the key listed second and its name, both or neither</description></item>
 /// <item><term><c>issued/&lt;name&gt;.crt</c>, <c>issued/&lt;name&gt;.key</c></term><description>leaf certificates by
 /// their <see cref="IssuedNames"/> name, e.g. <c>issued/etcd-server/cp-1.crt</c>, <c>issued/infra-etcd-client.key</c></description></item>
 /// <item><term><c>ssh/&lt;host&gt;/ssh_host_ed25519_key</c>, <c>….pub</c></term><description>a cloud VM's SSH host key
@@ -122,6 +125,13 @@ public static class KeptSecretsSerializer
         files["sa.key"] = s.ServiceAccountPrivateKeyPem;
         files["sa.pub"] = s.ServiceAccountPublicKeyPem;
         files["encryption-key"] = s.EncryptionKey + "\n";
+        // Absent for infra-1, so that a folder written before key rotation existed reads and writes back the same.
+        if (s.EncryptionKeyName != NamedEncryptionKey.FirstName) files["encryption-key.name"] = s.EncryptionKeyName + "\n";
+        if (s.SecondEncryptionKey is { } second)
+        {
+            files["encryption-key.second"] = second.Secret + "\n";
+            files["encryption-key.second.name"] = second.Name + "\n";
+        }
         foreach (var (name, ck) in s.Issued)
         {
             if (!IsSafePath(name)) throw new ArgumentException($"issued certificate '{name}': not a valid name for the secrets folder", nameof(s));
@@ -195,9 +205,24 @@ public static class KeptSecretsSerializer
         }
 
         var encryptionKey = Take("encryption-key").TrimEnd('\n', '\r');
-        Span<byte> raw = stackalloc byte[48];
-        if (!Convert.TryFromBase64String(encryptionKey, raw, out var n) || n != 32)
-            throw new KeptSecretsFormatException("encryption-key", "must hold 32 bytes in base64 on one line");
+        if (!NamedEncryptionKey.IsKey(encryptionKey)) throw new KeptSecretsFormatException("encryption-key", "must hold 32 bytes in base64 on one line");
+        string KeyName(string file)
+        {
+            var name = Take(file).TrimEnd('\n', '\r');
+            return NamedEncryptionKey.Number(name) is null
+                ? throw new KeptSecretsFormatException(file, "must hold a key name, infra-N (N from 1 to 999999999), on one line")
+                : name;
+        }
+        var encryptionKeyName = files.ContainsKey("encryption-key.name") ? KeyName("encryption-key.name") : NamedEncryptionKey.FirstName;
+        NamedEncryptionKey? secondKey = null;
+        if (files.ContainsKey("encryption-key.second") || files.ContainsKey("encryption-key.second.name"))
+        {
+            var secret = Take("encryption-key.second").TrimEnd('\n', '\r');
+            if (!NamedEncryptionKey.IsKey(secret)) throw new KeptSecretsFormatException("encryption-key.second", "must hold 32 bytes in base64 on one line");
+            secondKey = new NamedEncryptionKey(KeyName("encryption-key.second.name"), secret);
+            if (secondKey.Name == encryptionKeyName)
+                throw new KeptSecretsFormatException("encryption-key.second.name", $"names the same key as encryption-key ({encryptionKeyName})");
+        }
 
         var issued = new SortedDictionary<string, CertificateAndKey>(StringComparer.Ordinal);
         foreach (var file in files.Keys.Where(f => f.StartsWith("issued/", StringComparison.Ordinal)).ToList())
@@ -250,6 +275,8 @@ public static class KeptSecretsSerializer
             ServiceAccountPrivateKeyPem = saKey,
             ServiceAccountPublicKeyPem = saPub,
             EncryptionKey = encryptionKey,
+            EncryptionKeyName = encryptionKeyName,
+            SecondEncryptionKey = secondKey,
             Issued = issued,
             HostKeys = hostKeys,
             AdminKey = adminKey,

@@ -95,7 +95,7 @@ public sealed partial class SecretMask(Pki.KeptSecrets secrets)
         var text = Encoding.UTF8.GetString(content);
         text = PrivateKeyBlock().Replace(text, m => $"{m.Groups["indent"].Value}-----BEGIN {m.Groups["kind"].Value}-----\n" +
             $"{m.Groups["indent"].Value}{PrivateKeyBody}\n{m.Groups["indent"].Value}-----END {m.Groups["kind"].Value}-----");
-        text = text.Replace(secrets.EncryptionKey, EncryptionKey, StringComparison.Ordinal);
+        foreach (var key in secrets.EncryptionKeys) text = text.Replace(key.Secret, EncryptionKey, StringComparison.Ordinal);
         return Encoding.UTF8.GetBytes(text);
     }
 
