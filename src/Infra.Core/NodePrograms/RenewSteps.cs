@@ -69,12 +69,14 @@ internal static class RenewSteps
     }
 
     /// <summary>
-    /// This control plane's static pods <paramref name="manifests"/> restarted one by one (static-pods/restart.sh), its
-    /// API server answering after; runs once per <paramref name="placed"/> inputs (the configuration they read).
+    /// This control plane's static pods <paramref name="manifests"/> restarted one by one (static-pods/restart.sh), only
+    /// when the API servers at <paramref name="otherApis"/> (the other control planes') answer, its own answering after;
+    /// runs once per <paramref name="placed"/> inputs (the configuration they read).
     /// </summary>
-    public static Step RestartStaticPods(string id, string description, IReadOnlyList<string> manifests, Step placed) =>
-        Step.Create(id, Phase.Prepare, description, ShellScript.Render(RestartArgs(manifests), Sh("static-pods/restart.sh")), RestartedCheck(),
-            Steps.In(("configuration", placed.InputHash)), OsRelease.All);
+    public static Step RestartStaticPods(string id, string description, IReadOnlyList<string> manifests, IReadOnlyList<string> otherApis, Step placed) =>
+        Step.Create(id, Phase.Prepare, description,
+            ShellScript.Render(RestartArgs(manifests).List("OTHER_APIS", otherApis), Sh("static-pods/others-answer.sh"), Sh("static-pods/restart.sh")),
+            RestartedCheck(), Steps.In(("configuration", placed.InputHash)), OsRelease.All);
 
     private static ShellArgs RestartArgs(IReadOnlyList<string> manifests) => new ShellArgs().List("MANIFESTS", manifests)
         .Set("MANIFEST_DIR", HostPaths.ManifestsDir).Set("PARKED_DIR", ParkedManifests).Set("HEALTH_TIMEOUT", Timeout)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Infra.Core.Etcd;
 using Infra.Core.Model;
 using Infra.Core.NodePrograms;
 using Infra.Core.Pki;
@@ -34,6 +35,8 @@ public static class EncryptionKeyRotation
     public const int RewriteTimeoutSeconds = 600;
     /// <summary>Tries of the rewrite: the documentation says to retry after a conflicting write.</summary>
     public const int RewriteTries = 3;
+    /// <summary>Where each control plane's API server listens (kubeadm's localAPIEndpoint.bindPort, as the tool sets it).</summary>
+    public const int ApiServerPort = 6443;
 
     /// <summary>The stage a rotation continues at: a second key newer than the first has been added; an older one is the key being retired.</summary>
     public static EncryptionRotationStage Next(KeptSecrets secrets) => secrets.SecondEncryptionKey switch
@@ -83,16 +86,19 @@ public static class EncryptionKeyRotation
     public static ClusterPlan Rollout(ClusterPlan plan, string title)
     {
         var programs = new List<NodeProgram>();
-        foreach (var node in plan.Nodes.Where(n => n.Host.Has(Roles.ControlPlane)))
+        var controlPlanes = plan.Nodes.Where(n => n.Host.Has(Roles.ControlPlane)).ToList();
+        foreach (var node in controlPlanes)
         {
             var placed = node.Steps.Single(s => s.Id == "prepare.apiserver-config");
+            var others = controlPlanes.Where(n => n != node && Kubeadm.KubeadmConfigRenderer.NodeAddress(n.Host) is not null)
+                .Select(n => $"https://{PlannedMember.UrlHost(Kubeadm.KubeadmConfigRenderer.NodeAddress(n.Host)!)}:{ApiServerPort}").ToList();
             programs.Add(node with
             {
                 Steps =
                 [
                     placed,
                     RenewSteps.RestartStaticPods(RestartStep, "Restart this control plane's API server on its encryption configuration, wait until it answers",
-                        ["kube-apiserver.yaml"], placed),
+                        ["kube-apiserver.yaml"], others, placed),
                 ],
             });
         }
@@ -112,7 +118,10 @@ public static class EncryptionKeyRotation
         var program = plan.Nodes.Single(n => n.Host.Name == first.Name) with { Steps = [step] };
         return Only(plan, [program], new ExecutionWave
         {
-            Phase = Phase.Prepare, Title = $"rewrite every Secret with {secrets.EncryptionKeyName} from {first.Name}", Hosts = [first], Pacing = WavePacing.OneAtATime,
+            Phase = Phase.Prepare,
+            Title = $"rewrite every Secret with {secrets.EncryptionKeyName} from {first.Name}",
+            Hosts = [first],
+            Pacing = WavePacing.OneAtATime,
         });
     }
 

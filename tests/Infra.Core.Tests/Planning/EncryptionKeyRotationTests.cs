@@ -121,6 +121,11 @@ public class EncryptionKeyRotationTests
         var restart = after.Nodes[0].Steps[1];
         Assert.Contains("kube-apiserver.yaml", restart.Script, StringComparison.Ordinal);
         Assert.DoesNotContain("kube-scheduler.yaml", restart.Script, StringComparison.Ordinal);
+        // cp-1 restarts only while the other two control planes' API servers answer.
+        var cps = HostInventory.Plan(spec).Where(h => h.Has(Core.Spec.Roles.ControlPlane)).ToList();
+        Assert.Contains($"readonly -a OTHER_APIS=(https://{cps[1].Address}:6443 https://{cps[2].Address}:6443)", restart.Script, StringComparison.Ordinal);
+        Assert.True(restart.Script.IndexOf("does not answer: this control plane is not restarted", StringComparison.Ordinal)
+            < restart.Script.IndexOf("mv \"$MANIFEST_DIR/$m\" \"$PARKED_DIR/$m\"", StringComparison.Ordinal));
         // A new configuration restarts again; the same one does not.
         Assert.NotEqual(before.Nodes[0].Steps[1].InputHash, restart.InputHash);
         Assert.Equal(restart.InputHash, EncryptionKeyRotation.Rollout(ClusterPlanner.Plan(spec, added), "t").Nodes[0].Steps[1].InputHash);
@@ -143,5 +148,32 @@ public class EncryptionKeyRotationTests
         Assert.Contains("timeout \"$TIMEOUT\"", step.Script, StringComparison.Ordinal);
         Assert.Equal("infra-2", step.Inputs["key"]);
         Assert.DoesNotContain(promoted.EncryptionKey, step.Script, StringComparison.Ordinal);
+    }
+
+    /// <summary>The rotation's rendered steps (also for the test that every shell source is rendered).</summary>
+    internal static IReadOnlyList<Step> RotationSteps()
+    {
+        var spec = SampleSpecs.BareMetal(controlPlanes: 3, workers: 1);
+        var promoted = EncryptionKeyRotation.EncryptWithNewKey(EncryptionKeyRotation.AddNewKey(Kept.Value, NewKey));
+        var plan = ClusterPlanner.Plan(spec, promoted);
+        return [.. EncryptionKeyRotation.Rollout(plan, "t").Nodes.Concat(EncryptionKeyRotation.Rewrite(plan, promoted).Nodes)
+            .SelectMany(n => n.Steps).Where(s => s.Id.StartsWith("encryption.", StringComparison.Ordinal))];
+    }
+
+    [RealToolFact("shellcheck")]
+    public void Shellcheck_RotationSteps_Pass()
+    {
+        var texts = RotationSteps().SelectMany(s => new[] { s.Script, s.Check ?? "" }).Where(t => t.Length > 0).Distinct().ToList();
+        var dir = Directory.CreateTempSubdirectory("infra-rotate-").FullName;
+        try
+        {
+            var files = texts.Select((t, i) => { var f = Path.Combine(dir, $"{i}.sh"); File.WriteAllText(f, t); return f; }).ToList();
+            var r = NodePrograms.Tool.Run("shellcheck", "shellcheck", ["-S", "warning", "-s", "bash", "-f", "gcc", .. files]);
+            Assert.True(r.ExitCode == 0, r.Output);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 }

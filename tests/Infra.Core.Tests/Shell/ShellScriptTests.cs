@@ -96,7 +96,7 @@ public class ShellScriptTests
         var prod = ClusterPlanner.Plan(NodeLabelTests.ShippedProd()).Nodes.SelectMany(n => n.Steps);
         // And a removed node's drain and delete (NodeRemovalsTests shellchecks them).
         var texts = RealToolTests.AllVariants().SelectMany(ps => ps).SelectMany(p => p.Steps).Concat(helm).Concat(prod).Concat(NodeRemovalsTests.RenderedSteps())
-            .Concat(Pki.CertificateRenewalTests.RenewalSteps())
+            .Concat(Pki.CertificateRenewalTests.RenewalSteps()).Concat(Planning.EncryptionKeyRotationTests.RotationSteps())
             .SelectMany(s => new[] { s.Script, s.Check ?? "" })
             .Concat(Enum.GetValues<EtcdAccess>().SelectMany(a => new[] { EtcdRestore.Stop(a), EtcdRestore.Start(a) }))
             .Concat([EtcdRestore.StopControlPlane, EtcdRestore.StartControlPlane])

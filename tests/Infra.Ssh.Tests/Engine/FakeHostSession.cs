@@ -25,6 +25,8 @@ public sealed partial class FakeHost(string name)
     public ConcurrentQueue<string> Commands { get; } = new();
     /// <summary>Steps whose script ran successfully, in order.</summary>
     public ConcurrentQueue<string> Ran { get; } = new();
+    /// <summary>The same, shared by every host of a <see cref="FakeHosts"/>: the order across hosts.</summary>
+    internal ConcurrentQueue<(string Host, string Step)>? AllRan { get; init; }
 
     /// <summary>Step id → exit code of its script.</summary>
     public Dictionary<string, int> FailingScripts { get; } = new(StringComparer.Ordinal);
@@ -73,6 +75,7 @@ public sealed partial class FakeHost(string name)
             if (Input(script, "STEP_ID") is not { } id || Input(script, "INPUT_HASH") is not { } hash) return Ok("");
             if (FailingScripts.TryGetValue(id, out var exit)) return new CommandResult(exit, "", $"{id}: it broke\n");
             Ran.Enqueue(id);
+            AllRan?.Enqueue((Name, id));
             if (script.Contains("INFRA_VERIFY_EOF", StringComparison.Ordinal) && FailingChecks.TryGetValue(id, out var line))
             {
                 return new CommandResult(1, "", $"check said no\n@@check-failed {line} 1\n");
@@ -181,7 +184,10 @@ public sealed class FakeHosts
 {
     private readonly ConcurrentDictionary<string, FakeHost> _hosts = new(StringComparer.Ordinal);
 
-    public FakeHost this[string name] => _hosts.GetOrAdd(name, n => new FakeHost(n));
+    public FakeHost this[string name] => _hosts.GetOrAdd(name, n => new FakeHost(n) { AllRan = Ran });
+
+    /// <summary>Every host's successful steps, in the order they ran.</summary>
+    public ConcurrentQueue<(string Host, string Step)> Ran { get; } = new();
 
     public HostSessionFactory Factory => (planned, ct) =>
     {
