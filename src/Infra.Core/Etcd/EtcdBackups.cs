@@ -30,19 +30,17 @@ public static partial class EtcdBackups
     /// <summary>The client certificate a member's snapshot is taken with: external members' or stacked etcd's health-check client.</summary>
     public sealed record ClientTls(string CaCert, string Cert, string Key);
 
-    /// <summary>The snapshot script; its inputs are readonly quoted variables in its header (all from Core's constants and a validated count).</summary>
-    public static string Script(ClientTls tls, string endpoint, int keep) => $$"""
-        #!/bin/bash
-        # infra: scheduled etcd snapshot (etcd.backup). Written by infra; changes are overwritten.
-        set -euo pipefail
-        readonly dir={{Word(Directory)}}
+    /// <summary>
+    /// The snapshot script of an external member: etcdctl on the host with the member's client TLS; its inputs are
+    /// readonly quoted variables in its header (all from Core's constants and a validated count).
+    /// </summary>
+    public static string Script(ClientTls tls, string endpoint, int keep) => Head(keep, $$"""
         readonly endpoint={{Word(endpoint)}}
         readonly cacert={{Word(tls.CaCert)}}
         readonly cert={{Word(tls.Cert)}}
         readonly key={{Word(tls.Key)}}
-        readonly keep={{keep.ToString(CultureInfo.InvariantCulture)}}
-        umask 077
-        install -d -m 0700 "$dir"
+
+        """) + $$"""
         tmp=$(mktemp "$dir/.partial.XXXXXX")
         trap 'rm -f "$tmp"' EXIT
         etcdctl --endpoints="$endpoint" --cacert="$cacert" --cert="$cert" --key="$key" \
@@ -52,6 +50,40 @@ public static partial class EtcdBackups
         else
           status=$(ETCDCTL_API=3 etcdctl snapshot status "$tmp" -w json)
         fi
+
+        """ + Tail;
+
+    /// <summary>
+    /// The snapshot script of a control plane with stacked etcd: the commands of <paramref name="etcd"/> (run inside
+    /// kubeadm's etcd container, as <c>infra etcd snapshot</c> runs them), saved through this member into the data
+    /// folder the container mounts, then verified and moved as an external member's.
+    /// </summary>
+    public static string StackedScript(EtcdCommands etcd, string endpoint, int keep)
+    {
+        const string work = EtcdCommands.DataDir + "/infra-scheduled-snapshot.db";
+        return Head(keep, "") + etcd.Preamble + $$"""
+            tmp={{Word(work)}}
+            rm -f "$tmp"
+            trap 'rm -f "$tmp"' EXIT
+            {{etcd.SnapshotSave(endpoint, work)}} >/dev/null
+            status=$({{etcd.SnapshotStatus(work)}})
+
+            """ + Tail;
+    }
+
+    private static string Head(int keep, string readonlyLines) => $$"""
+        #!/bin/bash
+        # infra: scheduled etcd snapshot (etcd.backup). Written by infra; changes are overwritten.
+        set -euo pipefail
+        readonly dir={{Word(Directory)}}
+        {{readonlyLines}}readonly keep={{keep.ToString(CultureInfo.InvariantCulture)}}
+        umask 077
+        install -d -m 0700 "$dir"
+
+        """;
+
+    /// <summary>After the snapshot is in <c>$tmp</c> and its status JSON in <c>$status</c>: named, kept, pruned.</summary>
+    private const string Tail = """
         revision=$(printf '%s' "$status" | sed -n 's/.*"revision":\([0-9][0-9]*\).*/\1/p')
         hash=$(printf '%s' "$status" | sed -n 's/.*"hash":\([0-9][0-9]*\).*/\1/p')
         if [ -z "$revision" ] || [ -z "$hash" ]; then

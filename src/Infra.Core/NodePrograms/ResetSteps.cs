@@ -30,6 +30,7 @@ internal static class ResetSteps
 
     public static IEnumerable<Step> For(BuildContext c, PlannedHost host)
     {
+        foreach (var backup in EtcdBackupStep.ResetForStackedControlPlane(c, host)) yield return backup;
         yield return Kubeadm();
         yield return Services(c);
         foreach (var etcd in EtcdPhase.ResetSteps(c, host)) yield return etcd;

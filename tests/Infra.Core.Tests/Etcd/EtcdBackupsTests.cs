@@ -1,6 +1,9 @@
 using System.Diagnostics;
+using System.Text;
 using Infra.Core.Etcd;
+using Infra.Core.Planning;
 using Infra.Core.Spec;
+using Infra.TestKit;
 
 namespace Infra.Core.Tests.Etcd;
 
@@ -69,6 +72,42 @@ public class EtcdBackupsTests
         {
             File.Delete(file);
         }
+    }
+
+    [Trait("Item", "14.2")]
+    [Fact]
+    public void StackedControlPlanes_EachInstallsTheUnits_SnapshotTakenInKubeadmsEtcdContainer_ShellcheckClean_ResetRemovesThem()
+    {
+        var stacked = ClusterPlanner.Plan(SampleSpecs.BareMetal(controlPlanes: 3, workers: 1));
+        foreach (var node in stacked.Nodes)
+        {
+            var install = node.Steps.SingleOrDefault(s => s.Id == "control-plane.etcd-backup");
+            Assert.Equal(node.Host.Has(Roles.ControlPlane), install is not null);
+            Assert.Equal(node.Host.Has(Roles.ControlPlane), node.Steps.Any(s => s.Id == "reset.etcd-backup"));
+            if (install is null) continue;
+            Assert.Equal(Core.Model.Phase.ControlPlane, install.Phase);
+            // After the node's kubeadm init or join: etcd runs by then.
+            Assert.True(node.Steps.ToList().FindIndex(s => s.Id is "control-plane.init" or "control-plane.join") < node.Steps.ToList().IndexOf(install));
+            var script = Encoding.UTF8.GetString(install.Files.Single(f => f.Path == EtcdBackups.ScriptPath).Content);
+            Assert.Contains("crictl --runtime-endpoint unix:///run/containerd/containerd.sock exec \"$etcd_container\" etcdctl", script, StringComparison.Ordinal);
+            Assert.Contains("--cert=/etc/kubernetes/pki/etcd/healthcheck-client.crt", script, StringComparison.Ordinal);
+            Assert.Contains("/var/lib/etcd/infra-scheduled-snapshot.db", script, StringComparison.Ordinal);
+            var file = Path.Combine(Path.GetTempPath(), $"infra-etcd-snapshot-{Guid.NewGuid():N}.sh");
+            File.WriteAllText(file, script);
+            try
+            {
+                var output = Run("shellcheck", $"-S warning -f gcc {file}", out var exit);
+                Assert.True(exit == 0, output);
+            }
+            finally
+            {
+                File.Delete(file);
+            }
+        }
+        // External etcd: the members have it (etcd.backup), the control planes do not.
+        var external = ClusterPlanner.Plan(SampleSpecs.BareMetal(controlPlanes: 2, workers: 1, etcd: EtcdTopology.External));
+        Assert.All(external.Nodes, n => Assert.DoesNotContain(n.Steps, s => s.Id is "control-plane.etcd-backup" or "reset.etcd-backup"));
+        Assert.Contains(external.Nodes, n => n.Steps.Any(s => s.Id == "etcd.backup"));
     }
 
     [Trait("Item", "14.2")]

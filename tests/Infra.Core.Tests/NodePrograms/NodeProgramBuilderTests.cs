@@ -45,8 +45,8 @@ public class NodeProgramBuilderTests
         [
             "prepare.os", "prepare.swap", "prepare.kernel-modules", "prepare.sysctl", "prepare.host-tools",
             "prepare.containerd-install", "prepare.containerd", "prepare.kubernetes", "prepare.kubelet-unit", "prepare.pki",
-            "prepare.kubeadm-config", "prepare.apiserver-config", "control-plane.init",
-            "reset.kubeadm", "reset.services", "reset.installed", "reset.files", "reset.journal",
+            "prepare.kubeadm-config", "prepare.apiserver-config", "control-plane.init", "control-plane.etcd-backup",
+            "reset.etcd-backup", "reset.kubeadm", "reset.services", "reset.installed", "reset.files", "reset.journal",
         ], cp1.Steps.Select(s => s.Id));
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text;
+using Infra.Core.Etcd;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
 
@@ -255,6 +256,10 @@ public class HostileInputTests
             // flags file split on whitespace, so a quoted YAML scalar there still becomes kubelet flags.
             if (!name.EndsWith("kubeadm.yaml", StringComparison.Ordinal)
                 && (name.EndsWith(".yaml", StringComparison.Ordinal) || name.EndsWith(".json", StringComparison.Ordinal)) && InsideAScalar(text, value)) continue;
+            // etcd.backup.schedule is a systemd calendar expression: its place is the timer's OnCalendar= line, whole,
+            // which INF076's rules (one line, no specifiers, escapes, quotes or ';') keep a single value.
+            if (name.EndsWith("/" + EtcdBackups.TimerName, StringComparison.Ordinal)
+                && text.Split('\n').Count(l => l.Contains(value, StringComparison.Ordinal)) == 1 && text.Contains("\nOnCalendar=" + value + "\n", StringComparison.Ordinal)) continue;
             return $"accepted and written raw into {name}";
         }
         return null;
