@@ -41,7 +41,7 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
         return Task.FromResult(request.Type switch
         {
             NodeType => DiffNode(old, request.NewInputs),
-            SecretsType => DiffByKeys(old, request.NewInputs, ["stack", "inventory", "seed"]),
+            SecretsType => DiffSecrets(old, request.OldOutputs, request.NewInputs),
             _ => throw new InvalidOperationException($"unknown resource type {request.Type}"),
         });
     }
@@ -141,11 +141,14 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
         return With(inputs, "kubeconfig", Properties.Value(result.AdminKubeconfig ?? "", secret: true));
     }
 
-    /// <summary>Core's PKI: creates what the hosts lack, keeps everything that exists, re-issues a host certificate only when its SANs changed.</summary>
+    /// <summary>
+    /// Core's PKI: creates what the hosts lack, keeps everything that exists, re-issues a host certificate when its SANs
+    /// changed, and renews the leaves that expire within <c>certificates.renewBeforeDays</c>, as <c>infra apply</c> does.
+    /// </summary>
     private PropertyValue Ensure(ImmutableDictionary<string, PropertyValue> inputs, KeptSecrets? existing)
     {
         var (spec, hosts) = ReadStack(inputs);
-        var secrets = ClusterPki.Ensure(spec, hosts, existing, clock());
+        var secrets = CertificateRenewal.EnsureRenewingDue(spec, hosts, existing, clock());
         return Properties.Value(KeptSecretsSerializer.ToJson(secrets), secret: true);
     }
 
@@ -287,6 +290,25 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
             DeleteBeforeReplace = diff.ReplaceKeys.Count > 0,
             Diffs = [.. detailed.Keys.Select(k => k.Split('[')[0]).Distinct(StringComparer.Ordinal)],
             DetailedDiff = detailed,
+        };
+    }
+
+    /// <summary>
+    /// The secrets change with their inputs, and also when a kept leaf is due for renewal: <c>pulumi preview</c> shows
+    /// the update, and <c>pulumi up</c> renews it (the nodes then place the renewed files).
+    /// </summary>
+    private DiffResponse DiffSecrets(ImmutableDictionary<string, PropertyValue> old, ImmutableDictionary<string, PropertyValue> oldOutputs,
+        ImmutableDictionary<string, PropertyValue> inputs)
+    {
+        var diff = DiffByKeys(old, inputs, ["stack", "inventory", "seed"]);
+        if (diff.Changes == true || inputs.IsComputed("stack") || inputs.IsComputed("inventory") || oldOutputs.String("secrets") is not { Length: > 0 } json) return diff;
+        var (spec, hosts) = ReadStack(inputs);
+        if (CertificateRenewal.DueOnApply(spec, hosts, KeptSecretsSerializer.FromJson(json), clock(), []).Count == 0) return diff;
+        return new DiffResponse
+        {
+            Changes = true,
+            Diffs = ["secrets"],
+            DetailedDiff = new Dictionary<string, PropertyDiff> { ["secrets"] = new PropertyDiff { Kind = PropertyDiffKind.Update, InputDiff = false } },
         };
     }
 

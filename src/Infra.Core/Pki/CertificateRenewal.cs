@@ -58,6 +58,17 @@ public static class CertificateRenewal
         Due(secrets, Leaves(spec, hosts, only), now, spec.Certificates.RenewBeforeDays);
 
     /// <summary>
+    /// The Pulumi path's kept secrets: <see cref="ClusterPki.Ensure"/> (what is missing created), then every leaf
+    /// <see cref="DueOnApply"/> finds re-issued, as <c>infra apply</c> renews them.
+    /// </summary>
+    public static KeptSecrets EnsureRenewingDue(ClusterSpec spec, IReadOnlyList<PlannedHost> hosts, KeptSecrets? existing, DateTimeOffset now)
+    {
+        var ensured = ClusterPki.Ensure(spec, hosts, existing, now);
+        var due = DueOnApply(spec, hosts, ensured, now, []);
+        return due.Count == 0 ? ensured : Renew(spec, hosts, ensured, [.. due.Select(d => d.Name)], now).Secrets;
+    }
+
+    /// <summary>
     /// The hosts whose certificate files change when <paramref name="renewed"/> are re-issued: the owner of each
     /// host's own leaf, or every host when a client certificate several hosts share is among them (empty: every host).
     /// </summary>

@@ -209,4 +209,24 @@ public class CertificateRenewalTests
             CertificateRenewal.HostsOf(spec, hosts, [IssuedNames.EtcdServer(member.Name), IssuedNames.KubeletServing(worker.Name)]).Order(StringComparer.Ordinal));
         Assert.Empty(CertificateRenewal.HostsOf(spec, hosts, [IssuedNames.EtcdServer(member.Name), IssuedNames.ApiServerEtcdClient]));
     }
+
+    [Fact]
+    [Trait("Item", "14.1")]
+    public void EnsureRenewingDue_ThePulumiPath_RenewsWhatIsDueKeepsTheRest()
+    {
+        var (spec, hosts, kept) = External();
+
+        // 265 days left: nothing is due, every leaf stays as it is.
+        var early = CertificateRenewal.EnsureRenewingDue(spec, hosts, kept, Pki.Now.AddDays(100));
+        Assert.Equal(kept.Issued.Count, early.Issued.Count);
+        Assert.All(kept.Issued, kv => Assert.Equal(kv.Value, early.Issued[kv.Key]));
+        // 65 days left: every leaf is renewed from that day, the CAs kept.
+        var later = CertificateRenewal.EnsureRenewingDue(spec, hosts, kept, Pki.Now.AddDays(300));
+        foreach (var name in CertificateRenewal.Leaves(spec, hosts, []))
+        {
+            using var cert = Cert(later, name);
+            Assert.Equal(Pki.Now.AddDays(665).UtcDateTime, cert.NotAfter.ToUniversalTime());
+        }
+        Assert.Equal(kept.ClusterCa, later.ClusterCa);
+    }
 }
