@@ -64,30 +64,64 @@ public class UpgradePlannerTests
         Assert.Contains("(next minor)", p.Describe()[0], StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// kubernetes/website content/en/docs/tasks/administer-cluster/kubeadm/kubeadm-upgrade.md (stored commit 54872620,
+    /// the page after 1.26, same order on the 1.34→1.35 page): kubeadm first ("Call kubeadm upgrade"), then "Drain the
+    /// node", then the kubelet and kubectl and a kubelet restart, then "Uncordon the node" — control planes and workers alike.
+    /// </summary>
     [Fact]
     [Trait("Item", "13.2")]
-    public void Plan_EachNode_DrainOnFirstControlPlaneThenPackagesKubeadmThenUncordon()
+    public void Plan_EachNode_PackagesKubeadmThenDrainThenKubeletThenUncordonAsKubeadmsGuide()
     {
         var p = Procedure();
 
         Assert.Equal(
         [
-            ("cp-1", "upgrade.preflight"), ("cp-1", "upgrade.drain.cp-1"), ("cp-1", "upgrade.packages"), ("cp-1", "upgrade.kubeadm"), ("cp-1", "upgrade.uncordon.cp-1"),
+            ("cp-1", "upgrade.preflight"), ("cp-1", "upgrade.packages"), ("cp-1", "upgrade.kubeadm"), ("cp-1", "upgrade.drain.cp-1"),
+            ("cp-1", "upgrade.kubelet"), ("cp-1", "upgrade.uncordon.cp-1"),
         ], p.Actions["cp-1"].Select(a => (a.Host, a.Step.Id)));
         Assert.Equal(
         [
-            ("cp-1", "upgrade.drain.w-2"), ("w-2", "upgrade.packages"), ("w-2", "upgrade.kubeadm"), ("cp-1", "upgrade.uncordon.w-2"),
+            ("w-2", "upgrade.packages"), ("w-2", "upgrade.kubeadm"), ("cp-1", "upgrade.drain.w-2"), ("w-2", "upgrade.kubelet"), ("cp-1", "upgrade.uncordon.w-2"),
         ], p.Actions["w-2"].Select(a => (a.Host, a.Step.Id)));
-        Assert.Contains("kubeadm upgrade apply", p.Actions["cp-1"][3].Step.Script, StringComparison.Ordinal);
-        Assert.Contains("readonly FIRST=true", p.Actions["cp-1"][3].Step.Script, StringComparison.Ordinal);
-        Assert.Contains("readonly FIRST=false", p.Actions["w-1"][2].Step.Script, StringComparison.Ordinal);
+        Assert.Contains("kubeadm upgrade apply", p.Actions["cp-1"][2].Step.Script, StringComparison.Ordinal);
+        Assert.Contains("readonly FIRST=true", p.Actions["cp-1"][2].Step.Script, StringComparison.Ordinal);
+        Assert.Contains("readonly FIRST=false", p.Actions["w-1"][1].Step.Script, StringComparison.Ordinal);
+        // kubeadm does not restart the kubelet: that waits for the drain.
+        Assert.DoesNotContain("restart kubelet", p.Actions["w-1"][1].Step.Script, StringComparison.Ordinal);
+        Assert.Contains("systemctl restart kubelet", p.Actions["w-1"][3].Step.Script, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// kubernetes/kubernetes cmd/kubeadm/app/cmd/upgrade/apply.go and node.go (options.AddPatchesFlag on both, stored
+    /// commits 34b9f0db and 803d40a5) and the generated kubeadm reference updated for v1.34 (kubeadm upgrade node,
+    /// --patches; kubeadm upgrade apply, --patches and -y/--yes): the patches are node-local, so the upgrade is given the
+    /// node's patches directory, or the regenerated static pods would lose the metrics address (ControlPlaneMetrics).
+    /// </summary>
+    [Fact]
+    [Trait("Item", "13.2")]
+    public void Plan_ControlPlanesWithPatches_KubeadmUpgradeGetsThePatchesDirectoryWorkersDoNot()
+    {
+        var p = Procedure(cps: 3);
+
+        var apply = p.Actions["cp-1"][2].Step;
+        var node = p.Actions["cp-2"][1].Step;
+        var worker = p.Actions["w-1"][1].Step;
+        Assert.Contains("kubeadm upgrade apply \"v$TO_VERSION\" --yes \"${patches[@]}\"", apply.Script, StringComparison.Ordinal);
+        Assert.Contains("kubeadm upgrade node \"${patches[@]}\"", node.Script, StringComparison.Ordinal);
+        Assert.Contains("patches=(--patches \"$PATCHES_DIR\")", node.Script, StringComparison.Ordinal);
+        Assert.Contains($"readonly PATCHES_DIR={HostPaths.KubeadmPatchesDir}", apply.Script, StringComparison.Ordinal);
+        Assert.Contains($"readonly PATCHES_DIR={HostPaths.KubeadmPatchesDir}", node.Script, StringComparison.Ordinal);
+        Assert.Equal($"kubeadm upgrade apply v1.36.1 --yes --patches {HostPaths.KubeadmPatchesDir}", apply.Description);
+        Assert.Contains("readonly PATCHES_DIR=''", worker.Script, StringComparison.Ordinal);
+        Assert.Equal("kubeadm upgrade node", worker.Description);
     }
 
     [Fact]
     [Trait("Item", "13.2")]
     public void Plan_Drain_EvictsBoundedNeverForced()
     {
-        var drain = Procedure().Actions["w-1"][0].Step;
+        var drain = Procedure().Actions["w-1"][2].Step;
 
         Assert.Contains("kubectl drain \"$NODE\" --ignore-daemonsets --delete-emptydir-data --timeout=\"$DRAIN_TIMEOUT\"", drain.Script, StringComparison.Ordinal);
         Assert.Contains("readonly DRAIN_TIMEOUT=300s", drain.Script, StringComparison.Ordinal);
@@ -112,7 +146,7 @@ public class UpgradePlannerTests
     [InlineData(PackageSource.Preinstalled, "kubeadm version -o short")]
     public void Plan_Packages_TheNewVersionsInstallPerSource(PackageSource source, string inScript)
     {
-        var packages = Procedure(source: source).Actions["w-1"][1].Step;
+        var packages = Procedure(source: source).Actions["w-1"][0].Step;
 
         Assert.Equal("upgrade.packages", packages.Id);
         Assert.Contains(inScript, packages.Script, StringComparison.Ordinal);
