@@ -27,6 +27,18 @@ public sealed record UpgradeProcedure
     /// <summary>Where the preflight keeps the etcd snapshot on the first control plane (stacked etcd); null for external etcd.</summary>
     public required string? SnapshotPath { get; init; }
 
+    /// <summary>
+    /// The actions <paramref name="node"/> runs in the wave at <paramref name="wave"/>: its check of the new version's
+    /// requirements in the first, the preflight (first control plane) in the second, the rest in its own wave.
+    /// </summary>
+    public IReadOnlyList<UpgradeAction> ActionsIn(int wave, string node) =>
+        [.. Actions.GetValueOrDefault(node, []).Where(a => wave switch
+        {
+            0 => a.Step.Id == UpgradePlanner.RequirementsStep,
+            1 => a.Step.Id == UpgradePlanner.PreflightStep,
+            _ => a.Step.Id is not (UpgradePlanner.RequirementsStep or UpgradePlanner.PreflightStep),
+        })];
+
     /// <summary>As <c>infra plan</c> and <c>apply --dry-run</c> print it: the move, then each wave.</summary>
     public IReadOnlyList<string> Describe() =>
         [$"{Move.Describe()}: {Waves.Count} waves", .. Waves.Select(w => "  " + w.Describe())];
@@ -35,6 +47,7 @@ public sealed record UpgradeProcedure
 /// <summary>Plans an <see cref="UpgradeProcedure"/> from the plan of the new version and an allowed version move.</summary>
 public static class UpgradePlanner
 {
+    public const string RequirementsStep = "upgrade.requirements";
     public const string PreflightStep = "upgrade.preflight";
     public const string PackagesStep = "upgrade.packages";
     public const string KubeadmStep = "upgrade.kubeadm";
@@ -65,6 +78,7 @@ public static class UpgradePlanner
 
         var waves = new List<ExecutionWave>
         {
+            Wave($"requirements: every node meets {move.To}'s (operating system, cgroup v2 where needed)", nodes, WavePacing.Parallel),
             Wave($"preflight: every node at {move.From}, API and etcd healthy, kubeadm upgrade plan" + (stacked ? ", etcd snapshot" : ""), [first], WavePacing.OneAtATime),
             Wave($"first control plane {first.Name}: kubeadm upgrade apply v{to}", [first], WavePacing.OneAtATime),
         };
@@ -78,6 +92,7 @@ public static class UpgradePlanner
             var list = new List<UpgradeAction>();
             // Preflight, drain and uncordon run on the first control plane: its operating system, not the node's. The
             // drain comes after kubeadm and before the kubelet restarts, as kubeadm's upgrade guide orders it.
+            list.Add(new(node.Name, Requirements(program, to)));
             if (node == first) list.Add(new(first.Name, Preflight(plan, move, nodes, snapshot, first.Os)));
             list.Add(new(node.Name, Packages(program, to)));
             // The node's kubeadm patches are the files its prepare placed in the patches directory.
@@ -135,6 +150,14 @@ public static class UpgradePlanner
             + $"mv {Bash.Quote(work)} {Bash.Quote(snapshot)}\n"
             + $"chmod 0600 {Bash.Quote(snapshot)}\n"
             + $"echo {Bash.Quote("etcd snapshot before the upgrade: " + snapshot)}\n";
+    }
+
+    /// <summary>The new version's own operating-system check (prepare.os's check: it changes nothing), before any node changes.</summary>
+    private static Step Requirements(NodeProgram program, string to)
+    {
+        var os = program.Steps.Single(s => s.Id == "prepare.os");
+        return Step.Create(RequirementsStep, Phase.Upgrade, $"Check that the host meets {to}'s requirements: " + os.Description.Split(';')[0],
+            os.Check![Step.Header.Length..], check: null, Steps.In(("to", to)), os.Os);
     }
 
     private static Step Drain(string node, string to, UpgradeSpec settings, OsFamily os) =>

@@ -105,14 +105,17 @@ internal sealed class UpgradeRun
     {
         var first = _plan.FirstControlPlane!;
         string? stoppedAt = null;
-        foreach (var wave in Procedure.Waves)
+        for (var i = 0; i < Procedure.Waves.Count; i++)
         {
-            var preflight = wave == Procedure.Waves[0];
+            var wave = Procedure.Waves[i];
+            // The requirements and the preflight change no node: only a node's own wave records it upgraded.
+            var checks = i < 2;
             foreach (var batch in wave.Pacing.Split(wave.Hosts))
             {
                 var nodes = batch.Where(h => _pending.ContainsKey(h.Name)).ToList();
-                if (nodes.Count == 1) await RunNodeAsync(run, connect, first, nodes[0].Name, preflight, ownSession: false, ct);
-                else await Task.WhenAll(nodes.Select(n => RunNodeAsync(run, connect, first, n.Name, preflight, ownSession: true, ct)));
+                var index = i;
+                if (nodes.Count == 1) await RunNodeAsync(run, connect, first, nodes[0].Name, index, checks, ownSession: false, ct);
+                else await Task.WhenAll(nodes.Select(n => RunNodeAsync(run, connect, first, n.Name, index, checks, ownSession: true, ct)));
                 if (nodes.FirstOrDefault(n => _hosts[n.Name].Stop is not null) is { } failed)
                 {
                     stoppedAt = failed.Name;
@@ -134,10 +137,11 @@ internal sealed class UpgradeRun
         return false;
     }
 
-    private async Task RunNodeAsync(HostRun run, HostSessionFactory connect, PlannedHost first, string node, bool preflight, bool ownSession, CancellationToken ct)
+    private async Task RunNodeAsync(HostRun run, HostSessionFactory connect, PlannedHost first, string node, int wave, bool checks, bool ownSession, CancellationToken ct)
     {
         var state = _hosts[node];
-        var actions = _pending[node].Where(a => (a.Step.Id == UpgradePlanner.PreflightStep) == preflight).ToList();
+        var inWave = Procedure.ActionsIn(wave, node).Select(a => a.Step.Id).ToHashSet(StringComparer.Ordinal);
+        var actions = _pending[node].Where(a => inWave.Contains(a.Step.Id)).ToList();
         IHostSession? own = null;
         try
         {
@@ -156,7 +160,7 @@ internal sealed class UpgradeRun
                 }
                 state.Finished(action.Step.Id);
             }
-            if (!preflight) await RecordAsync(run, state, ct);
+            if (!checks) await RecordAsync(run, state, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

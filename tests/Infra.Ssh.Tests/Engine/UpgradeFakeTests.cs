@@ -57,14 +57,14 @@ public class UpgradeFakeTests
         var report = await ApplyAsync(hosts, At(Spec(), 36, 2), EngineRun.Options(dryRun: true));
 
         Assert.True(report.ExitCode == 0, EngineRun.Describe(report));
-        Assert.Equal("upgrade 1.36.1 → 1.36.2 (patch): 3 waves", report.Procedure[0]);
+        Assert.Equal("upgrade 1.36.1 → 1.36.2 (patch): 4 waves", report.Procedure[0]);
         Assert.Contains("  upgrade: workers: kubeadm upgrade node — w-1, w-2 (one at a time)", report.Procedure);
         var w1 = report.Hosts.Single(h => h.Host == "w-1");
         Assert.Equal(HostState.Pending, w1.State);
-        Assert.Equal(["upgrade.packages", "upgrade.kubeadm", "upgrade.drain.w-1", "upgrade.kubelet", "upgrade.uncordon.w-1", UpgradeRun.RecordChange],
-            w1.Changes.Take(6).Select(c => c.StepId));
-        Assert.StartsWith("on cp-1: ", w1.Changes[2].Reason, StringComparison.Ordinal);
-        Assert.Equal("upgrade.preflight", report.Hosts.Single(h => h.Host == "cp-1").Changes[0].StepId);
+        Assert.Equal(["upgrade.requirements", "upgrade.packages", "upgrade.kubeadm", "upgrade.drain.w-1", "upgrade.kubelet", "upgrade.uncordon.w-1", UpgradeRun.RecordChange],
+            w1.Changes.Take(7).Select(c => c.StepId));
+        Assert.StartsWith("on cp-1: ", w1.Changes[3].Reason, StringComparison.Ordinal);
+        Assert.Equal(["upgrade.requirements", "upgrade.preflight"], report.Hosts.Single(h => h.Host == "cp-1").Changes.Take(2).Select(c => c.StepId));
         Assert.All(Names, h => Assert.Equal(journals[h], hosts[h].JournalIds()));
     }
 
@@ -80,10 +80,10 @@ public class UpgradeFakeTests
         // The first control plane's journal holds the preflight, its own steps, and every node's drain and uncordon, in order.
         Assert.Equal(
         [
-            "upgrade.preflight", "upgrade.packages", "upgrade.kubeadm", "upgrade.drain.cp-1", "upgrade.kubelet", "upgrade.uncordon.cp-1", "record state",
+            "upgrade.requirements", "upgrade.preflight", "upgrade.packages", "upgrade.kubeadm", "upgrade.drain.cp-1", "upgrade.kubelet", "upgrade.uncordon.cp-1", "record state",
             "upgrade.drain.w-1", "upgrade.uncordon.w-1", "upgrade.drain.w-2", "upgrade.uncordon.w-2",
         ], UpgradeSteps(hosts, ["cp-1"]).Select(x => x.Step));
-        Assert.Equal(["upgrade.packages", "upgrade.kubeadm", "upgrade.kubelet", "record state"], UpgradeSteps(hosts, ["w-1"]).Select(x => x.Step));
+        Assert.Equal(["upgrade.requirements", "upgrade.packages", "upgrade.kubeadm", "upgrade.kubelet", "record state"], UpgradeSteps(hosts, ["w-1"]).Select(x => x.Step));
         Assert.All(Names, h => Assert.Contains("\"kubernetesVersion\":\"1.36.2\"", hosts[h].StateJson, StringComparison.Ordinal));
         Assert.Contains("upgrade.uncordon.w-2", report.Hosts.Single(h => h.Host == "w-2").Ran);
 
@@ -108,7 +108,7 @@ public class UpgradeFakeTests
         Assert.Equal(HostState.Failed, w2.State);
         Assert.Equal(UpgradePlanner.KubeadmStep, w2.Failure!.StepId);
         Assert.Equal(HostState.Blocked, report.Hosts.Single(h => h.Host == "w-3").State);
-        Assert.Empty(UpgradeSteps(hosts, ["w-3"]));
+        Assert.Equal(["upgrade.requirements"], UpgradeSteps(hosts, ["w-3"]).Select(x => x.Step));
         Assert.Contains("\"kubernetesVersion\":\"1.36.1\"", hosts["w-2"].StateJson, StringComparison.Ordinal);
         // Nothing of the new version's normal waves ran anywhere while the upgrade is unfinished.
         Assert.DoesNotContain("prepare.kubernetes", hosts["w-3"].Commands.Skip(w3Before));
@@ -200,7 +200,7 @@ public class UpgradeFakeTests
         var report = await ApplyAsync(hosts, At(Spec(), 36, 0));
 
         Assert.True(report.ExitCode == 0, EngineRun.Describe(report));
-        Assert.Equal("upgrade 1.35.4 → 1.36.0 (next minor): 3 waves", report.Procedure[0]);
+        Assert.Equal("upgrade 1.35.4 → 1.36.0 (next minor): 4 waves", report.Procedure[0]);
         Assert.Contains("\"kubernetesVersion\":\"1.36.0\"", hosts["w-2"].StateJson, StringComparison.Ordinal);
         // After the nodes, the new minor's own steps (its packages, workloads) run in the normal waves.
         var cp1 = hosts["cp-1"].Commands.ToList();

@@ -1,4 +1,5 @@
 using Infra.Core.Model;
+using Infra.Core.NodePrograms;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
 using Infra.Ssh.Engine;
@@ -31,12 +32,13 @@ public sealed class UpgradeStandInTests(UpgradeSystemdHosts fixture, ITestOutput
     }
 
     /// <summary>A cluster at the harness version, then the new version's stand-ins preinstalled on every host.</summary>
-    private async Task AppliedThenNewPackagesAsync()
+    private async Task AppliedThenNewPackagesAsync(KubernetesVersion? next = null)
     {
+        next ??= Next;
         await ClusterHostSet.RestoreAsync(Names.Select(n => fixture[n]));
         var report = await new EngineRun().ApplyAsync(Plan(HarnessCluster.Version));
         Assert.True(report.ExitCode == 0, EngineRun.Describe(report));
-        await Task.WhenAll(Names.Select(n => KubernetesStandIns.InstallAsync(fixture[n], "v" + Next, HarnessCluster.CniVersion)));
+        await Task.WhenAll(Names.Select(n => KubernetesStandIns.InstallAsync(fixture[n], "v" + next, ComponentVersions.For(next)!.CniPlugins)));
     }
 
     /// <summary>The upgrade's calls on every host (kubeadm upgrade, kubectl drain/wait/uncordon), by start time.</summary>
@@ -57,8 +59,8 @@ public sealed class UpgradeStandInTests(UpgradeSystemdHosts fixture, ITestOutput
         var up = Plan(Next);
 
         var dry = await new EngineRun().ApplyAsync(up, EngineRun.Options(dryRun: true));
-        Assert.Equal("upgrade 1.34.2 → 1.34.3 (patch): 3 waves", dry.Procedure[0]);
-        Assert.Equal(UpgradePlanner.KubeadmStep, dry.Hosts.Single(h => h.Host == "w2").Changes[1].StepId);
+        Assert.Equal("upgrade 1.34.2 → 1.34.3 (patch): 4 waves", dry.Procedure[0]);
+        Assert.Equal(UpgradePlanner.KubeadmStep, dry.Hosts.Single(h => h.Host == "w2").Changes[2].StepId);
         Assert.Empty(UpgradeCalls());
 
         var report = await new EngineRun().ApplyAsync(up);
@@ -175,5 +177,30 @@ public sealed class UpgradeStandInTests(UpgradeSystemdHosts fixture, ITestOutput
         {
             await KubernetesStandIns.ClearControlsAsync(fixture["cp1"]);
         }
+    }
+
+    /// <summary>
+    /// The next minor on this machine: 1.35 needs cgroup v2 (the hosts have v1), so the first wave — every node checks
+    /// the new version's requirements — stops the upgrade before any node changes, each node naming why. (The minor's
+    /// orchestration past that point is <see cref="UpgradeFakeTests"/>' next-minor test.)
+    /// </summary>
+    [RealHostFact]
+    public async Task ApplyAsync_StandInNextMinorOnCgroupV1_RequirementsStopItBeforeAnyNodeChanges()
+    {
+        var minor = new KubernetesVersion(1, 35, 0);
+        await AppliedThenNewPackagesAsync(minor);
+
+        var report = await new EngineRun().ApplyAsync(Plan(minor));
+        output.WriteLine(EngineRun.Describe(report));
+
+        Assert.Equal(1, report.ExitCode);
+        Assert.Equal("upgrade 1.34.2 → 1.35.0 (next minor): 4 waves", report.Procedure[0]);
+        Assert.All(report.Hosts, h =>
+        {
+            Assert.Equal(UpgradePlanner.RequirementsStep, h.Failure!.StepId);
+            Assert.Contains("Kubernetes 1.35 needs cgroup v2", h.Failure.StderrTail, StringComparison.Ordinal);
+        });
+        Assert.Empty(UpgradeCalls());
+        Assert.All(Names, n => Assert.Contains("\"kubernetesVersion\":\"1.34.2\"", fixture[n].ReadDiskFile(HostPaths.State), StringComparison.Ordinal));
     }
 }
