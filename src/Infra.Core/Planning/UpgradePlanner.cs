@@ -156,7 +156,7 @@ public static class UpgradePlanner
     private static Step Requirements(NodeProgram program, string to)
     {
         var os = program.Steps.Single(s => s.Id == "prepare.os");
-        return Step.Create(RequirementsStep, Phase.Upgrade, $"Check that the host meets {to}'s requirements: " + os.Description.Split(';')[0],
+        return Step.Create(RequirementsStep, Phase.Upgrade, $"{to}'s requirements: " + os.Description.Split(';')[0],
             os.Check![Step.Header.Length..], check: null, Steps.In(("to", to)), os.Os);
     }
 
