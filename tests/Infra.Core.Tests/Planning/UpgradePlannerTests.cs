@@ -183,6 +183,25 @@ public class UpgradePlannerTests
         Assert.DoesNotContain(p.ActionsIn(3, "w-1"), x => x.Step.Id is UpgradePlanner.RequirementsStep or UpgradePlanner.PreflightStep);
     }
 
+    /// <summary>
+    /// kubeadm reference (kubernetes.io generated kubeadm_upgrade_plan, current): <c>kubeadm upgrade plan [version]</c>,
+    /// "to skip the internet check, pass in the optional [version] parameter" (air-gapped sites); kubectl
+    /// pkg/cmd/wait/wait.go examples (<c>kubectl wait --for=condition=Ready pod/busybox1</c>) and pkg/cmd/drain/drain.go
+    /// (<c>uncordon NODE</c>), read through the code index (versions not identifiable).
+    /// </summary>
+    [Fact]
+    [Trait("Item", "13.2")]
+    public void Plan_PreflightAndUncordon_KubeadmPlanGivenTheTargetThenReadyThenUncordon()
+    {
+        var p = Procedure();
+
+        Assert.Contains("kubeadm upgrade plan \"v$TO_VERSION\"", p.ActionsIn(1, "cp-1").Single().Step.Script, StringComparison.Ordinal);
+        var uncordon = p.Actions["w-1"][^1].Step.Script;
+        Assert.Contains("kubectl wait --for=condition=Ready \"node/$NODE\" --timeout=\"$READY_TIMEOUT\"", uncordon, StringComparison.Ordinal);
+        Assert.Contains("kubectl uncordon \"$NODE\"", uncordon, StringComparison.Ordinal);
+        Assert.True(uncordon.IndexOf("kubectl wait", StringComparison.Ordinal) < uncordon.IndexOf("kubectl uncordon", StringComparison.Ordinal));
+    }
+
     [Fact]
     [Trait("Item", "13.2")]
     public void Plan_NotAnUpgrade_Throws()
