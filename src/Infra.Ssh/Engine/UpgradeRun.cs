@@ -115,7 +115,11 @@ internal sealed class UpgradeRun
                 var nodes = batch.Where(h => _pending.ContainsKey(h.Name)).ToList();
                 var index = i;
                 if (nodes.Count == 1) await RunNodeAsync(run, connect, first, nodes[0].Name, index, checks, ownSession: false, ct);
-                else await Task.WhenAll(nodes.Select(n => RunNodeAsync(run, connect, first, n.Name, index, checks, ownSession: true, ct)));
+                else
+                {
+                    await Parallel.ForEachAsync(nodes, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, run.Options.Concurrency) },
+                        async (n, _) => await RunNodeAsync(run, connect, first, n.Name, index, checks, ownSession: true, ct));
+                }
                 if (nodes.FirstOrDefault(n => _hosts[n.Name].Stop is not null) is { } failed)
                 {
                     stoppedAt = failed.Name;
