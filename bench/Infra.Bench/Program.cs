@@ -22,6 +22,7 @@ public static class Program
             ["engine"] = EngineBench.Run,
             ["scale"] = EngineBench.RunScale,
             ["per-host"] = EngineBench.RunPerHost,
+            ["upgrade"] = UpgradeBench.Run,
         };
         if (which == "all")
         {

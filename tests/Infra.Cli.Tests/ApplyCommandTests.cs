@@ -122,18 +122,37 @@ public sealed class ApplyCommandTests(ApplyHosts hosts, ITestOutputHelper output
     }
 
     [RealHostFact]
-    public async Task Apply_ChangeThatNeedsProcedure_Exit2AndNothingRuns()
+    [Trait("Item", "13.1")]
+    public async Task Apply_Downgrade_Exit2NamingTheAllowedStepsAndNothingRuns()
+    {
+        var stack = await StackAsync("cp1");
+        Assert.Equal(0, Infra("apply", "--file", stack, "--yes").ExitCode);
+        var journal = hosts["cp1"].ReadDiskFile("/var/lib/infra/journal");
+        File.WriteAllText(stack, File.ReadAllText(stack).Replace($"version: \"{HarnessCluster.Version}\"", "version: \"1.34.1\"", StringComparison.Ordinal));
+
+        var r = Infra("apply", "--file", stack, "--yes");
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("downgrade", r.Out + r.Err, StringComparison.Ordinal);
+        Assert.Contains("refused: these changes need a procedure", r.Err);
+        Assert.Equal(journal, hosts["cp1"].ReadDiskFile("/var/lib/infra/journal"));
+    }
+
+    [RealHostFact]
+    [Trait("Item", "13.3")]
+    public async Task Apply_DryRunNewerPatch_PrintsTheProcedurePerHostAndStepAndNothingRuns()
     {
         var stack = await StackAsync("cp1");
         Assert.Equal(0, Infra("apply", "--file", stack, "--yes").ExitCode);
         var journal = hosts["cp1"].ReadDiskFile("/var/lib/infra/journal");
         File.WriteAllText(stack, File.ReadAllText(stack).Replace($"version: \"{HarnessCluster.Version}\"", "version: \"1.34.3\"", StringComparison.Ordinal));
 
-        var r = Infra("apply", "--file", stack, "--yes");
+        var r = Infra("apply", "--file", stack, "--dry-run");
 
-        Assert.Equal(2, r.ExitCode);
-        Assert.Contains("upgrade", r.Out);
-        Assert.Contains("refused: these changes need a procedure", r.Err);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("upgrade 1.34.2 → 1.34.3 (patch): 3 waves", r.Out, StringComparison.Ordinal);
+        Assert.Contains("upgrade.kubeadm — kubeadm upgrade apply v1.34.3 --yes", r.Out, StringComparison.Ordinal);
+        Assert.Contains("upgrade.drain.cp1 — drain cp1 before its upgrade to 1.34.3", r.Out, StringComparison.Ordinal);
         Assert.Equal(journal, hosts["cp1"].ReadDiskFile("/var/lib/infra/journal"));
     }
 

@@ -36,6 +36,7 @@ internal static class ReportPrinter
             return;
         }
         if (report.Refusal is { } refusal) env.Err.MarkupLine($"[red]refused:[/] {Markup.Escape(redactor.Redact(refusal))}");
+        foreach (var line in report.Procedure) env.Out.WriteLine(line);
         // Without a terminal nothing wraps a table cell: long details go below the table, wrapped, so that no line
         // of a CI log is hundreds of characters wide.
         var plain = !env.Out.Profile.Capabilities.Interactive;

@@ -14,18 +14,30 @@ public sealed record UpgradeAction(string Host, Step Step);
 /// <summary>
 /// A Kubernetes upgrade as waves of the execution model (kubeadm's documented order): preflight on the first control
 /// plane; the first control plane (<c>kubeadm upgrade apply</c>); the other control planes one at a time and the
-/// workers in batches (<c>kubeadm upgrade node</c>). Each node is drained, its packages upgraded, kubeadm run, its
-/// kubelet restarted, then it is uncordoned once Ready at the new version.
+/// workers in batches (<c>kubeadm upgrade node</c>). Each node gets the new packages, runs kubeadm (with its kubeadm
+/// patches), is drained, restarts its kubelet, and is uncordoned once Ready at the new version.
 /// </summary>
 public sealed record UpgradeProcedure
 {
     public required VersionMove Move { get; init; }
     /// <summary>Phase <see cref="Phase.Upgrade"/> waves, in order: preflight, first control plane, other control planes, workers.</summary>
     public required IReadOnlyList<ExecutionWave> Waves { get; init; }
-    /// <summary>Node → its actions in order (drain, packages, kubeadm, uncordon); the preflight is under the first control plane's name, first.</summary>
+    /// <summary>Node → its actions in order (packages, kubeadm, drain, kubelet, uncordon); the preflight is under the first control plane's name, first.</summary>
     public required IReadOnlyDictionary<string, IReadOnlyList<UpgradeAction>> Actions { get; init; }
     /// <summary>Where the preflight keeps the etcd snapshot on the first control plane (stacked etcd); null for external etcd.</summary>
     public required string? SnapshotPath { get; init; }
+
+    /// <summary>
+    /// The actions <paramref name="node"/> runs in the wave at <paramref name="wave"/>: its check of the new version's
+    /// requirements in the first, the preflight (first control plane) in the second, the rest in its own wave.
+    /// </summary>
+    public IReadOnlyList<UpgradeAction> ActionsIn(int wave, string node) =>
+        [.. Actions.GetValueOrDefault(node, []).Where(a => wave switch
+        {
+            0 => a.Step.Id == UpgradePlanner.RequirementsStep,
+            1 => a.Step.Id == UpgradePlanner.PreflightStep,
+            _ => a.Step.Id is not (UpgradePlanner.RequirementsStep or UpgradePlanner.PreflightStep),
+        })];
 
     /// <summary>As <c>infra plan</c> and <c>apply --dry-run</c> print it: the move, then each wave.</summary>
     public IReadOnlyList<string> Describe() =>
@@ -35,9 +47,11 @@ public sealed record UpgradeProcedure
 /// <summary>Plans an <see cref="UpgradeProcedure"/> from the plan of the new version and an allowed version move.</summary>
 public static class UpgradePlanner
 {
+    public const string RequirementsStep = "upgrade.requirements";
     public const string PreflightStep = "upgrade.preflight";
     public const string PackagesStep = "upgrade.packages";
     public const string KubeadmStep = "upgrade.kubeadm";
+    public const string KubeletStep = "upgrade.kubelet";
     public const string DrainStepPrefix = "upgrade.drain.";
     public const string UncordonStepPrefix = "upgrade.uncordon.";
     public const string SnapshotDir = HostPaths.JournalDir + "/upgrade-snapshots";
@@ -45,15 +59,18 @@ public static class UpgradePlanner
     public const string ReadyTimeout = "300s";
 
     /// <param name="plan">The plan for the stack's (new) version; its <c>prepare.kubernetes</c> steps install the new packages per source.</param>
+    /// <param name="members">The nodes already in the cluster (null: every planned node); hosts that join in the same
+    /// apply join at the new version after the upgrade.</param>
     /// <exception cref="ArgumentException">The move is not an upgrade.</exception>
-    public static UpgradeProcedure Plan(ClusterPlan plan, VersionMove move)
+    public static UpgradeProcedure Plan(ClusterPlan plan, VersionMove move, IReadOnlySet<string>? members = null)
     {
         if (!move.IsUpgrade) throw new ArgumentException($"{move.From} → {move.To} is not an upgrade", nameof(move));
         if (plan.Spec.Kubernetes.Version != move.To) throw new ArgumentException($"the plan is for {plan.Spec.Kubernetes.Version}, not {move.To}", nameof(plan));
         var settings = plan.Spec.Kubernetes.Upgrade;
         var first = plan.FirstControlPlane;
-        var cps = plan.Hosts.Where(h => h.Has(Roles.ControlPlane)).ToList();
-        var workers = plan.Hosts.Where(h => h.Has(Roles.Worker) && !h.Has(Roles.ControlPlane)).ToList();
+        bool Member(PlannedHost h) => members is null || h == first || members.Contains(h.Name);
+        var cps = plan.Hosts.Where(h => h.Has(Roles.ControlPlane) && Member(h)).ToList();
+        var workers = plan.Hosts.Where(h => h.Has(Roles.Worker) && !h.Has(Roles.ControlPlane) && Member(h)).ToList();
         var nodes = cps.Concat(workers).ToList();
         var to = move.To.ToString();
         var stacked = plan.Spec.Etcd.Topology == EtcdTopology.Stacked;
@@ -61,6 +78,7 @@ public static class UpgradePlanner
 
         var waves = new List<ExecutionWave>
         {
+            Wave($"requirements: every node meets {move.To}'s (operating system, cgroup v2 where needed)", nodes, WavePacing.Parallel),
             Wave($"preflight: every node at {move.From}, API and etcd healthy, kubeadm upgrade plan" + (stacked ? ", etcd snapshot" : ""), [first], WavePacing.OneAtATime),
             Wave($"first control plane {first.Name}: kubeadm upgrade apply v{to}", [first], WavePacing.OneAtATime),
         };
@@ -72,11 +90,16 @@ public static class UpgradePlanner
         {
             var program = plan.Nodes.Single(n => n.Host.Name == node.Name);
             var list = new List<UpgradeAction>();
-            // Preflight, drain and uncordon run on the first control plane: its operating system, not the node's.
+            // Preflight, drain and uncordon run on the first control plane: its operating system, not the node's. The
+            // drain comes after kubeadm and before the kubelet restarts, as kubeadm's upgrade guide orders it.
+            list.Add(new(node.Name, Requirements(program, to)));
             if (node == first) list.Add(new(first.Name, Preflight(plan, move, nodes, snapshot, first.Os)));
-            list.Add(new(first.Name, Drain(node.Name, to, settings, first.Os)));
             list.Add(new(node.Name, Packages(program, to)));
-            list.Add(new(node.Name, Kubeadm(node == first, to, program.Host.Os)));
+            // The node's kubeadm patches are the files its prepare placed in the patches directory.
+            var patches = program.Steps.SelectMany(s => s.Files).Any(f => f.Path.StartsWith(HostPaths.KubeadmPatchesDir + "/", StringComparison.Ordinal));
+            list.Add(new(node.Name, Kubeadm(node == first, to, patches, program.Host.Os)));
+            list.Add(new(first.Name, Drain(node.Name, to, settings, first.Os)));
+            list.Add(new(node.Name, Kubelet(to, program.Host.Os)));
             list.Add(new(first.Name, Uncordon(node.Name, to, first.Os)));
             actions[node.Name] = list;
         }
@@ -129,6 +152,14 @@ public static class UpgradePlanner
             + $"echo {Bash.Quote("etcd snapshot before the upgrade: " + snapshot)}\n";
     }
 
+    /// <summary>The new version's own operating-system check (prepare.os's check: it changes nothing), before any node changes.</summary>
+    private static Step Requirements(NodeProgram program, string to)
+    {
+        var os = program.Steps.Single(s => s.Id == "prepare.os");
+        return Step.Create(RequirementsStep, Phase.Upgrade, $"{to}'s requirements: " + os.Description.Split(';')[0],
+            os.Check![Step.Header.Length..], check: null, Steps.In(("to", to)), os.Os);
+    }
+
     private static Step Drain(string node, string to, UpgradeSpec settings, OsFamily os) =>
         NodeDrain.For(DrainStepPrefix + node, Phase.Upgrade, node, settings, os, $"drain {node} before its upgrade to {to}", ("to", to));
 
@@ -140,14 +171,26 @@ public static class UpgradePlanner
             install.Inputs, install.Os, install.Files, install.RuntimeInputs, install.BundleUploads);
     }
 
-    private static Step Kubeadm(bool first, string to, OsFamily os)
+    /// <summary>
+    /// kubeadm upgrade apply (first control plane) or node, given the node's kubeadm patches directory when it has
+    /// patches: they are node-local (not in the kubeadm-config ConfigMap), so without --patches the regenerated static
+    /// pods would lose them (kubernetes/kubernetes cmd/kubeadm/app/cmd/upgrade/apply.go and node.go: options.AddPatchesFlag).
+    /// </summary>
+    private static Step Kubeadm(bool first, string to, bool patches, OsFamily os)
     {
-        var args = new ShellArgs().Set("FIRST", first ? "true" : "false").Set("TO_VERSION", to);
+        var dir = patches ? HostPaths.KubeadmPatchesDir : "";
+        var args = new ShellArgs().Set("FIRST", first ? "true" : "false").Set("TO_VERSION", to).Set("PATCHES_DIR", dir);
+        var withPatches = patches ? $" --patches {dir}" : "";
         return Step.Create(KubeadmStep, Phase.Upgrade,
-            first ? $"kubeadm upgrade apply v{to} --yes, then restart the kubelet" : "kubeadm upgrade node, then restart the kubelet",
+            first ? $"kubeadm upgrade apply v{to} --yes{withPatches}" : $"kubeadm upgrade node{withPatches}",
             ShellScript.Render(args, ShellScript.Load("upgrade/kubeadm.sh")), null,
-            Steps.In(("to", to), ("first", first ? "true" : "false")), [os]);
+            Steps.In(("to", to), ("first", first ? "true" : "false"), ("patches", dir)), [os]);
     }
+
+    /// <summary>The new kubelet started (the node is drained by now).</summary>
+    private static Step Kubelet(string to, OsFamily os) =>
+        Step.Create(KubeletStep, Phase.Upgrade, $"Restart the kubelet at {to}",
+            ShellScript.Render(new ShellArgs(), ShellScript.Load("upgrade/kubelet.sh")), null, Steps.In(("to", to)), [os]);
 
     private static Step Uncordon(string node, string to, OsFamily os)
     {

@@ -97,25 +97,44 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
                             .Select(s => s.Stop is null && s.Decision is not null ? s.PendingReport() : s.Report(ran: false)).OfType<HostReport>(),
                         .. removal.Refusals.Select(r => new HostReport { Host = r.Host, State = HostState.Refused, Refusals = [r.Refusal] }),
                     ],
-                    Refusal = UpgradeNamed(plan, decided.Select(s => s.Decision!.Upgrade).FirstOrDefault(u => u is not null)),
                 };
             }
 
-            var anyPending = decided.Any(s => s.Decision!.Pending.Count > 0) || removal.Removals.Count > 0;
+            // A newer Kubernetes version recorded as allowed: the upgrade procedure runs before everything else.
+            var upgrade = UpgradeRun.Prepare(plan, hosts, options);
+            if (upgrade.Refusal is { } upgradeRefusal)
+            {
+                return new ClusterReport
+                {
+                    Hosts = [.. decided.Select(s => new HostReport { Host = s.Host, State = HostState.Refused, Refusals = [new NodeChangeRefusal("kubernetes.version", upgradeRefusal)] })],
+                };
+            }
+            if (upgrade.Blocked is { } upgradeBlocked)
+            {
+                foreach (var s in decided.Where(s => s.Stop is null)) run.Block(s, upgradeBlocked);
+                return new ClusterReport { Hosts = Reports() };
+            }
+            IReadOnlyList<string> procedure = upgrade.Run?.Procedure.Describe() ?? [];
+
+            var anyPending = decided.Any(s => s.Decision!.Pending.Count > 0 || s.UpgradeChanges.Count > 0) || removal.Removals.Count > 0;
             if (options.DryRun || !anyPending)
             {
                 if (!options.DryRun && firstSession is not null) await NodeRemover.WriteAsync(firstSession, Remembered(plan, record.Members, []), record.Text, ct);
-                return new ClusterReport { Hosts = Reports(), DryRun = options.DryRun };
+                return new ClusterReport { Hosts = Reports(), DryRun = options.DryRun, Procedure = procedure };
             }
 
             // What would run, with the hosts that already failed to connect or are locked.
             var preview = Reports();
             if (!confirm(preview))
             {
-                return new ClusterReport { Hosts = preview, Declined = true };
+                return new ClusterReport { Hosts = preview, Declined = true, Procedure = procedure };
             }
 
-            await RunWavesAsync(plan, run, programs, hosts, read, options, firstOutside, ct);
+            // The rest of the apply (new packages, joins, workloads for the new version) waits for the whole upgrade.
+            if (upgrade.Run is null || await upgrade.Run.RunAsync(run, connect, ct))
+            {
+                await RunWavesAsync(plan, run, programs, hosts, read, options, firstOutside, ct);
+            }
             // Removals come after the adds (a replaced node's work has somewhere to go), and only when every host converged.
             var gone = new List<string>();
             if (removal.Removals.Count > 0 && hosts.Values.All(s => s.Stop is null) && firstSession is not null)
@@ -139,7 +158,7 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
             {
                 await NodeRemover.WriteAsync(firstSession, Remembered(plan, record.Members, gone), record.Text, ct);
             }
-            return new ClusterReport { Hosts = Reports(ran: true) };
+            return new ClusterReport { Hosts = Reports(ran: true), Procedure = procedure };
         }
         finally
         {
@@ -461,11 +480,6 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
     private void Report(string host, string what) => progress?.Report(new EngineEvent(host, what));
 
     internal static string WireJsonState(ClusterSpec spec, NodeProgram p) => WireJson.Serialize(NodeState.Of(spec, p));
-
-    /// <summary>An allowed upgrade named with its waves, before this engine refuses to run it; null without one.</summary>
-    private static string? UpgradeNamed(ClusterPlan plan, VersionMove? move) =>
-        move is null || !plan.Hosts.Any(h => h.Has(Roles.ControlPlane)) ? null
-            : string.Join("\n", UpgradePlanner.Plan(plan, move).Describe()) + "\nthis engine does not run the upgrade procedure yet: nothing was changed";
 
     private async Task<string?> TakeClusterLock(IHostSession session, ConvergeOptions options, CancellationToken ct, string? staleHolder = null)
     {

@@ -36,13 +36,8 @@ public sealed record HostDecision
             var recorded = WireJson.Deserialize<NodeState>(json, $"state of host {program.Host.Name}");
             var diff = NodeDiff.Compare(recorded, NodeState.Of(spec, program));
             refusals.AddRange(diff.Refusals);
+            // An allowed move: the cluster engine runs the upgrade procedure before anything else of this apply.
             move = diff.Upgrade;
-            if (diff.Upgrade is { } upgrade)
-            {
-                // An allowed move, but this engine does not run the upgrade procedure yet: refused rather than recorded as done.
-                refusals.Add(new NodeChangeRefusal("kubernetes.version",
-                    $"host {program.Host.Name}: {upgrade.Describe()} is an allowed move, but this engine does not run the upgrade procedure yet"));
-            }
         }
 
         var pending = new List<(Step, string)>();

@@ -57,6 +57,8 @@ public sealed class HostRunState(NodeProgram program)
     public HostStop? Stop { get; internal set; }
     /// <summary>Set for a host that is only read (the first control plane outside --hosts): what the report says.</summary>
     public string? ReadMessage { get; internal set; }
+    /// <summary>The upgrade actions this node still needs (some run on the first control plane), before its own pending steps.</summary>
+    public IReadOnlyList<StepChange> UpgradeChanges { get; internal set; } = [];
 
     /// <summary>The host has not stopped and has steps of <paramref name="phase"/> to run.</summary>
     public bool Runnable(Phase phase) => Stop is null && Decision is { } d && d.Pending.Any(s => s.Step.Phase == phase);
@@ -86,10 +88,10 @@ public sealed class HostRunState(NodeProgram program)
                 State = _ran.Count == 0 ? HostState.Unchanged : HostState.Converged,
                 Ran = [.. _ran],
                 Skipped = d.Skipped,
-                Changes = d.Changes,
+                Changes = [.. UpgradeChanges, .. d.Changes],
             };
         }
-        return d.Pending.Count == 0 ? new HostReport { Host = Host, State = HostState.Unchanged, Skipped = d.Skipped } : PendingReport();
+        return d.Pending.Count == 0 && UpgradeChanges.Count == 0 ? new HostReport { Host = Host, State = HostState.Unchanged, Skipped = d.Skipped } : PendingReport();
     }
 
     /// <summary>What would run (also when nothing would).</summary>
@@ -98,7 +100,7 @@ public sealed class HostRunState(NodeProgram program)
         Host = Host,
         State = HostState.Pending,
         Skipped = Decision?.Skipped ?? 0,
-        Changes = Decision?.Changes ?? [],
+        Changes = [.. UpgradeChanges, .. Decision?.Changes ?? []],
     };
 
     private HostReport StopReport(HostStop stop) => stop switch

@@ -52,6 +52,8 @@ public sealed record ClusterReport
     public required IReadOnlyList<HostReport> Hosts { get; init; }
     /// <summary>Set when the whole run was refused before any host changed (cluster lock held, a procedure needed).</summary>
     public string? Refusal { get; init; }
+    /// <summary>The upgrade procedure this apply runs (or, on a dry run, would run): the move, then its waves.</summary>
+    public IReadOnlyList<string> Procedure { get; init; } = [];
     public bool DryRun { get; init; }
     public bool Declined { get; init; }
 

@@ -36,14 +36,15 @@ public class UpgradePlannerTests
 
         Assert.Equal(
         [
+            "upgrade: requirements: every node meets 1.36.1's (operating system, cgroup v2 where needed) — cp-1, w-1, w-2 (in parallel)",
             "upgrade: preflight: every node at 1.36.0, API and etcd healthy, kubeadm upgrade plan, etcd snapshot — cp-1",
             "upgrade: first control plane cp-1: kubeadm upgrade apply v1.36.1 — cp-1",
             "upgrade: workers: kubeadm upgrade node — w-1, w-2 (one at a time)",
         ], p.Waves.Select(w => w.Describe()));
-        Assert.Equal("upgrade 1.36.0 → 1.36.1 (patch): 3 waves", p.Describe()[0]);
+        Assert.Equal("upgrade 1.36.0 → 1.36.1 (patch): 4 waves", p.Describe()[0]);
         Assert.Equal("/var/lib/infra/upgrade-snapshots/before-v1.36.1.db", p.SnapshotPath);
         // Taken with the project's etcd commands in the etcd container (as 'infra etcd snapshot'), verified, kept.
-        var preflight = p.Actions["cp-1"][0].Step.Script;
+        var preflight = p.Actions["cp-1"][1].Step.Script;
         Assert.Contains("crictl --runtime-endpoint unix:///run/containerd/containerd.sock exec \"$etcd_container\" etcdctl", preflight, StringComparison.Ordinal);
         Assert.Contains("snapshot save /var/lib/etcd/infra-snapshot.db", preflight, StringComparison.Ordinal);
         Assert.Contains("etcdutl snapshot status /var/lib/etcd/infra-snapshot.db", preflight, StringComparison.Ordinal);
@@ -56,38 +57,72 @@ public class UpgradePlannerTests
     {
         var p = Procedure(cps: 3, workers: 5, batch: 2, from: "1.35.4", to: "1.36.1");
 
-        Assert.Equal(4, p.Waves.Count);
-        Assert.Equal(["cp-2", "cp-3"], p.Waves[2].Hosts.Select(h => h.Name));
-        Assert.Equal(WavePacing.OneAtATime, p.Waves[2].Pacing);
-        Assert.Equal(2, p.Waves[3].Pacing.BatchSize);
-        Assert.Equal([["w-1", "w-2"], ["w-3", "w-4"], ["w-5"]], p.Waves[3].Pacing.Split(p.Waves[3].Hosts).Select(b => b.Select(h => h.Name)));
+        Assert.Equal(5, p.Waves.Count);
+        Assert.Equal(["cp-2", "cp-3"], p.Waves[3].Hosts.Select(h => h.Name));
+        Assert.Equal(WavePacing.OneAtATime, p.Waves[3].Pacing);
+        Assert.Equal(2, p.Waves[4].Pacing.BatchSize);
+        Assert.Equal([["w-1", "w-2"], ["w-3", "w-4"], ["w-5"]], p.Waves[4].Pacing.Split(p.Waves[4].Hosts).Select(b => b.Select(h => h.Name)));
         Assert.Contains("(next minor)", p.Describe()[0], StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// kubernetes/website content/en/docs/tasks/administer-cluster/kubeadm/kubeadm-upgrade.md (stored commit 54872620,
+    /// the page after 1.26, same order on the 1.34→1.35 page): kubeadm first ("Call kubeadm upgrade"), then "Drain the
+    /// node", then the kubelet and kubectl and a kubelet restart, then "Uncordon the node" — control planes and workers alike.
+    /// </summary>
     [Fact]
     [Trait("Item", "13.2")]
-    public void Plan_EachNode_DrainOnFirstControlPlaneThenPackagesKubeadmThenUncordon()
+    public void Plan_EachNode_PackagesKubeadmThenDrainThenKubeletThenUncordonAsKubeadmsGuide()
     {
         var p = Procedure();
 
         Assert.Equal(
         [
-            ("cp-1", "upgrade.preflight"), ("cp-1", "upgrade.drain.cp-1"), ("cp-1", "upgrade.packages"), ("cp-1", "upgrade.kubeadm"), ("cp-1", "upgrade.uncordon.cp-1"),
+            ("cp-1", "upgrade.requirements"), ("cp-1", "upgrade.preflight"), ("cp-1", "upgrade.packages"), ("cp-1", "upgrade.kubeadm"), ("cp-1", "upgrade.drain.cp-1"),
+            ("cp-1", "upgrade.kubelet"), ("cp-1", "upgrade.uncordon.cp-1"),
         ], p.Actions["cp-1"].Select(a => (a.Host, a.Step.Id)));
         Assert.Equal(
         [
-            ("cp-1", "upgrade.drain.w-2"), ("w-2", "upgrade.packages"), ("w-2", "upgrade.kubeadm"), ("cp-1", "upgrade.uncordon.w-2"),
+            ("w-2", "upgrade.requirements"), ("w-2", "upgrade.packages"), ("w-2", "upgrade.kubeadm"), ("cp-1", "upgrade.drain.w-2"), ("w-2", "upgrade.kubelet"), ("cp-1", "upgrade.uncordon.w-2"),
         ], p.Actions["w-2"].Select(a => (a.Host, a.Step.Id)));
         Assert.Contains("kubeadm upgrade apply", p.Actions["cp-1"][3].Step.Script, StringComparison.Ordinal);
         Assert.Contains("readonly FIRST=true", p.Actions["cp-1"][3].Step.Script, StringComparison.Ordinal);
         Assert.Contains("readonly FIRST=false", p.Actions["w-1"][2].Step.Script, StringComparison.Ordinal);
+        // kubeadm does not restart the kubelet: that waits for the drain.
+        Assert.DoesNotContain("restart kubelet", p.Actions["w-1"][2].Step.Script, StringComparison.Ordinal);
+        Assert.Contains("systemctl restart kubelet", p.Actions["w-1"][4].Step.Script, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// kubernetes/kubernetes cmd/kubeadm/app/cmd/upgrade/apply.go and node.go (options.AddPatchesFlag on both, stored
+    /// commits 34b9f0db and 803d40a5) and the generated kubeadm reference updated for v1.34 (kubeadm upgrade node,
+    /// --patches; kubeadm upgrade apply, --patches and -y/--yes): the patches are node-local, so the upgrade is given the
+    /// node's patches directory, or the regenerated static pods would lose the metrics address (ControlPlaneMetrics).
+    /// </summary>
+    [Fact]
+    [Trait("Item", "13.2")]
+    public void Plan_ControlPlanesWithPatches_KubeadmUpgradeGetsThePatchesDirectoryWorkersDoNot()
+    {
+        var p = Procedure(cps: 3);
+
+        var apply = p.Actions["cp-1"][3].Step;
+        var node = p.Actions["cp-2"][2].Step;
+        var worker = p.Actions["w-1"][2].Step;
+        Assert.Contains("kubeadm upgrade apply \"v$TO_VERSION\" --yes \"${patches[@]}\"", apply.Script, StringComparison.Ordinal);
+        Assert.Contains("kubeadm upgrade node \"${patches[@]}\"", node.Script, StringComparison.Ordinal);
+        Assert.Contains("patches=(--patches \"$PATCHES_DIR\")", node.Script, StringComparison.Ordinal);
+        Assert.Contains($"readonly PATCHES_DIR={HostPaths.KubeadmPatchesDir}", apply.Script, StringComparison.Ordinal);
+        Assert.Contains($"readonly PATCHES_DIR={HostPaths.KubeadmPatchesDir}", node.Script, StringComparison.Ordinal);
+        Assert.Equal($"kubeadm upgrade apply v1.36.1 --yes --patches {HostPaths.KubeadmPatchesDir}", apply.Description);
+        Assert.Contains("readonly PATCHES_DIR=''", worker.Script, StringComparison.Ordinal);
+        Assert.Equal("kubeadm upgrade node", worker.Description);
     }
 
     [Fact]
     [Trait("Item", "13.2")]
     public void Plan_Drain_EvictsBoundedNeverForced()
     {
-        var drain = Procedure().Actions["w-1"][0].Step;
+        var drain = Procedure().Actions["w-1"][3].Step;
 
         Assert.Contains("kubectl drain \"$NODE\" --ignore-daemonsets --delete-emptydir-data --timeout=\"$DRAIN_TIMEOUT\"", drain.Script, StringComparison.Ordinal);
         Assert.Contains("readonly DRAIN_TIMEOUT=300s", drain.Script, StringComparison.Ordinal);
@@ -127,7 +162,44 @@ public class UpgradePlannerTests
 
         Assert.Null(p.SnapshotPath);
         Assert.DoesNotContain(p.Actions.Keys, k => k.StartsWith("etcd-", StringComparison.Ordinal));
-        Assert.DoesNotContain("snapshot save", p.Actions["cp-1"][0].Step.Script, StringComparison.Ordinal);
+        Assert.DoesNotContain("snapshot save", p.Actions["cp-1"][1].Step.Script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Trait("Item", "13.2")]
+    public void Plan_NextMinorNeedingCgroupV2_EveryNodeChecksItInTheFirstWaveBeforeAnyChange()
+    {
+        var p = Procedure(from: "1.34.2", to: "1.35.0");
+
+        Assert.Equal(["cp-1", "w-1", "w-2"], p.Waves[0].Hosts.Select(h => h.Name));
+        Assert.All(p.Actions, a =>
+        {
+            var requirements = a.Value.Single(x => x.Step.Id == UpgradePlanner.RequirementsStep);
+            Assert.Equal(a.Key, requirements.Host);
+            Assert.Contains("readonly CGROUP_V2=required", requirements.Step.Script, StringComparison.Ordinal);
+            Assert.Equal([requirements], p.ActionsIn(0, a.Key));
+        });
+        Assert.Equal([UpgradePlanner.PreflightStep], p.ActionsIn(1, "cp-1").Select(x => x.Step.Id));
+        Assert.DoesNotContain(p.ActionsIn(3, "w-1"), x => x.Step.Id is UpgradePlanner.RequirementsStep or UpgradePlanner.PreflightStep);
+    }
+
+    /// <summary>
+    /// kubeadm reference (kubernetes.io generated kubeadm_upgrade_plan, current): <c>kubeadm upgrade plan [version]</c>,
+    /// "to skip the internet check, pass in the optional [version] parameter" (air-gapped sites); kubectl
+    /// pkg/cmd/wait/wait.go examples (<c>kubectl wait --for=condition=Ready pod/busybox1</c>) and pkg/cmd/drain/drain.go
+    /// (<c>uncordon NODE</c>), read through the code index (versions not identifiable).
+    /// </summary>
+    [Fact]
+    [Trait("Item", "13.2")]
+    public void Plan_PreflightAndUncordon_KubeadmPlanGivenTheTargetThenReadyThenUncordon()
+    {
+        var p = Procedure();
+
+        Assert.Contains("kubeadm upgrade plan \"v$TO_VERSION\"", p.ActionsIn(1, "cp-1").Single().Step.Script, StringComparison.Ordinal);
+        var uncordon = p.Actions["w-1"][^1].Step.Script;
+        Assert.Contains("kubectl wait --for=condition=Ready \"node/$NODE\" --timeout=\"$READY_TIMEOUT\"", uncordon, StringComparison.Ordinal);
+        Assert.Contains("kubectl uncordon \"$NODE\"", uncordon, StringComparison.Ordinal);
+        Assert.True(uncordon.IndexOf("kubectl wait", StringComparison.Ordinal) < uncordon.IndexOf("kubectl uncordon", StringComparison.Ordinal));
     }
 
     [Fact]

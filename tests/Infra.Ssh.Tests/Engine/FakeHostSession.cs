@@ -71,6 +71,11 @@ public sealed partial class FakeHost(string name)
             {
                 return Files.TryGetValue(HostPaths.AdminConf, out var conf) ? Ok(Encoding.UTF8.GetString(conf)) : new CommandResult(1, "", "cat: no such file\n");
             }
+            if (label == "record state" && StateRecord().Match(script) is { Success: true } record)
+            {
+                StateJson = Words(record.Groups["json"].Value).Single();
+                return Ok("");
+            }
             // A step: its script, its check and the journal line (whose inputs name the step) in one round trip.
             if (Input(script, "STEP_ID") is not { } id || Input(script, "INPUT_HASH") is not { } hash) return Ok("");
             if (FailingScripts.TryGetValue(id, out var exit)) return new CommandResult(exit, "", $"{id}: it broke\n");

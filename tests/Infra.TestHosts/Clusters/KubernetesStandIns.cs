@@ -76,7 +76,9 @@ public static class KubernetesStandIns
             rm -f "$log/delaying-$tool-$sub"
           fi
         fi
-        if [ -n "$sub" ] && [ -f "$control/fail-$tool-$sub" ]; then
+        # A fail file applies when its optional .when file (a bash condition; the call's arguments in $ARGS) holds.
+        if [ -n "$sub" ] && [ -f "$control/fail-$tool-$sub" ] \
+          && { [ ! -f "$control/fail-$tool-$sub.when" ] || ARGS="$*" bash -c "$(cat "$control/fail-$tool-$sub.when")"; }; then
           code=$(head -n 1 "$control/fail-$tool-$sub")
           # A line '@cat PATH' prints that file (as a tool that dumps its configuration in an error would);
           # '@config' prints the file the call was given.
@@ -121,6 +123,14 @@ public static class KubernetesStandIns
             echo '# stand-in kubelet configuration' > /var/lib/kubelet/config.yaml
             systemctl restart kubelet
             ;;
+          upgrade)
+            # kubeadm refuses a target its own binary is not at (the stand-in: not exactly at).
+            if [ "${2:-}" = apply ] && [ "${3:-}" != '{{version}}' ]; then
+              echo "[upgrade/version] FATAL: the kubeadm binary is {{version}}, ${3:-} was asked: upgrade kubeadm first" >&2
+              record
+              exit 1
+            fi
+            ;;
           reset)
             # What kubeadm reset removes: the kubelet stopped, the contents of these directories, its kubeconfigs.
             systemctl stop kubelet 2>/dev/null || true
@@ -147,6 +157,25 @@ public static class KubernetesStandIns
     public static string Kubectl(string version) => Common("kubectl") + $$"""
         if [ "$sub" = version ]; then printf 'Client Version: {{version}}\nKustomize Version: v5.7.1\n'; exit 0; fi
         record
+        # The version a node's kubelet reports: kubelet-version-NODE when a test set one, else this stand-in's own.
+        if [ "$sub" = get ] && [ "${2:-}" = node ] && [[ "$*" == *kubeletVersion* ]]; then
+          if [ -f "$control/kubelet-version-${3:-}" ]; then cat "$control/kubelet-version-${3:-}"; else printf '%s' '{{version}}'; fi
+        fi
+
+        """;
+
+    /// <summary>
+    /// crictl as the stacked-etcd commands call it (after --runtime-endpoint): <c>ps --name '^etcd$'</c> names a running
+    /// etcd container, and <c>exec … etcdctl … snapshot save FILE</c> writes FILE (the container sees the host's data folder).
+    /// </summary>
+    public static string Crictl() => Common("crictl") + """
+        record
+        if [[ " $* " == *" ps "* ]] && [[ "$*" == *etcd* ]]; then echo standin-etcd; fi
+        if [[ " $* " == *" exec "* ]] && [[ " $* " == *" snapshot save "* ]]; then
+          file="${*: -1}"
+          mkdir -p "$(dirname "$file")"
+          echo 'stand-in etcd snapshot' > "$file"
+        fi
 
         """;
 
@@ -175,7 +204,7 @@ public static class KubernetesStandIns
             [$"{BinDirectory}/kubectl"] = Kubectl(v),
             [$"{BinDirectory}/helm"] = Helm(v),
             // prepare checks crictl is there for bundle and preinstalled sources; 'infra etcd' on stacked etcd calls it.
-            [$"{BinDirectory}/crictl"] = Common("crictl") + "record\n",
+            [$"{BinDirectory}/crictl"] = Crictl(),
         };
         foreach (var p in CniPlugins) files[$"{CniDirectory}/{p}"] = CniPlugin(p, c);
         return files;
@@ -201,6 +230,14 @@ public static class KubernetesStandIns
     public static Task FailAsync(TestHost host, string tool, string subcommand, int exitCode, string stderr, CancellationToken ct = default) =>
         host.ExecInsideAsync($"mkdir -p {ControlDirectory} && cat > {ControlDirectory}/fail-{tool}-{subcommand}",
             $"{exitCode.ToString(CultureInfo.InvariantCulture)}\n{stderr}\n", ct: ct);
+
+    /// <summary>Makes a <see cref="FailAsync"/> failure apply only to calls whose arguments (<c>$ARGS</c>) meet a bash condition.</summary>
+    public static Task FailWhenAsync(TestHost host, string tool, string subcommand, string condition, CancellationToken ct = default) =>
+        host.ExecInsideAsync($"mkdir -p {ControlDirectory} && cat > {ControlDirectory}/fail-{tool}-{subcommand}.when", condition + "\n", ct: ct);
+
+    /// <summary>The kubelet version the stand-in kubectl reports for <paramref name="node"/> (else its own version).</summary>
+    public static Task ReportKubeletVersionAsync(TestHost host, string node, string version, CancellationToken ct = default) =>
+        host.ExecInsideAsync($"mkdir -p {ControlDirectory} && printf '%s' {version} > {ControlDirectory}/kubelet-version-{node}", ct: ct);
 
     /// <summary>
     /// Makes <paramref name="tool"/> <paramref name="subcommand"/> sleep first, when <paramref name="condition"/> (bash)
