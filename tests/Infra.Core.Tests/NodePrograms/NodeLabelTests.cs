@@ -99,13 +99,16 @@ public class NodeLabelTests
         var step = first.Steps[at];
         Assert.Equal(Phase.Workloads, step.Phase);
         Assert.True(at < steps.IndexOf("workloads.helm"), "labels come before the workloads that may select by them");
-        var system = plan.Nodes.Where(n => n.Host.Pool == "system").Select(n => n.Host.Name).ToList();
-        Assert.Equal(2, system.Count);
-        foreach (var name in system) Assert.Contains($"readonly NODE_{system.IndexOf(name)}={name}\n", step.Script, StringComparison.Ordinal);
-        Assert.Contains("readonly -a LABELS_0=(node-role.kubernetes.io/system=)\n", step.Script, StringComparison.Ordinal);
+        var workers = plan.Nodes.Where(n => n.Host.Has(Roles.Worker)).Select(n => n.Host.Name).ToList();
+        Assert.Equal(8, workers.Count);
+        // Every worker is listed, also those whose pool has no labels, so that what an earlier run set is taken off.
+        foreach (var name in workers) Assert.Contains($"readonly NODE_{workers.IndexOf(name)}={name}\n", step.Script, StringComparison.Ordinal);
+        var system = workers.IndexOf("system-1");
+        Assert.Contains($"readonly -a LABELS_{system}=(node-role.kubernetes.io/system=)\n", step.Script, StringComparison.Ordinal);
+        Assert.Contains($"readonly -a TAINTS_{system}=(dedicated=system:NoSchedule)\n", step.Script, StringComparison.Ordinal);
+        Assert.Contains("readonly -a LABELS_0=()\n", step.Script, StringComparison.Ordinal);
         Assert.Contains("kubectl label node \"$node\" --overwrite", step.Script, StringComparison.Ordinal);
-        // No other node is labelled: the general pool has no labels.
-        Assert.DoesNotContain("NODE_2", step.Script, StringComparison.Ordinal);
+        Assert.Contains("kubectl taint node \"$node\" --overwrite", step.Script, StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -139,7 +142,8 @@ public class NodeLabelTests
                 Assert.Contains($"label node {node} --overwrite node-role.kubernetes.io/system= node-role.kubernetes.io/old-", calls);
                 Assert.Contains($"annotate node {node} --overwrite {AfterJoinLabels.Annotation}=node-role.kubernetes.io/system", calls);
             }
-            Assert.DoesNotContain(calls, c => c.Contains("general-", StringComparison.Ordinal));
+            // A general node: the earlier run's key is taken off, nothing is set.
+            Assert.Contains("label node general-1 --overwrite node-role.kubernetes.io/old- node-role.kubernetes.io/system-", calls);
         }
         finally
         {
@@ -169,9 +173,9 @@ public class NodeLabelTests
 
     [Fact]
     [Trait("Item", "11.1")]
-    public void Plan_NoAfterJoinLabels_HasNoLabelStep()
+    public void Plan_NoWorkers_HasNoLabelStep()
     {
-        var plan = ClusterPlanner.Plan(SampleSpecs.BareMetal(controlPlanes: 1, workers: 1));
+        var plan = ClusterPlanner.Plan(SampleSpecs.BareMetal(controlPlanes: 1, workers: 0));
         Assert.DoesNotContain(plan.Nodes.SelectMany(n => n.Steps), s => s.Id == AfterJoinLabels.StepId);
     }
 
