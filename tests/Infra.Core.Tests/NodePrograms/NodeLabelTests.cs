@@ -151,6 +151,48 @@ public class NodeLabelTests
         }
     }
 
+    /// <summary>
+    /// Taints against the kubectl stand-in: the pool's taint set with --overwrite; of the taints an earlier run set
+    /// (infra/taints), the one the node still has is removed (KEY:EFFECT-), the one it no longer has is not named
+    /// (kubectl taint fails on removing a missing taint), and kubeadm's control-plane taint, never recorded, stays.
+    /// Upstream: kubernetes/kubectl pkg/cmd/taint/taint.go examples ("kubectl taint nodes foo dedicated:NoSchedule-").
+    /// </summary>
+    [Fact]
+    [Trait("Item", "13.3")]
+    public void RelabelStep_StandInKubectl_SetsPoolTaintsAndRemovesOnlyRecordedOnesTheNodeHas()
+    {
+        var plan = ClusterPlanner.Plan(ShippedProd());
+        var step = plan.Nodes.First(n => n.Host.Has(Roles.ControlPlane)).Steps.Single(s => s.Id == AfterJoinLabels.StepId);
+        var dir = Directory.CreateTempSubdirectory("infra-standin-").FullName;
+        try
+        {
+            var log = Path.Combine(dir, "calls");
+            var kubectl = Path.Combine(dir, "kubectl");
+            File.WriteAllText(kubectl, $$"""
+                #!/bin/bash
+                echo "$*" >> '{{log}}'
+                case "$*" in
+                  *"{{AfterJoinLabels.TaintsAnnotation}}"*) echo 'old:NoExecute,gone:NoSchedule,dedicated:NoSchedule' ;;
+                  *".spec.taints"*) echo 'dedicated:NoSchedule,old:NoExecute,node-role.kubernetes.io/control-plane:NoSchedule,' ;;
+                esac
+                """);
+            File.SetUnixFileMode(kubectl, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            var r = Tool.Run("bash", "bash", ["-c", $"export PATH='{dir}':/usr/bin:/bin\n" + step.Script]);
+            Assert.True(r.ExitCode == 0, r.Output);
+            var calls = File.ReadAllLines(log);
+            Assert.Contains("taint node system-1 --overwrite dedicated=system:NoSchedule old:NoExecute-", calls);
+            Assert.Contains($"annotate node system-1 --overwrite {AfterJoinLabels.TaintsAnnotation}=dedicated:NoSchedule", calls);
+            // A general node has no taint in the stack: the recorded ones it has are removed, the recorded one it lacks is not named.
+            Assert.Contains("taint node general-1 --overwrite old:NoExecute- dedicated:NoSchedule-", calls);
+            Assert.Contains($"annotate node general-1 --overwrite {AfterJoinLabels.TaintsAnnotation}=", calls);
+            Assert.DoesNotContain(calls, c => c.Contains("gone:NoSchedule-", StringComparison.Ordinal) || c.Contains("control-plane:NoSchedule-", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     [Trait("Item", "11.1")]
     public void Of_MixedPool_SplitsKubeletAndAfterJoinLabels()
