@@ -50,7 +50,7 @@ internal static class JoinSteps
         var script = Steps.FixModes(files) + ShellScript.Render(
             KubeVipArgs(c, new ShellArgs().Set("ADMIN_CONF", HostPaths.AdminConf).Set("MANIFESTS_DIR", HostPaths.ManifestsDir)
                 .Set("KUBEADM_CONFIG", HostPaths.KubeadmConfig).Set("KUBE_VIP_INIT_SOURCE", c.KubeVip ? KubeVipInitSource : "")
-                .Set("FRESH", HostPaths.BootstrappedFresh)),
+                .Set("FRESH", HostPaths.BootstrappedFresh).Set("SETTINGS", HostPaths.ControlPlaneSettings)),
             Sh("kubeadm/init.sh"));
         var check = ShellScript.Render(UpArgs(c).Set("ADMIN_CONF", HostPaths.AdminConf), Sh("kubeadm/up.sh"), Sh("kubeadm/initialised.sh"));
         return Step.Create(NodeProgram.InitStepId, Phase.ControlPlane,
@@ -66,7 +66,7 @@ internal static class JoinSteps
     public static Step JoinControlPlane(BuildContext c)
     {
         var files = KubeVipFiles(c, init: false);
-        var script = Steps.FixModes(files) + ShellScript.Render(JoinConfigArgs(UpArgs(c)).Set("FRESH", HostPaths.BootstrappedFresh),
+        var script = Steps.FixModes(files) + ShellScript.Render(JoinConfigArgs(UpArgs(c)).Set("FRESH", HostPaths.BootstrappedFresh).Set("SETTINGS", HostPaths.ControlPlaneSettings),
             Sh("kubeadm/joined-control-plane.sh"), Sh("kubeadm/join-config.sh"), Sh("kubeadm/join-control-plane.sh"));
         var check = ShellScript.Render(UpArgs(c), Sh("kubeadm/up.sh"));
         return Step.Create("control-plane.join", Phase.ControlPlane,

@@ -41,21 +41,20 @@ public static class ReconfigureSteps
 
     internal static Step ControlPlane(BuildContext c, PlannedHost host)
     {
-        var settings = Settings(c, host);
+        // The settings file itself is placed by prepare.kubeadm-config, before init or join read the same settings.
         var digest = Digest(Settings(c, host, withVersion: false), KubeadmConfigRenderer.NodePatches(c.Kubeadm, host));
-        var files = new List<HostFile> { Steps.File(HostPaths.ControlPlaneSettings, settings, "0600") };
         var args = new ShellArgs()
             .Set("SETTINGS", HostPaths.ControlPlaneSettings).Set("APPLIED", HostPaths.AppliedControlPlane).Set("FRESH", HostPaths.BootstrappedFresh)
             .Set("DIGEST", digest).Set("PATCHES_DIR", HostPaths.KubeadmPatchesDir).Set("PKI_DIR", PkiFiles.KubernetesPkiDir)
             .Set("MANIFESTS_DIR", HostPaths.ManifestsDir).Set("ADMIN_CONF", HostPaths.AdminConf).Set("NODE", host.Name)
             .Set("ADDRESS", KubeadmConfigRenderer.NodeAddress(host) ?? "127.0.0.1")
             .Set("HEALTH_TIMEOUT", HealthTimeoutSeconds.ToString(CultureInfo.InvariantCulture));
-        var script = Steps.FixModes(files) + ShellScript.Render(args, ShellScript.Load("reconfigure/control-plane.sh"));
+        var script = ShellScript.Render(args, ShellScript.Load("reconfigure/control-plane.sh"));
         var check = ShellScript.Render(new ShellArgs().Set("APPLIED", HostPaths.AppliedControlPlane).Set("DIGEST", digest),
             ShellScript.Load("reconfigure/control-plane-check.sh"));
         return Step.Create(ControlPlaneStepId, Phase.ControlPlane,
             "reconfigure: make the API server, controller manager and scheduler run with the cluster's settings (certificate SANs, "
                 + "flags, patches); when they changed on a live cluster, regenerate the certificate and manifests and wait until the API server is ready",
-            script, check, Steps.In(("settings", digest)), OsRelease.All, files);
+            script, check, Steps.In(("settings", digest)), OsRelease.All);
     }
 }

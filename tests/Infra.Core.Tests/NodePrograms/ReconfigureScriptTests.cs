@@ -1,6 +1,7 @@
 using Infra.Core.Model;
 using Infra.Core.NodePrograms;
 using Infra.Core.Planning;
+using Infra.Core.Spec;
 using Infra.TestKit;
 
 namespace Infra.Core.Tests.NodePrograms;
@@ -21,11 +22,19 @@ public sealed class ReconfigureScriptTests : IDisposable
     private string Calls => Path.Combine(_root, "calls");
     private string OnHost(string path) => _root + path;
 
-    private static Step SettingsStep()
+    private static NodeProgram Program(ClusterSpec? spec = null)
     {
-        var spec = SampleSpecs.BareMetal(controlPlanes: 1, workers: 0);
-        return ClusterPlanner.Plan(spec, TestSecrets.For(spec, HostInventory.Plan(spec))).Nodes[0].Steps.Single(s => s.Id == ReconfigureSteps.ControlPlaneStepId);
+        spec ??= SampleSpecs.BareMetal(controlPlanes: 1, workers: 0);
+        return ClusterPlanner.Plan(spec, TestSecrets.For(spec, HostInventory.Plan(spec))).Nodes[0];
     }
+
+    private static Step SettingsStep() => Program().Steps.Single(s => s.Id == ReconfigureSteps.ControlPlaneStepId);
+
+    /// <summary>The settings file as prepare.kubeadm-config places it.</summary>
+    private static HostFile SettingsFile(ClusterSpec? spec = null) =>
+        Program(spec).Steps.Single(s => s.Id == "prepare.kubeadm-config").Files.Single(f => f.Path == HostPaths.ControlPlaneSettings);
+
+    private static string Sha256(byte[] content) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content));
 
     private Tool.Result Run(Step step, bool kubeadmFails = false, bool kubeletStuck = false)
     {
@@ -53,15 +62,13 @@ public sealed class ReconfigureScriptTests : IDisposable
         var script = step.Script.Replace("/etc/kubernetes", OnHost("/etc/kubernetes"), StringComparison.Ordinal)
             .Replace("/var/lib/infra", OnHost("/var/lib/infra"), StringComparison.Ordinal)
             .Replace("readonly HEALTH_TIMEOUT=240", "readonly HEALTH_TIMEOUT=2", StringComparison.Ordinal);
-        foreach (var file in step.Files)
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(OnHost(file.Path))!);
-            File.WriteAllBytes(OnHost(file.Path), file.Content);
-        }
+        var settings = SettingsFile();
+        Directory.CreateDirectory(Path.GetDirectoryName(OnHost(settings.Path))!);
+        File.WriteAllBytes(OnHost(settings.Path), settings.Content);
         return Tool.Run("bash", "bash", ["-c", $"export PATH='{bin}':/usr/bin:/bin\n" + script]);
     }
 
-    private void Existing(bool fresh = false, string? applied = null)
+    private void Existing(string? fresh = null, string? applied = null)
     {
         Directory.CreateDirectory(OnHost("/etc/kubernetes/pki"));
         Directory.CreateDirectory(OnHost(HostPaths.ManifestsDir));
@@ -69,7 +76,7 @@ public sealed class ReconfigureScriptTests : IDisposable
         File.WriteAllText(OnHost("/etc/kubernetes/pki/apiserver.crt"), "old\n");
         File.WriteAllText(OnHost("/etc/kubernetes/pki/apiserver.key"), "old\n");
         foreach (var c in new[] { "kube-apiserver", "kube-controller-manager", "kube-scheduler" }) File.WriteAllText(OnHost($"{HostPaths.ManifestsDir}/{c}.yaml"), "# old\n");
-        if (fresh) File.WriteAllText(OnHost(HostPaths.BootstrappedFresh), "");
+        if (fresh is not null) File.WriteAllText(OnHost(HostPaths.BootstrappedFresh), fresh + "\n");
         if (applied is not null) File.WriteAllText(OnHost(HostPaths.AppliedControlPlane), applied + "\n");
     }
 
@@ -80,7 +87,7 @@ public sealed class ReconfigureScriptTests : IDisposable
     public void Script_BootstrappedInThisApply_TakesTheSettingsAsInEffectWithoutKubeadm()
     {
         var step = SettingsStep();
-        Existing(fresh: true);
+        Existing(fresh: Sha256(SettingsFile().Content));
 
         var r = Run(step);
 
@@ -88,6 +95,23 @@ public sealed class ReconfigureScriptTests : IDisposable
         Assert.Empty(CallLines);
         Assert.Equal(step.Inputs["settings"] + "\n", File.ReadAllText(OnHost(HostPaths.AppliedControlPlane)));
         Assert.False(File.Exists(OnHost(HostPaths.BootstrappedFresh)));
+    }
+
+    /// <summary>A run cut off after the bootstrap, with the settings changed since: the new ones are made, not assumed.</summary>
+    [Fact]
+    [Trait("Item", "13.3")]
+    public void Script_BootstrappedWithOtherSettings_RegeneratesAndForgetsTheMark()
+    {
+        var step = SettingsStep();
+        var spec = SampleSpecs.BareMetal(controlPlanes: 1, workers: 0);
+        Existing(fresh: Sha256(SettingsFile(spec with { Kubernetes = spec.Kubernetes with { ImageRepository = "registry.example.test" } }).Content));
+
+        var r = Run(step);
+
+        Assert.True(r.ExitCode == 0, r.Output);
+        Assert.Contains(CallLines, c => c.StartsWith("kubeadm init phase control-plane apiserver", StringComparison.Ordinal));
+        Assert.False(File.Exists(OnHost(HostPaths.BootstrappedFresh)));
+        Assert.Equal(step.Inputs["settings"] + "\n", File.ReadAllText(OnHost(HostPaths.AppliedControlPlane)));
     }
 
     [Fact]

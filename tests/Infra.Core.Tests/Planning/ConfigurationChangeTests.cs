@@ -60,8 +60,8 @@ public class ConfigurationChangeTests
 
         Assert.Equal(["cp-1/control-plane.settings", "cp-1/prepare.kubeadm-config", "cp-2/control-plane.settings", "cp-2/prepare.kubeadm-config",
             "cp-3/control-plane.settings", "cp-3/prepare.kubeadm-config", "w-1/prepare.kubeadm-config", "w-2/prepare.kubeadm-config"], changed);
-        var settings = Plan(renamed).Nodes[1].Steps.Single(s => s.Id == ReconfigureSteps.ControlPlaneStepId);
-        var file = System.Text.Encoding.UTF8.GetString(settings.Files.Single(f => f.Path == HostPaths.ControlPlaneSettings).Content);
+        var placed = Plan(renamed).Nodes[1].Steps.Single(s => s.Id == "prepare.kubeadm-config");
+        var file = System.Text.Encoding.UTF8.GetString(placed.Files.Single(f => f.Path == HostPaths.ControlPlaneSettings).Content);
         Assert.Contains("controlPlaneEndpoint: api.example.test:6443\n", file, StringComparison.Ordinal);
         Assert.Contains("advertiseAddress: 10.0.0.12\n", file, StringComparison.Ordinal);
         Assert.DoesNotContain("bootstrapTokens", file, StringComparison.Ordinal);
@@ -97,6 +97,16 @@ public class ConfigurationChangeTests
         var waves = plan.Execution.Waves.Where(w => w.Phase == Phase.ControlPlane).ToList();
         Assert.Equal([["cp-1"], ["cp-2", "cp-3"]], waves.Select(w => w.Hosts.Select(h => h.Name).ToList()));
         Assert.Equal(WavePacing.OneAtATime, waves[1].Pacing);
+    }
+
+    [Fact]
+    [Trait("Item", "13.3")]
+    public void Plan_VersionChanged_ReconfigureUnchanged()
+    {
+        var spec = Ha();
+        var newer = spec with { Kubernetes = spec.Kubernetes with { Version = new KubernetesVersion(1, 36, 2) } };
+
+        Assert.DoesNotContain(Changed(Plan(spec), Plan(newer)), c => c.EndsWith("/control-plane.settings", StringComparison.Ordinal));
     }
 
     [Fact]

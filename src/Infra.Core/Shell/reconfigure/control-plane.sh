@@ -1,16 +1,20 @@
 # control-plane.settings (the reconfigure procedure), on each control plane after its init or join, one control plane
 # at a time: makes the API server, controller manager and scheduler run with the kubeadm configuration SETTINGS and
-# the node's patches. APPLIED records the settings (DIGEST) in effect on this node; init and join leave FRESH behind,
-# so a node bootstrapped in this apply takes DIGEST as in effect. Otherwise the API server certificate (its SANs) and
+# the node's patches. APPLIED records the settings (DIGEST) in effect on this node; init and join leave FRESH with the
+# SHA-256 of the settings file they ran with, so a node bootstrapped with the settings planned now takes DIGEST as in
+# effect (a run cut off after the bootstrap, with settings changed since, does not). Otherwise the API server certificate (its SANs) and
 # the static pod manifests are made again, each changed component is waited for until the kubelet runs the new
 # manifest, the API server on this node must answer ready, and the configuration is uploaded for later joins.
 # inputs: SETTINGS APPLIED FRESH DIGEST PATCHES_DIR PKI_DIR MANIFESTS_DIR ADMIN_CONF NODE ADDRESS HEALTH_TIMEOUT
 mkdir -p "${APPLIED%/*}"
 if [ -f "$FRESH" ]; then
-  printf '%s\n' "$DIGEST" > "$APPLIED"
+  if [ "$(cat "$FRESH")" = "$(sha256sum "$SETTINGS" | cut -d ' ' -f 1)" ]; then
+    printf '%s\n' "$DIGEST" > "$APPLIED"
+    rm -f "$FRESH"
+    echo 'this control plane was bootstrapped with these settings: in effect'
+    exit 0
+  fi
   rm -f "$FRESH"
-  echo 'this control plane was bootstrapped with these settings in this apply: in effect'
-  exit 0
 fi
 if [ -f "$APPLIED" ] && [ "$(cat "$APPLIED")" = "$DIGEST" ]; then
   echo 'these settings are in effect on this control plane'
