@@ -118,6 +118,20 @@ public class ConfigurationChangeTests
         Assert.Equal("its inputs changed", DayTwoProcedures.ChangedReason("prepare.containerd"));
     }
 
+    [Fact]
+    [Trait("Item", "13.3")]
+    public void Describe_HaPlan_NamesEachProcedureWithItsHostsAndTheRefusals()
+    {
+        var lines = DayTwoProcedures.Describe(Plan(Ha()));
+
+        Assert.Equal(
+        [
+            "reconfigure (control-plane.settings): cp-1, cp-2, cp-3, one control plane at a time, when the API server, controller manager or scheduler settings or the certificate's names (controlPlane.endpoint) changed",
+            "relabel (workloads.node-labels): from cp-1 to w-1, w-2, when a pool's labels or taints changed",
+            "refused on a live cluster: name, kubernetes.dnsDomain, network.podCidr, network.serviceCidr, the endpoint's port, etcd.topology, a host's roles",
+        ], lines);
+    }
+
     private static NodeState State(ClusterSpec spec) => NodeState.Of(spec, Plan(spec).Nodes[0]);
 
     [Fact]
