@@ -35,6 +35,25 @@ public class PlanCommandTests
         Assert.Contains(plan.Execution.Waves, w => w.Phase == Core.Model.Phase.Workloads);
     }
 
+    /// <summary>Issue 13: plan names the configuration procedures each host carries, and what is refused.</summary>
+    [Fact]
+    [Trait("Item", "13.3")]
+    public void Plan_DevStack_NamesTheConfigurationProcedures()
+    {
+        var path = Path.Combine(Repo.Root, "stacks", "Pulumi.dev.yaml");
+        var plan = Core.Planning.ClusterPlanner.Plan(Core.Planning.StackFile.Read(path, File.ReadAllText(path)).Spec!);
+
+        var r = CliRunner.Run("plan", "--stack", "dev");
+
+        Assert.True(r.ExitCode == 0, r.Err);
+        var lines = r.Out.Split('\n').Select(l => l.TrimEnd()).ToList();
+        var at = lines.IndexOf("Configuration changes on a live cluster");
+        Assert.True(at >= 0, r.Out);
+        var described = Core.Planning.DayTwoProcedures.Describe(plan);
+        Assert.Contains(described, l => l.StartsWith("reconfigure (control-plane.settings): ", StringComparison.Ordinal));
+        Assert.Equal(described.Select(l => "  " + l), lines.Skip(at + 1).Take(described.Count));
+    }
+
     [Fact]
     public void Plan_Out_WritesPlanJsonWithSchemaVersion()
     {

@@ -40,6 +40,8 @@ internal static class PlanPrinter
         c.MarkupLine("[bold]Reset order[/]");
         i = 1;
         foreach (var wave in plan.Execution.ResetWaves) c.MarkupLine($"  {i++}. {Markup.Escape(wave.Describe())}");
+        c.MarkupLine("[bold]Configuration changes on a live cluster[/]");
+        foreach (var line in DayTwoProcedures.Describe(plan)) c.MarkupLine($"  {Markup.Escape(line)}");
         foreach (var w in plan.Warnings) c.MarkupLine($"[yellow]warning:[/] {Markup.Escape(w)}");
     }
 }

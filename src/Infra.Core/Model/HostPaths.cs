@@ -13,6 +13,8 @@ public static class HostPaths
     public const string KubeadmConfig = InfraDir + "/kubeadm.yaml";
     /// <summary>The node's kubeadm patches (ControlPlaneMetrics), named in its Init/JoinConfiguration.</summary>
     public const string KubeadmPatchesDir = InfraDir + "/patches";
+    /// <summary>A control plane's kubeadm configuration for the reconfigure procedure (Init with this node's endpoint, and Cluster).</summary>
+    public const string ControlPlaneSettings = InfraDir + "/control-plane-settings.yaml";
     /// <summary>Files the API server reads; mounted read-only into its static pod.</summary>
     public const string ApiServerConfigDir = InfraDir + "/apiserver";
     public const string AuthenticationConfig = ApiServerConfigDir + "/authentication-config.yaml";
@@ -37,6 +39,12 @@ public static class HostPaths
     public const string State = JournalDir + "/state.json";
     /// <summary>On the first control plane: the cluster's members as last applied (ClusterMembers JSON), to reach removed hosts.</summary>
     public const string Members = JournalDir + "/members.json";
+    /// <summary>What is in effect on this node, per procedure (the digest of the settings last made true).</summary>
+    public const string AppliedDir = JournalDir + "/applied";
+    /// <summary>The control-plane settings digest in effect on this control plane (control-plane.settings).</summary>
+    public const string AppliedControlPlane = AppliedDir + "/control-plane";
+    /// <summary>Left by kubeadm init or join when they ran: the node runs the settings it was bootstrapped with.</summary>
+    public const string BootstrappedFresh = AppliedDir + "/bootstrapped";
     /// <summary>Where the workloads phase keeps the manifests and values it applies, on the first control plane.</summary>
     public const string WorkloadsDir = JournalDir + "/workloads";
     /// <summary>Where the etcd backup timer writes its snapshots.</summary>

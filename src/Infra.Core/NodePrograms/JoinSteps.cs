@@ -16,9 +16,13 @@ internal static class JoinSteps
 
     private const string Joined = $"[ -f {HostPaths.KubeletConf} ]\n";
 
+    /// <summary>
+    /// What a bootstrap depends on beyond its script and files. Not the endpoint or other settings a live cluster can
+    /// change: those reach it through their procedures (control-plane.settings, workloads.node-labels), and a change
+    /// here would only make init or join say "already ran" and be journaled as done.
+    /// </summary>
     private static SortedDictionary<string, string> In(BuildContext c) => Steps.In(
         ("kubernetes", c.Spec.Kubernetes.Version.ToString()),
-        ("endpoint", c.Kubeadm.Endpoint.ToString()),
         ("kube-vip", c.KubeVip ? VersionCatalog.KubeVipImage : "none"));
 
     private static List<HostFile> KubeVipFiles(BuildContext c, bool init)
@@ -45,7 +49,8 @@ internal static class JoinSteps
         var files = KubeVipFiles(c, init: true);
         var script = Steps.FixModes(files) + ShellScript.Render(
             KubeVipArgs(c, new ShellArgs().Set("ADMIN_CONF", HostPaths.AdminConf).Set("MANIFESTS_DIR", HostPaths.ManifestsDir)
-                .Set("KUBEADM_CONFIG", HostPaths.KubeadmConfig).Set("KUBE_VIP_INIT_SOURCE", c.KubeVip ? KubeVipInitSource : "")),
+                .Set("KUBEADM_CONFIG", HostPaths.KubeadmConfig).Set("KUBE_VIP_INIT_SOURCE", c.KubeVip ? KubeVipInitSource : "")
+                .Set("FRESH", HostPaths.BootstrappedFresh).Set("SETTINGS", HostPaths.ControlPlaneSettings)),
             Sh("kubeadm/init.sh"));
         var check = ShellScript.Render(UpArgs(c).Set("ADMIN_CONF", HostPaths.AdminConf), Sh("kubeadm/up.sh"), Sh("kubeadm/initialised.sh"));
         return Step.Create(NodeProgram.InitStepId, Phase.ControlPlane,
@@ -61,7 +66,7 @@ internal static class JoinSteps
     public static Step JoinControlPlane(BuildContext c)
     {
         var files = KubeVipFiles(c, init: false);
-        var script = Steps.FixModes(files) + ShellScript.Render(JoinConfigArgs(UpArgs(c)),
+        var script = Steps.FixModes(files) + ShellScript.Render(JoinConfigArgs(UpArgs(c)).Set("FRESH", HostPaths.BootstrappedFresh).Set("SETTINGS", HostPaths.ControlPlaneSettings),
             Sh("kubeadm/joined-control-plane.sh"), Sh("kubeadm/join-config.sh"), Sh("kubeadm/join-control-plane.sh"));
         var check = ShellScript.Render(UpArgs(c), Sh("kubeadm/up.sh"));
         return Step.Create("control-plane.join", Phase.ControlPlane,

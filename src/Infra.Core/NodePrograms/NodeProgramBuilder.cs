@@ -171,6 +171,7 @@ public static class NodeProgramBuilder
                 NodeJoinKind.JoinControlPlane => JoinSteps.JoinControlPlane(c),
                 _ => JoinSteps.JoinWorker(c),
             });
+            if (host.Has(Roles.ControlPlane)) steps.Add(ReconfigureSteps.ControlPlane(c, host));
             steps.AddRange(EtcdBackupStep.ForStackedControlPlane(c, host));
         }
         else

@@ -18,6 +18,12 @@ public sealed record NodeState
     public required string EtcdTopology { get; init; }
     /// <summary>Step id → input hash, as the node program has them.</summary>
     public required IReadOnlyDictionary<string, string> StepHashes { get; init; }
+    /// <summary>The cluster's name (kubeadm's clusterName); null in a record made before it was kept.</summary>
+    public string? ClusterName { get; init; }
+    /// <summary>The cluster's DNS domain; null in a record made before it was kept.</summary>
+    public string? DnsDomain { get; init; }
+    /// <summary>The control-plane endpoint (host:port); null in a record made before it was kept.</summary>
+    public string? Endpoint { get; init; }
 
     public static NodeState Of(ClusterSpec spec, NodeProgram program) => new()
     {
@@ -28,6 +34,9 @@ public sealed record NodeState
         PodCidr = spec.Network.PodCidr.ToString(),
         ServiceCidr = spec.Network.ServiceCidr.ToString(),
         EtcdTopology = spec.Etcd.Topology.Name(),
+        ClusterName = spec.Name,
+        DnsDomain = spec.Kubernetes.DnsDomain,
+        Endpoint = spec.ControlPlane.Endpoint?.ToString(),
         StepHashes = new SortedDictionary<string, string>(
             program.Steps.ToDictionary(s => s.Id, s => s.InputHash, StringComparer.Ordinal), StringComparer.Ordinal),
     };
@@ -94,6 +103,7 @@ public static class NodeDiff
             refusals.Add(new NodeChangeRefusal("etcd.topology",
                 $"host {old.Host}: moving etcd from {old.EtcdTopology} to {wanted.EtcdTopology} is a data migration, which this tool does not perform"));
         }
+        refusals.AddRange(SettingRefusals(old, wanted));
         if (replace.Count == 0 && !old.Roles.Order(StringComparer.Ordinal).SequenceEqual(wanted.Roles.Order(StringComparer.Ordinal), StringComparer.Ordinal))
         {
             refusals.Add(new NodeChangeRefusal("hosts.roles",
@@ -107,5 +117,30 @@ public static class NodeDiff
             .Where(kv => old.StepHashes.TryGetValue(kv.Key, out var h) && h != kv.Value)
             .Select(kv => kv.Key).Order(StringComparer.Ordinal).ToList();
         return new NodeDiffResult { AddedSteps = added, ChangedSteps = changed, RemovedSteps = removed, ReplaceKeys = replace, Refusals = refusals, Upgrade = upgrade };
+    }
+
+    /// <summary>
+    /// Settings no procedure changes in place (a record made before one was kept does not compare it). The endpoint's
+    /// host may change (control-plane.settings gives the API server certificate the new name); its port may not.
+    /// </summary>
+    private static IEnumerable<NodeChangeRefusal> SettingRefusals(NodeState old, NodeState wanted)
+    {
+        if (old.ClusterName is { } name && wanted.ClusterName is { } newName && name != newName)
+        {
+            yield return new NodeChangeRefusal("name",
+                $"host {old.Host}: the cluster name {name} cannot become {newName} on a live cluster (kubeadm's clusterName is in every kubeconfig and in the kubeadm-config ConfigMap); rebuild the cluster");
+        }
+        if (old.DnsDomain is { } domain && wanted.DnsDomain is { } newDomain && domain != newDomain)
+        {
+            yield return new NodeChangeRefusal("kubernetes.dnsDomain",
+                $"host {old.Host}: the DNS domain {domain} cannot become {newDomain} on a live cluster (every kubelet, CoreDNS and the API server certificate use it); rebuild the cluster");
+        }
+        if (old.Endpoint is { } endpoint && wanted.Endpoint is { } newEndpoint
+            && Spec.Endpoint.TryParse(endpoint, out var from) && Spec.Endpoint.TryParse(newEndpoint, out var to) && from!.Port != to!.Port)
+        {
+            yield return new NodeChangeRefusal("controlPlane.endpoint",
+                $"host {old.Host}: the endpoint port {from.Port} cannot become {to.Port} on a live cluster (every API server binds it and every kubeconfig names it); "
+                + "only the endpoint's name or address may change, which the reconfigure procedure puts in the API server certificate");
+        }
     }
 }

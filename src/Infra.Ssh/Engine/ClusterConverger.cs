@@ -352,6 +352,14 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
                 {
                     foreach (var batch in wave.Pacing.Split(waveHosts))
                     {
+                        // Control planes change one at a time, each healthy before the next (a join, a reconfigure):
+                        // one that failed stops those after it.
+                        if (wave.Phase == Phase.ControlPlane && batch.Count == 1
+                            && waveHosts.TakeWhile(p => p != batch[0]).FirstOrDefault(p => hosts[p.Host.Name].Stop is HostStop.Failed) is { } failed)
+                        {
+                            Block(batch, wave.Phase, $"waits for control plane {failed.Host.Name}, which failed: control planes change one at a time, each healthy before the next");
+                            continue;
+                        }
                         if (batch.Count == 1) { if (Runnable(batch[0], wave.Phase)) await Guarded(batch[0], wave.Phase); }
                         else await ForEachAsync(batch.Where(p => Runnable(p, wave.Phase)), options.Concurrency, p => Guarded(p, wave.Phase));
                     }

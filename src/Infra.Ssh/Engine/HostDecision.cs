@@ -75,7 +75,7 @@ public sealed record HostDecision
     private static string? Reason(Step step, ProbeResult probe)
     {
         if (!probe.Journal.TryGetValue(step.Id, out var entry)) return "not done yet";
-        if (entry.InputHash != step.InputHash) return "its inputs changed";
+        if (entry.InputHash != step.InputHash) return DayTwoProcedures.ChangedReason(step.Id);
         if (step.Check is not null && probe.Checks.TryGetValue(step.Id, out var holds) && !holds)
         {
             return probe.FailedChecks.TryGetValue(step.Id, out var f) ? $"{DriftReason} ({f.Describe()})" : DriftReason;

@@ -99,13 +99,16 @@ public class NodeLabelTests
         var step = first.Steps[at];
         Assert.Equal(Phase.Workloads, step.Phase);
         Assert.True(at < steps.IndexOf("workloads.helm"), "labels come before the workloads that may select by them");
-        var system = plan.Nodes.Where(n => n.Host.Pool == "system").Select(n => n.Host.Name).ToList();
-        Assert.Equal(2, system.Count);
-        foreach (var name in system) Assert.Contains($"readonly NODE_{system.IndexOf(name)}={name}\n", step.Script, StringComparison.Ordinal);
-        Assert.Contains("readonly -a LABELS_0=(node-role.kubernetes.io/system=)\n", step.Script, StringComparison.Ordinal);
+        var workers = plan.Nodes.Where(n => n.Host.Has(Roles.Worker)).Select(n => n.Host.Name).ToList();
+        Assert.Equal(8, workers.Count);
+        // Every worker is listed, also those whose pool has no labels, so that what an earlier run set is taken off.
+        foreach (var name in workers) Assert.Contains($"readonly NODE_{workers.IndexOf(name)}={name}\n", step.Script, StringComparison.Ordinal);
+        var system = workers.IndexOf("system-1");
+        Assert.Contains($"readonly -a LABELS_{system}=(node-role.kubernetes.io/system=)\n", step.Script, StringComparison.Ordinal);
+        Assert.Contains($"readonly -a TAINTS_{system}=(dedicated=system:NoSchedule)\n", step.Script, StringComparison.Ordinal);
+        Assert.Contains("readonly -a LABELS_0=()\n", step.Script, StringComparison.Ordinal);
         Assert.Contains("kubectl label node \"$node\" --overwrite", step.Script, StringComparison.Ordinal);
-        // No other node is labelled: the general pool has no labels.
-        Assert.DoesNotContain("NODE_2", step.Script, StringComparison.Ordinal);
+        Assert.Contains("kubectl taint node \"$node\" --overwrite", step.Script, StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -139,7 +142,50 @@ public class NodeLabelTests
                 Assert.Contains($"label node {node} --overwrite node-role.kubernetes.io/system= node-role.kubernetes.io/old-", calls);
                 Assert.Contains($"annotate node {node} --overwrite {AfterJoinLabels.Annotation}=node-role.kubernetes.io/system", calls);
             }
-            Assert.DoesNotContain(calls, c => c.Contains("general-", StringComparison.Ordinal));
+            // A general node: the earlier run's key is taken off, nothing is set.
+            Assert.Contains("label node general-1 --overwrite node-role.kubernetes.io/old- node-role.kubernetes.io/system-", calls);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Taints against the kubectl stand-in: the pool's taint set with --overwrite; of the taints an earlier run set
+    /// (infra/taints), the one the node still has is removed (KEY:EFFECT-), the one it no longer has is not named
+    /// (kubectl taint fails on removing a missing taint), and kubeadm's control-plane taint, never recorded, stays.
+    /// Upstream: kubernetes/kubectl pkg/cmd/taint/taint.go examples ("kubectl taint nodes foo dedicated:NoSchedule-").
+    /// </summary>
+    [Fact]
+    [Trait("Item", "13.3")]
+    public void RelabelStep_StandInKubectl_SetsPoolTaintsAndRemovesOnlyRecordedOnesTheNodeHas()
+    {
+        var plan = ClusterPlanner.Plan(ShippedProd());
+        var step = plan.Nodes.First(n => n.Host.Has(Roles.ControlPlane)).Steps.Single(s => s.Id == AfterJoinLabels.StepId);
+        var dir = Directory.CreateTempSubdirectory("infra-standin-").FullName;
+        try
+        {
+            var log = Path.Combine(dir, "calls");
+            var kubectl = Path.Combine(dir, "kubectl");
+            File.WriteAllText(kubectl, $$"""
+                #!/bin/bash
+                echo "$*" >> '{{log}}'
+                case "$*" in
+                  *"{{AfterJoinLabels.TaintsAnnotation}}"*) echo 'old:NoExecute,gone:NoSchedule,dedicated:NoSchedule' ;;
+                  *".spec.taints"*) echo 'dedicated:NoSchedule,old:NoExecute,node-role.kubernetes.io/control-plane:NoSchedule,' ;;
+                esac
+                """);
+            File.SetUnixFileMode(kubectl, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            var r = Tool.Run("bash", "bash", ["-c", $"export PATH='{dir}':/usr/bin:/bin\n" + step.Script]);
+            Assert.True(r.ExitCode == 0, r.Output);
+            var calls = File.ReadAllLines(log);
+            Assert.Contains("taint node system-1 --overwrite dedicated=system:NoSchedule old:NoExecute-", calls);
+            Assert.Contains($"annotate node system-1 --overwrite {AfterJoinLabels.TaintsAnnotation}=dedicated:NoSchedule", calls);
+            // A general node has no taint in the stack: the recorded ones it has are removed, the recorded one it lacks is not named.
+            Assert.Contains("taint node general-1 --overwrite old:NoExecute- dedicated:NoSchedule-", calls);
+            Assert.Contains($"annotate node general-1 --overwrite {AfterJoinLabels.TaintsAnnotation}=", calls);
+            Assert.DoesNotContain(calls, c => c.Contains("gone:NoSchedule-", StringComparison.Ordinal) || c.Contains("control-plane:NoSchedule-", StringComparison.Ordinal));
         }
         finally
         {
@@ -169,9 +215,9 @@ public class NodeLabelTests
 
     [Fact]
     [Trait("Item", "11.1")]
-    public void Plan_NoAfterJoinLabels_HasNoLabelStep()
+    public void Plan_NoWorkers_HasNoLabelStep()
     {
-        var plan = ClusterPlanner.Plan(SampleSpecs.BareMetal(controlPlanes: 1, workers: 1));
+        var plan = ClusterPlanner.Plan(SampleSpecs.BareMetal(controlPlanes: 1, workers: 0));
         Assert.DoesNotContain(plan.Nodes.SelectMany(n => n.Steps), s => s.Id == AfterJoinLabels.StepId);
     }
 

@@ -45,7 +45,7 @@ public class NodeProgramBuilderTests
         [
             "prepare.os", "prepare.swap", "prepare.kernel-modules", "prepare.sysctl", "prepare.host-tools",
             "prepare.containerd-install", "prepare.containerd", "prepare.kubernetes", "prepare.kubelet-unit", "prepare.pki",
-            "prepare.kubeadm-config", "prepare.apiserver-config", "control-plane.init", "control-plane.etcd-backup",
+            "prepare.kubeadm-config", "prepare.apiserver-config", "control-plane.init", "control-plane.settings", "control-plane.etcd-backup",
             "reset.etcd-backup", "reset.kubeadm", "reset.services", "reset.installed", "reset.files", "reset.journal",
         ], cp1.Steps.Select(s => s.Id));
     }
@@ -91,6 +91,7 @@ public class NodeProgramBuilderTests
         var newer = spec with { Kubernetes = spec.Kubernetes with { Version = new KubernetesVersion(1, 36, 2) } };
         var a = Build(spec)[0];
         var b = Build(newer)[0];
+        // Not control-plane.settings: the version is the upgrade's to move (prepare.kubeadm-config places the settings file with it).
         string[] changes = ["prepare.kubernetes", "prepare.kubeadm-config", "control-plane.init"];
         foreach (var s in a.Steps)
         {
@@ -116,7 +117,7 @@ public class NodeProgramBuilderTests
         foreach (var p in programs.Skip(1))
         {
             Assert.DoesNotContain(p.Steps, s => s.Id == "control-plane.init");
-            Assert.DoesNotContain("kubeadm init", string.Join("\n", p.Steps.Select(s => s.Script)), StringComparison.Ordinal);
+            Assert.DoesNotContain("kubeadm init --config", string.Join("\n", p.Steps.Select(s => s.Script)), StringComparison.Ordinal);
         }
         Assert.All(programs.Skip(1).Take(2), p => Assert.Contains(p.Steps, s => s.Id == "control-plane.join" && s.Phase == Phase.ControlPlane));
         Assert.All(programs.Skip(3), p => Assert.Contains(p.Steps, s => s.Id == "workers.join" && s.Phase == Phase.Workers));

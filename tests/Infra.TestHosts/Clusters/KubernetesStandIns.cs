@@ -99,6 +99,15 @@ public static class KubernetesStandIns
         case "$sub" in
           version) echo '{{version}}'; exit 0 ;;
           init)
+            # The reconfigure procedure's phases: the manifest and certificate they name, made from the configuration given.
+            if [ "${2:-}" = phase ] && [ "${3:-}" = control-plane ]; then
+              mkdir -p /etc/kubernetes/manifests
+              { echo "# stand-in $4 manifest from"; cat "${saved[0]}"; } > "/etc/kubernetes/manifests/kube-$4.yaml"
+            elif [ "${2:-}" = phase ] && [ "${3:-}" = certs ] && [ "${4:-}" = apiserver ]; then
+              mkdir -p /etc/kubernetes/pki
+              { echo '# stand-in apiserver certificate for'; grep -E 'controlPlaneEndpoint|advertiseAddress' "${saved[0]}"; } > /etc/kubernetes/pki/apiserver.crt
+              echo '# stand-in key' > /etc/kubernetes/pki/apiserver.key
+            fi
             if [ "${2:-}" != phase ]; then
               mkdir -p /etc/kubernetes/manifests /etc/kubernetes/pki
               for f in admin.conf super-admin.conf kubelet.conf controller-manager.conf scheduler.conf; do
@@ -161,6 +170,12 @@ public static class KubernetesStandIns
         if [ "$sub" = get ] && [ "${2:-}" = node ] && [[ "$*" == *kubeletVersion* ]]; then
           if [ -f "$control/kubelet-version-${3:-}" ]; then cat "$control/kubelet-version-${3:-}"; else printf '%s' '{{version}}'; fi
         fi
+        # A control-plane mirror pod's config.hash follows its manifest on this host, as the kubelet's does.
+        for c in kube-apiserver kube-controller-manager kube-scheduler; do
+          case " $* " in
+            *" pod $c-"*) if [ -f "/etc/kubernetes/manifests/$c.yaml" ]; then md5sum < "/etc/kubernetes/manifests/$c.yaml" | cut -c1-32; fi ;;
+          esac
+        done
 
         """;
 

@@ -1,0 +1,60 @@
+using System.Globalization;
+using System.Text;
+using Infra.Core.Kubeadm;
+using Infra.Core.Model;
+using Infra.Core.Pki;
+using Infra.Core.Shell;
+
+namespace Infra.Core.NodePrograms;
+
+/// <summary>
+/// The reconfigure procedure of a control plane: its step follows the node's init or join in the control-plane phase,
+/// so the execution plan's control-plane waves run it one control plane at a time (the first control plane, then
+/// the others in join order). Its inputs are the control-plane settings alone (ClusterConfiguration with this node's
+/// endpoint and patches): a changed API server, controller manager or scheduler setting, or certificate SAN (a new
+/// controlPlane.endpoint name), changes this step and nothing else.
+/// </summary>
+public static class ReconfigureSteps
+{
+    public const string ControlPlaneStepId = "control-plane.settings";
+
+    /// <summary>Seconds a control plane may take to run its new manifests and answer ready.</summary>
+    public const int HealthTimeoutSeconds = 240;
+
+    /// <summary>The kubeadm file the phases read: this node's InitConfiguration (no bootstrap token) and the cluster's ClusterConfiguration.</summary>
+    internal static string Settings(BuildContext c, PlannedHost host, bool withVersion = true) => KubeYaml.SerializeAll(
+        [
+            KubeadmConfigRenderer.Init(c.Kubeadm, host) with { BootstrapTokens = null },
+            withVersion ? KubeadmConfigRenderer.Cluster(c.Kubeadm) : KubeadmConfigRenderer.Cluster(c.Kubeadm) with { KubernetesVersion = null },
+        ]);
+
+    /// <summary>
+    /// What the step makes true: the settings without the Kubernetes version (the upgrade procedure moves that, and
+    /// kubeadm's upgrade regenerates the manifests itself) and the node's patches.
+    /// </summary>
+    private static string Digest(string settings, IReadOnlyList<KubeadmPatch> patches)
+    {
+        var all = new StringBuilder(settings);
+        foreach (var p in patches.OrderBy(p => p.FileName, StringComparer.Ordinal)) all.Append("\n--- patch ").Append(p.FileName).Append('\n').Append(p.Content);
+        return Steps.Sha256Hex(all.ToString());
+    }
+
+    internal static Step ControlPlane(BuildContext c, PlannedHost host)
+    {
+        // The settings file itself is placed by prepare.kubeadm-config, before init or join read the same settings.
+        var digest = Digest(Settings(c, host, withVersion: false), KubeadmConfigRenderer.NodePatches(c.Kubeadm, host));
+        var args = new ShellArgs()
+            .Set("SETTINGS", HostPaths.ControlPlaneSettings).Set("APPLIED", HostPaths.AppliedControlPlane).Set("FRESH", HostPaths.BootstrappedFresh)
+            .Set("DIGEST", digest).Set("PATCHES_DIR", HostPaths.KubeadmPatchesDir).Set("PKI_DIR", PkiFiles.KubernetesPkiDir)
+            .Set("MANIFESTS_DIR", HostPaths.ManifestsDir).Set("ADMIN_CONF", HostPaths.AdminConf).Set("NODE", host.Name)
+            .Set("ADDRESS", KubeadmConfigRenderer.NodeAddress(host) ?? "127.0.0.1")
+            .Set("HEALTH_TIMEOUT", HealthTimeoutSeconds.ToString(CultureInfo.InvariantCulture));
+        var script = ShellScript.Render(args, ShellScript.Load("reconfigure/control-plane.sh"));
+        var check = ShellScript.Render(new ShellArgs().Set("APPLIED", HostPaths.AppliedControlPlane).Set("DIGEST", digest),
+            ShellScript.Load("reconfigure/control-plane-check.sh"));
+        return Step.Create(ControlPlaneStepId, Phase.ControlPlane,
+            "reconfigure: make the API server, controller manager and scheduler run with the cluster's settings (certificate SANs, "
+                + "flags, patches); when they changed on a live cluster, regenerate the certificate and manifests and wait until the API server is ready",
+            script, check, Steps.In(("settings", digest)), OsRelease.All);
+    }
+}
