@@ -51,7 +51,8 @@ internal sealed class ApplyCommand(CliEnvironment env, ClusterLoader loader, Tim
         {
             var now = clock.GetUtcNow();
             due = CertificateRenewal.DueOnApply(spec, hosts, kept, now, ClusterContext.SplitList(settings.Hosts));
-            if (due.Count == 0) return kept;
+            // The renewed files are placed by the prepare phase: an apply without it leaves the renewal to one with it.
+            if (due.Count == 0 || (phases.Count > 0 && !phases.Contains(Core.Model.Phase.Prepare))) return kept;
             renewal = CertificateRenewal.Renew(spec, hosts, kept, [.. due.Select(d => d.Name)], now);
             return renewal.Secrets;
         });
@@ -60,10 +61,16 @@ internal sealed class ApplyCommand(CliEnvironment env, ClusterLoader loader, Tim
         var renewalPlan = renewal is null ? null
             : CertificateRenewalPlan.For(ctx.Plan, CertificateRenewal.HostsOf(ctx.Plan.Spec, ctx.Plan.Hosts, [.. due.Select(d => d.Name)]));
         if (renewalPlan is not null && !settings.Json) PrintDue(ctx.Plan.Spec.Certificates.RenewBeforeDays, due, renewalPlan);
+        if (renewal is null && due.Count > 0 && !settings.Json)
+        {
+            env.Out.MarkupLine(Markup.Escape($"{due.Count} certificate(s) expire within {ctx.Plan.Spec.Certificates.RenewBeforeDays} days (certificates.renewBeforeDays): " +
+                "an apply with the prepare phase renews them (this one runs only --phase " + settings.Phase + ")"));
+        }
 
         var progress = new HostProgress(env, ctx.Redactor, settings.Json);
         var engine = new ClusterConverger(SshHostSession.Factory(ctx.Plan.Spec.Ssh, ctx.ClientOptions(env)), ctx.Redactor, progress);
         ClusterReport report;
+        var saved = false;
         progress.Resume();
         try
         {
@@ -74,12 +81,16 @@ internal sealed class ApplyCommand(CliEnvironment env, ClusterLoader loader, Tim
                 var yes = env.Confirm("Apply these changes?", settings.Yes);
                 if (!yes) return false;
                 // The renewed kept secrets first: a run cut short leaves no host with a certificate they do not hold.
-                if (renewal is not null) SecretsFolder.Save(ctx.SecretsDir, renewal.Secrets);
+                if (renewal is not null)
+                {
+                    SecretsFolder.Save(ctx.SecretsDir, renewal.Secrets);
+                    saved = true;
+                }
                 progress.Resume();
                 return true;
             }, cancellationToken);
             // The renewed files are in place on every host: restart what uses them, one host at a time behind health gates.
-            if (renewalPlan is not null && !report.DryRun && report.ExitCode == ExitCodes.Ok)
+            if (renewalPlan is not null && saved && report.ExitCode == ExitCodes.Ok)
             {
                 report = await engine.ApplyAsync(renewalPlan, ctx.Options(settings, [Core.Model.Phase.Prepare], dryRun: false) with { Hosts = [] },
                     _ => true, cancellationToken);

@@ -152,6 +152,11 @@ public sealed class CertsRenewTests(EtcdHostsFixture hosts, ITestOutputHelper ou
         SecretsFolder.Save(hosts.SecretsDir, aged.Secrets);
         string[] apply = ["apply", "--phase", "prepare,etcd", "--hosts", string.Join(",", members), "--yes"];
 
+        // Without the prepare phase, which places the files, nothing is renewed: apply says so.
+        var etcdOnly = hosts.Infra("apply", "--phase", "etcd", "--hosts", string.Join(",", members), "--dry-run");
+        Assert.True(etcdOnly.ExitCode == 0, etcdOnly.Out + etcdOnly.Err);
+        Assert.Contains("an apply with the prepare phase renews them (this one runs only --phase etcd)", etcdOnly.Out, StringComparison.Ordinal);
+
         var dry = hosts.Infra([.. apply[..^1], "--dry-run"]);
         Assert.True(dry.ExitCode == 0, dry.Out + dry.Err);
         Assert.Contains($"{2 * members.Count} certificate(s) expire within 90 days (certificates.renewBeforeDays)", dry.Out, StringComparison.Ordinal);
