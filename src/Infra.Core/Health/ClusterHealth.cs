@@ -144,10 +144,12 @@ public sealed record ClusterHealth
     public static HealthPart BackupsPartOf(IReadOnlyList<HostBackup> members, DateTimeOffset now)
     {
         if (members.Count == 0) return HealthPart.NotApplicable("no etcd members");
-        var unread = members.Where(m => m.Problem is not null).Select(m => $"{m.Host}: {m.Problem}").ToList();
-        var stale = members.Where(m => m.Problem is null && (m.Newest is null || now - m.Newest > BackupMaxAge))
-            .Select(m => m.Newest is null ? $"{m.Host} has none" : $"{m.Host}'s newest is {(int)(now - m.Newest.Value).TotalHours} h old").ToList();
-        if (stale.Count > 0) return HealthPart.Degraded(string.Join("; ", stale));
+        // A member with no snapshot yet may be new (the first runs on the timer's schedule): unknown, not degraded.
+        var unread = members.Where(m => m.Problem is not null || m.Newest is null)
+            .Select(m => m.Problem is null ? $"{m.Host} has no snapshot yet ('systemctl start infra-etcd-snapshot.service' on it takes one)" : $"{m.Host}: {m.Problem}").ToList();
+        var stale = members.Where(m => m.Problem is null && m.Newest is { } newest && now - newest > BackupMaxAge)
+            .Select(m => $"{m.Host}'s newest is {(int)(now - m.Newest!.Value).TotalHours} h old").ToList();
+        if (stale.Count > 0) return HealthPart.Degraded(string.Join("; ", stale.Concat(unread)));
         return unread.Count > 0 ? HealthPart.Unknown(string.Join("; ", unread)) : HealthPart.Healthy;
     }
 

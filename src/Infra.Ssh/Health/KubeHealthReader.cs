@@ -63,6 +63,10 @@ public static class KubeHealthReader
             text.Append(line).Append('\n');
         }
         Flush();
+        if (sections.ContainsKey("unavailable"))
+        {
+            return Unknown($"{host} has no kubectl or no {AdminKubeconfig} yet (the cluster is not initialized there)", monitoring);
+        }
 
         (T Value, HealthPart? Problem) Read<T>(string section, Func<string, T> parse, T empty)
         {

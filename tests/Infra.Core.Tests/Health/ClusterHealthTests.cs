@@ -73,13 +73,16 @@ public class ClusterHealthTests
 
     [Fact]
     [Trait("Item", "14.status")]
-    public void Backups_NewestOlderThanADayOrNone_Degraded()
+    public void Backups_NewestOlderThanADay_DegradedNoneYetUnknown()
     {
         var now = DateTimeOffset.Parse("2026-12-07T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
 
         Assert.Equal(PartState.Healthy, ClusterHealth.BackupsPartOf([new HostBackup("cp-1", now.AddHours(-6), 4, null)], now).State);
-        Assert.Equal("cp-1's newest is 30 h old; cp-2 has none",
-            ClusterHealth.BackupsPartOf([new HostBackup("cp-1", now.AddHours(-30), 4, null), new HostBackup("cp-2", null, 0, null)], now).Reason);
+        var stale = ClusterHealth.BackupsPartOf([new HostBackup("cp-1", now.AddHours(-30), 4, null), new HostBackup("cp-2", now.AddHours(-1), 4, null)], now);
+        Assert.Equal((PartState.Degraded, "cp-1's newest is 30 h old"), (stale.State, stale.Reason));
+        var none = ClusterHealth.BackupsPartOf([new HostBackup("cp-1", now.AddHours(-1), 4, null), new HostBackup("cp-2", null, 0, null)], now);
+        Assert.Equal(PartState.Unknown, none.State);
+        Assert.StartsWith("cp-2 has no snapshot yet", none.Reason, StringComparison.Ordinal);
         Assert.Equal(PartState.NotApplicable, ClusterHealth.BackupsPartOf([], now).State);
     }
 

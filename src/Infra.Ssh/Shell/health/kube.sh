@@ -2,6 +2,11 @@
 # pods and, when monitoring is on, Alertmanager's alerts through the API server's service proxy. Each answer follows a
 # marker line with its exit code, so one failing query leaves the others readable; a failure's answer is its stderr.
 # inputs: ADMIN_KUBECONFIG ALERTS_PATH
+# Not initialized yet (no kubectl, no admin kubeconfig): nothing to ask.
+if ! command -v kubectl >/dev/null 2>&1 || [ ! -r "$ADMIN_KUBECONFIG" ]; then
+  printf '@@infra-health unavailable 0\n'
+  exit 0
+fi
 err=$(mktemp)
 trap 'rm -f "$err"' EXIT
 section() {
