@@ -38,7 +38,7 @@ public static class InfraApp
                 .WithExample("plan", "--stack", "dev", "--out", "out/dev");
             Add<ApplyCommand>(c, "apply", "Converge the hosts over SSH: shows the changes per host and asks first (--yes in CI).")
                 .WithExample("apply", "--stack", "dev", "--phase", "prepare");
-            Add<StatusCommand>(c, "status", "Each host's journal, reachability and drift; changes nothing.");
+            Add<StatusCommand>(c, "status", "Each host's journal, reachability and drift, and the cluster's health; changes nothing.");
             Add<ResetCommand>(c, "reset", "Undo what the tool did on hosts (kubeadm reset, services, files, journal).");
             Add<KubeconfigCommand>(c, "kubeconfig", "Write the admin kubeconfig from the first control plane (mode 0600).");
             c.AddBranch("hosts", b =>

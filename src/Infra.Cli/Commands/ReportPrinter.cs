@@ -28,11 +28,14 @@ internal static class ReportPrinter
         }
     }
 
+    /// <summary>The report as JSON, redacted.</summary>
+    public static string Json(ClusterReport report, Redactor redactor) => redactor.Redact(JsonSerializer.Serialize(report, JsonOptions));
+
     public static void Summary(CliEnvironment env, ClusterReport report, Redactor redactor, bool json)
     {
         if (json)
         {
-            env.Out.Profile.Out.Writer.WriteLine(redactor.Redact(JsonSerializer.Serialize(report, JsonOptions)));
+            env.Out.Profile.Out.Writer.WriteLine(Json(report, redactor));
             return;
         }
         if (report.Refusal is { } refusal) env.Err.MarkupLine($"[red]refused:[/] {Markup.Escape(redactor.Redact(refusal))}");

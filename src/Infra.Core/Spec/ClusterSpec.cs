@@ -166,6 +166,8 @@ public sealed record WorkloadsSpec
     public required bool CertManager { get; init; }
     public required StorageKind Storage { get; init; }
     public required bool Policies { get; init; }
+    /// <summary><c>workloads.monitoring</c>: on by default.</summary>
+    public MonitoringSpec Monitoring { get; init; } = MonitoringSpec.Default;
 }
 
 public sealed record CloudSpec

@@ -605,9 +605,77 @@ public static class StackReader
             CertManager = w?.Bool("certManager") ?? true,
             Storage = w?.Choice("storage", SpecNames.Storages) ?? (cloud ? StorageKind.Csi : StorageKind.LocalPath),
             Policies = w?.Bool("policies") ?? true,
+            Monitoring = ReadMonitoring(w),
         };
         w?.RejectUnknown();
         return spec;
+    }
+
+    /// <summary><c>workloads.monitoring</c>: true, false or a mapping of settings (a mapping means on).</summary>
+    private static MonitoringSpec ReadMonitoring(YamlObject? w)
+    {
+        if (w?.Raw("monitoring") is not YamlMappingNode) return (w?.Bool("monitoring") ?? true) ? MonitoringSpec.Default : MonitoringSpec.Off;
+        var m = w.Object("monitoring")!;
+        var spec = new MonitoringSpec
+        {
+            Enabled = true,
+            Grafana = m.Bool("grafana") ?? false,
+            Retention = m.String("retention", MonitoringSpec.CheckRetention) ?? MonitoringSpec.DefaultRetention,
+            VolumeSize = m.String("volumeSize", MonitoringSpec.CheckVolumeSize) ?? MonitoringSpec.DefaultVolumeSize,
+            Alerts = ReadAlerts(m.Object("alerts")),
+        };
+        m.RejectUnknown();
+        return spec;
+    }
+
+    /// <summary>
+    /// <c>workloads.monitoring.alerts</c>: receivers by their settings that are not secret. A key that would hold a
+    /// secret (a URL, a password) is refused with where the secret goes instead.
+    /// </summary>
+    private static AlertsSpec ReadAlerts(YamlObject? a)
+    {
+        if (a is null) return AlertsSpec.None;
+        var webhook = false;
+        if (a.Raw("webhook") is YamlMappingNode)
+        {
+            var h = a.Object("webhook")!;
+            SecretKey(h, "url", AlertsSpec.WebhookUrlKey);
+            h.RejectUnknown();
+            webhook = true;
+        }
+        else webhook = a.Bool("webhook") ?? false;
+        SlackAlertSpec? slack = null;
+        if (a.Object("slack") is { } s)
+        {
+            SecretKey(s, "apiUrl", AlertsSpec.SlackApiUrlKey);
+            var channel = s.String("channel", TextRules.AlertChannel, required: true);
+            s.RejectUnknown();
+            if (channel is not null) slack = new SlackAlertSpec(channel);
+        }
+        EmailAlertSpec? email = null;
+        if (a.Object("email") is { } e)
+        {
+            SecretKey(e, "password", AlertsSpec.EmailPasswordKey);
+            var to = e.String("to", TextRules.EmailAddress, required: true);
+            var from = e.String("from", TextRules.EmailAddress, required: true);
+            var smarthost = e.String("smarthost", TextRules.HostPort, required: true);
+            var username = e.String("username", TextRules.AlertUserName);
+            e.RejectUnknown();
+            if (to is not null && from is not null && smarthost is not null) email = new EmailAlertSpec(to, from, smarthost, username);
+        }
+        a.RejectUnknown();
+        return new AlertsSpec { Webhook = webhook, Slack = slack, Email = email };
+    }
+
+    /// <summary>A receiver's secret written into the stack is refused: it belongs in the kept secrets (or Pulumi secret config).</summary>
+    private static void SecretKey(YamlObject o, string key, string keptName)
+    {
+        if (o.Raw(key) is { } node)
+        {
+            o.Error(node, key, Codes.InvalidValue,
+                $"a secret is never written in the stack file in plain text: put it under the key {keptName} of the Secret " +
+                $"{AlertsSpec.SecretName} in the namespace {AlertsSpec.SecretNamespace}, which Alertmanager reads as a file");
+        }
     }
 
     private static CloudSpec? ReadCloud(ReadContext ctx, YamlObject c, Target target, IReadOnlyDictionary<string, string> providers)

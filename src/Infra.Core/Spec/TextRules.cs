@@ -78,6 +78,46 @@ public static class TextRules
             && g.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '.' or '_' or '-')) ? null : rule;
     }
 
+    // Alert receivers' settings reach Alertmanager's configuration, where to/from are Go templates: none of these
+    // forms can hold '{', quotes, spaces or line breaks.
+
+    /// <summary>A Slack channel as Slack names them: an optional '#', then 1–80 lower-case letters, digits, '-', '_' and '.'.</summary>
+    public static string? AlertChannel(string s)
+    {
+        var name = s.StartsWith('#') ? s[1..] : s;
+        return name.Length is > 0 and <= 80 && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '_' or '.')
+            ? null
+            : "a Slack channel is an optional '#' and 1–80 lower-case letters, digits, '-', '_' and '.'";
+    }
+
+    /// <summary>One e-mail address: local part of letters, digits and '.', '_', '%', '+', '-', '@' and a DNS name; at most 254 characters.</summary>
+    public static string? EmailAddress(string s)
+    {
+        const string rule = "an e-mail address is local@domain: letters, digits and . _ % + - before '@', a DNS name after it (one address, at most 254 characters)";
+        var at = s.IndexOf('@', StringComparison.Ordinal);
+        if (s.Length > 254 || at is <= 0 || at != s.LastIndexOf('@')) return rule;
+        var local = s[..at];
+        return local.Length <= 64 && local.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '%' or '+' or '-') && Names.IsDnsName(s[(at + 1)..])
+            ? null
+            : rule;
+    }
+
+    /// <summary>An SMTP server as host:port: a DNS name or IPv4 address and a port.</summary>
+    public static string? HostPort(string s)
+    {
+        const string rule = "a server is host:port (a DNS name or IPv4 address and a port 1–65535, e.g. smtp.example.com:587)";
+        var colon = s.LastIndexOf(':');
+        if (colon <= 0 || !IsPort(s[(colon + 1)..])) return rule;
+        var host = s[..colon];
+        return Names.IsDnsName(host) || Addresses.TryParseIp(host, out var ip) && ip!.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? null : rule;
+    }
+
+    /// <summary>An SMTP user name: 1–128 letters, digits and '.', '_', '@', '+', '-'.</summary>
+    public static string? AlertUserName(string s) =>
+        s.Length is > 0 and <= 128 && s.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '@' or '+' or '-')
+            ? null
+            : "an SMTP user name is 1–128 letters, digits and . _ @ + -";
+
     private static bool IsPort(string p) =>
         p.Length is > 0 and <= 5 && p.All(char.IsAsciiDigit) && p[0] != '0' && int.Parse(p, System.Globalization.CultureInfo.InvariantCulture) <= 65535;
 

@@ -48,6 +48,9 @@ public static class BaselinePlanner
             Refuse("ingress", "workloads.ingress", WorkloadVersions.EnvoyGateway, "Envoy Gateway " + WorkloadVersions.EnvoyGateway.Version);
         if (spec.Workloads.Ingress == IngressKind.Traefik && !WorkloadVersions.Traefik.Supports(v))
             Refuse("ingress", "workloads.ingress", WorkloadVersions.Traefik, "Traefik chart " + WorkloadVersions.Traefik.Version);
+        if (spec.Workloads.Monitoring.Enabled && !WorkloadVersions.KubePrometheusStack.Supports(v))
+            Refuse("monitoring", "workloads.monitoring", WorkloadVersions.KubePrometheusStack, "kube-prometheus-stack " + WorkloadVersions.KubePrometheusStack.Version);
+        list.AddRange(Monitoring.Warnings(spec));
 
         var storage = spec.Workloads.Storage;
         if (storage == StorageKind.LocalPath && spec.Target != Target.Baremetal)
@@ -77,6 +80,7 @@ public static class BaselinePlanner
             MetricsServers.Component,
             Ingresses.Component,
             Storages.Component,
+            Monitoring.Component,
             Policies.Component,
         };
         var components = new List<WorkloadComponent>();

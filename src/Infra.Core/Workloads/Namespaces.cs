@@ -15,6 +15,10 @@ internal sealed record NetAllow
     public bool AllPods { get; init; }
     /// <summary>Pods of the same namespace to each other (Envoy proxies and their controller).</summary>
     public bool SameNamespace { get; init; }
+    /// <summary>Ports on the nodes' addresses the pods may reach (Prometheus scraping the node metrics endpoints).</summary>
+    public IReadOnlyList<int> NodePorts { get; init; } = [];
+    /// <summary>Ingress from the monitoring namespace, so Prometheus may scrape pods here through default-deny.</summary>
+    public bool FromMonitoring { get; init; }
 }
 
 /// <summary>A namespace the baseline uses, its Pod Security level with the reason, and its network allowances
@@ -64,6 +68,22 @@ internal static class Namespaces
         if (w.Storage == StorageKind.Csi && ctx.Spec.Target == Target.Gcp)
             list.Add(new(Storages.GcpNamespace, "privileged", null,
                 "privileged: the PD node plugin is privileged with hostPath mounts of /dev, /sys and the kubelet directories", null));
+        if (w.Monitoring.Enabled)
+        {
+            list.Add(new(Monitoring.Namespace, "baseline", "restricted",
+                "baseline: Prometheus, Alertmanager, the operator, kube-state-metrics and Grafana run non-root with all capabilities dropped; " +
+                "restricted is warned and audited until verified on a live cluster",
+                new NetAllow
+                {
+                    // The API server proxies to Prometheus and Alertmanager ('infra status' reads the firing alerts so).
+                    IngressPorts = [Monitoring.PrometheusPort, Monitoring.AlertmanagerPort],
+                    SameNamespace = true,
+                    AllPods = true,
+                    NodePorts = Monitoring.NodeMetricsPorts,
+                }));
+            list.Add(new(Monitoring.NodeExporterNamespace, "privileged", null,
+                "privileged: node-exporter reads the host through the host network, the host PID namespace and a read-only mount of /", null));
+        }
         if (w.Policies)
             list.Add(new(Workloads, "restricted", null, "restricted: application namespace", null));
         return list;
@@ -173,6 +193,24 @@ internal static class Policies
                 Egress = [new V1NetworkPolicyEgressRule { To = [new V1NetworkPolicyPeer { PodSelector = all }] }],
             }));
         }
+        if (allow.NodePorts.Count > 0)
+        {
+            yield return new KubeObject(Policy("allow-node-metrics", ns, new V1NetworkPolicySpec
+            {
+                PodSelector = all,
+                PolicyTypes = ["Egress"],
+                Egress = [new V1NetworkPolicyEgressRule { To = [Block(ctx.Spec.Network.NodeCidr.ToString())], Ports = [.. allow.NodePorts.Select(Tcp)] }],
+            }), "Prometheus scrapes the kubelets, the control plane's metrics listeners, kube-proxy and node-exporter on the nodes' addresses.");
+        }
+        if (allow.FromMonitoring && ctx.Spec.Workloads.Monitoring.Enabled)
+        {
+            yield return new KubeObject(Policy("allow-from-monitoring", ns, new V1NetworkPolicySpec
+            {
+                PodSelector = all,
+                PolicyTypes = ["Ingress"],
+                Ingress = [new V1NetworkPolicyIngressRule { FromProperty = [NamespacePeer(Monitoring.Namespace)] }],
+            }), "Prometheus may scrape pods here (ServiceMonitors, PodMonitors).");
+        }
         if (allow.IngressPorts.Count > 0)
         {
             yield return new KubeObject(Policy("allow-serving-ports", ns, new V1NetworkPolicySpec
@@ -203,7 +241,7 @@ internal static class Policies
         var all = new V1LabelSelector();
         yield return new KubeObject(Policy("default-deny", ns, new V1NetworkPolicySpec { PodSelector = all, PolicyTypes = ["Ingress", "Egress"] }),
             "Applications start closed: add policies for the egress they need.");
-        foreach (var p in NetworkPolicies(ctx, ns, new NetAllow { ApiServer = false, SameNamespace = true }).Skip(1)) yield return p;
+        foreach (var p in NetworkPolicies(ctx, ns, new NetAllow { ApiServer = false, SameNamespace = true, FromMonitoring = true }).Skip(1)) yield return p;
         var ingressNs = ctx.Spec.Workloads.Ingress switch
         {
             IngressKind.Traefik => Ingresses.TraefikNamespace,

@@ -80,6 +80,23 @@ public static class WorkloadVersions
     // at master commit b560165 (2026-08-18): driver v1.26.0 and the sidecar tags of images/stable-master.
     public const string GcpPdDriver = "v1.26.0";
 
+    // kube-prometheus-stack 88.5.3 (prometheus-community/helm-charts tag kube-prometheus-stack-88.5.3,
+    // charts/kube-prometheus-stack/Chart.yaml: kubeVersion ">=1.25.0-0", appVersion v0.93.1 (the operator and config
+    // reloader tags), dependencies kube-state-metrics 8.4.0, prometheus-node-exporter 4.56.1, grafana 12.11.1 from
+    // grafana-community/helm-charts). Images as that values.yaml and the subcharts' Chart.yaml name them: Prometheus
+    // v3.14.0-distroless, Alertmanager v0.34.0, kube-state-metrics v2.20.0 (chart 8.4.0 appVersion 2.20.0, tag "v" +
+    // appVersion), node-exporter v1.12.1 (chart 4.56.1 appVersion 1.12.1), Grafana 13.2.0 (chart 12.11.1 appVersion)
+    // and its k8s-sidecar 2.10.1 (grafana values.yaml sidecar.image.tag).
+    public static readonly Pinned KubePrometheusStack = new("kube-prometheus-stack", "88.5.3", 25, 36,
+        "kube-prometheus-stack 88.5.3 requires Kubernetes >= 1.25 (its Chart.yaml kubeVersion)");
+    public const string PrometheusOperatorImage = "v0.93.1";
+    public const string PrometheusImage = "v3.14.0-distroless";
+    public const string AlertmanagerImage = "v0.34.0";
+    public const string KubeStateMetricsImage = "v2.20.0";
+    public const string NodeExporterImage = "v1.12.1";
+    public const string GrafanaImage = "13.2.0";
+    public const string GrafanaSidecarImage = "2.10.1";
+
     /// <summary>The Cilium release for a minor, or null when none is pinned for it.</summary>
     public static Pinned? CiliumFor(KubernetesVersion v) =>
         Cilium119.Supports(v) ? Cilium119 : Cilium120.Supports(v) ? Cilium120 : null;

@@ -92,6 +92,16 @@ public class HostileInputTests
         ],
         ["WorkloadsSpec.Ingress"] = [(v => R(BareMetal, "    hosts:", $"    workloads: {{ ingress: {Q(v)} }}\n    hosts:"), "workloads.ingress")],
         ["WorkloadsSpec.Storage"] = [(v => R(BareMetal, "    hosts:", $"    workloads: {{ storage: {Q(v)} }}\n    hosts:"), "workloads.storage")],
+        ["MonitoringSpec.Retention"] = [(v => R(BareMetal, "    hosts:", $"    workloads: {{ monitoring: {{ retention: {Q(v)} }} }}\n    hosts:"), "workloads.monitoring.retention")],
+        ["MonitoringSpec.VolumeSize"] = [(v => R(BareMetal, "    hosts:", $"    workloads: {{ monitoring: {{ volumeSize: {Q(v)} }} }}\n    hosts:"), "workloads.monitoring.volumeSize")],
+        ["SlackAlertSpec.Channel"] = [(v => Alerts($"slack: {{ channel: {Q(v)} }}"), "workloads.monitoring.alerts.slack.channel")],
+        ["EmailAlertSpec.To"] = [(v => Alerts($"email: {{ to: {Q(v)}, from: a@example.com, smarthost: \"smtp.example.com:587\" }}"), "workloads.monitoring.alerts.email.to")],
+        ["EmailAlertSpec.From"] = [(v => Alerts($"email: {{ to: a@example.com, from: {Q(v)}, smarthost: \"smtp.example.com:587\" }}"), "workloads.monitoring.alerts.email.from")],
+        ["EmailAlertSpec.Smarthost"] = [(v => Alerts($"email: {{ to: a@example.com, from: a@example.com, smarthost: {Q(v)} }}"), "workloads.monitoring.alerts.email.smarthost")],
+        ["EmailAlertSpec.Username"] =
+        [
+            (v => Alerts($"email: {{ to: a@example.com, from: a@example.com, smarthost: \"smtp.example.com:587\", username: {Q(v)} }}"), "workloads.monitoring.alerts.email.username"),
+        ],
         ["CloudSpec.Region"] = [(v => R(Aws, "aws:region: eu-west-1", $"aws:region: {Q(v)}"), "aws:region")],
         ["CloudSpec.Zones"] = [(v => R(Aws, "    ssh:", $"    cloud: {{ zones: [ {Q(v)} ] }}\n    ssh:"), "cloud.zones")],
         ["CloudSpec.Image"] = [(v => R(Aws, "    ssh:", $"    cloud: {{ image: {Q(v)} }}\n    ssh:"), "cloud.image")],
@@ -103,6 +113,8 @@ public class HostileInputTests
         if (!yaml.Contains(from, StringComparison.Ordinal)) throw new ArgumentException($"'{from}' is not in the base stack");
         return yaml.Replace(from, to, StringComparison.Ordinal);
     }
+
+    private static string Alerts(string receivers) => R(BareMetal, "    hosts:", $"    workloads: {{ monitoring: {{ alerts: {{ {receivers} }} }} }}\n    hosts:");
 
     private static string Bastion(string fields) => R(BareMetal, "    hosts:", $"    ssh: {{ bastion: {{ {fields} }} }}\n    hosts:");
 
@@ -208,6 +220,12 @@ public class HostileInputTests
         "CloudSpec.Image" => "ami-0123456789abcdef0",
         "CloudSpec.Project" => "example-project",
         "EtcdBackupSpec.Schedule" => "daily",
+        "MonitoringSpec.Retention" => "15d",
+        "MonitoringSpec.VolumeSize" => "30Gi",
+        "SlackAlertSpec.Channel" => "#ops",
+        "EmailAlertSpec.To" or "EmailAlertSpec.From" => "ops@example.com",
+        "EmailAlertSpec.Smarthost" => "smtp.example.com:587",
+        "EmailAlertSpec.Username" => "alertmanager",
         _ => throw new ArgumentException(field),
     };
 

@@ -93,7 +93,7 @@ public class BaselinePlannerTests
     public void Plan_Defaults_ComponentsInApplyOrder(string target)
     {
         var plan = BaselinePlanner.Plan(SpecFor(target));
-        Assert.Equal(["namespaces", "cni-crds", "cni", "gateway-api", "cert-manager", "metrics-server", "ingress", "storage", "policies"],
+        Assert.Equal(["namespaces", "cni-crds", "cni", "gateway-api", "cert-manager", "metrics-server", "ingress", "storage", "monitoring", "policies"],
             plan.Components.Select(c => c.Name));
         Assert.Equal(Enumerable.Range(0, plan.Components.Count), plan.Components.Select(c => c.Order));
         var names = plan.Components.Select(c => c.Name).ToList();
@@ -114,7 +114,15 @@ public class BaselinePlannerTests
         var s = SpecFor("baremetal");
         var plan = BaselinePlanner.Plan(s with
         {
-            Workloads = new WorkloadsSpec { MetricsServer = false, Ingress = IngressKind.None, CertManager = false, Storage = StorageKind.None, Policies = false },
+            Workloads = new WorkloadsSpec
+            {
+                MetricsServer = false,
+                Ingress = IngressKind.None,
+                CertManager = false,
+                Storage = StorageKind.None,
+                Policies = false,
+                Monitoring = MonitoringSpec.Off,
+            },
         });
         Assert.Equal(["namespaces", "cni-crds", "cni"], plan.Components.Select(c => c.Name));
         var nsNames = plan.Components[0].Objects.Select(o => o.Name).ToList();
@@ -318,6 +326,8 @@ public class BaselinePlannerTests
         {
             if (child is not ChartValues cv) continue;
             var p = path.Length == 0 ? k : $"{path}.{k}";
+            // A volume claim's requests (storage only) are no container's resources.
+            if (cv.Get("requests") is ChartValues claim && cv.Get("limits") is null && claim.Entries.All(e => e.Key == "storage")) continue;
             if (cv.Get("requests") is not null || cv.Get("limits") is not null) yield return (p, cv);
             else foreach (var r in ResourceNodes(cv, p)) yield return r;
         }

@@ -62,6 +62,24 @@ public class ChartValuePathTests
             .. new[] { "attacher", "livenessProbe", "nodeDriverRegistrar", "provisioner", "resizer", "snapshotter", "volumemodifier" }
                 .Select(s => ($"sidecars.{s}.resources", "templates/controller.yaml and _node.tpl: toYaml into the sidecar container's resources")),
         ],
+        // prometheus-community/helm-charts kube-prometheus-stack-88.5.3 (and its subcharts at the tags named in the data file).
+        ["kube-prometheus-stack"] =
+        [
+            ("prometheusOperator.resources", "templates/prometheus-operator/deployment.yaml: toYaml into the operator container's resources"),
+            ("prometheusOperator.prometheusConfigReloader.resources", "templates/prometheus-operator/deployment.yaml: toYaml into the --config-reloader-cpu/memory flags"),
+            ("prometheus.prometheusSpec.resources", "templates/prometheus/prometheus.yaml: toYaml into the Prometheus resource's spec.resources"),
+            ("prometheus.prometheusSpec.storageSpec", "templates/prometheus/prometheus.yaml: toYaml into the Prometheus resource's spec.storage"),
+            ("alertmanager.alertmanagerSpec.resources", "templates/alertmanager/alertmanager.yaml: toYaml into the Alertmanager resource's spec.resources"),
+            ("kube-state-metrics.resources", "kube-state-metrics 8.4.0 templates/deployment.yaml: toYaml into the container's resources"),
+            ("prometheus-node-exporter.resources", "prometheus-node-exporter 4.56.1 templates/daemonset.yaml: toYaml into the container's resources"),
+            ("grafana.resources", "grafana 12.11.1 templates/_pod.tpl: toYaml into the grafana container's resources"),
+            ("grafana.sidecar.resources", "grafana 12.11.1 templates/_pod.tpl: toYaml into the sidecar containers' resources"),
+            ("prometheusOperator.securityContext", "templates/prometheus-operator/deployment.yaml: toYaml into the pod's securityContext"),
+            ("prometheusOperator.containerSecurityContext", "templates/prometheus-operator/deployment.yaml: toYaml into the container's securityContext"),
+            ("kube-state-metrics.containerSecurityContext", "kube-state-metrics 8.4.0 templates/deployment.yaml: toYaml into the container's securityContext"),
+            ("grafana.securityContext", "grafana 12.11.1 templates/_pod.tpl: toYaml into the pod's securityContext"),
+            ("grafana.containerSecurityContext", "grafana 12.11.1 templates/_pod.tpl: toYaml into the grafana container's securityContext"),
+        ],
         ["azuredisk-csi-driver"] =
         [
             .. new[] { "azuredisk", "csiAttacher", "csiProvisioner", "csiResizer", "csiSnapshotter", "livenessProbe" }
@@ -126,6 +144,10 @@ public class ChartValuePathTests
             {
                 if (c.Chart is { } chart) yield return chart;
             }
+        }
+        foreach (var c in BaselinePlanner.Plan(WithFullMonitoring(SpecFor("baremetal"))).Components)
+        {
+            if (c.Chart is { } chart) yield return chart;
         }
         var mirrored = SpecFor("azure") with { Packages = SpecFor("azure").Packages with { Mirrors = AllMirrors } };
         foreach (var c in BaselinePlanner.Plan(mirrored).Components)

@@ -27,7 +27,7 @@ public class WorkloadRendererTests
     {
         var plan = BaselinePlanner.Plan(SpecFor("baremetal"));
         var files = WorkloadRenderer.RenderManifests(plan).Select(f => f.FileName).ToList();
-        Assert.Equal(["00-namespaces.yaml", "02-cni.yaml", "04-cert-manager.yaml", "07-storage.yaml", "08-policies.yaml"], files);
+        Assert.Equal(["00-namespaces.yaml", "02-cni.yaml", "04-cert-manager.yaml", "07-storage.yaml", "09-policies.yaml"], files);
         Assert.Equal(files.Order(StringComparer.Ordinal), files);
     }
 
@@ -114,7 +114,7 @@ public class WorkloadRendererTests
         var json = WorkloadRenderer.RenderChartsJson(BaselinePlanner.Plan(SpecFor("aws")));
         using var doc = JsonDocument.Parse(json);
         var charts = doc.RootElement.EnumerateArray().ToList();
-        Assert.Equal(["crd.projectcalico.org.v1", "tigera-operator", "oci://docker.io/envoyproxy/gateway-crds-helm", "cert-manager", "metrics-server", "traefik", "aws-ebs-csi-driver"],
+        Assert.Equal(["crd.projectcalico.org.v1", "tigera-operator", "oci://docker.io/envoyproxy/gateway-crds-helm", "cert-manager", "metrics-server", "traefik", "aws-ebs-csi-driver", "kube-prometheus-stack"],
             charts.Select(c => c.GetProperty("chart").GetString()));
         foreach (var c in charts)
         {

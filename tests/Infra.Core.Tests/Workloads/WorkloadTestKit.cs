@@ -28,6 +28,27 @@ internal static class WorkloadTestKit
     public static ClusterSpec With(ClusterSpec spec, Cni cni, IngressKind ingress) =>
         spec with { Network = spec.Network with { Cni = cni }, Workloads = spec.Workloads with { Ingress = ingress } };
 
+    /// <summary>Monitoring with every optional part on: Grafana and all three alert receivers.</summary>
+    public static ClusterSpec WithFullMonitoring(ClusterSpec spec) => spec with
+    {
+        Workloads = spec.Workloads with
+        {
+            Monitoring = new MonitoringSpec
+            {
+                Enabled = true,
+                Grafana = true,
+                Retention = "30d",
+                VolumeSize = "50Gi",
+                Alerts = new AlertsSpec
+                {
+                    Webhook = true,
+                    Slack = new SlackAlertSpec("#ops"),
+                    Email = new EmailAlertSpec("ops@example.com", "alertmanager@example.com", "smtp.example.com:587", "alertmanager"),
+                },
+            },
+        },
+    };
+
     /// <summary>Every combination the rules must hold for: each target with each CNI and ingress choice.</summary>
     public static IEnumerable<(string Name, ClusterSpec Spec)> Variants()
     {

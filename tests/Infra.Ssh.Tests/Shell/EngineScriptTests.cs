@@ -71,6 +71,8 @@ public class EngineScriptTests
             SessionScripts.UploadInstall("/tmp/tmp.X/upload", new string('0', 64), "0644", "/it's/f", staged: "/it's/.f.infra-2"),
             SessionScripts.UploadInstall("/tmp/tmp.X/upload", new string('0', 64), "0644", "/f", staged: "/.f.infra-2"),
             SessionScripts.StopSession("infra-0123456789abcdef"),
+            Infra.Ssh.Health.KubeHealthReader.Script(monitoring: true),
+            Infra.Ssh.Health.KubeHealthReader.Script(monitoring: false),
         ];
     }
 

@@ -176,6 +176,16 @@ public static class KubernetesStandIns
             *" pod $c-"*) if [ -f "/etc/kubernetes/manifests/$c.yaml" ]; then md5sum < "/etc/kubernetes/manifests/$c.yaml" | cut -c1-32; fi ;;
           esac
         done
+        # 'get nodes', 'get pods' and 'get --raw' print what answer-kubectl-get-{nodes,pods,raw} holds (AnswerAsync).
+        if [ "$sub" = get ]; then
+          case " $* " in
+            *" get nodes "*) answer=nodes ;;
+            *" get pods "*) answer=pods ;;
+            *" get --raw "*) answer=raw ;;
+            *) answer='' ;;
+          esac
+          if [ -n "$answer" ] && [ -f "$control/answer-kubectl-get-$answer" ]; then cat "$control/answer-kubectl-get-$answer"; fi
+        fi
 
         """;
 
@@ -237,6 +247,10 @@ public static class KubernetesStandIns
         }
         await host.ExecInsideAsync(script.ToString(), ct: ct);
     }
+
+    /// <summary>What the stand-in kubectl prints for <c>get nodes</c>, <c>get pods</c> or <c>get --raw</c> (<paramref name="query"/>: nodes, pods, raw).</summary>
+    public static Task AnswerAsync(TestHost host, string query, string answer, CancellationToken ct = default) =>
+        host.ExecInsideAsync($"mkdir -p {ControlDirectory} && cat > {ControlDirectory}/answer-kubectl-get-{query}", answer + "\n", ct: ct);
 
     /// <summary>
     /// Makes the stand-in's <paramref name="tool"/> <paramref name="subcommand"/> fail with this exit code and stderr, in
