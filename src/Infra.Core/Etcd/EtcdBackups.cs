@@ -19,6 +19,9 @@ public static partial class EtcdBackups
     public const string ServiceUnitPath = "/etc/systemd/system/" + ServiceName;
     public const string TimerUnitPath = "/etc/systemd/system/" + TimerName;
     public const string ScriptPath = "/usr/local/sbin/infra-etcd-snapshot";
+    /// <summary>Where systemd keeps the last run of a persistent timer (<c>Persistent=true</c>): removed with the units.</summary>
+    public const string TimerStampDir = "/var/lib/systemd/timers";
+    public const string TimerStamp = TimerStampDir + "/stamp-" + TimerName;
 
     /// <summary>
     /// <c>etcd-YYYYMMDDTHHMMSSZ-rREVISION-HASH.db</c>: the time first, so that names sort oldest to newest; the revision

@@ -33,12 +33,13 @@ internal static class EtcdBackupStep
     public static IReadOnlyList<Step> ResetForStackedControlPlane(BuildContext c, PlannedHost host)
     {
         if (!IsStackedMember(c.Spec, host)) return [];
-        var args = new ShellArgs().List("FILES", [EtcdBackups.TimerUnitPath, EtcdBackups.ServiceUnitPath, EtcdBackups.ScriptPath])
+        ShellArgs Args() => new ShellArgs().List("FILES", [EtcdBackups.TimerUnitPath, EtcdBackups.ServiceUnitPath, EtcdBackups.ScriptPath, EtcdBackups.TimerStamp])
             .List("UNITS", [EtcdBackups.TimerName, EtcdBackups.ServiceName]);
         return
         [
             Step.Create("reset.etcd-backup", Phase.Reset, $"Stop and disable the scheduled etcd snapshots, remove their units and script (snapshots in {EtcdBackups.Directory} stay)",
-                ShellScript.Render(args, ShellScript.Load("etcd/reset.sh")), ShellScript.Render(args, ShellScript.Load("etcd/reset-check.sh")),
+                ShellScript.Render(Args().Set("STAMP_DIR", EtcdBackups.TimerStampDir), ShellScript.Load("etcd/backup-reset.sh")),
+                ShellScript.Render(Args(), ShellScript.Load("etcd/backup-reset-check.sh")),
                 Steps.In(), OsRelease.All),
         ];
     }

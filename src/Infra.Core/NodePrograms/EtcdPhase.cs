@@ -213,7 +213,7 @@ internal static class EtcdPhase
         string[] binaries = c.Source == PackageSource.Preinstalled ? [] : [$"{InstallDir}/etcd", $"{InstallDir}/etcdctl", $"{InstallDir}/etcdutl"];
         var args = new ShellArgs().List("FILES",
             [Unit, EnvFile, InitialClusterFile, ConfigStamp, PkiFiles.EtcdPkiDir, .. binaries, EtcdObservation.MemberDataDir, EtcdRestore.PreviousData, EtcdRestore.Staging,
-                EtcdBackups.TimerUnitPath, EtcdBackups.ServiceUnitPath, EtcdBackups.ScriptPath])
+                EtcdBackups.TimerUnitPath, EtcdBackups.ServiceUnitPath, EtcdBackups.ScriptPath, EtcdBackups.TimerStamp])
             .List("UNITS", [EtcdBackups.TimerName, EtcdBackups.ServiceName]);
         var script = ShellScript.Render(args, Sh("etcd/reset.sh"));
         var check = ShellScript.Render(args, Sh("etcd/reset-check.sh"));
