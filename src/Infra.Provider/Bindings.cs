@@ -21,6 +21,13 @@ internal sealed class SshNodeEngine(NodeEngine engine) : INodeEngine
 
     public Task ResetAsync(NodeProgram program, NodeConnection connection, CancellationToken ct) => engine.ResetAsync(program, connection, ct);
 
+    public Task<string?> RemoveAsync(NodeProgram program, PlannedHost firstControlPlane, NodeConnection connection, CancellationToken ct) =>
+        engine.RemoveAsync(program, firstControlPlane, connection, ct);
+
+    public Task<IReadOnlyList<string>> UpgradeAsync(NodeProgram program, PlannedHost firstControlPlane, IReadOnlyList<UpgradeAction> actions,
+        NodeConnection connection, CancellationToken ct) =>
+        engine.UpgradeAsync(program, firstControlPlane, actions, connection, ct);
+
     public Task<IReadOnlyDictionary<string, string>> JournalAsync(PlannedHost host, NodeConnection connection, CancellationToken ct) =>
         engine.JournalAsync(host, connection, ct);
 }

@@ -26,6 +26,20 @@ public interface INodeEngine
     /// <summary>Undoes the host (kubeadm reset, services stopped, what the tool installed removed, journal cleared).</summary>
     Task ResetAsync(NodeProgram program, NodeConnection connection, CancellationToken ct);
 
+    /// <summary>
+    /// A worker taken out of the cluster: drained and deleted through <paramref name="firstControlPlane"/>, then reset.
+    /// Returns a warning when the host could not be reached to reset (its node is gone from the cluster all the same).
+    /// </summary>
+    Task<string?> RemoveAsync(NodeProgram program, PlannedHost firstControlPlane, NodeConnection connection, CancellationToken ct);
+
+    /// <summary>
+    /// The node's part of a Kubernetes upgrade (Core's <c>UpgradePlanner.ForNode</c>): each action on its host (the node,
+    /// or the first control plane for the preflight, drain and uncordon), journaled there, so a failed Update run
+    /// again resumes. Returns the ids of the actions that ran.
+    /// </summary>
+    Task<IReadOnlyList<string>> UpgradeAsync(NodeProgram program, PlannedHost firstControlPlane, IReadOnlyList<UpgradeAction> actions,
+        NodeConnection connection, CancellationToken ct);
+
     /// <summary>Step id → input hash of the steps the host's journal records as done; throws when the host cannot be reached.</summary>
     Task<IReadOnlyDictionary<string, string>> JournalAsync(PlannedHost host, NodeConnection connection, CancellationToken ct);
 }

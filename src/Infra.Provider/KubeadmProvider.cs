@@ -74,8 +74,16 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
         switch (request.Type)
         {
             case NodeType:
-                // The engine's journal skips every step whose input hash is unchanged.
-                return new UpdateResponse { Outputs = await ConvergeAsync(inputs, request.Preview, ct) };
+                {
+                    // An allowed version move runs the node's part of the upgrade procedure first (the component orders
+                    // the nodes); then the journal skips every step whose input hash is unchanged.
+                    var old = request.OldInputs.IsEmpty ? request.OldOutputs : request.OldInputs;
+                    if (!request.Preview && State(old) is { } before && State(inputs) is { } after && NodeDiff.Compare(before, after).Upgrade is { } move)
+                    {
+                        await UpgradeAsync(inputs, move, ct);
+                    }
+                    return new UpdateResponse { Outputs = await ConvergeAsync(inputs, request.Preview, ct) };
+                }
             case SecretsType:
                 {
                     if (request.Preview) return new UpdateResponse { Outputs = With(inputs, "secrets", request.OldOutputs.GetValueOrDefault("secrets") ?? PropertyValue.Computed) };
@@ -139,6 +147,24 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
         if (first && result.AdminKubeconfig is null)
             throw new InvalidOperationException($"host {program.Host.Name}: the first control plane returned no admin kubeconfig");
         return With(inputs, "kubeconfig", Properties.Value(result.AdminKubeconfig ?? "", secret: true));
+    }
+
+    /// <summary>
+    /// The node's upgrade actions (Core's <see cref="UpgradePlanner.ForNode"/>) run through the first control plane it
+    /// names: itself when it is the first, else its <c>joinVia</c>. An external etcd member has none.
+    /// </summary>
+    private async Task UpgradeAsync(ImmutableDictionary<string, PropertyValue> inputs, VersionMove move, CancellationToken ct)
+    {
+        var program = WireJson.NodeProgram(inputs.RequireString("program"));
+        if (!program.Host.Has(Roles.ControlPlane) && !program.Host.Has(Roles.Worker)) return;
+        var connection = WireJson.NodeConnection(inputs.RequireString("connection"));
+        var first = inputs.Bool("firstControlPlane") ? program.Host
+            : inputs.String("joinVia") is { Length: > 0 } via ? WireJson.Deserialize<PlannedHost>(via, "joinVia")
+            : throw new InvalidOperationException($"host {program.Host.Name}: {move.Describe()} needs the first control plane (joinVia), which the resource does not name");
+        var settings = inputs.String("upgrade") is { Length: > 0 } json ? WireJson.Deserialize<NodeUpgradeSettings>(json, "upgrade")
+            : throw new InvalidOperationException($"host {program.Host.Name}: {move.Describe()} needs the 'upgrade' input, which this program does not set; update the infra Pulumi program");
+        var ran = await engine.UpgradeAsync(program, first, UpgradePlanner.ForNode(program, first, move, settings), connection, ct);
+        if (ran.Count > 0) await Console.Error.WriteLineAsync($"{program.Host.Name}: {move.Describe()}: {string.Join(", ", ran)}");
     }
 
     /// <summary>
@@ -216,10 +242,8 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
         if (failures.Count == 0 && !old.IsEmpty && State(old) is { } before && State(inputs) is { } after)
         {
             var diff = NodeDiff.Compare(before, after);
+            // An allowed version move is no refusal: Update runs the upgrade procedure (a skipped minor or a downgrade is one of the refusals).
             failures.AddRange(diff.Refusals.Select(r => new CheckFailure(PropertyOf(r.Key), r.Message)));
-            // An allowed version move needs the upgrade procedure, which the provider does not run yet.
-            if (diff.Upgrade is { } upgrade)
-                failures.Add(new CheckFailure(PropertyOf("kubernetes.version"), $"{upgrade.Describe()}: the Pulumi provider does not run the upgrade procedure yet"));
         }
         return failures;
     }
@@ -280,6 +304,8 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
         foreach (var s in diff.ChangedSteps) detailed[$"steps[\"{s}\"]"] = new PropertyDiff { Kind = PropertyDiffKind.Update, InputDiff = true };
         foreach (var s in diff.RemovedSteps) detailed[$"steps[\"{s}\"]"] = new PropertyDiff { Kind = PropertyDiffKind.Delete, InputDiff = true };
         foreach (var k in diff.ReplaceKeys) detailed[k] = new PropertyDiff { Kind = PropertyDiffKind.UpdateReplace, InputDiff = true };
+        // An allowed version move: an update that runs the upgrade procedure on the node.
+        if (diff.Upgrade is not null) detailed["kubernetesVersion"] = new PropertyDiff { Kind = PropertyDiffKind.Update, InputDiff = true };
         // A new key or bastion changes how the host is reached, not what it runs: an update that runs nothing.
         if (old.String("connection") != inputs.String("connection") || inputs.IsComputed("connection"))
             detailed["connection"] = new PropertyDiff { Kind = PropertyDiffKind.Update, InputDiff = true };

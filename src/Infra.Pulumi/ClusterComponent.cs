@@ -53,6 +53,7 @@ public sealed class ClusterComponent : ComponentResource
         var nodes = new Dictionary<string, Node>(StringComparer.Ordinal);
         Node NodeOf(string name) => nodes.TryGetValue(name, out var n) ? n : throw new InvalidOperationException($"host {name} is ordered after a host that waits for it");
         var firstControlPlane = args.Hosts.FirstOrDefault(h => h.Has(Roles.ControlPlane))?.Name;
+        var upgrade = WireJson.Serialize(NodeUpgradeSettings.Of(spec, args.Hosts));
         foreach (var host in args.Hosts)
         {
             var program = programs.Apply(p => p.TryGetValue(host.Name, out var x) ? x : throw new InvalidOperationException($"Core planned no program for host {host.Name}"));
@@ -77,6 +78,8 @@ public sealed class ClusterComponent : ComponentResource
                 JoinVia = execution.JoinCredentialsFor(host.Name) is { } joinVia
                     ? Output.Unsecret(programs.Apply(p => WireJson.Serialize(p[joinVia].Host)))
                     : (Input<string>)"",
+                // A version move: each node's Update runs its part of the upgrade, in the order of dependsOn.
+                Upgrade = upgrade,
             }, new CustomResourceOptions { Parent = this, DependsOn = dependsOn });
             nodes.Add(host.Name, node);
         }

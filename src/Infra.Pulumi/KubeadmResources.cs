@@ -113,4 +113,11 @@ public sealed class NodeArgs : ResourceArgs
     /// <summary>The first control plane (Core's PlannedHost as wire JSON), where a joining host's join token is made.</summary>
     [Input("joinVia")]
     public Input<string>? JoinVia { get; set; }
+
+    /// <summary>
+    /// What the node's Update needs to run its part of an upgrade when <c>kubernetesVersion</c> moves (Core's
+    /// NodeUpgradeSettings as wire JSON: kubernetes.upgrade settings, etcd topology, the cluster's nodes).
+    /// </summary>
+    [Input("upgrade")]
+    public Input<string>? Upgrade { get; set; }
 }

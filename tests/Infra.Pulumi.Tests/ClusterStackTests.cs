@@ -95,6 +95,9 @@ public class ClusterStackTests
         var first = mocks.OfType("kubeadm:index:Node").Single(n => n.Name == "cp-1").Inputs;
         Assert.Equal("1.36.1", first["kubernetesVersion"]);
         Assert.Equal(true, first["firstControlPlane"]);
+        // What each node's Update needs for an upgrade: the cluster's nodes, control planes first (Core's NodeUpgradeSettings).
+        var upgrade = WireJson.Deserialize<NodeUpgradeSettings>((string)first["upgrade"], "upgrade");
+        Assert.Equal(["cp-1", "cp-2", "cp-3", "w-1", "w-2"], upgrade.Nodes);
         Assert.Single(resources.OfType<ClusterSecrets>());
     }
 

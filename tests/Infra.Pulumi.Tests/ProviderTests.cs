@@ -38,6 +38,19 @@ public class ProviderTests
             return Task.CompletedTask;
         }
 
+        public Task<string?> RemoveAsync(NodeProgram program, PlannedHost firstControlPlane, NodeConnection connection, CancellationToken ct)
+        {
+            Calls.Add($"remove {program.Host.Name} via {firstControlPlane.Name}");
+            return Task.FromResult<string?>(null);
+        }
+
+        public Task<IReadOnlyList<string>> UpgradeAsync(NodeProgram program, PlannedHost firstControlPlane, IReadOnlyList<UpgradeAction> actions,
+            NodeConnection connection, CancellationToken ct)
+        {
+            Calls.Add($"upgrade {program.Host.Name} via {firstControlPlane.Name}: " + string.Join(" ", actions.Select(a => a.Host + ":" + a.Step.Id)));
+            return Task.FromResult<IReadOnlyList<string>>([.. actions.Select(a => a.Step.Id)]);
+        }
+
         public Task<IReadOnlyDictionary<string, string>> JournalAsync(PlannedHost host, NodeConnection connection, CancellationToken ct) =>
             Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string> { ["prepare.swap"] = "h1" });
     }
@@ -114,16 +127,95 @@ public class ProviderTests
     }
 
     [Fact]
-    public async Task Check_VersionChangeOnLiveNode_RefusedWithCoresMessage()
+    [Trait("Item", "13.3")]
+    public async Task Check_AllowedVersionMoveOnLiveNode_AcceptedUpdateRunsTheUpgrade()
     {
         var p = Provider(out _);
 
         var r = await p.Check(new CheckRequest(NodeUrn, NodeInputs("1.35.2"), NodeInputs("1.36.1"), []), default);
 
+        Assert.Empty(r.Failures!);
+    }
+
+    [Fact]
+    [Trait("Item", "13.3")]
+    public async Task Check_SkippedMinorOnLiveNode_RefusedWithCoresMessage()
+    {
+        var p = Provider(out _);
+
+        var r = await p.Check(new CheckRequest(NodeUrn, NodeInputs("1.34.2"), NodeInputs("1.36.1"), []), default);
+
         var failure = Assert.Single(r.Failures!);
         Assert.Equal("kubernetesVersion", failure.Property);
-        Assert.Contains("upgrade", failure.Reason, StringComparison.Ordinal);
+        Assert.Contains("1.35.x first", failure.Reason, StringComparison.Ordinal);
         Assert.Contains("cp-1", failure.Reason, StringComparison.Ordinal);
+    }
+
+    /// <summary>A worker's resource as the component makes it: its real program at the stack's version, the first control plane as joinVia.</summary>
+    private static ImmutableDictionary<string, PropertyValue> WorkerInputs(string version, bool withUpgrade = true)
+    {
+        var spec = SampleSpecs.BareMetal();
+        spec = spec with { Kubernetes = spec.Kubernetes with { Version = KubernetesVersion.TryParse(version, out var v) ? v! : throw new ArgumentException(version) } };
+        var plan = ClusterPlanner.Plan(spec);
+        var program = plan.Nodes.Single(n => n.Host.Name == "w-1");
+        var inputs = NodeInputs(version, host: "w-1", address: program.Host.Address!, roles: ["worker"])
+            .SetItem("program", new PropertyValue(WireJson.NodeProgram(program)).WithSecret(true))
+            .SetItem("firstControlPlane", new PropertyValue(false))
+            .SetItem("joinVia", new PropertyValue(WireJson.Serialize(plan.FirstControlPlane!)));
+        return withUpgrade ? inputs.SetItem("upgrade", new PropertyValue(WireJson.Serialize(NodeUpgradeSettings.Of(spec, plan.Hosts)))) : inputs;
+    }
+
+    [Fact]
+    [Trait("Item", "13.3")]
+    public async Task Update_AllowedVersionMove_NodeUpgradedThroughTheFirstControlPlaneThenConverged()
+    {
+        var p = Provider(out var engine);
+
+        await p.Update(new UpdateRequest(NodeUrn, "w-1", WorkerInputs("1.36.1"), WorkerInputs("1.36.2"), TimeSpan.FromMinutes(30), [], preview: false, WorkerInputs("1.36.1")), default);
+
+        Assert.Equal(
+        [
+            "upgrade w-1 via cp-1: w-1:upgrade.requirements w-1:upgrade.packages w-1:upgrade.kubeadm cp-1:upgrade.drain.w-1 w-1:upgrade.kubelet cp-1:upgrade.uncordon.w-1",
+            "apply w-1",
+        ], engine.Calls);
+    }
+
+    [Fact]
+    [Trait("Item", "13.3")]
+    public async Task Update_SameVersionOrPreview_NoUpgrade()
+    {
+        var p = Provider(out var engine);
+
+        await p.Update(new UpdateRequest(NodeUrn, "w-1", WorkerInputs("1.36.1"), WorkerInputs("1.36.1"), TimeSpan.FromMinutes(30), [], preview: false, WorkerInputs("1.36.1")), default);
+        await p.Update(new UpdateRequest(NodeUrn, "w-1", WorkerInputs("1.36.1"), WorkerInputs("1.36.2"), TimeSpan.FromMinutes(30), [], preview: true, WorkerInputs("1.36.1")), default);
+
+        Assert.Equal(["apply w-1"], engine.Calls);
+    }
+
+    [Fact]
+    [Trait("Item", "13.3")]
+    public async Task Update_VersionMoveWithoutTheUpgradeInput_FailsBeforeTouchingTheNode()
+    {
+        var p = Provider(out var engine);
+
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => p.Update(new UpdateRequest(NodeUrn, "w-1", WorkerInputs("1.36.1"),
+            WorkerInputs("1.36.2", withUpgrade: false), TimeSpan.FromMinutes(30), [], preview: false, WorkerInputs("1.36.1")), default));
+
+        Assert.Contains("'upgrade' input", e.Message, StringComparison.Ordinal);
+        Assert.Empty(engine.Calls);
+    }
+
+    [Fact]
+    [Trait("Item", "13.3")]
+    public async Task Diff_AllowedVersionMove_UpdateOnKubernetesVersion()
+    {
+        var p = Provider(out _);
+
+        var d = await p.Diff(new DiffRequest(NodeUrn, "cp-1", NodeInputs("1.36.1"), NodeInputs("1.36.2"), [], NodeInputs("1.36.1")), default);
+
+        Assert.True(d.Changes);
+        Assert.Equal(PropertyDiffKind.Update, d.DetailedDiff!["kubernetesVersion"].Kind);
+        Assert.Empty(d.Replaces!);
     }
 
     [Theory]

@@ -44,6 +44,30 @@ public sealed record UpgradeProcedure
         [$"{Move.Describe()}: {Waves.Count} waves", .. Waves.Select(w => "  " + w.Describe())];
 }
 
+/// <summary>
+/// What a <c>kubeadm:index:Node</c> resource needs besides its program to upgrade its node (<see cref="UpgradePlanner.ForNode"/>):
+/// the stack's <c>kubernetes.upgrade</c> settings, the etcd topology (the preflight's snapshot) and the cluster's nodes,
+/// control planes first (the preflight's list). The component hands it over as wire JSON.
+/// </summary>
+public sealed record NodeUpgradeSettings
+{
+    public required int WorkerBatchSize { get; init; }
+    public required int DrainTimeoutSeconds { get; init; }
+    public required EtcdTopology Etcd { get; init; }
+    public required IReadOnlyList<string> Nodes { get; init; }
+
+    public UpgradeSpec Settings => new() { WorkerBatchSize = WorkerBatchSize, DrainTimeoutSeconds = DrainTimeoutSeconds };
+
+    /// <param name="hosts">The planned hosts in bootstrap order.</param>
+    public static NodeUpgradeSettings Of(ClusterSpec spec, IReadOnlyList<PlannedHost> hosts) => new()
+    {
+        WorkerBatchSize = spec.Kubernetes.Upgrade.WorkerBatchSize,
+        DrainTimeoutSeconds = spec.Kubernetes.Upgrade.DrainTimeoutSeconds,
+        Etcd = spec.Etcd.Topology,
+        Nodes = [.. hosts.Where(h => h.Has(Roles.ControlPlane)).Concat(hosts.Where(h => h.Has(Roles.Worker) && !h.Has(Roles.ControlPlane))).Select(h => h.Name)],
+    };
+}
+
 /// <summary>Plans an <see cref="UpgradeProcedure"/> from the plan of the new version and an allowed version move.</summary>
 public static class UpgradePlanner
 {
@@ -74,7 +98,7 @@ public static class UpgradePlanner
         var nodes = cps.Concat(workers).ToList();
         var to = move.To.ToString();
         var stacked = plan.Spec.Etcd.Topology == EtcdTopology.Stacked;
-        var snapshot = stacked ? $"{SnapshotDir}/before-v{to}.db" : null;
+        var snapshot = SnapshotFor(plan.Spec.Etcd.Topology, move);
 
         var waves = new List<ExecutionWave>
         {
@@ -86,22 +110,11 @@ public static class UpgradePlanner
         if (workers.Count > 0) waves.Add(Wave("workers: kubeadm upgrade node", workers, WavePacing.Batches(settings.WorkerBatchSize)));
 
         var actions = new Dictionary<string, IReadOnlyList<UpgradeAction>>(StringComparer.Ordinal);
+        var preflight = Preflight(plan.Spec.Etcd.Topology, move, [.. nodes.Select(n => n.Name)], snapshot, first.Os);
         foreach (var node in nodes)
         {
             var program = plan.Nodes.Single(n => n.Host.Name == node.Name);
-            var list = new List<UpgradeAction>();
-            // Preflight, drain and uncordon run on the first control plane: its operating system, not the node's. The
-            // drain comes after kubeadm and before the kubelet restarts, as kubeadm's upgrade guide orders it.
-            list.Add(new(node.Name, Requirements(program, to)));
-            if (node == first) list.Add(new(first.Name, Preflight(plan, move, nodes, snapshot, first.Os)));
-            list.Add(new(node.Name, Packages(program, to)));
-            // The node's kubeadm patches are the files its prepare placed in the patches directory.
-            var patches = program.Steps.SelectMany(s => s.Files).Any(f => f.Path.StartsWith(HostPaths.KubeadmPatchesDir + "/", StringComparison.Ordinal));
-            list.Add(new(node.Name, Kubeadm(node == first, to, patches, program.Host.Os)));
-            list.Add(new(first.Name, Drain(node.Name, to, settings, first.Os)));
-            list.Add(new(node.Name, Kubelet(to, program.Host.Os)));
-            list.Add(new(first.Name, Uncordon(node.Name, to, first.Os)));
-            actions[node.Name] = list;
+            actions[node.Name] = NodeActions(program, first, move, settings, node == first ? preflight : null);
         }
         return new UpgradeProcedure
         {
@@ -112,21 +125,62 @@ public static class UpgradePlanner
         };
     }
 
+    /// <summary>
+    /// One node's actions, as <see cref="Plan"/> gives them, for a unit that upgrades one node (the Pulumi provider's
+    /// <c>kubeadm:index:Node</c> Update; the component orders the nodes): the preflight only on the first control plane,
+    /// over the cluster's nodes <paramref name="upgrade"/> names. A host that is no node (an external etcd member) has none.
+    /// </summary>
+    /// <exception cref="ArgumentException">The move is not an upgrade.</exception>
+    public static IReadOnlyList<UpgradeAction> ForNode(NodeProgram program, PlannedHost first, VersionMove move, NodeUpgradeSettings upgrade)
+    {
+        if (!move.IsUpgrade) throw new ArgumentException($"{move.From} → {move.To} is not an upgrade", nameof(move));
+        if (!program.Host.Has(Roles.ControlPlane) && !program.Host.Has(Roles.Worker)) return [];
+        Step? preflight = null;
+        if (program.Host.Name == first.Name)
+        {
+            preflight = Preflight(upgrade.Etcd, move, upgrade.Nodes, SnapshotFor(upgrade.Etcd, move), first.Os);
+        }
+        return NodeActions(program, first, move, upgrade.Settings, preflight);
+    }
+
+    private static string? SnapshotFor(EtcdTopology etcd, VersionMove move) => etcd == EtcdTopology.Stacked ? $"{SnapshotDir}/before-v{move.To}.db" : null;
+
+    /// <summary>A node's actions in order; <paramref name="preflight"/> set on the first control plane only.</summary>
+    private static List<UpgradeAction> NodeActions(NodeProgram program, PlannedHost first, VersionMove move, UpgradeSpec settings, Step? preflight)
+    {
+        var node = program.Host;
+        var to = move.To.ToString();
+        var isFirst = node.Name == first.Name;
+        var list = new List<UpgradeAction>();
+        // Preflight, drain and uncordon run on the first control plane: its operating system, not the node's. The
+        // drain comes after kubeadm and before the kubelet restarts, as kubeadm's upgrade guide orders it.
+        list.Add(new(node.Name, Requirements(program, to)));
+        if (preflight is not null) list.Add(new(first.Name, preflight));
+        list.Add(new(node.Name, Packages(program, to)));
+        // The node's kubeadm patches are the files its prepare placed in the patches directory.
+        var patches = program.Steps.SelectMany(s => s.Files).Any(f => f.Path.StartsWith(HostPaths.KubeadmPatchesDir + "/", StringComparison.Ordinal));
+        list.Add(new(node.Name, Kubeadm(isFirst, to, patches, node.Os)));
+        list.Add(new(first.Name, Drain(node.Name, to, settings, first.Os)));
+        list.Add(new(node.Name, Kubelet(to, node.Os)));
+        list.Add(new(first.Name, Uncordon(node.Name, to, first.Os)));
+        return list;
+    }
+
     private static ExecutionWave Wave(string title, IReadOnlyList<PlannedHost> hosts, WavePacing pacing) =>
         new() { Phase = Phase.Upgrade, Title = title, Hosts = hosts, Pacing = pacing };
 
-    private static Step Preflight(ClusterPlan plan, VersionMove move, IReadOnlyList<PlannedHost> nodes, string? snapshot, OsFamily os)
+    private static Step Preflight(EtcdTopology etcd, VersionMove move, IReadOnlyList<string> nodes, string? snapshot, OsFamily os)
     {
         var args = new ShellArgs().Set("KUBECONFIG_FILE", HostPaths.AdminConf).Set("FROM_VERSION", move.From.ToString())
-            .Set("TO_VERSION", move.To.ToString()).List("NODES", nodes.Select(n => n.Name));
+            .Set("TO_VERSION", move.To.ToString()).List("NODES", nodes);
         List<ShellSource> sources = [ShellScript.Load("upgrade/preflight.sh")];
         if (snapshot is not null) sources.Add(ShellScript.Generated(StackedSnapshot(snapshot)));
         return Step.Create(PreflightStep, Phase.Upgrade,
             $"Preflight for {move.Describe()}: every node at {move.From}, API and etcd healthy, kubeadm upgrade plan" +
             (snapshot is not null ? $", etcd snapshot kept in {SnapshotDir}" : ""),
             ShellScript.Render(args, [.. sources]), null,
-            Steps.In(("from", move.From.ToString()), ("to", move.To.ToString()), ("nodes", string.Join(",", nodes.Select(n => n.Name))),
-                ("etcd", plan.Spec.Etcd.Topology.Name())), [os]);
+            Steps.In(("from", move.From.ToString()), ("to", move.To.ToString()), ("nodes", string.Join(",", nodes)),
+                ("etcd", etcd.Name())), [os]);
     }
 
     /// <summary>

@@ -22,6 +22,15 @@ public sealed class NodeEngine : IDisposable
     private readonly Redactor _redactor = new();
     private readonly string _keyDir = Directory.CreateTempSubdirectory("infra-provider-").FullName;
     private static readonly Phase[] ApplyPhases = [Phase.Prepare, Phase.Etcd, Phase.ControlPlane, Phase.Workers, Phase.Workloads];
+    /// <summary>How hosts are reached: SSH with the connection's key, or (tests) in-memory hosts.</summary>
+    private readonly HostSessionFactory? _sessions;
+
+    public NodeEngine()
+    {
+    }
+
+    /// <summary>An engine that reaches hosts through <paramref name="sessions"/> (the engine tests' in-memory hosts).</summary>
+    internal NodeEngine(HostSessionFactory sessions) => _sessions = sessions;
 
     /// <exception cref="HostUnreachableException">The host (or the first control plane) could not be reached.</exception>
     /// <exception cref="HostLockedException">Another run holds the host's lock.</exception>
@@ -100,6 +109,59 @@ public sealed class NodeEngine : IDisposable
         {
             await run.UnlockAsync(state);
             if (state.Session is not null) await state.Session.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// One node's part of a Kubernetes upgrade (<see cref="UpgradePlanner.ForNode"/>), for the provider's Update when the
+    /// version moved: each action through the host run on the host it belongs to (the node itself, or
+    /// <paramref name="firstControlPlane"/> for the preflight, the drain and the uncordon), journaled there with the
+    /// target version in its inputs, so an Update run again skips what is done and resumes at the first action not
+    /// done (a node a stopped run left cordoned is uncordoned once its upgrade completes). The node's own lock is held
+    /// throughout; the first control plane's is not taken (a batch's drains run side by side there). The node's
+    /// state at the new version is the resource's, which the provider returns once this has finished.
+    /// </summary>
+    /// <returns>The ids of the actions that ran (empty when every one was done already).</returns>
+    /// <exception cref="HostUnreachableException">The node or the first control plane could not be reached.</exception>
+    /// <exception cref="HostLockedException">Another run holds the node's lock.</exception>
+    /// <exception cref="StepFailedException">An action failed (a drain that cannot finish names the pods it could not evict); the node stays as it is.</exception>
+    public async Task<IReadOnlyList<string>> UpgradeAsync(NodeProgram program, PlannedHost firstControlPlane, IReadOnlyList<UpgradeAction> actions,
+        NodeConnection connection, CancellationToken ct)
+    {
+        var run = Run(connection);
+        var node = new HostRunState(program);
+        var onFirst = program.Host.Name == firstControlPlane.Name
+            ? node
+            : new HostRunState(new NodeProgram { Host = firstControlPlane, Steps = [] });
+        var ran = new List<string>();
+        try
+        {
+            if (!await run.ConnectAsync(node, ct) || !await run.ProbeAsync(node, takeLock: true, ct, checks: false))
+            {
+                throw node.Stop!.ToException(program.Host.Name);
+            }
+            if (onFirst != node && actions.Any(a => a.Host == firstControlPlane.Name)
+                && (!await run.ConnectAsync(onFirst, ct) || !await run.ProbeAsync(onFirst, takeLock: false, ct, checks: false)))
+            {
+                throw onFirst.Stop!.ToException(firstControlPlane.Name);
+            }
+            foreach (var action in actions)
+            {
+                var where = action.Host == program.Host.Name ? node : action.Host == firstControlPlane.Name ? onFirst
+                    : throw new ArgumentException($"action {action.Step.Id} runs on {action.Host}, neither {program.Host.Name} nor the first control plane", nameof(actions));
+                if (where.Probe!.Journal.TryGetValue(action.Step.Id, out var entry) && entry.InputHash == action.Step.InputHash) continue;
+                // The action runs on its host but belongs to this node: its journal line lands there, its failure here.
+                var proxy = new HostRunState(program) { Session = where.Session };
+                if (!await run.RunStepAsync(proxy, action.Step, null, ct)) throw proxy.Stop!.ToException(program.Host.Name);
+                ran.Add(action.Step.Id);
+            }
+            return ran;
+        }
+        finally
+        {
+            await run.UnlockAsync(node);
+            if (node.Session is not null) await node.Session.DisposeAsync();
+            if (onFirst != node && onFirst.Session is not null) await onFirst.Session.DisposeAsync();
         }
     }
 
@@ -188,6 +250,7 @@ public sealed class NodeEngine : IDisposable
 
     private async Task<IHostSession> Connect(PlannedHost host, NodeConnection connection, CancellationToken ct)
     {
+        if (_sessions is not null) return await _sessions(host, ct);
         var ssh = new SshSpec
         {
             IdentityFile = KeyFile(connection.PrivateKey),

@@ -210,4 +210,50 @@ public class UpgradePlannerTests
 
         Assert.Throws<ArgumentException>(() => UpgradePlanner.Plan(plan, VersionMoves.Decide(V("1.36.1"), V("1.36.1"))));
     }
+
+    [Fact]
+    [Trait("Item", "13.3")]
+    public void ForNode_EachNodeOfThePlan_TheSameActionsAsTheWholeProcedureGivesIt()
+    {
+        var spec = SampleSpecs.BareMetal(3, 2) with
+        {
+            Kubernetes = SampleSpecs.BareMetal().Kubernetes with { Version = V("1.36.1"), Upgrade = UpgradeSpec.Default with { DrainTimeoutSeconds = 90 } },
+        };
+        var plan = ClusterPlanner.Plan(spec);
+        var move = VersionMoves.Decide(V("1.35.4"), V("1.36.1"));
+        var whole = UpgradePlanner.Plan(plan, move);
+        // As the component hands it to each node resource: through the wire.
+        var settings = WireJson.Deserialize<NodeUpgradeSettings>(WireJson.Serialize(NodeUpgradeSettings.Of(spec, plan.Hosts)), "upgrade");
+
+        Assert.Equal(["cp-1", "cp-2", "cp-3", "w-1", "w-2"], settings.Nodes);
+        Assert.Equal(EtcdTopology.Stacked, settings.Etcd);
+        foreach (var program in plan.Nodes)
+        {
+            var one = UpgradePlanner.ForNode(program, plan.FirstControlPlane!, move, settings);
+            Assert.Equal(whole.Actions[program.Host.Name].Select(a => (a.Host, a.Step.Id, a.Step.InputHash)), one.Select(a => (a.Host, a.Step.Id, a.Step.InputHash)));
+        }
+        Assert.Contains("--timeout=\"$DRAIN_TIMEOUT\"", whole.Actions["w-1"][3].Step.Script, StringComparison.Ordinal);
+        Assert.Contains("readonly DRAIN_TIMEOUT=90s", whole.Actions["w-1"][3].Step.Script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Trait("Item", "13.3")]
+    public void ForNode_ExternalEtcdMember_NoActions()
+    {
+        var spec = SampleSpecs.BareMetal(1, 1, EtcdTopology.External);
+        var plan = ClusterPlanner.Plan(spec);
+        var member = plan.Nodes.First(n => !n.Host.Has(Roles.ControlPlane) && !n.Host.Has(Roles.Worker));
+
+        Assert.Empty(UpgradePlanner.ForNode(member, plan.FirstControlPlane!, VersionMoves.Decide(V("1.36.0"), V("1.36.1")), NodeUpgradeSettings.Of(spec, plan.Hosts)));
+    }
+
+    [Fact]
+    [Trait("Item", "13.3")]
+    public void ForNode_NotAnUpgrade_Throws()
+    {
+        var plan = ClusterPlanner.Plan(SampleSpecs.BareMetal());
+
+        Assert.Throws<ArgumentException>(() => UpgradePlanner.ForNode(plan.Nodes[0], plan.FirstControlPlane!,
+            VersionMoves.Decide(V("1.36.2"), V("1.36.1")), NodeUpgradeSettings.Of(SampleSpecs.BareMetal(), plan.Hosts)));
+    }
 }
