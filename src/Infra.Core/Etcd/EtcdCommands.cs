@@ -68,9 +68,33 @@ public sealed record EtcdCommands
     public string EtcdVersion() => $"{Exec}etcd --version | sed -n 1p";
 
     private string Ctl(IReadOnlyList<string> endpoints, string commandTimeout, IEnumerable<string> args) =>
-        $"{Exec}etcdctl --endpoints={Bash.Quote(string.Join(",", endpoints))} --cacert={Bash.Quote(Client.CaFile)} "
+        CtlWords(Bash.Quote(string.Join(",", endpoints)), commandTimeout, args.Select(Bash.Quote));
+
+    /// <summary>etcdctl with shell words that are already safe (quoted literals or double-quoted variables).</summary>
+    private string CtlWords(string endpoints, string commandTimeout, IEnumerable<string> words) =>
+        $"{Exec}etcdctl --endpoints={endpoints} --cacert={Bash.Quote(Client.CaFile)} "
         + $"--cert={Bash.Quote(Client.CertFile)} --key={Bash.Quote(Client.KeyFile)} --dial-timeout=2s --command-timeout={commandTimeout} "
-        + string.Join(' ', args.Select(Bash.Quote));
+        + string.Join(' ', words);
+
+    /// <summary>A bash variable's value as one word: <c>"$name"</c> (the name must be a plain identifier).</summary>
+    private static string Variable(string name) =>
+        name.Length > 0 && name.All(c => c is '_' or (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9')) && !char.IsDigit(name[0])
+            ? $"\"${name}\""
+            : throw new ArgumentException($"'{name}' is not a bash variable name", nameof(name));
+
+    /// <summary>
+    /// The member list in etcdctl's simple format, one member a line: hex id, started|unstarted, name, peer URLs,
+    /// client URLs, is-learner, separated by ", " (URLs joined by ","; etcd-io/etcd etcdctl/ctlv3/command/printer.go
+    /// makeMemberListTable, v3.6.9).
+    /// </summary>
+    public string MemberListSimple(IReadOnlyList<string> endpoints) => Ctl(endpoints, "3s", ["member", "list", "-w", "simple"]);
+
+    /// <summary>Health of the endpoints in the bash variable <paramref name="endpointsVariable"/> (comma-separated); exits non-zero when any is unhealthy.</summary>
+    public string EndpointHealthIn(string endpointsVariable) => CtlWords(Variable(endpointsVariable), "5s", ["endpoint", "health"]);
+
+    /// <summary>Removes the member whose hex id is in the bash variable <paramref name="idVariable"/> (etcdctl member remove parses its argument as hex).</summary>
+    public string MemberRemoveIn(IReadOnlyList<string> endpoints, string idVariable) =>
+        CtlWords(Bash.Quote(string.Join(",", endpoints)), "10s", ["member", "remove", Variable(idVariable)]);
 
     public string MemberList(IReadOnlyList<string> endpoints) => Ctl(endpoints, "3s", ["member", "list", "-w", "json"]);
 

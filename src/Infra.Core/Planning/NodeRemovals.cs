@@ -1,5 +1,8 @@
+using Infra.Core.Catalog;
+using Infra.Core.Etcd;
 using Infra.Core.Model;
 using Infra.Core.NodePrograms;
+using Infra.Core.Pki;
 using Infra.Core.Shell;
 using Infra.Core.Spec;
 
@@ -9,7 +12,7 @@ namespace Infra.Core.Planning;
 public sealed record NodeRemoval
 {
     public required RecordedHost Member { get; init; }
-    /// <summary>Run on the first control plane, in order: the drain, then the node object's deletion.</summary>
+    /// <summary>Run on the first control plane, in order: the drain, the stacked etcd member's removal (a control plane with stacked etcd), then the node object's deletion.</summary>
     public required IReadOnlyList<Step> FromFirstControlPlane { get; init; }
     /// <summary>The member's own reset steps, run on it once its node is gone from the cluster.</summary>
     public required NodeProgram Reset { get; init; }
@@ -32,9 +35,13 @@ public static class NodeRemovals
         var refusals = new List<(string, NodeChangeRefusal)>();
         // The record keeps bootstrap order: its first control plane is the one that initialized the cluster.
         var initializer = recorded.FirstOrDefault(m => m.Roles.Contains(Roles.ControlPlane))?.Name;
+        var stacked = plan.Spec.Etcd.Topology == EtcdTopology.Stacked;
+        // Stacked etcd: every control plane is a member. The planned ones (added ones join first) stay; the gone ones leave.
+        var staying = plan.Hosts.Count(h => h.Has(Roles.ControlPlane));
+        var leaving = stacked ? recorded.Count(m => m.Roles.Contains(Roles.ControlPlane) && !planned.Contains(m.Name)) : 0;
         foreach (var member in recorded.Where(m => !planned.Contains(m.Name)))
         {
-            if (Refusal(plan, member, initializer) is { } why)
+            if ((Refusal(plan, member, initializer) ?? (stacked && member.Roles.Contains(Roles.ControlPlane) ? MemberRefusal(staying, leaving) : null)) is { } why)
             {
                 refusals.Add((member.Name, new NodeChangeRefusal("hosts", $"host {member.Name} is no longer in the stack: {why}")));
                 continue;
@@ -48,7 +55,9 @@ public static class NodeRemovals
             removals.Add(new NodeRemoval
             {
                 Member = member,
-                FromFirstControlPlane = FromFirstControlPlane(member.Name, plan.Spec.Kubernetes.Upgrade, first.Os),
+                FromFirstControlPlane = stacked && member.Roles.Contains(Roles.ControlPlane)
+                    ? FromFirstControlPlaneWithEtcdMember(member.Name, plan.Spec.Kubernetes.Upgrade, first.Os)
+                    : FromFirstControlPlane(member.Name, plan.Spec.Kubernetes.Upgrade, first.Os),
                 Reset = NodeProgramBuilder.ResetProgram(plan.Spec, plan.Hosts, host, plan.SecretMaterial, plan.Bundle),
             });
         }
@@ -68,10 +77,27 @@ public static class NodeRemovals
             return "it is the control plane that initialized the cluster (the tool keeps the cluster's record and runs the workloads there); " +
                 "moving that role is not built yet: put the host back first in the stack's control planes";
         }
-        if (member.Roles.Contains(Roles.ControlPlane) && plan.Spec.Etcd.Topology == EtcdTopology.Stacked)
+        return null;
+    }
+
+    /// <summary>
+    /// Why the stacked etcd members of the control planes taken out cannot leave, or null: the <paramref name="staying"/>
+    /// members must be a majority of the members before any leaves (staying + <paramref name="leaving"/>), so that the
+    /// cluster keeps quorum even if every leaving member is down; and they must be an odd count (the stack's rule for
+    /// control planes with stacked etcd, StackValidator).
+    /// </summary>
+    public static string? MemberRefusal(int staying, int leaving)
+    {
+        var before = staying + leaving;
+        if (staying < EtcdQuorum.Of(before))
         {
-            return "a control plane with stacked etcd holds an etcd member, and removing it (the member list first, counting quorum) is not built yet; " +
-                "put the host back in the stack, or take it out by hand (README, \"Removing a node\")";
+            return $"with stacked etcd, removing {leaving} of {before} control planes would lose etcd quorum ({staying} left, a majority of {before} is {EtcdQuorum.Of(before)}); " +
+                "remove fewer control planes per apply";
+        }
+        if (staying % 2 == 0)
+        {
+            return $"with stacked etcd, {staying} control planes would be left, an even etcd member count; " +
+                "keep an odd count (replace the control plane: remove one, add one in the same apply)";
         }
         return null;
     }
@@ -80,7 +106,55 @@ public static class NodeRemovals
     public static IReadOnlyList<Step> FromFirstControlPlane(string node, UpgradeSpec drain, OsFamily os) =>
         [NodeDrain.For(RemovalPrefix + node + ".drain", Phase.Reset, node, drain, os, $"drain node {node} before its removal"), Delete(node, os)];
 
+    /// <summary>A control plane with stacked etcd: drain, then its etcd member leaves the member list, then its node is deleted.</summary>
+    public static IReadOnlyList<Step> FromFirstControlPlaneWithEtcdMember(string node, UpgradeSpec drain, OsFamily os)
+    {
+        var steps = FromFirstControlPlane(node, drain, os);
+        return [steps[0], EtcdMemberRemove(node, os), steps[1]];
+    }
+
     private const string RemovalPrefix = "remove.";
+
+    /// <summary>
+    /// The member named after <paramref name="node"/> leaves kubeadm's etcd, through the first control plane's own member
+    /// (crictl exec into its etcd container, kubeadm's health-check client), only when every other member is healthy.
+    /// A member already gone is nothing to do (a re-run resumes here); the node's own member may be down (unreachable host).
+    /// </summary>
+    private static Step EtcdMemberRemove(string node, OsFamily os)
+    {
+        var etcd = new EtcdCommands
+        {
+            Version = EtcdVersion.Parse(VersionCatalog.Etcd.Version),
+            Access = EtcdAccess.StaticPod,
+            Client = new EtcdClientFiles(PkiFiles.KubernetesPkiDir + "/etcd/ca.crt", PkiFiles.KubernetesPkiDir + "/etcd/healthcheck-client.crt",
+                PkiFiles.KubernetesPkiDir + "/etcd/healthcheck-client.key"),
+        };
+        string[] local = ["https://127.0.0.1:" + PlannedMember.ClientPort];
+        var text = etcd.Preamble + $$"""
+            members=$({{etcd.MemberListSimple(local)}})
+            # simple format: id, status, name, peer URLs, client URLs, is-learner
+            id=$(printf '%s\n' "$members" | awk -F', ' -v name="$NODE" '$3 == name { print $1 }')
+            if [ -z "$id" ]; then
+              echo "etcd has no member named $NODE: nothing to remove"
+              exit 0
+            fi
+            if printf '%s\n' "$members" | awk -F', ' -v name="$NODE" '$3 != name && $2 != "started" { found = 1 } END { exit !found }'; then
+              echo "an etcd member other than $NODE has not started; removing $NODE's member now could lose quorum" >&2
+              exit 1
+            fi
+            others=$(printf '%s\n' "$members" | awk -F', ' -v name="$NODE" '$3 != name { print $5 }' | paste -sd, -)
+            if ! {{etcd.EndpointHealthIn("others")}}; then
+              echo "not every etcd member other than $NODE is healthy; its member stays (removing it now could lose quorum): fix the unhealthy member, then run apply again" >&2
+              exit 1
+            fi
+            {{etcd.MemberRemoveIn(local, "id")}}
+
+            """;
+        return Step.Create($"{RemovalPrefix}{node}.etcd-member", Phase.Reset,
+            $"remove {node}'s stacked etcd member from the member list (every other member healthy)",
+            ShellScript.Render(new ShellArgs().Set("NODE", node), ShellScript.Generated(text, ["NODE"])),
+            check: null, Steps.In(("node", node)), [os]);
+    }
 
     private static Step Delete(string node, OsFamily os) => Step.Create($"{RemovalPrefix}{node}.delete-node", Phase.Reset,
         $"delete node {node} from the cluster",

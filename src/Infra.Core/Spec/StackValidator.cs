@@ -308,7 +308,7 @@ internal static class StackValidator
             if (cpCount > 0 && cpCount % 2 == 0)
             {
                 ctx.Error($"{R}.controlPlane.count", Codes.EvenControlPlanes,
-                    $"{cpCount} control planes with stacked etcd: an even member count tolerates no more failures than {cpCount - 1} and splits votes; use {cpCount - 1} or {cpCount + 1}");
+                    $"{cpCount} control planes with stacked etcd: an even member count tolerates no more failures than {cpCount - 1} and splits votes; use {cpCount - 1} or {cpCount + 1} (to take a control plane out, replace it: remove one, add one)");
             }
             for (var i = 0; i < spec.Hosts.Count; i++)
             {

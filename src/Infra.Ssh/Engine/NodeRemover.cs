@@ -42,9 +42,9 @@ internal sealed class NodeRemover(HostRun run, Redactor redactor, IProgress<Engi
     };
 
     /// <summary>
-    /// Removes each host in turn: drain and delete through <paramref name="first"/>, then the host's reset. A drain or
-    /// delete that fails stops that removal (the host stays in the record); an unreachable host is deleted from the
-    /// cluster with a warning that its disk was not reset.
+    /// Removes each host in turn: drain (a stacked control plane's etcd member leaves next) and delete through
+    /// <paramref name="first"/>, then the host's reset. A step that fails stops that removal (the host stays in the
+    /// record); an unreachable host is deleted from the cluster with a warning that its disk was not reset.
     /// </summary>
     public async Task<IReadOnlyList<(NodeRemoval Removal, HostReport Report)>> RemoveAsync(IHostSession first, IReadOnlyList<NodeRemoval> removals, CancellationToken ct)
     {
@@ -57,11 +57,12 @@ internal sealed class NodeRemover(HostRun run, Redactor redactor, IProgress<Engi
             foreach (var step in removal.FromFirstControlPlane)
             {
                 progress?.Report(new EngineEvent(name, step.Id));
-                var r = await first.RunAsync(step.Script, null, run.Options.CommandTimeout, step.Id, ct);
+                // Journaled on the first control plane, for the record; each step is idempotent and runs again on a re-run.
+                var r = await first.RunAsync(StepRunner.Script(step), null, run.Options.CommandTimeout, step.Id, ct);
                 if (!r.Succeeded)
                 {
                     failure = new StepFailure(step.Id, r.ExitCode, redactor.Redact(r.StderrTail()),
-                        "the node stays in the cluster and in the record; fix what blocks it (the pods named above) and run apply again");
+                        "the node stays in the cluster and in the record; fix what blocks it (named above) and run apply again");
                     break;
                 }
                 ran.Add(step.Id);

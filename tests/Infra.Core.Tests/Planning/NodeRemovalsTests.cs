@@ -93,8 +93,13 @@ public class NodeRemovalsTests
         Assert.Equal(before.Hosts.Single(h => h.Name == "w-2").Address, removal.Reset.Host.Address);
     }
 
-    /// <summary>The removal steps of a worker taken out of a stack, as the first control plane runs them.</summary>
-    public static IReadOnlyList<Step> RenderedSteps() => NodeRemovals.Plan(PlanOf(1), Recorded(PlanOf(2))).Removals.Single().FromFirstControlPlane;
+    /// <summary>The removal steps of a worker and of a stacked control plane taken out of a stack, as the first control plane runs them.</summary>
+    public static IReadOnlyList<Step> RenderedSteps()
+    {
+        var (before, after) = Replaced();
+        return [.. NodeRemovals.Plan(PlanOf(1), Recorded(PlanOf(2))).Removals.Single().FromFirstControlPlane,
+            .. NodeRemovals.Plan(after, Recorded(before)).Removals.Single().FromFirstControlPlane.Where(s => s.Id.EndsWith(".etcd-member", StringComparison.Ordinal))];
+    }
 
     [RealToolFact("shellcheck")]
     public void Shellcheck_RemovalSteps_Pass()
@@ -117,7 +122,8 @@ public class NodeRemovalsTests
     }
 
     [Fact]
-    public void Plan_StackedControlPlanesGoneFromTheStack_RefusedNamingTheEtcdMemberWorkerStillRemoved()
+    [Trait("Item", "13.nodes.2")]
+    public void Plan_TwoOfThreeStackedControlPlanesGone_RefusedNamingQuorumWorkerStillRemoved()
     {
         var before = ClusterPlanner.Plan(SampleSpecs.BareMetal(controlPlanes: 3, workers: 2));
         var after = ClusterPlanner.Plan(SampleSpecs.BareMetal(controlPlanes: 1, workers: 1));
@@ -125,8 +131,73 @@ public class NodeRemovalsTests
         var removal = NodeRemovals.Plan(after, Recorded(before));
 
         Assert.Equal(["cp-2", "cp-3"], removal.Refusals.Select(r => r.Host));
-        Assert.Contains("a control plane with stacked etcd holds an etcd member", removal.Refusals[0].Refusal.Message, StringComparison.Ordinal);
+        Assert.Contains("removing 2 of 3 control planes would lose etcd quorum (1 left, a majority of 3 is 2)", removal.Refusals[0].Refusal.Message, StringComparison.Ordinal);
         Assert.Equal(["w-2"], removal.Removals.Select(r => r.Member.Name));
+    }
+
+    [Fact]
+    [Trait("Item", "13.nodes.2")]
+    public void Plan_OneOfThreeStackedControlPlanesGoneNoneAdded_RefusedNamingTheEvenCount()
+    {
+        var before = ClusterPlanner.Plan(SampleSpecs.BareMetal(controlPlanes: 3, workers: 1));
+        // The stack reader refuses 2 stacked control planes (EvenControlPlanes); the planner refuses it on its own too.
+        var after = before with { Hosts = [.. before.Hosts.Where(h => h.Name != "cp-3")] };
+
+        var removal = NodeRemovals.Plan(after, Recorded(before));
+
+        var refused = Assert.Single(removal.Refusals);
+        Assert.Equal("cp-3", refused.Host);
+        Assert.Contains("2 control planes would be left, an even etcd member count", refused.Refusal.Message, StringComparison.Ordinal);
+        Assert.Contains("replace the control plane", refused.Refusal.Message, StringComparison.Ordinal);
+        Assert.Empty(removal.Removals);
+    }
+
+    [Theory]
+    [Trait("Item", "13.nodes.2")]
+    [InlineData(3, 0, null)]
+    [InlineData(3, 1, null)] // a replacement: 4 members while the added one has joined, 3 after
+    [InlineData(3, 2, null)]
+    [InlineData(1, 1, "quorum")]
+    [InlineData(1, 2, "quorum")]
+    [InlineData(3, 3, "quorum")]
+    [InlineData(2, 1, "even")]
+    [InlineData(4, 1, "even")]
+    public void MemberRefusal_StayingAndLeaving_QuorumThenOddCount(int staying, int leaving, string? why)
+    {
+        var refusal = NodeRemovals.MemberRefusal(staying, leaving);
+        if (why is null) Assert.Null(refusal);
+        else Assert.Contains(why == "quorum" ? "would lose etcd quorum" : "an even etcd member count", refusal, StringComparison.Ordinal);
+    }
+
+    /// <summary>cp-3 of three stacked control planes replaced by cp-4: the stack names cp-1, cp-2 and cp-4.</summary>
+    private static (ClusterPlan Before, ClusterPlan After) Replaced()
+    {
+        var spec = SampleSpecs.BareMetal(controlPlanes: 3, workers: 1);
+        var after = spec with { Hosts = [.. spec.Hosts.Select(h => h.Name == "cp-3" ? h with { Name = "cp-4", Address = "10.0.0.99" } : h)] };
+        return (ClusterPlanner.Plan(spec), ClusterPlanner.Plan(after));
+    }
+
+    [Fact]
+    [Trait("Item", "13.nodes.2")]
+    public void Plan_StackedControlPlaneReplaced_DrainedThenEtcdMemberRemovedThenDeletedThenReset()
+    {
+        var (before, after) = Replaced();
+
+        var removal = Assert.Single(NodeRemovals.Plan(after, Recorded(before)).Removals);
+
+        Assert.Equal("cp-3", removal.Member.Name);
+        Assert.Equal(["remove.cp-3.drain", "remove.cp-3.etcd-member", "remove.cp-3.delete-node"], removal.FromFirstControlPlane.Select(s => s.Id));
+        var member = removal.FromFirstControlPlane[1].Script;
+        Assert.Contains("readonly NODE=cp-3", member, StringComparison.Ordinal);
+        // Through the first control plane's own member, inside kubeadm's etcd container, with kubeadm's health-check client.
+        Assert.Contains("crictl --runtime-endpoint unix:///run/containerd/containerd.sock exec \"$etcd_container\" etcdctl --endpoints=https://127.0.0.1:2379", member, StringComparison.Ordinal);
+        Assert.Contains("--cert=/etc/kubernetes/pki/etcd/healthcheck-client.crt", member, StringComparison.Ordinal);
+        Assert.Contains("member list -w simple", member, StringComparison.Ordinal);
+        // Every other member healthy first (etcdctl endpoint health exits non-zero when one is not: ep_command.go, v3.6.9).
+        var health = member.IndexOf("--endpoints=\"$others\"", StringComparison.Ordinal);
+        var remove = member.IndexOf("member remove \"$id\"", StringComparison.Ordinal);
+        Assert.True(health > 0 && remove > health, member);
+        Assert.Contains(removal.Reset.Steps, s => s.Id == "reset.kubeadm");
     }
 
     [Fact]

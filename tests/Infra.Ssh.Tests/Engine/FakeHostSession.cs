@@ -71,6 +71,10 @@ public sealed partial class FakeHost(string name)
             {
                 return Files.TryGetValue(HostPaths.AdminConf, out var conf) ? Ok(Encoding.UTF8.GetString(conf)) : new CommandResult(1, "", "cat: no such file\n");
             }
+            if (label == "read the cluster's members")
+            {
+                return Ok(Files.TryGetValue(HostPaths.Members, out var members) ? Encoding.UTF8.GetString(members) : "");
+            }
             if (label == "record state" && StateRecord().Match(script) is { Success: true } record)
             {
                 StateJson = Words(record.Groups["json"].Value).Single();
