@@ -38,8 +38,8 @@ internal static class EtcdBackupStep
         return
         [
             Step.Create("reset.etcd-backup", Phase.Reset, $"Stop and disable the scheduled etcd snapshots, remove their units and script (snapshots in {EtcdBackups.Directory} stay)",
-                ShellScript.Render(Args().Set("STAMP_DIR", EtcdBackups.TimerStampDir), ShellScript.Load("etcd/backup-reset.sh")),
-                ShellScript.Render(Args(), ShellScript.Load("etcd/backup-reset-check.sh")),
+                ShellScript.Render(Args().Set("STAMP_DIR", EtcdBackups.TimerStampDir), ShellScript.Load("etcd/reset.sh")),
+                ShellScript.Render(Args(), ShellScript.Load("etcd/reset-check.sh")),
                 Steps.In(), OsRelease.All),
         ];
     }

@@ -211,12 +211,12 @@ internal static class EtcdPhase
     {
         if (!IsExternalMember(c.Spec, host)) return [];
         string[] binaries = c.Source == PackageSource.Preinstalled ? [] : [$"{InstallDir}/etcd", $"{InstallDir}/etcdctl", $"{InstallDir}/etcdutl"];
-        var args = new ShellArgs().List("FILES",
+        ShellArgs Args() => new ShellArgs().List("FILES",
             [Unit, EnvFile, InitialClusterFile, ConfigStamp, PkiFiles.EtcdPkiDir, .. binaries, EtcdObservation.MemberDataDir, EtcdRestore.PreviousData, EtcdRestore.Staging,
                 EtcdBackups.TimerUnitPath, EtcdBackups.ServiceUnitPath, EtcdBackups.ScriptPath, EtcdBackups.TimerStamp])
-            .List("UNITS", [EtcdBackups.TimerName, EtcdBackups.ServiceName]);
-        var script = ShellScript.Render(args, Sh("etcd/reset.sh"));
-        var check = ShellScript.Render(args, Sh("etcd/reset-check.sh"));
+            .List("UNITS", [EtcdBackups.TimerName, EtcdBackups.ServiceName, Path.GetFileName(Unit)]);
+        var script = ShellScript.Render(Args().Set("STAMP_DIR", EtcdBackups.TimerStampDir), Sh("etcd/reset.sh"));
+        var check = ShellScript.Render(Args(), Sh("etcd/reset-check.sh"));
         return
         [
             Step.Create("reset.etcd", Phase.Reset, "Stop and disable the etcd member and its scheduled snapshots, remove their units, the snapshot script, the member's configuration, certificates"

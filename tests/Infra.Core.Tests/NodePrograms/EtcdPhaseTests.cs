@@ -45,7 +45,8 @@ public class EtcdPhaseTests
     {
         var member = Build(Clusters.BareMetalExternalEtcd()).First(p => p.Steps.Any(s => s.Id == "etcd.backup"));
         var reset = member.Steps.Single(s => s.Id == "reset.etcd");
-        Assert.Contains("readonly -a UNITS=(infra-etcd-snapshot.timer infra-etcd-snapshot.service)", reset.Script, StringComparison.Ordinal);
+        // The snapshot timer first, the member last.
+        Assert.Contains("readonly -a UNITS=(infra-etcd-snapshot.timer infra-etcd-snapshot.service etcd.service)", reset.Script, StringComparison.Ordinal);
         foreach (var path in new[] { "/etc/systemd/system/infra-etcd-snapshot.timer", "/etc/systemd/system/infra-etcd-snapshot.service", "/usr/local/sbin/infra-etcd-snapshot" })
         {
             Assert.Contains(path, reset.Script, StringComparison.Ordinal);

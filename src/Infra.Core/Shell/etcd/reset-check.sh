@@ -1,6 +1,6 @@
-# reset.etcd, check.
+# reset.etcd and reset.etcd-backup, check: no unit active, no file left.
 # inputs: FILES[] UNITS[]
-for u in etcd.service "${UNITS[@]}"; do
+for u in "${UNITS[@]}"; do
   if systemctl is-active --quiet "$u"; then
     exit 1
   fi

@@ -1,14 +1,13 @@
-# reset.etcd: stop and disable the member, remove its unit, configuration, certificates, data and the binaries the tool
-# installed (FILES); the scheduled snapshots' units (UNITS, the timer first) are stopped and disabled before their
-# files go. Snapshots already taken stay.
-# inputs: FILES[] UNITS[]
+# reset.etcd and reset.etcd-backup: stop and disable UNITS (the snapshot timer first; an external member's etcd.service
+# last), then remove FILES: the snapshot units, script and timer stamp, and for a member its configuration,
+# certificates, data and the binaries the tool installed. systemd keeps a persistent timer's stamp in STAMP_DIR: the
+# folder goes too when nothing else is in it. Snapshots already taken stay.
+# inputs: FILES[] UNITS[] STAMP_DIR
 for u in "${UNITS[@]}"; do
   if systemctl cat "$u" >/dev/null 2>&1; then
     systemctl disable --now "$u"
   fi
 done
-if systemctl cat etcd.service >/dev/null 2>&1; then
-  systemctl disable --now etcd.service
-fi
 rm -rf "${FILES[@]}"
+rmdir "$STAMP_DIR" 2>/dev/null || true
 systemctl daemon-reload
