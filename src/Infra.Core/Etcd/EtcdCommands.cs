@@ -44,6 +44,18 @@ public sealed record EtcdCommands
     public required EtcdClientFiles Client { get; init; }
 
     public const string CriEndpoint = "unix:///run/containerd/containerd.sock";
+
+    /// <summary>
+    /// Stacked etcd as the day-two steps reach it on a control plane: inside kubeadm's etcd container (the catalog's
+    /// etcd), with kubeadm's health-check client certificate.
+    /// </summary>
+    public static EtcdCommands KubeadmHealthcheck => new()
+    {
+        Version = Etcd.EtcdVersion.Parse(Catalog.VersionCatalog.Etcd.Version),
+        Access = EtcdAccess.StaticPod,
+        Client = new EtcdClientFiles(PkiFiles.KubernetesPkiDir + "/etcd/ca.crt", PkiFiles.KubernetesPkiDir + "/etcd/healthcheck-client.crt",
+            PkiFiles.KubernetesPkiDir + "/etcd/healthcheck-client.key"),
+    };
     /// <summary>Where kubeadm's etcd static pod keeps its data (a hostPath mounted at the same path in the container).</summary>
     public const string DataDir = HostPaths.EtcdDataDir;
 

@@ -1,4 +1,3 @@
-using Infra.Core.Catalog;
 using Infra.Core.Etcd;
 using Infra.Core.Model;
 using Infra.Core.Pki;
@@ -26,7 +25,7 @@ internal static class EtcdBackupStep
     public static IReadOnlyList<Step> ForStackedControlPlane(BuildContext c, PlannedHost host)
     {
         if (!IsStackedMember(c.Spec, host)) return [];
-        return [Install(c, "control-plane.etcd-backup", Phase.ControlPlane, EtcdBackups.StackedScript(StackedCommands, LocalEndpoint, c.Spec.Etcd.Backup.Keep))];
+        return [Install(c, "control-plane.etcd-backup", Phase.ControlPlane, EtcdBackups.StackedScript(EtcdCommands.KubeadmHealthcheck, LocalEndpoint, c.Spec.Etcd.Backup.Keep))];
     }
 
     /// <summary>A stacked control plane's reset: the units and script gone (an external member's reset.etcd removes its own); snapshots stay.</summary>
@@ -47,15 +46,6 @@ internal static class EtcdBackupStep
     private static bool IsStackedMember(ClusterSpec spec, PlannedHost host) => spec.Etcd.Topology == EtcdTopology.Stacked && host.Has(Roles.ControlPlane);
 
     private static string LocalEndpoint => $"https://127.0.0.1:{PlannedMember.ClientPort}";
-
-    /// <summary>kubeadm's etcd (the catalog's version for the cluster) reached in its container with kubeadm's health-check client.</summary>
-    private static EtcdCommands StackedCommands => new()
-    {
-        Version = EtcdVersion.Parse(VersionCatalog.Etcd.Version),
-        Access = EtcdAccess.StaticPod,
-        Client = new EtcdClientFiles(PkiFiles.KubernetesPkiDir + "/etcd/ca.crt", PkiFiles.KubernetesPkiDir + "/etcd/healthcheck-client.crt",
-            PkiFiles.KubernetesPkiDir + "/etcd/healthcheck-client.key"),
-    };
 
     private static Step Install(BuildContext c, string id, Phase phase, string script)
     {

@@ -1,8 +1,6 @@
-using Infra.Core.Catalog;
 using Infra.Core.Etcd;
 using Infra.Core.Model;
 using Infra.Core.NodePrograms;
-using Infra.Core.Pki;
 using Infra.Core.Shell;
 using Infra.Core.Spec;
 
@@ -122,13 +120,7 @@ public static class NodeRemovals
     /// </summary>
     private static Step EtcdMemberRemove(string node, OsFamily os)
     {
-        var etcd = new EtcdCommands
-        {
-            Version = EtcdVersion.Parse(VersionCatalog.Etcd.Version),
-            Access = EtcdAccess.StaticPod,
-            Client = new EtcdClientFiles(PkiFiles.KubernetesPkiDir + "/etcd/ca.crt", PkiFiles.KubernetesPkiDir + "/etcd/healthcheck-client.crt",
-                PkiFiles.KubernetesPkiDir + "/etcd/healthcheck-client.key"),
-        };
+        var etcd = EtcdCommands.KubeadmHealthcheck;
         string[] local = ["https://127.0.0.1:" + PlannedMember.ClientPort];
         var text = etcd.Preamble + $$"""
             members=$({{etcd.MemberListSimple(local)}})

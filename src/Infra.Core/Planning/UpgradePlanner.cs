@@ -1,8 +1,6 @@
-using Infra.Core.Catalog;
 using Infra.Core.Etcd;
 using Infra.Core.Model;
 using Infra.Core.NodePrograms;
-using Infra.Core.Pki;
 using Infra.Core.Shell;
 using Infra.Core.Spec;
 
@@ -189,13 +187,7 @@ public static class UpgradePlanner
     /// </summary>
     private static string StackedSnapshot(string snapshot)
     {
-        var etcd = new EtcdCommands
-        {
-            Version = EtcdVersion.Parse(VersionCatalog.Etcd.Version),
-            Access = EtcdAccess.StaticPod,
-            Client = new EtcdClientFiles(PkiFiles.KubernetesPkiDir + "/etcd/ca.crt", PkiFiles.KubernetesPkiDir + "/etcd/healthcheck-client.crt",
-                PkiFiles.KubernetesPkiDir + "/etcd/healthcheck-client.key"),
-        };
+        var etcd = EtcdCommands.KubeadmHealthcheck;
         var work = etcd.SnapshotWorkFile;
         return etcd.Preamble
             + $"{etcd.SnapshotSave("https://127.0.0.1:2379", work)} >/dev/null\n"
