@@ -25,8 +25,8 @@ internal sealed class SshNodeEngine(NodeEngine engine) : INodeEngine
         engine.RemoveAsync(program, firstControlPlane, connection, ct);
 
     public Task<IReadOnlyList<string>> UpgradeAsync(NodeProgram program, PlannedHost firstControlPlane, IReadOnlyList<UpgradeAction> actions,
-        NodeConnection connection, CancellationToken ct) =>
-        engine.UpgradeAsync(program, firstControlPlane, actions, connection, ct);
+        WorkerSlot? slot, NodeConnection connection, CancellationToken ct) =>
+        engine.UpgradeAsync(program, firstControlPlane, actions, connection, ct, slot);
 
     public Task<IReadOnlyDictionary<string, string>> JournalAsync(PlannedHost host, NodeConnection connection, CancellationToken ct) =>
         engine.JournalAsync(host, connection, ct);

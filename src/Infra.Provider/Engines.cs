@@ -35,10 +35,11 @@ public interface INodeEngine
     /// <summary>
     /// The node's part of a Kubernetes upgrade (Core's <c>UpgradePlanner.ForNode</c>): each action on its host (the node,
     /// or the first control plane for the preflight, drain and uncordon), journaled there, so a failed Update run
-    /// again resumes. Returns the ids of the actions that ran.
+    /// again resumes; a worker holds its <paramref name="slot"/> (Core's <c>UpgradePlanner.WorkerSlotFor</c>) from its first
+    /// change to its uncordon, so workers go in batches. Returns the ids of the actions that ran.
     /// </summary>
     Task<IReadOnlyList<string>> UpgradeAsync(NodeProgram program, PlannedHost firstControlPlane, IReadOnlyList<UpgradeAction> actions,
-        NodeConnection connection, CancellationToken ct);
+        WorkerSlot? slot, NodeConnection connection, CancellationToken ct);
 
     /// <summary>Step id → input hash of the steps the host's journal records as done; throws when the host cannot be reached.</summary>
     Task<IReadOnlyDictionary<string, string>> JournalAsync(PlannedHost host, NodeConnection connection, CancellationToken ct);

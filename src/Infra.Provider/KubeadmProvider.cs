@@ -163,7 +163,8 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
             : throw new InvalidOperationException($"host {program.Host.Name}: {move.Describe()} needs the first control plane (joinVia), which the resource does not name");
         var settings = inputs.String("upgrade") is { Length: > 0 } json ? WireJson.Deserialize<NodeUpgradeSettings>(json, "upgrade")
             : throw new InvalidOperationException($"host {program.Host.Name}: {move.Describe()} needs the 'upgrade' input, which this program does not set; update the infra Pulumi program");
-        var ran = await engine.UpgradeAsync(program, first, UpgradePlanner.ForNode(program, first, move, settings), connection, ct);
+        var ran = await engine.UpgradeAsync(program, first, UpgradePlanner.ForNode(program, first, move, settings),
+            UpgradePlanner.WorkerSlotFor(program, first, move, settings), connection, ct);
         if (ran.Count > 0) await Console.Error.WriteLineAsync($"{program.Host.Name}: {move.Describe()}: {string.Join(", ", ran)}");
     }
 

@@ -45,9 +45,10 @@ public class ProviderTests
         }
 
         public Task<IReadOnlyList<string>> UpgradeAsync(NodeProgram program, PlannedHost firstControlPlane, IReadOnlyList<UpgradeAction> actions,
-            NodeConnection connection, CancellationToken ct)
+            WorkerSlot? slot, NodeConnection connection, CancellationToken ct)
         {
-            Calls.Add($"upgrade {program.Host.Name} via {firstControlPlane.Name}: " + string.Join(" ", actions.Select(a => a.Host + ":" + a.Step.Id)));
+            Calls.Add($"upgrade {program.Host.Name} via {firstControlPlane.Name}" + (slot is null ? "" : " in a worker slot") + ": "
+                + string.Join(" ", actions.Select(a => a.Host + ":" + a.Step.Id)));
             return Task.FromResult<IReadOnlyList<string>>([.. actions.Select(a => a.Step.Id)]);
         }
 
@@ -175,7 +176,7 @@ public class ProviderTests
 
         Assert.Equal(
         [
-            "upgrade w-1 via cp-1: w-1:upgrade.requirements w-1:upgrade.packages w-1:upgrade.kubeadm cp-1:upgrade.drain.w-1 w-1:upgrade.kubelet cp-1:upgrade.uncordon.w-1",
+            "upgrade w-1 via cp-1 in a worker slot: w-1:upgrade.requirements w-1:upgrade.packages w-1:upgrade.kubeadm cp-1:upgrade.drain.w-1 w-1:upgrade.kubelet cp-1:upgrade.uncordon.w-1",
             "apply w-1",
         ], engine.Calls);
     }

@@ -66,6 +66,18 @@ public sealed record NodeUpgradeSettings
     };
 }
 
+/// <summary>
+/// The provider's worker batches (<see cref="UpgradePlanner.WorkerSlotFor"/>): the Pulumi engine updates the workers'
+/// resources side by side, so each worker holds one of <c>kubernetes.upgrade.workerBatchSize</c> slots on the first
+/// control plane from before its new packages until after its uncordon. The scripts run there, not journaled.
+/// </summary>
+/// <param name="Claim">Exit 0: held; <see cref="UpgradePlanner.SlotBusyExit"/>: every slot held, try again;
+/// <see cref="UpgradePlanner.SlotStoppedExit"/>: another worker's upgrade failed.</param>
+/// <param name="Release">Gives the slot back (also a slot a stopped run left).</param>
+/// <param name="Fail">Marks the slot failed: the other workers stop until this one's upgrade completes.</param>
+/// <param name="Wait">How long a worker waits for a slot: at most the whole procedure's time.</param>
+public sealed record WorkerSlot(string Claim, string Release, string Fail, TimeSpan Wait);
+
 /// <summary>Plans an <see cref="UpgradeProcedure"/> from the plan of the new version and an allowed version move.</summary>
 public static class UpgradePlanner
 {
@@ -77,8 +89,15 @@ public static class UpgradePlanner
     public const string DrainStepPrefix = "upgrade.drain.";
     public const string UncordonStepPrefix = "upgrade.uncordon.";
     public const string SnapshotDir = HostPaths.JournalDir + "/upgrade-snapshots";
+    /// <summary>Where the provider's workers hold their slots (<see cref="WorkerSlot"/>), on the first control plane.</summary>
+    public const string SlotsDir = HostPaths.JournalDir + "/upgrade-slots";
+    /// <summary>The slot claim's exit when every slot is held (EX_TEMPFAIL).</summary>
+    public const int SlotBusyExit = 75;
+    /// <summary>The slot claim's exit when another worker's upgrade failed.</summary>
+    public const int SlotStoppedExit = 3;
     /// <summary>How long a node may take to be Ready after its kubelet restarts.</summary>
-    public const string ReadyTimeout = "300s";
+    public const int ReadyTimeoutSeconds = 300;
+    public static readonly string ReadyTimeout = $"{ReadyTimeoutSeconds}s";
 
     /// <param name="plan">The plan for the stack's (new) version; its <c>prepare.kubernetes</c> steps install the new packages per source.</param>
     /// <param name="members">The nodes already in the cluster (null: every planned node); hosts that join in the same
@@ -139,6 +158,22 @@ public static class UpgradePlanner
             preflight = Preflight(upgrade.Etcd, move, upgrade.Nodes, SnapshotFor(upgrade.Etcd, move), first.Os);
         }
         return NodeActions(program, first, move, upgrade.Settings, preflight);
+    }
+
+    /// <summary>
+    /// The slot a worker holds while the provider upgrades it (<see cref="WorkerSlot"/>); null for a control plane (the
+    /// component's dependsOn runs them one at a time) and for a host that is no node.
+    /// </summary>
+    public static WorkerSlot? WorkerSlotFor(NodeProgram program, PlannedHost first, VersionMove move, NodeUpgradeSettings upgrade)
+    {
+        if (!program.Host.Has(Roles.Worker) || program.Host.Has(Roles.ControlPlane)) return null;
+        string Script(string action) => Step.Header + ShellScript.Render(new ShellArgs().Set("SLOTS_DIR", SlotsDir)
+            .Set("SLOTS", upgrade.WorkerBatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture)).Set("NODE", program.Host.Name)
+            .Set("TO_VERSION", move.To.ToString()).Set("KUBECONFIG_FILE", HostPaths.AdminConf).Set("ACTION", action),
+            ShellScript.Load("upgrade/worker-slot.sh"));
+        // Every node's drain and readiness bounded, plus ten minutes for its packages and kubeadm: the whole procedure.
+        var wait = TimeSpan.FromSeconds(upgrade.Nodes.Count * (upgrade.DrainTimeoutSeconds + ReadyTimeoutSeconds + 600));
+        return new WorkerSlot(Script("claim"), Script("release"), Script("fail"), wait);
     }
 
     private static string? SnapshotFor(EtcdTopology etcd, VersionMove move) => etcd == EtcdTopology.Stacked ? $"{SnapshotDir}/before-v{move.To}.db" : null;

@@ -125,8 +125,10 @@ public sealed class NodeEngine : IDisposable
     /// <exception cref="HostUnreachableException">The node or the first control plane could not be reached.</exception>
     /// <exception cref="HostLockedException">Another run holds the node's lock.</exception>
     /// <exception cref="StepFailedException">An action failed (a drain that cannot finish names the pods it could not evict); the node stays as it is.</exception>
+    /// <param name="slot">A worker's slot (<see cref="UpgradePlanner.WorkerSlotFor"/>): held on the first control plane from
+    /// its first change to its uncordon, so the workers the Pulumi engine updates side by side go in batches.</param>
     public async Task<IReadOnlyList<string>> UpgradeAsync(NodeProgram program, PlannedHost firstControlPlane, IReadOnlyList<UpgradeAction> actions,
-        NodeConnection connection, CancellationToken ct)
+        NodeConnection connection, CancellationToken ct, WorkerSlot? slot = null)
     {
         var run = Run(connection);
         var node = new HostRunState(program);
@@ -145,16 +147,29 @@ public sealed class NodeEngine : IDisposable
             {
                 throw onFirst.Stop!.ToException(firstControlPlane.Name);
             }
+            var timeout = TimeSpan.FromSeconds(connection.CommandTimeoutSeconds);
+            var holding = false;
             foreach (var action in actions)
             {
                 var where = action.Host == program.Host.Name ? node : action.Host == firstControlPlane.Name ? onFirst
                     : throw new ArgumentException($"action {action.Step.Id} runs on {action.Host}, neither {program.Host.Name} nor the first control plane", nameof(actions));
                 if (where.Probe!.Journal.TryGetValue(action.Step.Id, out var entry) && entry.InputHash == action.Step.InputHash) continue;
+                if (slot is not null && !holding && action.Step.Id != UpgradePlanner.RequirementsStep)
+                {
+                    await ClaimSlotAsync(onFirst.Session!, firstControlPlane.Name, slot, timeout, ct);
+                    holding = true;
+                }
                 // The action runs on its host but belongs to this node: its journal line lands there, its failure here.
                 var proxy = new HostRunState(program) { Session = where.Session };
-                if (!await run.RunStepAsync(proxy, action.Step, null, ct)) throw proxy.Stop!.ToException(program.Host.Name);
+                if (!await run.RunStepAsync(proxy, action.Step, null, ct))
+                {
+                    if (holding) await MarkSlotFailedAsync(onFirst.Session!, slot!, timeout);
+                    throw proxy.Stop!.ToException(program.Host.Name);
+                }
                 ran.Add(action.Step.Id);
             }
+            // Also a slot a stopped run left after the uncordon.
+            if (slot is not null && onFirst.Session is not null) await RunSlotAsync(onFirst.Session, firstControlPlane.Name, slot.Release, "release", timeout, ct);
             return ran;
         }
         finally
@@ -163,6 +178,49 @@ public sealed class NodeEngine : IDisposable
             if (node.Session is not null) await node.Session.DisposeAsync();
             if (onFirst != node && onFirst.Session is not null) await onFirst.Session.DisposeAsync();
         }
+    }
+
+    /// <summary>How long a worker waits between two claims of a slot (the engine tests shorten it).</summary>
+    internal TimeSpan SlotPoll { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Waits for a slot: tries again while every one is held, up to the slot's wait; stops when another worker's upgrade failed.</summary>
+    private async Task ClaimSlotAsync(IHostSession first, string firstName, WorkerSlot slot, TimeSpan timeout, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + slot.Wait;
+        while (true)
+        {
+            var r = await first.RunAsync(slot.Claim, null, timeout, "worker slot: claim", ct);
+            if (r.Succeeded) return;
+            if (r.ExitCode != UpgradePlanner.SlotBusyExit)
+            {
+                throw new StepFailedException(firstName, new StepFailure("worker slot", r.ExitCode, _redactor.Redact(r.StderrTail(5)),
+                    r.ExitCode == UpgradePlanner.SlotStoppedExit ? "the upgrade stops at the first failure, as infra apply's does" : "could not claim a worker slot"));
+            }
+            if (DateTime.UtcNow + SlotPoll > deadline)
+            {
+                throw new StepFailedException(firstName, new StepFailure("worker slot", r.ExitCode, _redactor.Redact(r.Stdout.Trim()),
+                    $"no worker slot came free within {slot.Wait.TotalMinutes:0} minutes"));
+            }
+            await Task.Delay(SlotPoll, ct);
+        }
+    }
+
+    /// <summary>Best effort: the node's own failure is what the caller reports; a slot left running only makes the others wait.</summary>
+    private static async Task MarkSlotFailedAsync(IHostSession first, WorkerSlot slot, TimeSpan timeout)
+    {
+        try
+        {
+            await first.RunAsync(slot.Fail, null, timeout, "worker slot: fail", CancellationToken.None);
+        }
+        catch (SshTransportException)
+        {
+        }
+    }
+
+    private async Task RunSlotAsync(IHostSession first, string firstName, string script, string action, TimeSpan timeout, CancellationToken ct)
+    {
+        var r = await first.RunAsync(script, null, timeout, "worker slot: " + action, ct);
+        if (!r.Succeeded) throw new StepFailedException(firstName, new StepFailure("worker slot", r.ExitCode, _redactor.Redact(r.StderrTail(5)), $"could not {action} the worker slot"));
     }
 
     /// <summary>Runs the host's reset steps, whatever its journal says (they are idempotent).</summary>

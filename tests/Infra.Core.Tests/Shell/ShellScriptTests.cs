@@ -94,10 +94,11 @@ public class ShellScriptTests
         var helm = Enum.GetValues<PackageSource>().Select(source => WorkloadSteps.Build(plan, OsFamily.Debian12, source, WorkloadStepsTests.Bundle(plan))[0]);
         // And the whole plan of the shipped prod stack (the after-join labels step; NodeLabelTests shellchecks it).
         var prod = ClusterPlanner.Plan(NodeLabelTests.ShippedProd()).Nodes.SelectMany(n => n.Steps);
-        // And a removed node's drain and delete (NodeRemovalsTests shellchecks them).
+        // And a removed node's drain and delete (NodeRemovalsTests shellchecks them), and the provider's worker slots (UpgradeWorkerSlotTests).
         var texts = RealToolTests.AllVariants().SelectMany(ps => ps).SelectMany(p => p.Steps).Concat(helm).Concat(prod).Concat(NodeRemovalsTests.RenderedSteps())
             .Concat(Pki.CertificateRenewalTests.RenewalSteps()).Concat(Planning.EncryptionKeyRotationTests.RotationSteps())
             .SelectMany(s => new[] { s.Script, s.Check ?? "" })
+            .Concat(Planning.UpgradeWorkerSlotTests.Scripts())
             .Concat(Enum.GetValues<EtcdAccess>().SelectMany(a => new[] { EtcdRestore.Stop(a), EtcdRestore.Start(a) }))
             .Concat([EtcdRestore.StopControlPlane, EtcdRestore.StartControlPlane])
             .Concat(Planning.UpgradePlannerTests.Procedure().Actions.Values.SelectMany(a => a).Select(a => a.Step.Script))

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.RegularExpressions;
 using Infra.Core.Model;
+using Infra.Core.Planning;
 
 namespace Infra.Ssh.Tests.Engine;
 
@@ -37,6 +38,10 @@ public sealed partial class FakeHost(string name)
     /// <summary>Command labels at which the connection breaks (once each): the command throws, the host keeps its state.</summary>
     public HashSet<string> BreakConnectionAt { get; } = new(StringComparer.Ordinal);
     public bool Unreachable { get; set; }
+    /// <summary>The provider's worker slots held on this host (a first control plane): worker → "running" or "failed".</summary>
+    public Dictionary<string, string> Slots { get; } = new(StringComparer.Ordinal);
+    /// <summary>How many claims of a slot are answered "every slot is held" before the script's own rule decides.</summary>
+    public int BusyClaims { get; set; }
 
     /// <summary>Marks a step done with its current inputs, as an earlier apply would have.</summary>
     public void Done(Step step) => JournalLines.Add($"{step.Id}\t{step.InputHash}\tok\t1700000000");
@@ -80,6 +85,11 @@ public sealed partial class FakeHost(string name)
                 StateJson = Words(record.Groups["json"].Value).Single();
                 return Ok("");
             }
+            if (label.StartsWith("worker slot: ", StringComparison.Ordinal))
+            {
+                AllRan?.Enqueue((Name, label));
+                return Slot(Input(script, "ACTION")!, Input(script, "NODE")!, int.Parse(Input(script, "SLOTS")!, System.Globalization.CultureInfo.InvariantCulture));
+            }
             // A step: its script, its check and the journal line (whose inputs name the step) in one round trip.
             if (Input(script, "STEP_ID") is not { } id || Input(script, "INPUT_HASH") is not { } hash) return Ok("");
             if (FailingScripts.TryGetValue(id, out var exit)) return new CommandResult(exit, "", $"{id}: it broke\n");
@@ -93,6 +103,32 @@ public sealed partial class FakeHost(string name)
             if (StateRecord().Match(script) is { Success: true } state) StateJson = Words(state.Groups["json"].Value).Single();
             return Ok("");
         }
+    }
+
+    /// <summary>upgrade/worker-slot.sh's rule, without its kubectl (UpgradeWorkerSlotTests runs the script itself).</summary>
+    private CommandResult Slot(string action, string node, int slots)
+    {
+        switch (action)
+        {
+            case "release":
+                Slots.Remove(node);
+                return Ok("");
+            case "fail":
+                Slots[node] = "failed";
+                return Ok("");
+        }
+        if (BusyClaims > 0)
+        {
+            BusyClaims--;
+            return new CommandResult(UpgradePlanner.SlotBusyExit, "every worker slot is held\n", "");
+        }
+        if (Slots.FirstOrDefault(s => s.Key != node && s.Value == "failed").Key is { } failed)
+        {
+            return new CommandResult(UpgradePlanner.SlotStoppedExit, "", $"the upgrade of worker {failed} failed\n");
+        }
+        if (!Slots.ContainsKey(node) && Slots.Count >= slots) return new CommandResult(UpgradePlanner.SlotBusyExit, "every worker slot is held\n", "");
+        Slots[node] = "running";
+        return Ok("");
     }
 
     internal void Upload(string path, byte[] content)

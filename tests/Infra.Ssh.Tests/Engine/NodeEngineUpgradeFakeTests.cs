@@ -109,4 +109,97 @@ public class NodeEngineUpgradeFakeTests
         Assert.Empty(UpgradeCommands(hosts["w-1"]));
         Assert.Null(hosts["w-1"].HostLockHolder);
     }
+
+    private static WorkerSlot? Slot(string host) =>
+        UpgradePlanner.WorkerSlotFor(Program(host), Plan.FirstControlPlane!, Move, NodeUpgradeSettings.Of(Spec, Plan.Hosts));
+
+    private static Task<IReadOnlyList<string>> UpgradeInSlot(NodeEngine engine, string host, WorkerSlot? slot = null) =>
+        engine.UpgradeAsync(Program(host), Plan.FirstControlPlane!, Actions(host), Connection, CancellationToken.None, slot ?? Slot(host));
+
+    [Fact]
+    [Trait("Item", "13.3")]
+    public async Task UpgradeAsync_WorkerSlot_ClaimedAfterTheRequirementsBeforeItsPackagesReleasedAfterItsUncordon()
+    {
+        var hosts = new FakeHosts();
+        using var engine = new NodeEngine(hosts.Factory);
+        await engine.UpgradeAsync(Program("cp-1"), Plan.FirstControlPlane!, Actions("cp-1"), Connection, CancellationToken.None, Slot("cp-1"));
+        var before = hosts.Ran.Count;
+
+        await UpgradeInSlot(engine, "w-1");
+
+        Assert.Null(Slot("cp-1"));
+        Assert.Equal(
+        [
+            ("w-1", "upgrade.requirements"), ("cp-1", "worker slot: claim"), ("w-1", "upgrade.packages"), ("w-1", "upgrade.kubeadm"),
+            ("cp-1", "upgrade.drain.w-1"), ("w-1", "upgrade.kubelet"), ("cp-1", "upgrade.uncordon.w-1"), ("cp-1", "worker slot: release"),
+        ], hosts.Ran.Skip(before));
+        Assert.Empty(hosts["cp-1"].Slots);
+    }
+
+    [Fact]
+    [Trait("Item", "13.3")]
+    public async Task UpgradeAsync_EverySlotHeldTwice_WaitsThenUpgrades()
+    {
+        var hosts = new FakeHosts();
+        using var engine = new NodeEngine(hosts.Factory) { SlotPoll = TimeSpan.FromMilliseconds(1) };
+        hosts["cp-1"].BusyClaims = 2;
+
+        var ran = await UpgradeInSlot(engine, "w-1");
+
+        Assert.Equal(3, hosts.Ran.Count(r => r.Step == "worker slot: claim"));
+        Assert.Contains("upgrade.uncordon.w-1", ran);
+    }
+
+    [Fact]
+    [Trait("Item", "13.3")]
+    public async Task UpgradeAsync_NoSlotFreeWithinTheWait_StepFailedNothingChangedOnTheNode()
+    {
+        var hosts = new FakeHosts();
+        using var engine = new NodeEngine(hosts.Factory) { SlotPoll = TimeSpan.FromMilliseconds(1) };
+        hosts["cp-1"].Slots["w-2"] = "running";
+
+        var e = await Assert.ThrowsAsync<StepFailedException>(() => UpgradeInSlot(engine, "w-1", Slot("w-1")! with { Wait = TimeSpan.FromMilliseconds(20) }));
+
+        Assert.Equal("worker slot", e.Failure.StepId);
+        Assert.Contains("no worker slot came free", e.Failure.Hint, StringComparison.Ordinal);
+        Assert.Equal(["upgrade.requirements"], UpgradeCommands(hosts["w-1"]));
+        Assert.Null(hosts["w-1"].HostLockHolder);
+    }
+
+    [Fact]
+    [Trait("Item", "13.3")]
+    public async Task UpgradeAsync_AnotherWorkerFailed_StoppedBeforeAnyChange()
+    {
+        var hosts = new FakeHosts();
+        using var engine = new NodeEngine(hosts.Factory);
+        hosts["cp-1"].Slots["w-2"] = "failed";
+
+        var e = await Assert.ThrowsAsync<StepFailedException>(() => UpgradeInSlot(engine, "w-1"));
+
+        Assert.Equal(UpgradePlanner.SlotStoppedExit, e.Failure.ExitCode);
+        Assert.Contains("w-2", e.Message, StringComparison.Ordinal);
+        Assert.Equal(["upgrade.requirements"], UpgradeCommands(hosts["w-1"]));
+        Assert.False(hosts["cp-1"].Slots.ContainsKey("w-1"));
+    }
+
+    [Fact]
+    [Trait("Item", "13.3")]
+    public async Task UpgradeAsync_KubeletFailsInItsSlot_SlotMarkedFailedThenAgainResumesAndReleasesIt()
+    {
+        var hosts = new FakeHosts();
+        using var engine = new NodeEngine(hosts.Factory);
+        hosts["w-1"].FailingScripts[UpgradePlanner.KubeletStep] = 1;
+
+        await Assert.ThrowsAsync<StepFailedException>(() => UpgradeInSlot(engine, "w-1"));
+        var failed = new Dictionary<string, string>(hosts["cp-1"].Slots);
+        await Assert.ThrowsAsync<StepFailedException>(() => UpgradeInSlot(engine, "w-2"));
+        hosts["w-1"].FailingScripts.Clear();
+        var resumed = await UpgradeInSlot(engine, "w-1");
+        var afterwards = await UpgradeInSlot(engine, "w-2");
+
+        Assert.Equal(new Dictionary<string, string> { ["w-1"] = "failed" }, failed);
+        Assert.Equal([UpgradePlanner.KubeletStep, "upgrade.uncordon.w-1"], resumed);
+        Assert.Contains("upgrade.uncordon.w-2", afterwards);
+        Assert.Empty(hosts["cp-1"].Slots);
+    }
 }
