@@ -21,7 +21,9 @@ public interface INodeEngine
 {
     /// <summary>Makes the program true on its host: runs each step whose journal entry is missing or differs, or whose check fails.</summary>
     /// <param name="joinVia">The first control plane, where a joining host's short-lived join token is made; null for the first.</param>
-    Task<NodeApplyResult> ApplyAsync(NodeProgram program, PlannedHost? joinVia, NodeConnection connection, CancellationToken ct);
+    /// <param name="restarts">What restarts the users of the node's certificates after the program placed renewed ones (Core's
+    /// <c>CertificateRenewalPlan.RestartsOf</c>); recorded done without running where they were placed for the first time.</param>
+    Task<NodeApplyResult> ApplyAsync(NodeProgram program, PlannedHost? joinVia, IReadOnlyList<Step> restarts, NodeConnection connection, CancellationToken ct);
 
     /// <summary>Undoes the host (kubeadm reset, services stopped, what the tool installed removed, journal cleared).</summary>
     Task ResetAsync(NodeProgram program, NodeConnection connection, CancellationToken ct);

@@ -143,7 +143,8 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
         var program = WireJson.NodeProgram(inputs.RequireString("program"));
         var connection = WireJson.NodeConnection(inputs.RequireString("connection"));
         var joinVia = inputs.String("joinVia") is { Length: > 0 } via ? WireJson.Deserialize<PlannedHost>(via, "joinVia") : null;
-        var result = await engine.ApplyAsync(program, joinVia, connection, ct);
+        var restarts = inputs.String("restarts") is { Length: > 0 } r ? WireJson.Deserialize<List<Step>>(r, "restarts") : [];
+        var result = await engine.ApplyAsync(program, joinVia, restarts, connection, ct);
         if (first && result.AdminKubeconfig is null)
             throw new InvalidOperationException($"host {program.Host.Name}: the first control plane returned no admin kubeconfig");
         return With(inputs, "kubeconfig", Properties.Value(result.AdminKubeconfig ?? "", secret: true));

@@ -45,7 +45,7 @@ public sealed class ClusterComponent : ComponentResource
         {
             var endpoint = Endpoint.TryParse(t.Item2, out var e) ? e! : throw new InvalidOperationException($"the API endpoint '{t.Item2}' is not host:port");
             var built = CoreCalls.NodePrograms(spec, t.Item1, KeptSecretsSerializer.FromJson(t.Item3), endpoint);
-            return built.ToImmutableDictionary(p => p.Host.Name, p => p, StringComparer.Ordinal);
+            return built.ToImmutableDictionary(p => p.Host.Name, p => (Program: p, Restarts: CoreCalls.RenewalRestarts(spec, t.Item1, p, endpoint)), StringComparer.Ordinal);
         });
 
         // Each node waits for the nodes the execution plan runs before it; those come earlier in Core's host order.
@@ -56,7 +56,8 @@ public sealed class ClusterComponent : ComponentResource
         var upgrade = WireJson.Serialize(NodeUpgradeSettings.Of(spec, args.Hosts));
         foreach (var host in args.Hosts)
         {
-            var program = programs.Apply(p => p.TryGetValue(host.Name, out var x) ? x : throw new InvalidOperationException($"Core planned no program for host {host.Name}"));
+            var planned = programs.Apply(p => p.TryGetValue(host.Name, out var x) ? x : throw new InvalidOperationException($"Core planned no program for host {host.Name}"));
+            var program = planned.Apply(x => x.Program);
             var dependsOn = new InputList<Resource>();
             foreach (var before in execution.DependsOn(host.Name)) dependsOn.Add(NodeOf(before));
 
@@ -76,10 +77,12 @@ public sealed class ClusterComponent : ComponentResource
                 FirstControlPlane = host.Name == firstControlPlane,
                 // Where the join credentials of the host's joining wave are made (the first control plane); empty when it does not join.
                 JoinVia = execution.JoinCredentialsFor(host.Name) is { } joinVia
-                    ? Output.Unsecret(programs.Apply(p => WireJson.Serialize(p[joinVia].Host)))
+                    ? Output.Unsecret(programs.Apply(p => WireJson.Serialize(p[joinVia].Program.Host)))
                     : (Input<string>)"",
                 // A version move: each node's Update runs its part of the upgrade, in the order of dependsOn.
                 Upgrade = upgrade,
+                // After an Update placed renewed certificates: what uses them restarted (the renewal itself is ClusterSecrets').
+                Restarts = Output.Unsecret(planned.Apply(x => WireJson.Serialize(x.Restarts))),
             }, new CustomResourceOptions { Parent = this, DependsOn = dependsOn });
             nodes.Add(host.Name, node);
         }

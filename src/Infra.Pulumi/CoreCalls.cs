@@ -41,6 +41,10 @@ internal static class CoreCalls
     public static IReadOnlyList<NodeProgram> NodePrograms(ClusterSpec spec, IReadOnlyList<PlannedHost> hosts, KeptSecrets secrets, Endpoint api) =>
         NodeProgramBuilder.Build(spec with { ControlPlane = spec.ControlPlane with { Endpoint = api } }, hosts, secrets);
 
+    /// <summary>What restarts the users of a node's certificates after an Update placed renewed ones.</summary>
+    public static IReadOnlyList<Step> RenewalRestarts(ClusterSpec spec, IReadOnlyList<PlannedHost> hosts, NodeProgram program, Endpoint api) =>
+        CertificateRenewalPlan.RestartsOf(spec with { ControlPlane = spec.ControlPlane with { Endpoint = api } }, hosts, program);
+
     /// <summary>The order of work for the hosts: node resources and the workloads depend on each other as its waves run.</summary>
     public static ExecutionPlan Execution(IReadOnlyList<PlannedHost> hosts) => ExecutionPlan.For(hosts);
 

@@ -120,4 +120,11 @@ public sealed class NodeArgs : ResourceArgs
     /// </summary>
     [Input("upgrade")]
     public Input<string>? Upgrade { get; set; }
+
+    /// <summary>
+    /// What restarts the users of the node's certificates once its Update placed renewed ones (Core's
+    /// CertificateRenewalPlan.RestartsOf, steps as wire JSON): etcd member, static pods, kubelet, each behind a health gate.
+    /// </summary>
+    [Input("restarts")]
+    public Input<string>? Restarts { get; set; }
 }

@@ -21,9 +21,9 @@ public class ProviderTests
     {
         public List<string> Calls { get; } = [];
 
-        public Task<NodeApplyResult> ApplyAsync(NodeProgram program, PlannedHost? joinVia, NodeConnection connection, CancellationToken ct)
+        public Task<NodeApplyResult> ApplyAsync(NodeProgram program, PlannedHost? joinVia, IReadOnlyList<Step> restarts, NodeConnection connection, CancellationToken ct)
         {
-            Calls.Add($"apply {program.Host.Name}");
+            Calls.Add($"apply {program.Host.Name}" + (restarts.Count == 0 ? "" : " then " + string.Join(", ", restarts.Select(s => s.Id)) + " after a renewal"));
             return Task.FromResult(new NodeApplyResult
             {
                 Ran = [.. program.Steps.Select(s => s.Id)],

@@ -24,17 +24,7 @@ public static class CertificateRenewalPlan
         var programs = new List<NodeProgram>();
         foreach (var node in selected)
         {
-            var steps = new List<Step>();
-            foreach (var placed in node.Steps.Where(s => PlacingSteps.Contains(s.Id)))
-            {
-                steps.Add(placed);
-                if (placed.Id == "prepare.etcd-pki") steps.Add(RenewSteps.EtcdMember(spec, renewed.Hosts, node.Host, placed));
-                if (placed.Id == "prepare.pki")
-                {
-                    if (node.Host.Has(Roles.ControlPlane)) steps.Add(RenewSteps.ControlPlane(placed));
-                    steps.Add(RenewSteps.Kubelet(placed));
-                }
-            }
+            var steps = node.Steps.Where(s => PlacingSteps.Contains(s.Id)).SelectMany(placed => (IEnumerable<Step>)[placed, .. Restarts(spec, renewed.Hosts, node.Host, placed)]).ToList();
             if (steps.Count > 0) programs.Add(node with { Steps = steps });
         }
         var hosts = programs.Select(p => p.Host).ToList();
@@ -54,5 +44,20 @@ public static class CertificateRenewalPlan
             Nodes = programs,
             Execution = new ExecutionPlan { Waves = waves, ResetWaves = [] },
         };
+    }
+
+    /// <summary>
+    /// What restarts the users of <paramref name="node"/>'s certificates once its placing steps placed new ones, in order
+    /// (the Pulumi provider runs them after a node's Update placed renewed certificates; the component orders the nodes).
+    /// </summary>
+    public static IReadOnlyList<Step> RestartsOf(ClusterSpec spec, IReadOnlyList<PlannedHost> hosts, NodeProgram node) =>
+        [.. node.Steps.Where(s => PlacingSteps.Contains(s.Id)).SelectMany(placed => Restarts(spec, hosts, node.Host, placed))];
+
+    private static IEnumerable<Step> Restarts(ClusterSpec spec, IReadOnlyList<PlannedHost> hosts, PlannedHost host, Step placed)
+    {
+        if (placed.Id == "prepare.etcd-pki") yield return RenewSteps.EtcdMember(spec, hosts, host, placed);
+        if (placed.Id != "prepare.pki") yield break;
+        if (host.Has(Roles.ControlPlane)) yield return RenewSteps.ControlPlane(placed);
+        yield return RenewSteps.Kubelet(placed);
     }
 }

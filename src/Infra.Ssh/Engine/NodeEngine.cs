@@ -36,7 +36,10 @@ public sealed class NodeEngine : IDisposable
     /// <exception cref="HostLockedException">Another run holds the host's lock.</exception>
     /// <exception cref="HostBlockedException">The host waits for something not done (or joins without a first control plane).</exception>
     /// <exception cref="StepFailedException">The probe, a step, a step's check after it ran, or the join credentials failed.</exception>
-    public async Task<NodeRunResult> ApplyAsync(NodeProgram program, PlannedHost? joinVia, NodeConnection connection, CancellationToken ct)
+    /// <param name="restarts">What restarts the users of the node's certificates (Core's <c>CertificateRenewalPlan.RestartsOf</c>),
+    /// run after its placing steps placed renewed certificates (see <see cref="RunRestartsAsync"/>).</param>
+    public async Task<NodeRunResult> ApplyAsync(NodeProgram program, PlannedHost? joinVia, NodeConnection connection, CancellationToken ct,
+        IReadOnlyList<Step>? restarts = null)
     {
         var timeout = TimeSpan.FromSeconds(connection.CommandTimeoutSeconds);
         var run = Run(connection);
@@ -84,6 +87,7 @@ public sealed class NodeEngine : IDisposable
                     var env = credentials is null || step.RuntimeInputs.Count == 0 ? null : credentials.EnvironmentFor(step.RuntimeInputs);
                     if (!await run.RunStepAsync(state, step, env, ct)) throw state.Stop!.ToException(program.Host.Name);
                 }
+                if (restarts is { Count: > 0 }) await RunRestartsAsync(run, state, restarts, ct);
                 string? kubeconfig = null;
                 // The host that initializes the cluster hands out its admin kubeconfig (the plan says which host that is).
                 if (program.InitializesCluster)
@@ -177,6 +181,25 @@ public sealed class NodeEngine : IDisposable
             await run.UnlockAsync(node);
             if (node.Session is not null) await node.Session.DisposeAsync();
             if (onFirst != node && onFirst.Session is not null) await onFirst.Session.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// After a node's certificates were placed again (a renewal, or new SANs), what uses them is restarted, each behind
+    /// its health gate, and journaled with the placing step's inputs: a restart cut short runs on the next Update. On a
+    /// node whose certificates were placed for the first time (a new node, or one an earlier release made) the services
+    /// started on them already: its restarts are recorded done without running.
+    /// </summary>
+    private static async Task RunRestartsAsync(HostRun run, HostRunState state, IReadOnlyList<Step> restarts, CancellationToken ct)
+    {
+        var before = state.Probe!.Journal;
+        var replaced = state.Decision!.Pending.Any(p => CertificateRenewalPlan.PlacingSteps.Contains(p.Step.Id) && before.ContainsKey(p.Step.Id));
+        foreach (var restart in restarts)
+        {
+            if (before.TryGetValue(restart.Id, out var done) && done.InputHash == restart.InputHash) continue;
+            // Same id and input hash, nothing to run: the journal line alone.
+            var step = replaced || done is not null ? restart : restart with { Script = Step.Header + ":\n", Check = null };
+            if (!await run.RunStepAsync(state, step, null, ct)) throw state.Stop!.ToException(state.Host);
         }
     }
 

@@ -26,6 +26,8 @@ public sealed partial class FakeHost(string name)
     public ConcurrentQueue<string> Commands { get; } = new();
     /// <summary>Steps whose script ran successfully, in order.</summary>
     public ConcurrentQueue<string> Ran { get; } = new();
+    /// <summary>Step id → the script the engine sent for it last (what it would have run).</summary>
+    public ConcurrentDictionary<string, string> Scripts { get; } = new(StringComparer.Ordinal);
     /// <summary>The same, shared by every host of a <see cref="FakeHosts"/>: the order across hosts.</summary>
     internal ConcurrentQueue<(string Host, string Step)>? AllRan { get; init; }
 
@@ -94,6 +96,7 @@ public sealed partial class FakeHost(string name)
             if (Input(script, "STEP_ID") is not { } id || Input(script, "INPUT_HASH") is not { } hash) return Ok("");
             if (FailingScripts.TryGetValue(id, out var exit)) return new CommandResult(exit, "", $"{id}: it broke\n");
             Ran.Enqueue(id);
+            Scripts[id] = script;
             AllRan?.Enqueue((Name, id));
             if (script.Contains("INFRA_VERIFY_EOF", StringComparison.Ordinal) && FailingChecks.TryGetValue(id, out var line))
             {
