@@ -1,0 +1,85 @@
+using Infra.Core.Model;
+using Infra.Core.Planning;
+using Infra.Core.Spec;
+using Infra.Ssh.Engine;
+using Infra.TestHosts;
+using Infra.TestHosts.Clusters;
+using Infra.TestKit;
+
+namespace Infra.Ssh.Tests.Provider;
+
+public sealed class WorkerSlotHosts() : HostsFixture("slots",
+    new TestHostOptions { Name = "scp" },
+    new TestHostOptions { Name = "sw1" },
+    new TestHostOptions { Name = "sw2" },
+    new TestHostOptions { Name = "sw3" });
+
+/// <summary>
+/// The provider's worker batches against real sshd hosts: three workers' upgrades started side by side, as the Pulumi
+/// engine updates their resources, with batches of two. The slot script (upgrade/worker-slot.sh) runs for real under
+/// flock on the first control plane, with the kubectl StandIn answering its node queries; the upgrade's own actions are
+/// markers (a drain that logs its start on the first control plane, a kubelet that takes a second, an uncordon that logs
+/// its end), so the log shows how many workers were between drain and uncordon at once.
+/// </summary>
+public class NodeEngineWorkerSlotTests(WorkerSlotHosts hosts) : IClassFixture<WorkerSlotHosts>
+{
+    private static readonly string[] Workers = ["sw1", "sw2", "sw3"];
+    private const string Log = "/opt/slots/log";
+
+    private PlannedHost Planned(string name, string role) => new()
+    {
+        Name = name,
+        Address = hosts[name].Address,
+        Port = 22,
+        User = "root",
+        HostKey = HostKeyPin.TryParse(hosts[name].HostKey.PublicKeyLine, out var pin, out _) ? pin : null,
+        Roles = [role],
+        Os = OsFamily.Debian12,
+    };
+
+    private static Step Marker(string id, string script) =>
+        Step.Create(id, Phase.Upgrade, id, script, null, new Dictionary<string, string>(), [OsFamily.Debian12]);
+
+    [RealHostFact]
+    [Trait("Item", "13.3")]
+    public async Task UpgradeAsync_ThreeWorkersSideBySideBatchesOfTwo_StandInKubectlNeverMoreThanTwoBetweenDrainAndUncordon()
+    {
+        // The stand-in kubectl reports v1.34.2 for every node: no worker is at the target yet, so no slot is taken back.
+        await KubernetesStandIns.InstallAsync(hosts["scp"], "v1.34.2", "v1.7.1");
+        var first = Planned("scp", Roles.ControlPlane);
+        var move = VersionMoves.Decide(new KubernetesVersion(1, 34, 2), new KubernetesVersion(1, 34, 3));
+        var settings = new NodeUpgradeSettings { WorkerBatchSize = 2, DrainTimeoutSeconds = 30, Etcd = EtcdTopology.Stacked, Nodes = ["scp", .. Workers] };
+        using var engine = new NodeEngine { SlotPoll = TimeSpan.FromMilliseconds(200) };
+
+        var runs = Workers.Select(name =>
+        {
+            var program = new NodeProgram { Host = Planned(name, Roles.Worker), Steps = [] };
+            IReadOnlyList<UpgradeAction> actions =
+            [
+                new(name, Marker(UpgradePlanner.RequirementsStep, "true")),
+                new("scp", Marker(UpgradePlanner.DrainStepPrefix + name, $"mkdir -p /opt/slots && echo \"start {name} $(date +%s%N)\" >> {Log}")),
+                new(name, Marker(UpgradePlanner.KubeletStep, "sleep 1")),
+                new("scp", Marker(UpgradePlanner.UncordonStepPrefix + name, $"echo \"end {name} $(date +%s%N)\" >> {Log}")),
+            ];
+            var slot = UpgradePlanner.WorkerSlotFor(program, first, move, settings)!;
+            return engine.UpgradeAsync(program, first, actions, TestTargets.NodeConnection(hosts.Network, 60), CancellationToken.None, slot);
+        }).ToList();
+        await Task.WhenAll(runs);
+
+        var events = hosts["scp"].ReadDiskFile(Log)!.Trim().Split('\n').Select(l => l.Split(' '))
+            .Select(p => (Kind: p[0], Node: p[1], At: long.Parse(p[2], System.Globalization.CultureInfo.InvariantCulture))).OrderBy(e => e.At).ToList();
+        var inFlight = 0;
+        var most = 0;
+        foreach (var e in events)
+        {
+            inFlight += e.Kind == "start" ? 1 : -1;
+            most = Math.Max(most, inFlight);
+        }
+        Assert.Equal(6, events.Count);
+        Assert.Equal(2, most);
+        Assert.All(Workers, w => Assert.Null(hosts["scp"].ReadDiskFile($"{UpgradePlanner.SlotsDir}/{w}")));
+        Assert.All(runs, r => Assert.Equal(4, r.Result.Count));
+        // The slot script asked kubectl about the holders while the third worker waited.
+        Assert.Contains(KubernetesStandIns.Calls(hosts["scp"]), c => c.Tool == "kubectl" && c.Has("--ignore-not-found"));
+    }
+}
