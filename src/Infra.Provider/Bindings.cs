@@ -1,5 +1,6 @@
 using Infra.Core.Model;
 using Infra.Core.Planning;
+using Infra.Core.Spec;
 using Infra.Ssh.Engine;
 
 namespace Infra.Provider;
@@ -21,8 +22,8 @@ internal sealed class SshNodeEngine(NodeEngine engine) : INodeEngine
 
     public Task ResetAsync(NodeProgram program, NodeConnection connection, CancellationToken ct) => engine.ResetAsync(program, connection, ct);
 
-    public Task<string?> RemoveAsync(NodeProgram program, PlannedHost firstControlPlane, NodeConnection connection, CancellationToken ct) =>
-        engine.RemoveAsync(program, firstControlPlane, connection, ct);
+    public Task<string?> RemoveAsync(NodeProgram program, PlannedHost firstControlPlane, UpgradeSpec? settings, NodeConnection connection, CancellationToken ct) =>
+        engine.RemoveAsync(program, firstControlPlane, connection, ct, settings);
 
     public Task<IReadOnlyList<string>> UpgradeAsync(NodeProgram program, PlannedHost firstControlPlane, IReadOnlyList<UpgradeAction> actions,
         WorkerSlot? slot, NodeConnection connection, CancellationToken ct) =>

@@ -1,5 +1,6 @@
 using Infra.Core.Model;
 using Infra.Core.Planning;
+using Infra.Core.Spec;
 
 namespace Infra.Provider;
 
@@ -32,7 +33,7 @@ public interface INodeEngine
     /// A worker taken out of the cluster: drained and deleted through <paramref name="firstControlPlane"/>, then reset.
     /// Returns a warning when the host could not be reached to reset (its node is gone from the cluster all the same).
     /// </summary>
-    Task<string?> RemoveAsync(NodeProgram program, PlannedHost firstControlPlane, NodeConnection connection, CancellationToken ct);
+    Task<string?> RemoveAsync(NodeProgram program, PlannedHost firstControlPlane, UpgradeSpec? settings, NodeConnection connection, CancellationToken ct);
 
     /// <summary>
     /// The node's part of a Kubernetes upgrade (Core's <c>UpgradePlanner.ForNode</c>): each action on its host (the node,

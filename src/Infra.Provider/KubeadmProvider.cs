@@ -113,7 +113,9 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
         // control planes and etcd members are reset as before (their membership is the execution plan's reset order).
         if (program.Host.Roles.SequenceEqual([Roles.Worker]) && props.String("joinVia") is { Length: > 0 } via)
         {
-            var warning = await engine.RemoveAsync(program, WireJson.Deserialize<PlannedHost>(via, "joinVia"), connection, ct);
+            // The drain is bounded by the stack's kubernetes.upgrade.drainTimeout, which the resource's upgrade input carries.
+            var settings = props.String("upgrade") is { Length: > 0 } json ? WireJson.Deserialize<NodeUpgradeSettings>(json, "upgrade").Settings : null;
+            var warning = await engine.RemoveAsync(program, WireJson.Deserialize<PlannedHost>(via, "joinVia"), settings, connection, ct);
             if (warning is not null) await Console.Error.WriteLineAsync("warning: " + warning);
             return;
         }

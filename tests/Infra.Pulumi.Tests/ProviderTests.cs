@@ -38,9 +38,9 @@ public class ProviderTests
             return Task.CompletedTask;
         }
 
-        public Task<string?> RemoveAsync(NodeProgram program, PlannedHost firstControlPlane, NodeConnection connection, CancellationToken ct)
+        public Task<string?> RemoveAsync(NodeProgram program, PlannedHost firstControlPlane, UpgradeSpec? settings, NodeConnection connection, CancellationToken ct)
         {
-            Calls.Add($"remove {program.Host.Name} via {firstControlPlane.Name}");
+            Calls.Add($"remove {program.Host.Name} via {firstControlPlane.Name}" + (settings is null ? "" : $", drain within {settings.DrainTimeoutSeconds} s"));
             return Task.FromResult<string?>(null);
         }
 
@@ -313,6 +313,17 @@ public class ProviderTests
         await p.Delete(new DeleteRequest(NodeUrn, "cp-1", NodeInputs(), TimeSpan.FromMinutes(10), NodeInputs()), default);
 
         Assert.Equal(["reset cp-1"], engine.Calls);
+    }
+
+    [Fact]
+    [Trait("Item", "13.4")]
+    public async Task Delete_Worker_RemovedThroughTheFirstControlPlaneWithTheStacksDrainTimeout()
+    {
+        var p = Provider(out var engine);
+
+        await p.Delete(new DeleteRequest(NodeUrn, "w-1", WorkerInputs("1.36.1"), TimeSpan.FromMinutes(10), WorkerInputs("1.36.1")), default);
+
+        Assert.Equal([$"remove w-1 via cp-1, drain within {UpgradeSpec.DefaultDrainTimeoutSeconds} s"], engine.Calls);
     }
 
     private static ImmutableDictionary<string, PropertyValue> SecretsInputs(string stack, string inventory = "") =>

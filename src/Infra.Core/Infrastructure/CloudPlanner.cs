@@ -13,7 +13,7 @@ namespace Infra.Core.Infrastructure;
 /// </summary>
 public static class CloudPlanner
 {
-    public const int ApiPort = 6443;
+    public const int ApiPort = Endpoint.ApiServerPort;
     public const int SshPort = 22;
     public const int KubeletPort = 10250;
 

@@ -78,7 +78,7 @@ public static class KubeadmConfigRenderer
             },
         ],
         NodeRegistration = Registration(c.Spec, host),
-        LocalAPIEndpoint = NodeAddress(host) is { } a ? new ApiEndpoint { AdvertiseAddress = a, BindPort = 6443 } : null,
+        LocalAPIEndpoint = NodeAddress(host) is { } a ? new ApiEndpoint { AdvertiseAddress = a, BindPort = Endpoint.ApiServerPort } : null,
         Patches = PatchesOf(c, host),
     };
 
@@ -105,7 +105,7 @@ public static class KubeadmConfigRenderer
         ControlPlane = controlPlane
             ? new JoinControlPlane
             {
-                LocalAPIEndpoint = NodeAddress(host) is { } a ? new ApiEndpoint { AdvertiseAddress = a, BindPort = 6443 } : null,
+                LocalAPIEndpoint = NodeAddress(host) is { } a ? new ApiEndpoint { AdvertiseAddress = a, BindPort = Endpoint.ApiServerPort } : null,
             }
             : null,
         Patches = controlPlane ? PatchesOf(c, host) : null,

@@ -30,7 +30,7 @@ internal static class RenewSteps
     public static readonly string[] StaticPods = ["etcd.yaml", "kube-apiserver.yaml", "kube-controller-manager.yaml", "kube-scheduler.yaml"];
 
     public const string ParkedManifests = HostPaths.JournalDir + "/renew-parked-manifests";
-    public const string LocalApiServer = "https://127.0.0.1:6443";
+    public static readonly string LocalApiServer = $"https://127.0.0.1:{Endpoint.ApiServerPort}";
 
     private static ShellSource Sh(string name) => ShellScript.Load(name);
 

@@ -35,7 +35,7 @@ public static class ClusterPlanner
         var nodeSpec = spec;
         if (spec.Target != Target.Baremetal && spec.ControlPlane.Endpoint is null)
         {
-            nodeSpec = spec with { ControlPlane = spec.ControlPlane with { Endpoint = new Endpoint(CloudEndpointPlaceholder, 6443) } };
+            nodeSpec = spec with { ControlPlane = spec.ControlPlane with { Endpoint = new Endpoint(CloudEndpointPlaceholder, Endpoint.ApiServerPort) } };
             warnings.Add($"the API endpoint is the cloud load balancer's address, known once it exists; this plan shows {CloudEndpointPlaceholder}");
         }
         var effective = secrets ?? ClusterPki.Ensure(spec, hosts, null, now ?? PlaceholderTime);

@@ -35,8 +35,6 @@ public static class EncryptionKeyRotation
     public const int RewriteTimeoutSeconds = 600;
     /// <summary>Tries of the rewrite: the documentation says to retry after a conflicting write.</summary>
     public const int RewriteTries = 3;
-    /// <summary>Where each control plane's API server listens (kubeadm's localAPIEndpoint.bindPort, as the tool sets it).</summary>
-    public const int ApiServerPort = 6443;
 
     /// <summary>The stage a rotation continues at: a second key newer than the first has been added; an older one is the key being retired.</summary>
     public static EncryptionRotationStage Next(KeptSecrets secrets) => secrets.SecondEncryptionKey switch
@@ -91,7 +89,7 @@ public static class EncryptionKeyRotation
         {
             var placed = node.Steps.Single(s => s.Id == "prepare.apiserver-config");
             var others = controlPlanes.Where(n => n != node && Kubeadm.KubeadmConfigRenderer.NodeAddress(n.Host) is not null)
-                .Select(n => $"https://{PlannedMember.UrlHost(Kubeadm.KubeadmConfigRenderer.NodeAddress(n.Host)!)}:{ApiServerPort}").ToList();
+                .Select(n => $"https://{PlannedMember.UrlHost(Kubeadm.KubeadmConfigRenderer.NodeAddress(n.Host)!)}:{Endpoint.ApiServerPort}").ToList();
             programs.Add(node with
             {
                 Steps =

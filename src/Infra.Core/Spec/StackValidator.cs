@@ -243,7 +243,7 @@ internal static class StackValidator
             }
             else if (cps.Count == 1)
             {
-                endpoint = new Endpoint(cps[0].NodeAddress, 6443);
+                endpoint = new Endpoint(cps[0].NodeAddress, Endpoint.ApiServerPort);
             }
         }
         else if (spec.ControlPlane.LoadBalancer == LoadBalancerKind.KubeVip)

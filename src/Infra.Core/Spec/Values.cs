@@ -85,6 +85,12 @@ public sealed record Cidr(IPNetwork Network)
 /// <summary>host:port of the API server.</summary>
 public sealed record Endpoint(string Host, int Port)
 {
+    /// <summary>
+    /// The port every control plane's API server listens on (the tool sets kubeadm's localAPIEndpoint.bindPort to it), and
+    /// an endpoint's port when none is written.
+    /// </summary>
+    public const int ApiServerPort = 6443;
+
     public override string ToString() => Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
 
     public static bool TryParse(string text, out Endpoint? endpoint)
@@ -102,7 +108,7 @@ public sealed record Endpoint(string Host, int Port)
         else
         {
             var colon = text.LastIndexOf(':');
-            if (colon <= 0) { host = text; port = "6443"; }
+            if (colon <= 0) { host = text; port = ApiServerPort.ToString(CultureInfo.InvariantCulture); }
             else { host = text[..colon]; port = text[(colon + 1)..]; }
         }
         if (!int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var p) || p is < 1 or > 65535) return false;

@@ -222,7 +222,7 @@ internal static class Policies
         }
     }
 
-    private static int ApiPort(PlanContext ctx) => ctx.Spec.ControlPlane.Endpoint?.Port ?? 6443;
+    private static int ApiPort(PlanContext ctx) => ctx.Spec.ControlPlane.Endpoint?.Port ?? Endpoint.ApiServerPort;
 
     private static List<V1NetworkPolicyPeer> ApiServerPeers(PlanContext ctx)
     {

@@ -267,7 +267,9 @@ public sealed class NodeEngine : IDisposable
     /// </summary>
     /// <exception cref="HostUnreachableException">The first control plane could not be reached; nothing changed.</exception>
     /// <exception cref="StepFailedException">The drain (a PodDisruptionBudget that never allows, named by kubectl), the deletion, or a reset step failed.</exception>
-    public async Task<string?> RemoveAsync(NodeProgram program, PlannedHost firstControlPlane, NodeConnection connection, CancellationToken ct)
+    /// <param name="settings">The stack's <c>kubernetes.upgrade</c> (the drain's timeout); null: the defaults.</param>
+    public async Task<string?> RemoveAsync(NodeProgram program, PlannedHost firstControlPlane, NodeConnection connection, CancellationToken ct,
+        UpgradeSpec? settings = null)
     {
         var timeout = TimeSpan.FromSeconds(connection.CommandTimeoutSeconds);
         IHostSession first;
@@ -281,7 +283,7 @@ public sealed class NodeEngine : IDisposable
         }
         await using (first)
         {
-            foreach (var step in NodeRemovals.FromFirstControlPlane(program.Host.Name, UpgradeSpec.Default, firstControlPlane.Os))
+            foreach (var step in NodeRemovals.FromFirstControlPlane(program.Host.Name, settings ?? UpgradeSpec.Default, firstControlPlane.Os))
             {
                 var r = await first.RunAsync(step.Script, null, timeout, step.Id, ct);
                 if (!r.Succeeded)
