@@ -157,4 +157,118 @@ public sealed class RenewAndRotateStandInTests(ThreeControlPlaneHosts hosts, ITe
         Assert.DoesNotContain("prepare.pki", again.Out, StringComparison.Ordinal);
         Assert.Empty(Since(after));
     }
+
+    [RealHostFact]
+    [Trait("Item", "14.2")]
+    public async Task RotateEncryptionKey_StandInThreeControlPlanes_StagesFilesAndGuardedRestartsInOrderThenTheRewriteFromCp1()
+    {
+        var (stack, before) = await AppliedAsync();
+        const string secrets = """{"apiVersion":"v1","kind":"List","items":[{"kind":"Secret","metadata":{"name":"s1","namespace":"default"}}]}""";
+        await KubernetesStandIns.AnswerAsync(hosts["cp1"], "secrets", secrets);
+        Assert.All(ThreeControlPlaneHosts.Names, n => Assert.Equal("infra-1", KeysOn(n)));
+
+        var r = Infra("secrets", "rotate", "encryption-key", "--file", stack, "--yes");
+        Assert.True(r.ExitCode == 0, r.Out + r.Err);
+
+        var calls = Since(before);
+        output.WriteLine(string.Join("\n", calls.Select(c => c.Line)));
+        // Three rollouts (add, encrypt with the new key, drop the old), each one control plane at a time behind the guard.
+        Assert.Equal([.. Rollout(), .. Rollout(), .. Rollout()], calls.Select(c => c.Line));
+        Assert.Equal(
+        [
+            .. ThreeControlPlaneHosts.Names.Select(n => $"{n}: infra-1,infra-2"),
+            .. ThreeControlPlaneHosts.Names.Select(n => $"{n}: infra-2,infra-1"),
+            .. ThreeControlPlaneHosts.Names.Select(n => $"{n}: infra-2"),
+        ], RestartedOn(calls));
+        Assert.All(ThreeControlPlaneHosts.Names, n => Assert.Equal("infra-2", KeysOn(n)));
+
+        // The rewrite, once, from cp1, between the second rollout and the third, piping what get printed into replace.
+        var rewrite = ThreeControlPlaneHosts.Names.SelectMany(n => KubernetesStandIns.Calls(hosts[n]).Skip(before[n]))
+            .Where(c => c.Tool == "kubectl" && (c.Has("secrets") || c.Has("replace"))).OrderBy(c => c.Arguments, StringComparer.Ordinal).ToList();
+        Assert.Equal(
+        [
+            "cp1: --kubeconfig /etc/kubernetes/admin.conf get secrets --all-namespaces -o json",
+            "cp1: --kubeconfig /etc/kubernetes/admin.conf replace -f -",
+        ], rewrite.Select(c => $"{c.Host}: {c.Arguments}"));
+        Assert.Equal(secrets + "\n", KubernetesStandIns.SavedFile(hosts["cp1"], rewrite[1].Files.Single()));
+        var secondRolloutEnd = calls[(2 * Rollout().Length) - 1].Call.End;
+        var thirdRolloutStart = calls[2 * Rollout().Length].Call.Start;
+        Assert.All(rewrite, c => Assert.True(c.Start >= secondRolloutEnd && c.End <= thirdRolloutStart, $"{c.Arguments} ran outside the rewrite stage"));
+    }
+
+    [RealHostFact]
+    [Trait("Item", "14.2")]
+    public async Task RotateEncryptionKey_StandInReplaceFails_StopsWithTheNewKeyFirstAndBothKept_RunAgainRewritesAndDrops()
+    {
+        var (stack, before) = await AppliedAsync();
+        await KubernetesStandIns.FailAsync(hosts["cp1"], "kubectl", "replace", 1, "Error from server (Conflict): Operation cannot be fulfilled on secrets \"s1\"");
+
+        var stopped = Infra("secrets", "rotate", "encryption-key", "--file", stack, "--yes");
+        Assert.Equal(1, stopped.ExitCode);
+        Assert.Contains("rewriting the Secrets failed (try 3 of 3)", stopped.Out + stopped.Err, StringComparison.Ordinal);
+        Assert.Contains("it resumes where it stopped", stopped.Out, StringComparison.Ordinal);
+        // After the second stage: every control plane encrypts with the new key and still reads with the old one.
+        Assert.All(ThreeControlPlaneHosts.Names, n => Assert.Equal("infra-2,infra-1", KeysOn(n)));
+        Assert.Equal(3, KubernetesStandIns.Calls(hosts["cp1"]).Skip(before["cp1"]).Count(c => c.Tool == "kubectl" && c.Has("replace")));
+        var first = Since(before);
+        Assert.Equal([.. Rollout(), .. Rollout()], first.Select(c => c.Line));
+
+        await KubernetesStandIns.ClearControlsAsync(hosts["cp1"]);
+        await KubernetesStandIns.KeepAsync(hosts["cp1"], "crictl", "ps", [EncryptionConfig]);
+        var mid = ThreeControlPlaneHosts.Names.ToDictionary(n => n, n => KubernetesStandIns.Calls(hosts[n]).Count);
+        var resumed = Infra("secrets", "rotate", "encryption-key", "--file", stack, "--yes");
+        Assert.True(resumed.ExitCode == 0, resumed.Out + resumed.Err);
+        Assert.Contains("a rotation is in progress (infra-2 first, infra-1 second): it is resumed", resumed.Out, StringComparison.Ordinal);
+
+        // Resumed: nothing restarts again for the stage every host has (each is only checked), the rewrite runs, then the old key is dropped.
+        var second = Since(mid);
+        AssertResumed(ThreeControlPlaneHosts.Names, Rollout(), second);
+        Assert.Equal([.. ThreeControlPlaneHosts.Names.Select(n => $"{n}: infra-2")], RestartedOn(second));
+        Assert.Single(KubernetesStandIns.Calls(hosts["cp1"]).Skip(mid["cp1"]), c => c.Tool == "kubectl" && c.Has("replace"));
+        Assert.All(ThreeControlPlaneHosts.Names, n => Assert.Equal("infra-2", KeysOn(n)));
+    }
+
+    [RealHostFact]
+    [Trait("Item", "14.2")]
+    public async Task RotateEncryptionKey_StandInCp2ApiServerDoesNotAnswer_OthersRestartRefused_RunAgainOnceItAnswersResumesToTheEnd()
+    {
+        var (stack, before) = await AppliedAsync();
+        // cp1's and cp3's kubectl get no answer from cp2's API server; cp2's own (asked locally) answers.
+        var cp2 = $"https://{hosts["cp2"].Address}:6443";
+        foreach (var n in new[] { "cp1", "cp3" })
+        {
+            await KubernetesStandIns.FailAsync(hosts[n], "kubectl", "get", 1, $"The connection to the server {hosts["cp2"].Address}:6443 was refused");
+            await KubernetesStandIns.FailWhenAsync(hosts[n], "kubectl", "get", $"[[ \" $ARGS \" == *\" --server {cp2} \"* ]]");
+        }
+
+        var stopped = Infra("secrets", "rotate", "encryption-key", "--file", stack, "--yes");
+        Assert.Equal(1, stopped.ExitCode);
+        Assert.Contains($"the API server at {cp2} does not answer: this control plane is not restarted", stopped.Out + stopped.Err, StringComparison.Ordinal);
+        // cp1 asked cp2 and stopped there; cp2 (the others answer) restarted; cp3 asked cp1, then cp2, and stopped.
+        var first = Since(before);
+        Assert.Equal(["cp1: readyz of cp2", .. Restart("cp2"), "cp3: readyz of cp1", "cp3: readyz of cp2"], first.Select(c => c.Line));
+        Assert.Equal(["cp2: infra-1,infra-2"], RestartedOn(first));
+        // The refused hosts have the new file in place (placed before the restart), not yet read by their API servers.
+        Assert.All(ThreeControlPlaneHosts.Names, n => Assert.Equal("infra-1,infra-2", KeysOn(n)));
+
+        foreach (var n in new[] { "cp1", "cp3" })
+        {
+            await KubernetesStandIns.ClearControlsAsync(hosts[n]);
+            await KubernetesStandIns.KeepAsync(hosts[n], "crictl", "ps", [EncryptionConfig]);
+        }
+        var mid = ThreeControlPlaneHosts.Names.ToDictionary(n => n, n => KubernetesStandIns.Calls(hosts[n]).Count);
+        var resumed = Infra("secrets", "rotate", "encryption-key", "--file", stack, "--yes");
+        Assert.True(resumed.ExitCode == 0, resumed.Out + resumed.Err);
+
+        // The first stage resumed on cp1 and cp3 only (cp2 is only checked), then the other stages on every control plane.
+        var second = Since(mid);
+        AssertResumed(["cp2"], [.. Restart("cp1"), .. Restart("cp3"), .. Rollout(), .. Rollout()], second);
+        Assert.Equal(
+        [
+            "cp1: infra-1,infra-2", "cp3: infra-1,infra-2",
+            .. ThreeControlPlaneHosts.Names.Select(n => $"{n}: infra-2,infra-1"),
+            .. ThreeControlPlaneHosts.Names.Select(n => $"{n}: infra-2"),
+        ], RestartedOn(second));
+        Assert.All(ThreeControlPlaneHosts.Names, n => Assert.Equal("infra-2", KeysOn(n)));
+    }
 }
