@@ -203,7 +203,8 @@ public static class KubernetesStandIns
 
     /// <summary>
     /// crictl as the stacked-etcd commands call it (after --runtime-endpoint): <c>ps --name '^etcd$'</c> names a running
-    /// etcd container, and <c>exec … etcdctl … snapshot save FILE</c> writes FILE (the container sees the host's data folder).
+    /// etcd container, <c>exec … etcdctl … snapshot save FILE</c> writes FILE (the container sees the host's data folder),
+    /// and <c>exec … snapshot status FILE -w json</c> prints a status of FILE.
     /// </summary>
     public static string Crictl() => Common("crictl") + """
         record
@@ -212,6 +213,9 @@ public static class KubernetesStandIns
           file="${*: -1}"
           mkdir -p "$(dirname "$file")"
           echo 'stand-in etcd snapshot' > "$file"
+        fi
+        if [[ " $* " == *" exec "* ]] && [[ " $* " == *" snapshot status "* ]]; then
+          echo '{"hash":305419896,"revision":42,"totalKey":1,"totalSize":23,"version":"3.6.0"}'
         fi
 
         """;
