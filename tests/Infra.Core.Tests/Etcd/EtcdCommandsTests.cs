@@ -25,6 +25,22 @@ public class EtcdCommandsTests
         Host = new PlannedHost { Name = name, Address = address, Port = 22, User = "root", HostKey = null, Roles = [Roles.Etcd], Os = OsFamily.Debian12 },
     };
 
+    /// <summary>The words a script's etcdctl array gets are the client flags every rendered etcdctl command carries (one place).</summary>
+    [Fact]
+    [Trait("Item", "14.4")]
+    public void HostCtlWords_MemberHealthcheck_TheClientFlagsOfEveryCommand_RefusedForAStaticPod()
+    {
+        var etcd = EtcdCommands.MemberHealthcheck;
+
+        var words = etcd.HostCtlWords("3s");
+
+        Assert.Equal(["etcdctl", "--cacert=/etc/etcd/pki/ca.crt", "--cert=/etc/etcd/pki/healthcheck-client.crt", "--key=/etc/etcd/pki/healthcheck-client.key",
+            "--dial-timeout=2s", "--command-timeout=3s"], words);
+        Assert.Equal(EtcdClientFiles.MemberHealthcheck, etcd.Client);
+        Assert.Equal($"etcdctl --endpoints={Endpoints[0]} {string.Join(' ', words.Skip(1))} member list -w simple", etcd.MemberListSimple([Endpoints[0]]));
+        Assert.Throws<InvalidOperationException>(() => EtcdCommands.KubeadmHealthcheck.HostCtlWords("3s"));
+    }
+
     [Theory]
     [InlineData("3.4.23", "etcdctl snapshot status")]
     [InlineData("3.5.24", "etcdutl snapshot status")]
