@@ -143,6 +143,43 @@ public sealed class StatusHealthTests(StatusHosts hosts, ITestOutputHelper outpu
         Assert.Contains("was refused", reason, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Issue 14, "a failing run is visible in infra status": the scheduled snapshot's unit run for real by systemd on cp1,
+    /// failed once by the stand-in crictl; status reads systemd's record of that run in the listing's round trip.
+    /// </summary>
+    [RealHostFact]
+    [Trait("Item", "14.3")]
+    public async Task Status_StandInScheduledSnapshotRunFailed_Exit1BackupsDegradedWithSystemdsResultAndTheRunsOutput_ThenARunThatSucceedsHealsIt()
+    {
+        var stack = await HealthyClusterAsync();
+        await KubernetesStandIns.FailAsync(hosts["cp1"], "crictl", "ps", 1, "connect: connect endpoint 'unix:///run/containerd/containerd.sock': connection refused");
+        await hosts["cp1"].ExecInsideAsync("systemctl start infra-etcd-snapshot.service || true");
+
+        var text = Infra("status", "--file", stack);
+        var json = Infra("status", "--file", stack, "--output", "json");
+
+        // The newest snapshot is an hour old (fresh): only the failed run makes the part degraded.
+        Assert.Equal(1, text.ExitCode);
+        Assert.Contains("cp1's last run failed (exit-code, exit status 1) at ", text.Out, StringComparison.Ordinal);
+        Assert.Equal(1, json.ExitCode);
+        var backups = Health(json).GetProperty("health").GetProperty("backups");
+        Assert.Equal("degraded", backups.GetProperty("part").GetProperty("state").GetString());
+        Assert.EndsWith("connection refused", backups.GetProperty("part").GetProperty("reason").GetString(), StringComparison.Ordinal);
+        var run = backups.GetProperty("members").EnumerateArray().Single().GetProperty("lastRun");
+        Assert.Equal(("exit-code", 1), (run.GetProperty("result").GetString(), run.GetProperty("exitStatus").GetInt32()));
+
+        await KubernetesStandIns.ClearControlsAsync(hosts["cp1"]);
+        await hosts["cp1"].ExecInsideAsync("systemctl start infra-etcd-snapshot.service");
+
+        var healed = Infra("status", "--file", stack, "--output", "json");
+        Assert.Equal(0, healed.ExitCode);
+        backups = Health(healed).GetProperty("health").GetProperty("backups");
+        Assert.Equal("healthy", backups.GetProperty("part").GetProperty("state").GetString());
+        var member = backups.GetProperty("members").EnumerateArray().Single();
+        Assert.Equal(2, member.GetProperty("count").GetInt32());
+        Assert.Equal("success", member.GetProperty("lastRun").GetProperty("result").GetString());
+    }
+
     [RealHostFact]
     [Trait("Item", "15.5")]
     public async Task Status_StandInUnreachableWorker_Exit1UnknownWhereItCannotBeRead()

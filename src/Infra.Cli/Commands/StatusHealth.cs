@@ -118,7 +118,7 @@ internal static class StatusHealth
         return
         [
             .. members.Where(m => unreachable.ContainsKey(m.Name)).Select(m => new HostBackup(m.Name, null, 0, "unreachable")),
-            .. listed.Select(m => new HostBackup(m.Host, m.Snapshots.Count == 0 ? null : m.Snapshots.Max(s => s.Taken), m.Snapshots.Count, m.Failure)),
+            .. listed.Select(m => new HostBackup(m.Host, m.Snapshots.Count == 0 ? null : m.Snapshots.Max(s => s.Taken), m.Snapshots.Count, m.Failure, m.LastRun)),
         ];
     }
 }

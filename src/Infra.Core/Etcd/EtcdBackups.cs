@@ -133,10 +133,29 @@ public static partial class EtcdBackups
 
         """;
 
-    /// <summary>Lists the verified snapshots on a member: one line each, "NAME SIZE" (names cannot hold spaces: <see cref="SnapshotName"/>).</summary>
+    /// <summary>The line after which <see cref="ListScript"/> prints the snapshot service's last run.</summary>
+    public const string ServiceRunMarker = "@@infra-snapshot-service";
+
+    /// <summary>The line after which <see cref="ListScript"/> prints that run's last lines of output.</summary>
+    public const string ServiceLogMarker = "@@infra-snapshot-log";
+
+    /// <summary>
+    /// Lists the verified snapshots on a member: one line each, "NAME SIZE" (names cannot hold spaces:
+    /// <see cref="SnapshotName"/>); then, after <see cref="ServiceRunMarker"/>, the service's last run as systemd keeps it
+    /// (the Service interface's Result and the ExecMain exec status' Status and ExitTimestamp, systemd/systemd
+    /// src/core/dbus-service.c and dbus-execute.h), and after <see cref="ServiceLogMarker"/> that run's last output lines
+    /// (journal entries of its invocation).
+    /// </summary>
     public const string ListScript = $"""
         if [ -d {Directory} ]; then
           find {Directory} -maxdepth 1 -type f -name 'etcd-*.db' -printf '%f %s\n'
+        fi
+        echo '{ServiceRunMarker}'
+        systemctl show {ServiceName} -p Result -p ExecMainStatus -p ExecMainExitTimestamp -p InvocationID 2>/dev/null || true
+        invocation=$(systemctl show {ServiceName} -p InvocationID --value 2>/dev/null || true)
+        if [ -n "$invocation" ]; then
+          echo '{ServiceLogMarker}'
+          journalctl --no-pager -o cat -n 3 _SYSTEMD_INVOCATION_ID="$invocation" 2>/dev/null || true
         fi
 
         """;
@@ -147,6 +166,7 @@ public static partial class EtcdBackups
         var list = new List<StoredSnapshot>();
         foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
+            if (line == ServiceRunMarker) break;
             var parts = line.Split(' ');
             if (parts.Length != 2 || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var size)) continue;
             var m = SnapshotName().Match(parts[0]);
@@ -157,12 +177,50 @@ public static partial class EtcdBackups
         return [.. list.OrderBy(s => s.Taken).ThenBy(s => s.Name, StringComparer.Ordinal)];
     }
 
+    /// <summary>
+    /// The snapshot service's last run in what <see cref="ListScript"/> printed; null when it printed none (a host that
+    /// does not run systemd's manager, or an older listing).
+    /// </summary>
+    public static SnapshotServiceRun? ParseServiceRun(string output)
+    {
+        var lines = output.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        var run = lines.IndexOf(ServiceRunMarker);
+        if (run < 0) return null;
+        var log = lines.IndexOf(ServiceLogMarker, run);
+        var properties = lines[(run + 1)..(log < 0 ? lines.Count : log)].Select(l => l.Split('=', 2)).Where(kv => kv.Length == 2)
+            .GroupBy(kv => kv[0], StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last()[1], StringComparer.Ordinal);
+        if (!properties.TryGetValue("Result", out var result) || result.Length == 0) return null;
+        int? status = properties.TryGetValue("ExecMainStatus", out var s) && int.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var code) ? code : null;
+        var finished = properties.GetValueOrDefault("ExecMainExitTimestamp") is { Length: > 0 } f ? f : null;
+        IReadOnlyList<string> output3 = log < 0 ? [] : [.. lines[(log + 1)..].Where(l => l.Trim().Length > 0)];
+        return new SnapshotServiceRun(result, status, finished, output3);
+    }
+
     /// <summary>The newest snapshot of the cluster: the highest revision, then the latest taken (members agree on revisions).</summary>
     public static StoredSnapshot? Newest(IEnumerable<StoredSnapshot> snapshots) =>
         snapshots.OrderByDescending(s => s.Revision).ThenByDescending(s => s.Taken).ThenBy(s => s.Host, StringComparer.Ordinal).FirstOrDefault();
 
     /// <summary>A single-quoted bash word.</summary>
     private static string Word(string s) => "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+}
+
+/// <summary>
+/// The last run of <see cref="EtcdBackups.ServiceName"/> on a member: systemd's Result (<c>success</c>, or why it failed:
+/// <c>exit-code</c>, <c>signal</c>, <c>timeout</c>, …), the main process' exit status, when it ended (as systemctl
+/// prints it; empty when it never ran) and the run's last lines of output.
+/// </summary>
+public sealed record SnapshotServiceRun(string Result, int? ExitStatus, string? Finished, IReadOnlyList<string> Output)
+{
+    public bool Failed => Result != "success";
+
+    /// <summary>What a user reads: the result, the exit status, when, and the run's last line of output.</summary>
+    public string Describe()
+    {
+        var what = ExitStatus is { } code && code != 0 ? $"{Result}, exit status {code.ToString(CultureInfo.InvariantCulture)}" : Result;
+        var when = Finished is null ? "" : $" at {Finished}";
+        var said = Output.Count == 0 ? "" : ": " + Output[^1];
+        return $"last run failed ({what}){when}{said}";
+    }
 }
 
 /// <summary>A snapshot kept on a member by the scheduled backups.</summary>

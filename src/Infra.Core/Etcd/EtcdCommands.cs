@@ -56,6 +56,17 @@ public sealed record EtcdCommands
         Client = new EtcdClientFiles(PkiFiles.KubernetesPkiDir + "/etcd/ca.crt", PkiFiles.KubernetesPkiDir + "/etcd/healthcheck-client.crt",
             PkiFiles.KubernetesPkiDir + "/etcd/healthcheck-client.key"),
     };
+    /// <summary>
+    /// An external member as the day-two steps reach it on the member itself: etcdctl on the host, with the health-check
+    /// client pair the member's PKI step placed (every supported etcd version has the commands these steps use).
+    /// </summary>
+    public static EtcdCommands MemberHealthcheck => new()
+    {
+        Version = Etcd.EtcdVersion.OldestSupported,
+        Access = EtcdAccess.Host,
+        Client = EtcdClientFiles.MemberHealthcheck,
+    };
+
     /// <summary>Where kubeadm's etcd static pod keeps its data (a hostPath mounted at the same path in the container).</summary>
     public const string DataDir = HostPaths.EtcdDataDir;
 
@@ -84,9 +95,19 @@ public sealed record EtcdCommands
 
     /// <summary>etcdctl with shell words that are already safe (quoted literals or double-quoted variables).</summary>
     private string CtlWords(string endpoints, string commandTimeout, IEnumerable<string> words) =>
-        $"{Exec}etcdctl --endpoints={endpoints} --cacert={Bash.Quote(Client.CaFile)} "
-        + $"--cert={Bash.Quote(Client.CertFile)} --key={Bash.Quote(Client.KeyFile)} --dial-timeout=2s --command-timeout={commandTimeout} "
-        + string.Join(' ', words);
+        $"{Exec}etcdctl --endpoints={endpoints} {string.Join(' ', ClientFlags(Bash.Quote, commandTimeout))} " + string.Join(' ', words);
+
+    /// <summary>The client TLS and timeouts every etcdctl command of the tool carries, each path passed through <paramref name="quote"/>.</summary>
+    private IEnumerable<string> ClientFlags(Func<string, string> quote, string commandTimeout) =>
+        [$"--cacert={quote(Client.CaFile)}", $"--cert={quote(Client.CertFile)}", $"--key={quote(Client.KeyFile)}", "--dial-timeout=2s", $"--command-timeout={commandTimeout}"];
+
+    /// <summary>
+    /// etcdctl on the host with this client's TLS and timeouts as separate words, for a script's array input (an
+    /// embedded script adds <c>--endpoints</c> and the command); only where etcd runs on the host.
+    /// </summary>
+    public IReadOnlyList<string> HostCtlWords(string commandTimeout) => Access == EtcdAccess.Host
+        ? ["etcdctl", .. ClientFlags(path => path, commandTimeout)]
+        : throw new InvalidOperationException("etcdctl runs inside kubeadm's etcd container here: use the commands that carry it");
 
     /// <summary>A bash variable's value as one word: <c>"$name"</c> (the name must be a plain identifier).</summary>
     private static string Variable(string name) =>

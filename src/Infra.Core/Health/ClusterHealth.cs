@@ -41,8 +41,8 @@ public sealed record EtcdMemberHealth(string Name, bool Healthy, string? Problem
 /// <summary>A host's earliest certificate expiry (of the files <c>infra certs check</c> reads).</summary>
 public sealed record HostExpiry(string Host, DateTimeOffset? NotAfter, int? DaysLeft, string? Subject, string? Problem);
 
-/// <summary>The newest scheduled etcd snapshot of a member (<c>/var/lib/infra/etcd-snapshots</c>).</summary>
-public sealed record HostBackup(string Host, DateTimeOffset? Newest, int Count, string? Problem);
+/// <summary>The newest scheduled etcd snapshot of a member (<c>/var/lib/infra/etcd-snapshots</c>) and its snapshot service's last run.</summary>
+public sealed record HostBackup(string Host, DateTimeOffset? Newest, int Count, string? Problem, Etcd.SnapshotServiceRun? LastRun = null);
 
 /// <summary>A host's reachability and drift as the engine's dry run saw it.</summary>
 public sealed record HostReach(string Host, bool Reachable, bool Drift, string? Problem);
@@ -149,7 +149,9 @@ public sealed record ClusterHealth
             .Select(m => m.Problem is null ? $"{m.Host} has no snapshot yet ('systemctl start infra-etcd-snapshot.service' on it takes one)" : $"{m.Host}: {m.Problem}").ToList();
         var stale = members.Where(m => m.Problem is null && m.Newest is { } newest && now - newest > BackupMaxAge)
             .Select(m => $"{m.Host}'s newest is {(int)(now - m.Newest!.Value).TotalHours} h old").ToList();
-        if (stale.Count > 0) return HealthPart.Degraded(string.Join("; ", stale.Concat(unread)));
+        // A failed last run is degraded even while an older snapshot is fresh: the next one may not come.
+        var failed = members.Where(m => m.LastRun is { Failed: true }).Select(m => $"{m.Host}'s {m.LastRun!.Describe()}").ToList();
+        if (failed.Count > 0 || stale.Count > 0) return HealthPart.Degraded(string.Join("; ", failed.Concat(stale).Concat(unread)));
         return unread.Count > 0 ? HealthPart.Unknown(string.Join("; ", unread)) : HealthPart.Healthy;
     }
 
@@ -179,7 +181,18 @@ public sealed record ClusterHealth
                 part = Part(CertificatesPart),
                 hosts = Certificates.Select(c => new { host = c.Host, earliestNotAfter = c.NotAfter, daysLeft = c.DaysLeft, subject = c.Subject, problem = c.Problem }),
             },
-            backups = new { part = Part(BackupsPart), members = Backups.Select(b => new { host = b.Host, newest = b.Newest, count = b.Count, problem = b.Problem }) },
+            backups = new
+            {
+                part = Part(BackupsPart),
+                members = Backups.Select(b => new
+                {
+                    host = b.Host,
+                    newest = b.Newest,
+                    count = b.Count,
+                    problem = b.Problem,
+                    lastRun = b.LastRun is not { } r ? null : new { result = r.Result, exitStatus = r.ExitStatus, finished = r.Finished, output = r.Output },
+                }),
+            },
             alerts = new { part = Part(AlertsPart), firing = FiringAlerts.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(kv => kv.Key, kv => kv.Value) },
         })!;
     }

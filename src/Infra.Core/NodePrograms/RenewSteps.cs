@@ -42,15 +42,15 @@ internal static class RenewSteps
         // As EtcdPhase.EnvironmentFile listens: peers on the member's IP address, or on every address for a DNS name.
         var self = EtcdMembers.Of(spec, hosts).Single(m => m.Name == host.Name);
         var peerHost = System.Net.IPAddress.TryParse(self.Address, out _) ? PlannedMember.UrlHost(self.Address) : "127.0.0.1";
-        string[] tls = [$"--cacert={PkiFiles.ExternalEtcdCaCert}", $"--cert={PkiFiles.ExternalEtcdHealthcheckCert}", $"--key={PkiFiles.ExternalEtcdHealthcheckKey}",
-            "--dial-timeout=2s", "--command-timeout=3s"];
-        string[] local = ["etcdctl", $"--endpoints=https://127.0.0.1:{PlannedMember.ClientPort}", .. tls];
-        var script = ShellScript.Render(new ShellArgs().List("ETCD_CTL", ["etcdctl", .. tls])
+        var etcd = EtcdCommands.MemberHealthcheck;
+        var ctl = etcd.HostCtlWords("3s");
+        var localEndpoint = $"https://127.0.0.1:{PlannedMember.ClientPort}";
+        var script = ShellScript.Render(new ShellArgs().List("ETCD_CTL", ctl)
             .Set("CLUSTER_ENDPOINTS", string.Join(',', EtcdMembers.Of(spec, hosts).Select(m => m.ClientUrl)))
-            .Set("LOCAL_ENDPOINT", $"https://127.0.0.1:{PlannedMember.ClientPort}").Set("HEALTH_TIMEOUT", Timeout), Sh("renew/etcd-member.sh"));
-        var check = ShellScript.Render(new ShellArgs().List("LOCAL_CTL", local).Set("SERVER_CERT", PkiFiles.ExternalEtcdServerCert)
-            .Set("PEER_CERT", PkiFiles.ExternalEtcdPeerCert).Set("CLIENT_CERT", PkiFiles.ExternalEtcdHealthcheckCert).Set("CLIENT_KEY", PkiFiles.ExternalEtcdHealthcheckKey)
-            .Set("CA_CERT", PkiFiles.ExternalEtcdCaCert).Set("CLIENT_AT", $"127.0.0.1:{PlannedMember.ClientPort}")
+            .Set("LOCAL_ENDPOINT", localEndpoint).Set("HEALTH_TIMEOUT", Timeout), Sh("renew/etcd-member.sh"));
+        var check = ShellScript.Render(new ShellArgs().List("LOCAL_CTL", [.. ctl, $"--endpoints={localEndpoint}"]).Set("SERVER_CERT", PkiFiles.ExternalEtcdServerCert)
+            .Set("PEER_CERT", PkiFiles.ExternalEtcdPeerCert).Set("CLIENT_CERT", etcd.Client.CertFile).Set("CLIENT_KEY", etcd.Client.KeyFile)
+            .Set("CA_CERT", etcd.Client.CaFile).Set("CLIENT_AT", $"127.0.0.1:{PlannedMember.ClientPort}")
             .Set("PEER_AT", $"{peerHost}:{PlannedMember.PeerPort}"), Sh("renew/etcd-member-check.sh"));
         return Step.Create("renew.etcd-member", Phase.Prepare,
             "Restart the etcd member on its renewed certificates, only with every member healthy, and wait until every member is healthy again",

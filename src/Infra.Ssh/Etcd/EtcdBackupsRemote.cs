@@ -6,8 +6,8 @@ using Infra.Core.Spec;
 
 namespace Infra.Ssh.Etcd;
 
-/// <summary>The snapshots one member keeps, or why they could not be listed.</summary>
-public sealed record MemberSnapshots(string Host, IReadOnlyList<StoredSnapshot> Snapshots, string? Failure);
+/// <summary>The snapshots one member keeps and its snapshot service's last run (read in the same round trip), or why they could not be listed.</summary>
+public sealed record MemberSnapshots(string Host, IReadOnlyList<StoredSnapshot> Snapshots, string? Failure, SnapshotServiceRun? LastRun = null);
 
 /// <summary>The scheduled snapshots (<c>etcd.backup</c>) on the members: listed, and one copied off with its SHA-256 checked.</summary>
 public static partial class EtcdBackupsRemote
@@ -24,7 +24,7 @@ public static partial class EtcdBackupsRemote
                 await using var session = await connect(host, ct);
                 var r = await session.RunAsync(EtcdBackups.ListScript, null, timeout, "list etcd snapshots", ct);
                 return r.Succeeded
-                    ? new MemberSnapshots(host.Name, EtcdBackups.ParseListing(host.Name, r.Stdout), null)
+                    ? new MemberSnapshots(host.Name, EtcdBackups.ParseListing(host.Name, r.Stdout), null, EtcdBackups.ParseServiceRun(r.Stdout))
                     : new MemberSnapshots(host.Name, [], $"listing failed (exit {r.ExitCode}): {r.StderrTail(3)}");
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)

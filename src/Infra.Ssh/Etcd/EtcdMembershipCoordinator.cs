@@ -38,7 +38,7 @@ public sealed class EtcdMembershipCoordinator(HostSessionFactory connect, Redact
         public IReadOnlyList<string> Endpoints { get; } = Planned.Select(m => m.ClientUrl).ToList();
     }
 
-    private static readonly EtcdCommands Commands = new() { Version = EtcdVersion.OldestSupported, Access = EtcdAccess.Host, Client = EtcdClientFiles.MemberHealthcheck };
+    private static readonly EtcdCommands Commands = EtcdCommands.MemberHealthcheck;
 
     /// <param name="programs">Members whose etcd phase is pending, in bootstrap order.</param>
     /// <param name="sessions">Open sessions of the run (the coordinator opens others it needs and closes them).</param>

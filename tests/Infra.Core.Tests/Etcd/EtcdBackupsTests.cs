@@ -126,4 +126,68 @@ public class EtcdBackupsTests
     [InlineData(".partial.ab12", false)]
     [InlineData("etcd-20261207T060000Z-r42-0A1B2C3D.db", false)]
     public void SnapshotName_OnlyVerifiedSnapshots(string name, bool matches) => Assert.Equal(matches, EtcdBackups.SnapshotName().IsMatch(name));
+
+    /// <summary>What <see cref="EtcdBackups.ListScript"/> prints on a member whose last scheduled run failed (systemctl show, journalctl -o cat).</summary>
+    private const string FailedListing = """
+        etcd-20261207T060000Z-r42-0a1b2c3d.db 1024
+        @@infra-snapshot-service
+        Result=exit-code
+        ExecMainExitTimestamp=Mon 2026-12-07 12:00:03 UTC
+        ExecMainStatus=1
+        InvocationID=0a1b2c3d4e5f40718293a4b5c6d7e8f9
+        @@infra-snapshot-log
+        no running etcd container on this host (kubeadm static pod etcd)
+        etcd-20261207T070000Z-r43-0a1b2c3d.db 2048
+
+        """;
+
+    [Trait("Item", "14.3")]
+    [Fact]
+    public void ParseServiceRun_FailedRun_ResultStatusTimeAndOutput_ListingStopsBeforeIt()
+    {
+        var run = EtcdBackups.ParseServiceRun(FailedListing)!;
+
+        Assert.True(run.Failed);
+        Assert.Equal(("exit-code", 1, "Mon 2026-12-07 12:00:03 UTC"), (run.Result, run.ExitStatus, run.Finished));
+        Assert.Equal("last run failed (exit-code, exit status 1) at Mon 2026-12-07 12:00:03 UTC: etcd-20261207T070000Z-r43-0a1b2c3d.db 2048", run.Describe());
+        // A line of the run's output that looks like a snapshot is not one: the listing ends at the marker.
+        Assert.Equal(["etcd-20261207T060000Z-r42-0a1b2c3d.db"], EtcdBackups.ParseListing("cp-1", FailedListing).Select(s => s.Name));
+    }
+
+    [Trait("Item", "14.3")]
+    [Theory]
+    [InlineData("@@infra-snapshot-service\nResult=success\nExecMainExitTimestamp=\nExecMainStatus=0\nInvocationID=\n", false)]
+    [InlineData("@@infra-snapshot-service\nResult=timeout\nExecMainStatus=0\n", true)]
+    public void ParseServiceRun_NeverRunOrTimedOut_FailedOnlyWhenSystemdSaysSo(string text, bool failed)
+    {
+        var run = EtcdBackups.ParseServiceRun(text)!;
+
+        Assert.Equal(failed, run.Failed);
+        Assert.Empty(run.Output);
+    }
+
+    [Trait("Item", "14.3")]
+    [Fact]
+    public void ParseServiceRun_NoMarkerOrNoResult_Null()
+    {
+        Assert.Null(EtcdBackups.ParseServiceRun("etcd-20261207T060000Z-r42-0a1b2c3d.db 1024\n"));
+        Assert.Null(EtcdBackups.ParseServiceRun("@@infra-snapshot-service\n"));
+    }
+
+    [Trait("Item", "14.3")]
+    [Fact]
+    public void ListScript_Shellcheck_Clean()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"infra-etcd-list-{Guid.NewGuid():N}.sh");
+        File.WriteAllText(file, "#!/bin/bash\n" + EtcdBackups.ListScript);
+        try
+        {
+            var output = Run("shellcheck", $"-S warning -f gcc {file}", out var exit);
+            Assert.True(exit == 0, output);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }

@@ -25,6 +25,46 @@ public class EtcdCommandsTests
         Host = new PlannedHost { Name = name, Address = address, Port = 22, User = "root", HostKey = null, Roles = [Roles.Etcd], Os = OsFamily.Debian12 },
     };
 
+    /// <summary>
+    /// Stacked etcd's snapshot status (scheduled backups, the upgrade's preflight snapshot, <c>infra etcd snapshot</c>)
+    /// and restore run etcdutl, by name, in kubeadm's etcd image. registry.k8s.io/etcd:3.6.9-0 (kubeadm's
+    /// SupportedEtcdVersion for 1.34, 1.35 and 1.36, the catalog's pin) is the etcd project's release image: etcd-io/etcd
+    /// Documentation/contributor-guide/bump_etcd_version_k8s.md (main, 2026-08) says Kubernetes uses the officially
+    /// released image and no longer builds cluster/images/etcd, and etcd-io/etcd's Dockerfile at v3.6.9 adds etcd, etcdctl
+    /// and etcdutl to /usr/local/bin on distroless static (no shell: each command is exec'd directly). kubeadm's own etcd
+    /// static pod starts "etcd" by name (cmd/kubeadm/app/phases/etcd/local.go), so the image's PATH holds /usr/local/bin.
+    /// </summary>
+    [Fact]
+    [Trait("Item", "14.5")]
+    public void KubeadmHealthcheck_SnapshotStatusAndRestore_EtcdutlByNameInKubeadmsEtcdImage_NoShell()
+    {
+        var etcd = EtcdCommands.KubeadmHealthcheck;
+
+        Assert.Equal("3.6.9", Catalog.VersionCatalog.Etcd.Version);
+        Assert.True(etcd.Version.HasEtcdutl);
+        Assert.Equal("crictl --runtime-endpoint unix:///run/containerd/containerd.sock exec \"$etcd_container\" etcdutl snapshot status /var/lib/etcd/infra-snapshot.db -w json",
+            etcd.SnapshotStatus(etcd.SnapshotWorkFile));
+        var restore = etcd.SnapshotRestore(EtcdRestore.SnapshotOnHost, Member("cp-1", "10.0.0.11"), "cp-1=https://10.0.0.11:2380", "t", "/var/lib/etcd-restored");
+        Assert.StartsWith("ctr --namespace k8s.io run --rm --mount type=bind,src=/var/lib,dst=/var/lib,options=rbind:rw \"$etcd_image\" infra-etcd-restore etcdutl snapshot restore ", restore, StringComparison.Ordinal);
+        Assert.DoesNotContain("sh -c", etcd.SnapshotStatus(etcd.SnapshotWorkFile) + restore, StringComparison.Ordinal);
+    }
+
+    /// <summary>The words a script's etcdctl array gets are the client flags every rendered etcdctl command carries (one place).</summary>
+    [Fact]
+    [Trait("Item", "14.4")]
+    public void HostCtlWords_MemberHealthcheck_TheClientFlagsOfEveryCommand_RefusedForAStaticPod()
+    {
+        var etcd = EtcdCommands.MemberHealthcheck;
+
+        var words = etcd.HostCtlWords("3s");
+
+        Assert.Equal(["etcdctl", "--cacert=/etc/etcd/pki/ca.crt", "--cert=/etc/etcd/pki/healthcheck-client.crt", "--key=/etc/etcd/pki/healthcheck-client.key",
+            "--dial-timeout=2s", "--command-timeout=3s"], words);
+        Assert.Equal(EtcdClientFiles.MemberHealthcheck, etcd.Client);
+        Assert.Equal($"etcdctl --endpoints={Endpoints[0]} {string.Join(' ', words.Skip(1))} member list -w simple", etcd.MemberListSimple([Endpoints[0]]));
+        Assert.Throws<InvalidOperationException>(() => EtcdCommands.KubeadmHealthcheck.HostCtlWords("3s"));
+    }
+
     [Theory]
     [InlineData("3.4.23", "etcdctl snapshot status")]
     [InlineData("3.5.24", "etcdutl snapshot status")]

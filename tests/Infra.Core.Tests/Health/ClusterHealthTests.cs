@@ -86,6 +86,21 @@ public class ClusterHealthTests
         Assert.Equal(PartState.NotApplicable, ClusterHealth.BackupsPartOf([], now).State);
     }
 
+    [Fact]
+    [Trait("Item", "14.3")]
+    public void Backups_LastRunFailedWhileNewestIsFresh_DegradedWithTheReason()
+    {
+        var now = DateTimeOffset.Parse("2026-12-07T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var failed = new Core.Etcd.SnapshotServiceRun("exit-code", 1, "Mon 2026-12-07 12:00:03 UTC", ["no running etcd container on this host (kubeadm static pod etcd)"]);
+        var succeeded = new Core.Etcd.SnapshotServiceRun("success", 0, "Mon 2026-12-07 06:00:03 UTC", ["snapshot written"]);
+
+        var part = ClusterHealth.BackupsPartOf([new HostBackup("cp-1", now.AddHours(-6), 4, null, failed), new HostBackup("cp-2", now.AddHours(-6), 4, null, succeeded)], now);
+
+        Assert.Equal(PartState.Degraded, part.State);
+        Assert.Equal("cp-1's last run failed (exit-code, exit status 1) at Mon 2026-12-07 12:00:03 UTC: no running etcd container on this host (kubeadm static pod etcd)", part.Reason);
+        Assert.Equal(PartState.Healthy, ClusterHealth.BackupsPartOf([new HostBackup("cp-2", now.AddHours(-6), 4, null, succeeded)], now).State);
+    }
+
     private static ClusterHealth Healthy(DateTimeOffset now) => new()
     {
         Now = now,

@@ -101,6 +101,11 @@ public class CertificateRenewalTests
         Assert.Empty(plan.Execution.ResetWaves);
         string[] Ids(string host) => [.. plan.Nodes.Single(n => n.Host.Name == host).Steps.Select(s => s.Id)];
         Assert.Equal(["prepare.etcd-pki", "renew.etcd-member"], Ids("etcd-2"));
+        // The member's etcdctl is EtcdCommands' (its client flags and health-check pair), in the script and its check.
+        var restart = plan.Nodes.Single(n => n.Host.Name == "etcd-2").Steps[1];
+        var ctl = string.Join(" ", Core.Etcd.EtcdCommands.MemberHealthcheck.HostCtlWords("3s").Select(Core.Shell.Bash.Quote));
+        Assert.Contains($"ETCD_CTL=({ctl})", restart.Script, StringComparison.Ordinal);
+        Assert.Contains($"LOCAL_CTL=({ctl} {Core.Shell.Bash.Quote("--endpoints=https://127.0.0.1:2379")})", restart.Check, StringComparison.Ordinal);
         Assert.Equal(["prepare.pki", "renew.control-plane", "renew.kubelet"], Ids("cp-1"));
         Assert.Equal(["prepare.pki", "renew.kubelet"], Ids("w-1"));
         // The placing steps are apply's own (same id and hash), so apply finds them done afterwards.

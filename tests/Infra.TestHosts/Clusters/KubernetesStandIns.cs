@@ -61,11 +61,22 @@ public static class KubernetesStandIns
           if [ ${#args[@]} -gt 0 ]; then quoted=$(printf '%q ' "${args[@]}"); fi
           printf '%s\t%s\t%s\t%s\t%s\n' "$start" "$(date +%s.%N)" "$tool" "${quoted% }" "${saved[*]:-}" >> "$log/calls"
         }
-        # delay-SUB and fail-SUB steer a subcommand (the first argument that is not a flag).
+        # delay-SUB, fail-SUB and keep-SUB steer a subcommand (the first argument that is neither a flag nor the value
+        # of a global flag written apart from it, as the node programs write --kubeconfig, --server and --runtime-endpoint).
         sub=''
+        value=''
         for a in "$@"; do
-          case "$a" in -*) ;; *) sub=$a; break ;; esac
+          if [ -n "$value" ]; then value=''; continue; fi
+          case "$a" in
+            --kubeconfig|--server|--tls-server-name|--runtime-endpoint) value=1 ;;
+            -*) ;;
+            *) sub=$a; break ;;
+          esac
         done
+        # A keep file lists host files copied at each such call (in the call's Files), to show what was in place then.
+        if [ -n "$sub" ] && [ -f "$control/keep-$tool-$sub" ]; then
+          while IFS= read -r kept; do save "$kept"; done < "$control/keep-$tool-$sub"
+        fi
         # A delay file: seconds on the first line, and optionally a bash condition on the second that must hold.
         if [ -n "$sub" ] && [ -f "$control/delay-$tool-$sub" ]; then
           condition=$(sed -n 2p "$control/delay-$tool-$sub")
@@ -176,11 +187,12 @@ public static class KubernetesStandIns
             *" pod $c-"*) if [ -f "/etc/kubernetes/manifests/$c.yaml" ]; then md5sum < "/etc/kubernetes/manifests/$c.yaml" | cut -c1-32; fi ;;
           esac
         done
-        # 'get nodes', 'get pods' and 'get --raw' print what answer-kubectl-get-{nodes,pods,raw} holds (AnswerAsync).
+        # 'get nodes', 'get pods', 'get secrets' and 'get --raw' print what answer-kubectl-get-{nodes,pods,secrets,raw} holds (AnswerAsync).
         if [ "$sub" = get ]; then
           case " $* " in
             *" get nodes "*) answer=nodes ;;
             *" get pods "*) answer=pods ;;
+            *" get secrets "*) answer=secrets ;;
             *" get --raw "*) answer=raw ;;
             *) answer='' ;;
           esac
@@ -191,7 +203,8 @@ public static class KubernetesStandIns
 
     /// <summary>
     /// crictl as the stacked-etcd commands call it (after --runtime-endpoint): <c>ps --name '^etcd$'</c> names a running
-    /// etcd container, and <c>exec … etcdctl … snapshot save FILE</c> writes FILE (the container sees the host's data folder).
+    /// etcd container, <c>exec … etcdctl … snapshot save FILE</c> writes FILE (the container sees the host's data folder),
+    /// and <c>exec … snapshot status FILE -w json</c> prints a status of FILE.
     /// </summary>
     public static string Crictl() => Common("crictl") + """
         record
@@ -200,6 +213,9 @@ public static class KubernetesStandIns
           file="${*: -1}"
           mkdir -p "$(dirname "$file")"
           echo 'stand-in etcd snapshot' > "$file"
+        fi
+        if [[ " $* " == *" exec "* ]] && [[ " $* " == *" snapshot status "* ]]; then
+          echo '{"hash":305419896,"revision":42,"totalKey":1,"totalSize":23,"version":"3.6.0"}'
         fi
 
         """;
@@ -248,7 +264,7 @@ public static class KubernetesStandIns
         await host.ExecInsideAsync(script.ToString(), ct: ct);
     }
 
-    /// <summary>What the stand-in kubectl prints for <c>get nodes</c>, <c>get pods</c> or <c>get --raw</c> (<paramref name="query"/>: nodes, pods, raw).</summary>
+    /// <summary>What the stand-in kubectl prints for <c>get nodes</c>, <c>get pods</c>, <c>get secrets</c> or <c>get --raw</c> (<paramref name="query"/>: nodes, pods, secrets, raw).</summary>
     public static Task AnswerAsync(TestHost host, string query, string answer, CancellationToken ct = default) =>
         host.ExecInsideAsync($"mkdir -p {ControlDirectory} && cat > {ControlDirectory}/answer-kubectl-get-{query}", answer + "\n", ct: ct);
 
@@ -263,6 +279,13 @@ public static class KubernetesStandIns
     /// <summary>Makes a <see cref="FailAsync"/> failure apply only to calls whose arguments (<c>$ARGS</c>) meet a bash condition.</summary>
     public static Task FailWhenAsync(TestHost host, string tool, string subcommand, string condition, CancellationToken ct = default) =>
         host.ExecInsideAsync($"mkdir -p {ControlDirectory} && cat > {ControlDirectory}/fail-{tool}-{subcommand}.when", condition + "\n", ct: ct);
+
+    /// <summary>
+    /// Makes every <paramref name="tool"/> <paramref name="subcommand"/> call copy these host files (in its
+    /// <see cref="StandInCall.Files"/>, after the files it was given), so a test reads what was in place at that call.
+    /// </summary>
+    public static Task KeepAsync(TestHost host, string tool, string subcommand, IEnumerable<string> paths, CancellationToken ct = default) =>
+        host.ExecInsideAsync($"mkdir -p {ControlDirectory} && cat > {ControlDirectory}/keep-{tool}-{subcommand}", string.Join("\n", paths) + "\n", ct: ct);
 
     /// <summary>The kubelet version the stand-in kubectl reports for <paramref name="node"/> (else its own version).</summary>
     public static Task ReportKubeletVersionAsync(TestHost host, string node, string version, CancellationToken ct = default) =>
