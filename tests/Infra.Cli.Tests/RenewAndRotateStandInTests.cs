@@ -100,9 +100,12 @@ public sealed class RenewAndRotateStandInTests(ThreeControlPlaneHosts hosts, ITe
     private string KeysOn(string host) => Keys(hosts[host].ReadDiskFile(EncryptionConfig)!);
 
     /// <summary>One control plane's API server restarted behind the guard: the others answer, it stops, it answers again (script, then check).</summary>
+    /// <summary>others-answer.sh on <paramref name="host"/>: the other control planes' API servers asked before anything changes.</summary>
+    private static string[] Guard(string host) => [.. ThreeControlPlaneHosts.Names.Where(n => n != host).Select(n => $"{host}: readyz of {n}")];
+
     private static string[] Restart(string host, bool guarded = true) =>
     [
-        .. guarded ? ThreeControlPlaneHosts.Names.Where(n => n != host).Select(n => $"{host}: readyz of {n}") : [],
+        .. guarded ? Guard(host) : [],
         $"{host}: kube-apiserver stopped",
         $"{host}: readyz",
         $"{host}: readyz",
@@ -131,15 +134,16 @@ public sealed class RenewAndRotateStandInTests(ThreeControlPlaneHosts hosts, ITe
 
         var calls = Since(before);
         output.WriteLine(string.Join("\n", calls.Select(c => c.Line)));
-        // kubeadm renews its own certificates by name, never 'all', and the kubeconfigs each control plane has
-        // (init writes super-admin.conf, controller-manager.conf and scheduler.conf; the stand-in's join only admin.conf).
+        // Behind the guard (every other API server answers), kubeadm renews its own certificates by name, never 'all', and
+        // the kubeconfigs each control plane has (init writes super-admin.conf, controller-manager.conf and
+        // scheduler.conf; the stand-in's join only admin.conf).
         string[] Kubeadm(string host, params string[] kubeconfigs) =>
             [.. new[] { "apiserver", "apiserver-kubelet-client", "front-proxy-client" }.Concat(kubeconfigs).Select(c => $"{host}: kubeadm certs renew {c}")];
         Assert.Equal(
         [
-            .. Kubeadm("cp1", "admin.conf", "super-admin.conf", "controller-manager.conf", "scheduler.conf"), .. Restart("cp1", guarded: false), "cp1: kubelet started",
-            .. Kubeadm("cp2", "admin.conf"), .. Restart("cp2", guarded: false), "cp2: kubelet started",
-            .. Kubeadm("cp3", "admin.conf"), .. Restart("cp3", guarded: false), "cp3: kubelet started",
+            .. Guard("cp1"), .. Kubeadm("cp1", "admin.conf", "super-admin.conf", "controller-manager.conf", "scheduler.conf"), .. Restart("cp1", guarded: false), "cp1: kubelet started",
+            .. Guard("cp2"), .. Kubeadm("cp2", "admin.conf"), .. Restart("cp2", guarded: false), "cp2: kubelet started",
+            .. Guard("cp3"), .. Kubeadm("cp3", "admin.conf"), .. Restart("cp3", guarded: false), "cp3: kubelet started",
         ], calls.Select(c => c.Line));
         Assert.DoesNotContain(calls, c => c.Call.Has("all"));
         // One at a time: a control plane starts only after the previous one's API server answered and its kubelet ran.

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Infra.Core.Etcd;
+using Infra.Core.Kubeadm;
 using Infra.Core.Model;
 using Infra.Core.Pki;
 using Infra.Core.Shell;
@@ -57,12 +58,15 @@ internal static class RenewSteps
             script, check, Steps.In(("certificates", placed.InputHash)), OsRelease.All);
     }
 
-    /// <summary>kubeadm's own certificates renewed, then this control plane's static pods restarted; its API server must answer.</summary>
-    public static Step ControlPlane(Step placed)
+    /// <summary>
+    /// kubeadm's own certificates renewed, then this control plane's static pods restarted; only when the API servers at
+    /// <paramref name="otherApis"/> (the other control planes') answer, its own answering after.
+    /// </summary>
+    public static Step ControlPlane(Step placed, IReadOnlyList<string> otherApis)
     {
         var args = RestartArgs(StaticPods).List("KUBEADM_CERTS", KubeadmCertificates).List("KUBECONFIGS", KubeadmKubeconfigs)
-            .Set("KUBERNETES_DIR", HostPaths.KubernetesDir);
-        var script = ShellScript.Render(args, Sh("renew/control-plane.sh"), Sh("static-pods/restart.sh"));
+            .Set("KUBERNETES_DIR", HostPaths.KubernetesDir).List("OTHER_APIS", otherApis);
+        var script = ShellScript.Render(args, Sh("static-pods/others-answer.sh"), Sh("renew/control-plane.sh"), Sh("static-pods/restart.sh"));
         return Step.Create("renew.control-plane", Phase.Prepare,
             $"Renew kubeadm's certificates ({string.Join(", ", KubeadmCertificates)} and the kubeconfigs), restart this control plane's static pods one by one, wait for its API server",
             script, RestartedCheck(), Steps.In(("certificates", placed.InputHash)), OsRelease.All);
@@ -77,6 +81,11 @@ internal static class RenewSteps
         Step.Create(id, Phase.Prepare, description,
             ShellScript.Render(RestartArgs(manifests).List("OTHER_APIS", otherApis), Sh("static-pods/others-answer.sh"), Sh("static-pods/restart.sh")),
             RestartedCheck(), Steps.In(("configuration", placed.InputHash)), OsRelease.All);
+
+    /// <summary>The API servers of the control planes among <paramref name="hosts"/> other than <paramref name="self"/>, as others-answer.sh asks them.</summary>
+    public static IReadOnlyList<string> OtherApiServers(IEnumerable<PlannedHost> hosts, PlannedHost self) =>
+        [.. hosts.Where(h => h.Has(Roles.ControlPlane) && h.Name != self.Name && KubeadmConfigRenderer.NodeAddress(h) is not null)
+            .Select(h => $"https://{PlannedMember.UrlHost(KubeadmConfigRenderer.NodeAddress(h)!)}:{Endpoint.ApiServerPort}")];
 
     private static ShellArgs RestartArgs(IReadOnlyList<string> manifests) => new ShellArgs().List("MANIFESTS", manifests)
         .Set("MANIFEST_DIR", HostPaths.ManifestsDir).Set("PARKED_DIR", ParkedManifests).Set("HEALTH_TIMEOUT", Timeout)

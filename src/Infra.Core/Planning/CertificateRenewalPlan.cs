@@ -57,7 +57,7 @@ public static class CertificateRenewalPlan
     {
         if (placed.Id == "prepare.etcd-pki") yield return RenewSteps.EtcdMember(spec, hosts, host, placed);
         if (placed.Id != "prepare.pki") yield break;
-        if (host.Has(Roles.ControlPlane)) yield return RenewSteps.ControlPlane(placed);
+        if (host.Has(Roles.ControlPlane)) yield return RenewSteps.ControlPlane(placed, RenewSteps.OtherApiServers(hosts, host));
         yield return RenewSteps.Kubelet(placed);
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Infra.Core.Etcd;
 using Infra.Core.Model;
 using Infra.Core.NodePrograms;
 using Infra.Core.Pki;
@@ -88,8 +87,7 @@ public static class EncryptionKeyRotation
         foreach (var node in controlPlanes)
         {
             var placed = node.Steps.Single(s => s.Id == "prepare.apiserver-config");
-            var others = controlPlanes.Where(n => n != node && Kubeadm.KubeadmConfigRenderer.NodeAddress(n.Host) is not null)
-                .Select(n => $"https://{PlannedMember.UrlHost(Kubeadm.KubeadmConfigRenderer.NodeAddress(n.Host)!)}:{Endpoint.ApiServerPort}").ToList();
+            var others = RenewSteps.OtherApiServers(controlPlanes.Select(n => n.Host), node.Host);
             programs.Add(node with
             {
                 Steps =

@@ -144,6 +144,20 @@ public class CertificateRenewalTests
         Assert.DoesNotContain("etcd-server", step.Script, StringComparison.Ordinal);
     }
 
+    [Fact]
+    [Trait("Item", "14.1")]
+    public void ControlPlaneStep_ThreeControlPlanes_NothingRenewedUnlessTheOtherTwoApiServersAnswer()
+    {
+        var stacked = SampleSpecs.BareMetal(controlPlanes: 3, workers: 1);
+        var plan = CertificateRenewalPlan.For(ClusterPlanner.Plan(stacked, ClusterPki.Ensure(stacked, HostInventory.Plan(stacked), null, Pki.Now)), []);
+        var step = plan.Nodes.Single(n => n.Host.Name == "cp-2").Steps.Single(s => s.Id == "renew.control-plane");
+        var others = plan.Hosts.Where(h => h.Name is "cp-1" or "cp-3").Select(h => $"https://{h.Address}:6443");
+
+        Assert.Contains($"readonly -a OTHER_APIS=({string.Join(' ', others)})", step.Script, StringComparison.Ordinal);
+        var guard = step.Script.IndexOf("does not answer", StringComparison.Ordinal);
+        Assert.InRange(guard, 0, step.Script.IndexOf("kubeadm certs renew", StringComparison.Ordinal));
+    }
+
     /// <summary>The renewal steps of an external-etcd and a stacked cluster (also for the test that every shell source is rendered).</summary>
     internal static IReadOnlyList<Step> RenewalSteps()
     {
