@@ -62,6 +62,26 @@ public static class AlertReceiverSecrets
     }
 
     /// <summary>
+    /// The refusal on the Pulumi path for receivers whose secret config key is not set: each key and how to set it
+    /// without the value on a command line. Null when none is missing.
+    /// </summary>
+    public static string? PulumiMissingMessage(MonitoringSpec monitoring, IEnumerable<string> configured)
+    {
+        var missing = Missing(monitoring, configured.ToDictionary(k => k, _ => "", StringComparer.Ordinal));
+        if (missing.Count == 0) return null;
+        return "workloads.monitoring.alerts names receivers whose secrets the stack's config does not hold: " +
+            string.Join("; ", missing.Select(k => $"infra:{PulumiConfigKey(k)} ({Describe(k)}): set it with 'pulumi config set --secret infra:{PulumiConfigKey(k)} < FILE'"));
+    }
+
+    /// <summary>A value from Pulumi secret config, as from a file (one trailing line break dropped) and checked; the error names the config key, never the value.</summary>
+    /// <exception cref="ArgumentException">The value is not what Alertmanager can use.</exception>
+    public static string FromPulumiConfig(string key, string raw)
+    {
+        var value = FromFileContent(raw);
+        return Check(key, value) is { } problem ? throw new ArgumentException($"infra:{PulumiConfigKey(key)}: {problem}", nameof(raw)) : value;
+    }
+
+    /// <summary>
     /// The value as Alertmanager will use it, checked by what it becomes. Alertmanager v0.34.0 reads each file at every
     /// notification and trims surrounding white space (notify/webhook/webhook.go, notify/slack/slack.go,
     /// notify/email/email.go), and runs the webhook URL through its template engine: so a URL is an absolute http(s)

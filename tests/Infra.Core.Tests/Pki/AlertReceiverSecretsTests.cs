@@ -237,4 +237,30 @@ public class AlertReceiverSecretsTests
         Assert.DoesNotContain(noReceivers.Nodes.SelectMany(n => n.Steps), s => s.Id == WorkloadSteps.AlertReceiversStepId);
         Assert.DoesNotContain(off.Nodes.SelectMany(n => n.Steps), s => s.Id == WorkloadSteps.AlertReceiversStepId);
     }
+    /// <summary>The Pulumi path: Core names the secret config keys and decides which the receivers need.</summary>
+    [Fact]
+    [Trait("Item", "15.3")]
+    public void Pulumi_MissingConfigKeys_NamedWithTheCommandThatSetsThem()
+    {
+        var monitoring = Spec.Workloads.Monitoring;
+
+        var message = AlertReceiverSecrets.PulumiMissingMessage(monitoring, ["webhook-url"]);
+
+        Assert.Contains("infra:alertSlackApiUrl", message, StringComparison.Ordinal);
+        Assert.Contains("'pulumi config set --secret infra:alertEmailPassword < FILE'", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("alertWebhookUrl", message, StringComparison.Ordinal);
+        Assert.Null(AlertReceiverSecrets.PulumiMissingMessage(monitoring, AlertReceiverSecrets.Keys));
+        Assert.Null(AlertReceiverSecrets.PulumiMissingMessage(MonitoringSpec.Off, []));
+        Assert.Equal(["alertWebhookUrl", "alertSlackApiUrl", "alertEmailPassword"], AlertReceiverSecrets.Keys.Select(AlertReceiverSecrets.PulumiConfigKey));
+    }
+
+    [Fact]
+    [Trait("Item", "15.3")]
+    public void Pulumi_ConfigValue_CheckedLikeTheKeptFileNamingTheKey()
+    {
+        Assert.Equal(Webhook, AlertReceiverSecrets.FromPulumiConfig("webhook-url", Webhook + "\n"));
+        var e = Assert.Throws<ArgumentException>(() => AlertReceiverSecrets.FromPulumiConfig("webhook-url", "not-a-url-s3cr3t"));
+        Assert.StartsWith("infra:alertWebhookUrl: must be an absolute http or https URL", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cr3t", e.Message, StringComparison.Ordinal);
+    }
 }
