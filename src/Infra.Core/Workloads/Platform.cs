@@ -140,6 +140,8 @@ internal static class Ingresses
                             },
                         },
                         EnvoyService = new EnvoyServiceSpec { Type = "NodePort" },
+                        // Two proxy replicas: drains keep one (Envoy Gateway makes the budget from envoyPDB).
+                        EnvoyPdb = new EnvoyPdbSpec { MaxUnavailable = 1 },
                     },
                 },
             },
@@ -190,7 +192,7 @@ internal static class Ingresses
             },
             Objects =
             [
-                new KubeObject(envoyProxy, "Proxy pods Envoy Gateway creates: two replicas, non-root, with requests and limits, behind a NodePort Service."),
+                new KubeObject(envoyProxy, "Proxy pods Envoy Gateway creates: two replicas (a budget keeps one through drains), non-root, with requests and limits, behind a NodePort Service."),
                 new KubeObject(gatewayClass),
                 new KubeObject(gateway, "A shared HTTP gateway; routes from any namespace may attach."),
             ],
