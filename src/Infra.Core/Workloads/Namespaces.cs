@@ -100,7 +100,11 @@ internal static class Namespaces
         [
             .. For(ctx).Select(n => new KubeObject(K.Namespace(n.Name, n.Enforce, ctx.PsaVersion, n.Warn), n.Reason)),
             // kubeadm runs CoreDNS with two replicas (cmd/kubeadm/app/phases/addons/dns: coreDNSReplicas = 2) and no budget.
-            new KubeObject(K.DisruptionBudget("coredns", "kube-system", new(CoreDnsSelector)), "Drains keep one of kubeadm's two CoreDNS replicas running."),
+            // It tolerates the control-plane taint, so any node can run it; on a one-node cluster a budget would block
+            // every drain of that node (the evicted replica has nowhere to go), so there is none.
+            .. ctx.NodeCount >= 2
+                ? new[] { new KubeObject(K.DisruptionBudget("coredns", "kube-system", new(CoreDnsSelector)), "Drains keep one of kubeadm's two CoreDNS replicas running.") }
+                : [],
         ],
         Readiness = [],
         Images = [],

@@ -140,8 +140,9 @@ internal static class Ingresses
                             },
                         },
                         EnvoyService = new EnvoyServiceSpec { Type = "NodePort" },
-                        // Two proxy replicas: drains keep one (Envoy Gateway makes the budget from envoyPDB).
-                        EnvoyPdb = new EnvoyPdbSpec { MaxUnavailable = 1 },
+                        // Two proxy replicas: drains keep one (Envoy Gateway makes the budget from envoyPDB). The proxies
+                        // tolerate no taint; with fewer than two untainted workers a budget would block their drains.
+                        EnvoyPdb = ctx.UntaintedWorkers >= 2 ? new EnvoyPdbSpec { MaxUnavailable = 1 } : null,
                     },
                 },
             },

@@ -1,4 +1,5 @@
 using Infra.Core.Spec;
+using Infra.TestKit;
 using Infra.Core.Workloads;
 using k8s.Models;
 using static Infra.Core.Tests.Workloads.WorkloadTestKit;
@@ -68,6 +69,18 @@ public class DisruptionBudgetTests
             .Single(b => b.Metadata.Name == "coredns");
         Assert.Equal(("kube-system", "kube-dns", "1"), (budget.Metadata.NamespaceProperty, budget.Spec.Selector.MatchLabels["k8s-app"], budget.Spec.MaxUnavailable.Value));
         Assert.Single(budget.Spec.Selector.MatchLabels);
+    }
+
+    /// <summary>On a one-node cluster the evicted replica has nowhere to go: a budget would block every drain (an upgrade's too).</summary>
+    [Fact]
+    [Trait("Item", "15.4")]
+    public void Plan_OneNodeCluster_NoCoreDnsOrProxyBudgetThatWouldBlockItsDrain()
+    {
+        var one = SampleSpecs.BareMetal(controlPlanes: 1, workers: 0);
+        var plan = BaselinePlanner.Plan(With(one, Cni.Calico, IngressKind.EnvoyGateway));
+
+        Assert.DoesNotContain(plan.Components.SelectMany(c => c.Objects).Select(o => o.Object).OfType<V1PodDisruptionBudget>(), b => b.Metadata.Name == "coredns");
+        Assert.Null(plan.Components.SelectMany(c => c.Objects).Select(o => o.Object).OfType<EnvoyProxy>().Single().Spec.Provider.Kubernetes.EnvoyPdb);
     }
 
     public static TheoryData<string> TargetNames() => [.. Targets];
