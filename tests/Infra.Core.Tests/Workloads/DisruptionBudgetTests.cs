@@ -1,6 +1,6 @@
 using Infra.Core.Spec;
-using Infra.TestKit;
 using Infra.Core.Workloads;
+using Infra.TestKit;
 using k8s.Models;
 using static Infra.Core.Tests.Workloads.WorkloadTestKit;
 
