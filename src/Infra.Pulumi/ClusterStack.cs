@@ -99,6 +99,7 @@ public sealed class ClusterStack : Stack
             Kubeconfig = cluster.Kubeconfig,
             CloudObjects = cloudObjects,
             NodeLabels = CoreCalls.AfterJoinLabels(spec, hosts),
+            AlertReceivers = StackInput.AlertReceivers(spec),
         },
             workloadsOptions);
 

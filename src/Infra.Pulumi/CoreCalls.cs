@@ -54,6 +54,21 @@ internal static class CoreCalls
 
     public static string Manifest(WorkloadComponent component) => WorkloadRenderer.RenderManifest(component);
 
+    /// <summary>Every alert receiver secret with its Pulumi secret config key (project <c>infra</c>), e.g. webhook-url: alertWebhookUrl.</summary>
+    public static IReadOnlyList<(string Key, string ConfigKey)> AlertReceiverConfigKeys =>
+        [.. AlertReceiverSecrets.Keys.Select(k => (k, AlertReceiverSecrets.PulumiConfigKey(k)))];
+
+    /// <summary>The keys the stack's receivers need (the Secret's keys), none when monitoring is off.</summary>
+    public static IReadOnlyList<string> AlertReceiverKeys(ClusterSpec spec) =>
+        spec.Workloads.Monitoring.Enabled ? spec.Workloads.Monitoring.Alerts.SecretKeys : [];
+
+    /// <summary>Why the stack cannot run with the secret config keys it has (each missing key and how to set it); null when it can.</summary>
+    public static string? MissingAlertReceiverConfig(ClusterSpec spec, IEnumerable<string> configured) =>
+        AlertReceiverSecrets.PulumiMissingMessage(spec.Workloads.Monitoring, configured);
+
+    /// <summary>A receiver's secret from config, checked as the kept file is; bad input names the config key, never the value.</summary>
+    public static string AlertReceiverValue(string key, string raw) => AlertReceiverSecrets.FromPulumiConfig(key, raw);
+
     /// <summary>Per node, the pool labels the kubelet may not set itself: applied once the node joined.</summary>
     public static IReadOnlyList<NodeLabels> AfterJoinLabels(ClusterSpec spec, IReadOnlyList<PlannedHost> hosts) =>
         Infra.Core.Planning.AfterJoinLabels.Of(spec, hosts);

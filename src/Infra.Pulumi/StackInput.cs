@@ -75,6 +75,28 @@ internal static class StackInput
         }));
     }
 
+    /// <summary>
+    /// The secret parts of the stack's alert receivers, from Pulumi secret config (<c>infra:alertWebhookUrl</c>,
+    /// <c>infra:alertSlackApiUrl</c>, <c>infra:alertEmailPassword</c>; Core names the keys and decides which the receivers
+    /// need), by the key of the Secret they go into. A missing key stops the program before any resource, naming it and
+    /// the command that sets it; a value Alertmanager could not use fails the deployment naming the key, never the value.
+    /// </summary>
+    public static IReadOnlyDictionary<string, Output<string>> AlertReceivers(ClusterSpec spec)
+    {
+        var config = new Config();
+        var configured = new Dictionary<string, Output<string>>(StringComparer.Ordinal);
+        foreach (var (key, configKey) in CoreCalls.AlertReceiverConfigKeys)
+        {
+            if (config.GetSecret(configKey) is { } value) configured[key] = value;
+        }
+        if (CoreCalls.MissingAlertReceiverConfig(spec, configured.Keys) is { } missing) throw new RunException($"stack {Deployment.Instance.StackName}: {missing}");
+        return CoreCalls.AlertReceiverKeys(spec).ToDictionary(k => k, k => configured[k].Apply(raw =>
+        {
+            try { return CoreCalls.AlertReceiverValue(k, raw); }
+            catch (ArgumentException e) { throw new RunException(e.Message); }
+        }), StringComparer.Ordinal);
+    }
+
     private static string ReadIdentityFile(ClusterSpec spec)
     {
         var path = spec.Ssh.IdentityFile

@@ -24,6 +24,11 @@ public sealed class WorkloadsComponentArgs
     public Output<string>? CloudObjects { get; init; }
     /// <summary>Labels the kubelet may not set itself (node-role.kubernetes.io/*, …), per node: Core's AfterJoinLabels.</summary>
     public IReadOnlyList<NodeLabels> NodeLabels { get; init; } = [];
+    /// <summary>
+    /// The secret parts of the alert receivers by their key in the Secret <see cref="AlertsSpec.SecretName"/> (from Pulumi
+    /// secret config, <see cref="StackInput.AlertReceivers"/>); empty when the stack names no receiver that needs one.
+    /// </summary>
+    public IReadOnlyDictionary<string, Output<string>> AlertReceivers { get; init; } = new Dictionary<string, Output<string>>();
 }
 
 /// <summary>
@@ -66,6 +71,24 @@ public sealed class WorkloadsComponent : ComponentResource
         }
         foreach (var component in CoreCalls.Workloads(args.Spec))
         {
+            // The Secret Alertmanager reads its receivers' secrets from, before the chart that mounts it (its namespace
+            // comes with the namespaces component). Pulumi keeps stringData secret in the state.
+            if (component.Name == "monitoring" && args.AlertReceivers.Count > 0)
+            {
+                var data = new InputMap<string>();
+                foreach (var (key, value) in args.AlertReceivers) data.Add(key, value);
+                previous = new K8sCore.Secret("alert-receivers", new K8sCoreInputs.SecretArgs
+                {
+                    Metadata = new K8sMetaInputs.ObjectMetaArgs
+                    {
+                        Name = AlertsSpec.SecretName,
+                        Namespace = AlertsSpec.SecretNamespace,
+                        Labels = { { "app.kubernetes.io/managed-by", "infra" } },
+                    },
+                    Type = "Opaque",
+                    StringData = data,
+                }, new CustomResourceOptions { Parent = this, Provider = provider, DependsOn = After() });
+            }
             if (component.Chart is { } chart)
             {
                 var values = new StringAsset(chart.Values.ToJson());

@@ -396,4 +396,33 @@ public sealed class ApplyCommandTests(ApplyHosts hosts, ITestOutputHelper output
         foreach (var d in differences) output.WriteLine(d.ToString());
         Assert.Empty(differences);
     }
+    /// <summary>
+    /// Issue 15: the Secret infra-alert-receivers is made from the kept secret by kubectl on the first control plane,
+    /// right before the monitoring chart, from a 0600 file that is gone afterwards; no value in the output or the journal.
+    /// </summary>
+    [RealHostFact]
+    [Trait("Item", "15.3")]
+    public async Task Apply_StandInAlertReceiver_SecretAppliedBeforeTheChartFromAFileThatIsRemoved()
+    {
+        var cp1 = hosts["cp1"];
+        var stack = await StackAsync("cp1");
+        File.AppendAllText(stack, "      monitoring:\n        alerts: { webhook: true }\n");
+        const string url = "https://hooks.example.com/services/T0/B1/harness-s3cr3t";
+        File.WriteAllText(_tmp.File("url"), url + "\n");
+        Assert.Equal(0, Infra("secrets", "set", "alert-receiver", "webhook-url", "--file", stack, "--from-file", _tmp.File("url")).ExitCode);
+
+        var apply = Infra("apply", "--file", stack, "--yes");
+
+        Assert.Equal(0, apply.ExitCode);
+        var calls = KubernetesStandIns.Calls(cp1);
+        var secret = Assert.Single(calls, c => c.Tool == "kubectl" && c.Has("secrets/alert-receivers.yaml"));
+        Assert.True(secret.Has("--server-side"), secret.Arguments);
+        Assert.Contains(Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(url)), cp1.ReadDiskFile(Assert.Single(secret.Files)));
+        var chart = calls.First(c => c.Tool == "helm" && c.Has("kube-prometheus-stack"));
+        Assert.True(secret.End <= chart.Start, "the Secret is applied before the monitoring chart");
+        var removed = await cp1.ExecInsideAsync($"test -e {HostPaths.WorkloadsDir}/{Core.Planning.WorkloadSteps.AlertReceiversFile} && echo present || echo absent");
+        Assert.Equal("absent", removed.Stdout.Trim());
+        Assert.DoesNotContain("harness-s3cr3t", apply.Out + apply.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("harness-s3cr3t", cp1.ReadDiskFile(HostPaths.Journal) ?? "", StringComparison.Ordinal);
+    }
 }

@@ -75,6 +75,13 @@ public static class InfraApp
                 b.SetDescription(Markup.Escape("The cluster's kept secrets (CAs, keys, cloud VM host keys), outside the repository."));
                 Add<SecretsInitCommand>(b, "secrets init", "Create the kept secrets, or what is missing of them.");
                 Add<SecretsImportCommand>(b, "secrets import", "Fill the secrets folder from a Pulumi stack's clusterSecrets output.");
+                b.AddBranch("set", bb =>
+                {
+                    bb.SetDescription(Markup.Escape("Keep a secret the stack refers to but never holds."));
+                    Add<SecretsSetAlertReceiverCommand>(bb, "secrets set alert-receiver",
+                        "Keep an alert receiver's secret (webhook-url, slack-api-url, email-password), read from a file or stdin, never from the command line.")
+                        .WithExample("secrets", "set", "alert-receiver", "webhook-url", "--stack", "prod", "--from-file", "-");
+                });
                 b.AddBranch("rotate", bb =>
                 {
                     bb.SetDescription(Markup.Escape("Replace a kept key on a running cluster."));

@@ -55,7 +55,7 @@ internal sealed class ApplyCommand(CliEnvironment env, ClusterLoader loader, Tim
             if (due.Count == 0 || (phases.Count > 0 && !phases.Contains(Core.Model.Phase.Prepare))) return kept;
             renewal = CertificateRenewal.Renew(spec, hosts, kept, [.. due.Select(d => d.Name)], now);
             return renewal.Secrets;
-        });
+        }, requireAlertReceivers: phases.Count == 0 || phases.Contains(Core.Model.Phase.Workloads));
         loaded.Print(env, settings.Json);
         if (loaded.Context is not { } ctx) return loaded.ExitCode;
         var renewalPlan = renewal is null ? null

@@ -18,7 +18,9 @@ internal sealed class ClusterLoader(CliEnvironment env, TimeProvider clock)
 {
     /// <summary>Loads and plans; creates missing kept secrets when <paramref name="createSecrets"/> (apply does).</summary>
     /// <param name="adjust">Changes the kept secrets before planning, in memory only (certs renew: the renewed leaves).</param>
-    public LoadResult Load(HostSettings settings, bool createSecrets, Func<ClusterSpec, IReadOnlyList<PlannedHost>, KeptSecrets, KeptSecrets>? adjust = null)
+    /// <param name="requireAlertReceivers">The run applies the workloads: every secret the stack's alert receivers need must be kept (checked before anything is created).</param>
+    public LoadResult Load(HostSettings settings, bool createSecrets, Func<ClusterSpec, IReadOnlyList<PlannedHost>, KeptSecrets, KeptSecrets>? adjust = null,
+        bool requireAlertReceivers = false)
     {
         var said = new LoadResult();
         try
@@ -48,7 +50,7 @@ internal sealed class ClusterLoader(CliEnvironment env, TimeProvider clock)
             CheckHostFilter(settings.Hosts, planned);
             var stackName = SecretsFolder.StackName(stack.File, spec);
             var secretsDir = SecretsFolder.Resolve(settings.SecretsDir, env, stackName);
-            var (secrets, created) = EnsureSecrets(spec, planned, secretsDir, createSecrets);
+            var (secrets, created) = EnsureSecrets(spec, planned, secretsDir, createSecrets, requireAlertReceivers);
             if (created > 0) said = said with { SecretsNote = $"kept secrets: {created} item(s) created in {secretsDir}" };
             if (adjust is not null) secrets = adjust(spec, planned, secrets);
 
@@ -97,9 +99,14 @@ internal sealed class ClusterLoader(CliEnvironment env, TimeProvider clock)
     }
 
     /// <summary>The kept secrets, with what is missing created and saved when <paramref name="create"/>; how many items were created.</summary>
-    private (KeptSecrets Secrets, int Created) EnsureSecrets(ClusterSpec spec, IReadOnlyList<PlannedHost> planned, string secretsDir, bool create)
+    private (KeptSecrets Secrets, int Created) EnsureSecrets(ClusterSpec spec, IReadOnlyList<PlannedHost> planned, string secretsDir, bool create,
+        bool requireAlertReceivers)
     {
         var existing = SecretsFolder.Load(secretsDir);
+        if (requireAlertReceivers && AlertReceiverSecrets.MissingMessage(spec.Workloads.Monitoring, existing?.AlertReceivers, $"the kept secrets in {secretsDir}") is { } missing)
+        {
+            throw new BadInputException(missing);
+        }
         if (!create)
         {
             return existing is null

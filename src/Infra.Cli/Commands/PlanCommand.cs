@@ -38,6 +38,11 @@ internal sealed class PlanCommand(CliEnvironment env, TimeProvider clock) : Comm
             throw new BadInputException($"--include-secrets writes the kept secrets, and {secretsDir} holds none: " +
                 "create them with 'infra secrets init' (or 'infra secrets import' from a Pulumi stack), or name their folder with --secrets-dir");
         }
+        // With kept secrets the plan is the one apply would run: a receiver's secret they lack is refused as apply refuses it.
+        if (secrets is not null && Core.Pki.AlertReceiverSecrets.MissingMessage(result.Spec!.Workloads.Monitoring, secrets.AlertReceivers, $"the kept secrets in {secretsDir}") is { } missing)
+        {
+            throw new BadInputException(missing);
+        }
         ClusterPlan plan;
         try
         {

@@ -42,6 +42,12 @@ public sealed record HostFile
     public required string Mode { get; init; }
     /// <summary>Holds key material: written as a placeholder by <c>plan --out</c> unless secrets are included, never logged.</summary>
     public bool Secret { get; init; }
+    /// <summary>
+    /// For secret content that can be guessed (a password, a URL): what the step's input hash takes in place of the
+    /// content's SHA-256, a digest keyed by a kept secret, so that plan.json and the hosts' journals cannot test guesses.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? KeyedDigest { get; init; }
 }
 
 /// <summary>
@@ -96,7 +102,7 @@ public sealed record Step
         foreach (var (k, v) in inputs) all[k] = v;
         all["script"] = Hex(Encoding.UTF8.GetBytes(script));
         if (check is not null) all["check"] = Hex(Encoding.UTF8.GetBytes(check));
-        foreach (var f in files) all["file:" + f.Path] = $"{Hex(f.Content)} {f.Mode}";
+        foreach (var f in files) all["file:" + f.Path] = $"{f.KeyedDigest ?? Hex(f.Content)} {f.Mode}";
         foreach (var b in bundleUploads) all["bundle:" + b.Name] = $"{b.Sha256} {b.Path} {b.Mode}";
         if (runtimeInputs is { Count: > 0 }) all["runtime-inputs"] = string.Join(",", runtimeInputs);
         return new Step

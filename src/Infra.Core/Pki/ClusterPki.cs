@@ -220,6 +220,7 @@ public static class ClusterPki
                 Issued = issued,
                 HostKeys = hostKeys,
                 AdminKey = adminKey,
+                AlertReceivers = existing?.AlertReceivers ?? new Dictionary<string, string>(),
             },
             Changes = changes,
         };

@@ -69,6 +69,11 @@ public sealed record KeptSecrets
     /// authorizes its public half, and the tool logs in with it (so CI needs no SSH secret). Null when not needed.
     /// </summary>
     public SshHostKey? AdminKey { get; init; }
+    /// <summary>
+    /// The secret parts of Alertmanager's receivers, by key (<see cref="AlertReceiverSecrets.Keys"/>), each checked by
+    /// <see cref="AlertReceiverSecrets.Check"/>; set by <c>infra secrets set alert-receiver</c>. Empty when none is set.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> AlertReceivers { get; init; } = new Dictionary<string, string>();
 
     /// <summary>The public key cloud-init authorizes for the admin user: the stack's, else the kept admin key's; null when neither exists.</summary>
     public static string? AdminPublicKeyFor(Spec.ClusterSpec spec, KeptSecrets? secrets) =>

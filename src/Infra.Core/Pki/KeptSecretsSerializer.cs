@@ -38,6 +38,8 @@ public sealed class KeptSecretsFormatException : Exception
 /// (OpenSSH private key file and public line; <c>ssh_host_ecdsa_key</c> for ecdsa-sha2-nistp256)</description></item>
 /// <item><term><c>admin/id_ed25519</c>, <c>admin/id_ed25519.pub</c></term><description>the admin key of a cloud cluster whose
 /// stack names no <c>ssh.adminPublicKey</c> (OpenSSH private key file and public line), optional</description></item>
+/// <item><term><c>alert-receivers/webhook-url</c>, <c>…/slack-api-url</c>, <c>…/email-password</c></term><description>the
+/// secret parts of Alertmanager's receivers, one value on one line each (<see cref="AlertReceiverSecrets"/>), optional</description></item>
 /// </list>
 /// Reading checks every file (PEM parses, keys match their certificates, CAs are CAs, leaves are signed by one of
 /// the CAs, host keys match their public lines) and names the first file at fault; it never echoes file content.
@@ -150,6 +152,11 @@ public static class KeptSecretsSerializer
             if (admin.Algorithm != OpenSshKeys.Ed25519) throw new ArgumentException($"admin key: unsupported algorithm {admin.Algorithm}", nameof(s));
             files[AdminKeyFile] = admin.PrivateKey;
             files[AdminKeyFile + ".pub"] = admin.PublicKeyLine + "\n";
+        }
+        foreach (var (key, value) in s.AlertReceivers)
+        {
+            if (AlertReceiverSecrets.Check(key, value) is { } problem) throw new ArgumentException($"alert receiver secret '{key}': {problem}", nameof(s));
+            files[AlertReceiverSecrets.FileOf(key)] = value + "\n";
         }
         return files;
     }
@@ -264,6 +271,17 @@ public static class KeptSecretsSerializer
             if (OpenSshKeys.Problem(adminKey) is { } problem) throw new KeptSecretsFormatException(AdminKeyFile, problem);
         }
 
+        var receivers = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in files.Keys.Where(f => f.StartsWith(AlertReceiverSecrets.Folder + "/", StringComparison.Ordinal)).ToList())
+        {
+            var key = file[(AlertReceiverSecrets.Folder.Length + 1)..];
+            if (!AlertReceiverSecrets.Keys.Contains(key))
+                throw new KeptSecretsFormatException(file, $"is not part of the layout ({AlertReceiverSecrets.Folder}/ holds {string.Join(", ", AlertReceiverSecrets.Keys)})");
+            var value = AlertReceiverSecrets.FromFileContent(Take(file));
+            if (AlertReceiverSecrets.Check(key, value) is { } problem) throw new KeptSecretsFormatException(file, problem);
+            receivers[key] = value;
+        }
+
         var unknown = files.Keys.FirstOrDefault(f => !used.Contains(f));
         if (unknown is not null) throw new KeptSecretsFormatException(unknown, "is not part of the kept-secrets layout");
 
@@ -280,6 +298,7 @@ public static class KeptSecretsSerializer
             Issued = issued,
             HostKeys = hostKeys,
             AdminKey = adminKey,
+            AlertReceivers = receivers,
         };
     }
 

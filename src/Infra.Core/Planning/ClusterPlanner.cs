@@ -51,9 +51,11 @@ public static class ClusterPlanner
             var resetAt = first.Steps.TakeWhile(s => s.Phase != Phase.Reset).Count();
             // Labels first: workloads may select nodes by them.
             IReadOnlyList<Step> labels = AfterJoinLabels.Step(spec, hosts, first.Host.Os) is { } step ? [step] : [];
+            var receivers = AlertReceivers(spec, secrets, effective, first.Host.Os, warnings);
             nodes[firstIndex] = first with
             {
-                Steps = [.. first.Steps.Take(resetAt), .. labels, .. WorkloadSteps.Build(workloads, first.Host.Os, spec.Packages.Source, bundle), .. first.Steps.Skip(resetAt)],
+                Steps = [.. first.Steps.Take(resetAt), .. labels, .. WorkloadSteps.Build(workloads, first.Host.Os, spec.Packages.Source, bundle, alertReceivers: receivers),
+                    .. first.Steps.Skip(resetAt)],
             };
         }
         return new ClusterPlan
@@ -71,4 +73,27 @@ public static class ClusterPlanner
             Warnings = warnings,
         };
     }
+
+    /// <summary>
+    /// The step that makes the Secret of the alert receivers' secrets, when the stack names receivers that need one. A
+    /// value the kept secrets lack (or every value, without kept secrets) is a placeholder, and the plan says so: planning
+    /// stays offline and needs no secret, while <c>infra apply</c> and <c>infra plan</c> with kept secrets refuse first
+    /// (<see cref="AlertReceiverSecrets.MissingMessage"/>).
+    /// </summary>
+    private static Step? AlertReceivers(ClusterSpec spec, KeptSecrets? secrets, KeptSecrets effective, OsFamily os, List<string> warnings)
+    {
+        var monitoring = spec.Workloads.Monitoring;
+        if (!monitoring.Enabled || monitoring.Alerts.SecretKeys.Count == 0) return null;
+        var missing = AlertReceiverSecrets.Missing(monitoring, secrets?.AlertReceivers);
+        if (missing.Count > 0)
+        {
+            warnings.Add($"the alert receivers' secrets {string.Join(", ", missing.Select(AlertReceiverSecrets.FileOf))} are not in the kept secrets: " +
+                $"this plan shows placeholders, and 'infra apply' refuses until they are set ('{AlertReceiverSecrets.SetCommand(missing[0])}')");
+        }
+        var values = monitoring.Alerts.SecretKeys.ToDictionary(k => k,
+            k => secrets?.AlertReceivers.GetValueOrDefault(k) ?? Placeholder(k), StringComparer.Ordinal);
+        return WorkloadSteps.AlertReceiversStep(monitoring.Alerts, values, effective, os);
+    }
+
+    private static string Placeholder(string key) => key == AlertsSpec.EmailPasswordKey ? "placeholder" : $"https://{key}.invalid/placeholder";
 }

@@ -79,8 +79,9 @@ public static class PlanArtifacts
 /// <summary>
 /// Masks the secret values in a file and keeps everything else, so the file can be reviewed, diffed and checked by
 /// its validator: the body of every PEM or OpenSSH private key (at any indentation, as in a YAML block) becomes
-/// <see cref="PrivateKeyBody"/>, the encryption key becomes <see cref="EncryptionKey"/>. The masks are constant, so
-/// two plans with the same kept secrets are byte-identical.
+/// <see cref="PrivateKeyBody"/>, the encryption key becomes <see cref="EncryptionKey"/>, an alert receiver's secret (the
+/// base64 of a Secret's data) becomes <see cref="AlertReceiver"/>. The masks are constant, so two
+/// plans with the same kept secrets are byte-identical.
 /// </summary>
 public sealed partial class SecretMask(Pki.KeptSecrets secrets)
 {
@@ -90,12 +91,16 @@ public sealed partial class SecretMask(Pki.KeptSecrets secrets)
     /// <summary>Stands for the secrets-encryption key: still 32 bytes in base64 (as the API server demands), plainly not a key.</summary>
     public const string EncryptionKey = "MASKED+ENCRYPTION+KEY+MASKED+ENCRYPTION+KEY=";
 
+    /// <summary>Stands for an alert receiver's secret: base64 (of "MASKED"), as a Secret's data must be.</summary>
+    public const string AlertReceiver = "TUFTS0VE";
+
     public byte[] Apply(byte[] content)
     {
         var text = Encoding.UTF8.GetString(content);
         text = PrivateKeyBlock().Replace(text, m => $"{m.Groups["indent"].Value}-----BEGIN {m.Groups["kind"].Value}-----\n" +
             $"{m.Groups["indent"].Value}{PrivateKeyBody}\n{m.Groups["indent"].Value}-----END {m.Groups["kind"].Value}-----");
         foreach (var key in secrets.EncryptionKeys) text = text.Replace(key.Secret, EncryptionKey, StringComparison.Ordinal);
+        foreach (var value in secrets.AlertReceivers.Values) text = text.Replace(Convert.ToBase64String(Encoding.UTF8.GetBytes(value)), AlertReceiver, StringComparison.Ordinal);
         return Encoding.UTF8.GetBytes(text);
     }
 

@@ -2,6 +2,7 @@ using System.Text;
 using Infra.Core.Catalog;
 using Infra.Core.Model;
 using Infra.Core.NodePrograms;
+using Infra.Core.Pki;
 using Infra.Core.Shell;
 using Infra.Core.Spec;
 using Infra.Core.Workloads;
@@ -30,9 +31,16 @@ public static class WorkloadSteps
             .Select(c => (ChartArchive(c.Chart!), $"chart {c.Chart!.Chart} {c.Chart.Version}, for {c.Name}")),
     ];
 
+    /// <summary>Id of the step that makes the Secret of the alert receivers' secrets, right before the monitoring chart.</summary>
+    public const string AlertReceiversStepId = "workloads.alert-receivers";
+
+    /// <summary>Where that step places the Secret's manifest (0600) and removes it once applied, relative to the workloads folder.</summary>
+    public const string AlertReceiversFile = "secrets/alert-receivers.yaml";
+
+    /// <param name="alertReceivers">The Secret of the alert receivers' secrets (<see cref="AlertReceiversStep"/>), run right before the monitoring chart.</param>
     /// <exception cref="NodeProgramException">packages.source bundle without the Helm archive or a chart archive.</exception>
     public static IReadOnlyList<Step> Build(WorkloadPlan plan, OsFamily os, PackageSource source = PackageSource.Repository,
-        BundleManifest? bundle = null, WorkloadCommandOptions? options = null)
+        BundleManifest? bundle = null, WorkloadCommandOptions? options = null, Step? alertReceivers = null)
     {
         options ??= new WorkloadCommandOptions();
         var chartUploads = new Dictionary<string, BundleUpload>(StringComparer.Ordinal);
@@ -53,6 +61,7 @@ public static class WorkloadSteps
         var steps = new List<Step> { HelmStep(os, source, bundle) };
         foreach (var command in WorkloadCommands.Render(plan, options))
         {
+            if (command.Component == "monitoring" && alertReceivers is not null) steps.Add(alertReceivers);
             var uploads = chartUploads.TryGetValue(command.Component, out var upload) ? new List<BundleUpload> { upload } : [];
             var files = command.Files.Select(f => new HostFile
             {
@@ -72,6 +81,45 @@ public static class WorkloadSteps
                 bundleUploads: uploads));
         }
         return steps;
+    }
+
+    /// <summary>
+    /// Creates or updates the Secret <see cref="AlertsSpec.SecretName"/> that Alertmanager reads its receivers' secrets
+    /// from. The values travel only in a 0600 file on the first control plane, applied with kubectl and removed whatever
+    /// happens; the step's script, description and inputs name the keys, never a value, and the file enters the input
+    /// hash through a keyed digest (<see cref="AlertReceiverSecrets.Digest"/>). Server-side apply by the one field
+    /// manager drops a key a receiver no longer needs.
+    /// </summary>
+    /// <param name="values">A value for every key <paramref name="alerts"/> needs.</param>
+    /// <param name="digestKey">The kept secrets the digest is keyed by.</param>
+    public static Step AlertReceiversStep(AlertsSpec alerts, IReadOnlyDictionary<string, string> values, KeptSecrets digestKey, OsFamily os,
+        WorkloadCommandOptions? options = null)
+    {
+        options ??= new WorkloadCommandOptions();
+        var content = Encoding.UTF8.GetBytes(AlertReceiverSecrets.Manifest(alerts, values));
+        var file = new HostFile
+        {
+            Path = $"{options.Directory}/{AlertReceiversFile}",
+            Content = content,
+            Mode = "0600",
+            Secret = true,
+            KeyedDigest = AlertReceiverSecrets.Digest(digestKey, content),
+        };
+        var script = new StringBuilder();
+        script.Append("export KUBECONFIG=").Append(Bash.Quote([options.Kubeconfig])).Append('\n');
+        script.Append("cd ").Append(Bash.Quote([options.Directory])).Append('\n');
+        script.Append("# The file holds the receivers' secrets: removed once applied, and also when the apply fails.\n");
+        script.Append("trap ").Append(Bash.Quote(Bash.Quote(["rm", "-f", AlertReceiversFile]))).Append(" EXIT\n");
+        script.Append(Bash.Quote(["kubectl", "apply", "--server-side", "--field-manager=" + WorkloadCommands.FieldManager, "-f", AlertReceiversFile])).Append('\n');
+        return Step.Create(
+            AlertReceiversStepId,
+            Phase.Workloads,
+            $"the Secret {AlertsSpec.SecretNamespace}/{AlertsSpec.SecretName} from the kept secrets ({string.Join(", ", alerts.SecretKeys)})",
+            script.ToString(),
+            check: null,
+            Steps.In(("keys", string.Join(",", alerts.SecretKeys))),
+            [os],
+            [file]);
     }
 
     private static ShellSource Sh(string name) => ShellScript.Load(name);

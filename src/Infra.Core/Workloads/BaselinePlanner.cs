@@ -123,5 +123,15 @@ internal sealed class PlanContext
 
     public ImageRef Image(string reference) => Mirrors.Rewrite(reference);
 
+    /// <summary>Kubernetes nodes: control planes and workers (on bare metal, the hosts that have those roles).</summary>
+    public int NodeCount => Spec.Target == Target.Baremetal
+        ? Spec.Hosts.Count(h => h.Has(Roles.ControlPlane) || h.Has(Roles.Worker))
+        : Spec.ControlPlane.Count + Spec.Workers.Sum(w => w.Count);
+
+    /// <summary>Workers of pools without taints: where pods without tolerations can run.</summary>
+    public int UntaintedWorkers => Spec.Target == Target.Baremetal
+        ? Spec.Hosts.Count(h => h.Has(Roles.Worker) && Spec.Workers.FirstOrDefault(w => w.Name == h.Pool)?.Taints.Count is null or 0)
+        : Spec.Workers.Where(w => w.Taints.Count == 0).Sum(w => w.Count);
+
     public static string Port(int p) => p.ToString(CultureInfo.InvariantCulture);
 }

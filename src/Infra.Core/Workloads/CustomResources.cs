@@ -103,6 +103,16 @@ public sealed class EnvoyProxyKubernetes
 {
     [JsonPropertyName("envoyDeployment")] public EnvoyDeploymentSpec EnvoyDeployment { get; set; } = new();
     [JsonPropertyName("envoyService")] public EnvoyServiceSpec? EnvoyService { get; set; }
+    // The name is not camelCase of the property: YAML needs it spelled out as well as JSON.
+    [JsonPropertyName("envoyPDB")]
+    [YamlDotNet.Serialization.YamlMember(Alias = "envoyPDB")]
+    public EnvoyPdbSpec? EnvoyPdb { get; set; }
+}
+
+/// <summary>EnvoyProxy <c>provider.kubernetes.envoyPDB</c>: the proxies' PodDisruptionBudget (minAvailable or maxUnavailable, not both).</summary>
+public sealed class EnvoyPdbSpec
+{
+    [JsonPropertyName("maxUnavailable")] public int? MaxUnavailable { get; set; }
 }
 
 public sealed class EnvoyServiceSpec

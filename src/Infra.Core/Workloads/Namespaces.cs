@@ -89,11 +89,23 @@ internal static class Namespaces
         return list;
     }
 
+    /// <summary>kubeadm's CoreDNS: Deployment coredns in kube-system, two replicas, pods labelled k8s-app: kube-dns.</summary>
+    public static readonly IReadOnlyDictionary<string, string> CoreDnsSelector = new Dictionary<string, string> { ["k8s-app"] = "kube-dns" };
+
     public static WorkloadComponent Component(PlanContext ctx) => new()
     {
         Name = "namespaces",
         Order = 0,
-        Objects = [.. For(ctx).Select(n => new KubeObject(K.Namespace(n.Name, n.Enforce, ctx.PsaVersion, n.Warn), n.Reason))],
+        Objects =
+        [
+            .. For(ctx).Select(n => new KubeObject(K.Namespace(n.Name, n.Enforce, ctx.PsaVersion, n.Warn), n.Reason)),
+            // kubeadm runs CoreDNS with two replicas (cmd/kubeadm/app/phases/addons/dns: coreDNSReplicas = 2) and no budget.
+            // It tolerates the control-plane taint, so any node can run it; on a one-node cluster a budget would block
+            // every drain of that node (the evicted replica has nowhere to go), so there is none.
+            .. ctx.NodeCount >= 2
+                ? new[] { new KubeObject(K.DisruptionBudget("coredns", "kube-system", new(CoreDnsSelector)), "Drains keep one of kubeadm's two CoreDNS replicas running.") }
+                : [],
+        ],
         Readiness = [],
         Images = [],
     };

@@ -140,6 +140,9 @@ internal static class Ingresses
                             },
                         },
                         EnvoyService = new EnvoyServiceSpec { Type = "NodePort" },
+                        // Two proxy replicas: drains keep one (Envoy Gateway makes the budget from envoyPDB). The proxies
+                        // tolerate no taint; with fewer than two untainted workers a budget would block their drains.
+                        EnvoyPdb = ctx.UntaintedWorkers >= 2 ? new EnvoyPdbSpec { MaxUnavailable = 1 } : null,
                     },
                 },
             },
@@ -190,7 +193,7 @@ internal static class Ingresses
             },
             Objects =
             [
-                new KubeObject(envoyProxy, "Proxy pods Envoy Gateway creates: two replicas, non-root, with requests and limits, behind a NodePort Service."),
+                new KubeObject(envoyProxy, "Proxy pods Envoy Gateway creates: two replicas (a budget keeps one through drains), non-root, with requests and limits, behind a NodePort Service."),
                 new KubeObject(gatewayClass),
                 new KubeObject(gateway, "A shared HTTP gateway; routes from any namespace may attach."),
             ],

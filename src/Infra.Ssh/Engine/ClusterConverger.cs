@@ -471,6 +471,12 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
     /// </summary>
     private void RegisterSecrets(ClusterPlan plan)
     {
+        // The alert receivers' secrets are no key material by shape (a URL, a password): each is registered whole, also as base64.
+        foreach (var value in plan.SecretMaterial.AlertReceivers.Values)
+        {
+            redactor.Add(value);
+            redactor.Add(Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(value)));
+        }
         foreach (var file in plan.Nodes.SelectMany(n => n.Steps).SelectMany(s => s.Files).Where(f => f.Secret))
         {
             foreach (var word in System.Text.Encoding.UTF8.GetString(file.Content).Split([' ', '\n', '\r', '\t', ':', '"', '\''], StringSplitOptions.RemoveEmptyEntries))

@@ -125,7 +125,7 @@ public class BaselinePlannerTests
             },
         });
         Assert.Equal(["namespaces", "cni-crds", "cni"], plan.Components.Select(c => c.Name));
-        var nsNames = plan.Components[0].Objects.Select(o => o.Name).ToList();
+        var nsNames = plan.Components[0].Objects.Where(o => o.Kind == "Namespace").Select(o => o.Name).ToList();
         Assert.Equal(["kube-system", "tigera-operator"], nsNames);
     }
 

@@ -1,4 +1,6 @@
+using Infra.Core.Spec;
 using Infra.Core.Workloads;
+using Infra.TestKit;
 using k8s.Models;
 using static Infra.Core.Tests.Workloads.WorkloadTestKit;
 
@@ -50,5 +52,54 @@ public class DisruptionBudgetTests
                 Assert.Equal(("kube-system", "csi-azuredisk-controller"), (budget.Metadata.NamespaceProperty, budget.Spec.Selector.MatchLabels["app"]));
                 break;
         }
+    }
+    /// <summary>
+    /// kubeadm's CoreDNS runs two replicas with pods labelled k8s-app: kube-dns and gets no budget from kubeadm
+    /// (kubernetes/kubernetes cmd/kubeadm/app/phases/addons/dns/dns.go coreDNSReplicas = 2, manifests.go CoreDNSDeployment;
+    /// stored trees of the CoreDNS-only era, not the v1.34 tag): the baseline adds one on every target.
+    /// </summary>
+    [Theory]
+    [Trait("Item", "15.4")]
+    [MemberData(nameof(TargetNames))]
+    public void Plan_KubeadmCoreDns_HasABudgetOfOneUnavailable(string target)
+    {
+        var plan = BaselinePlanner.Plan(SpecFor(target));
+
+        var budget = plan.Components.SelectMany(c => c.Objects).Select(o => o.Object).OfType<V1PodDisruptionBudget>()
+            .Single(b => b.Metadata.Name == "coredns");
+        Assert.Equal(("kube-system", "kube-dns", "1"), (budget.Metadata.NamespaceProperty, budget.Spec.Selector.MatchLabels["k8s-app"], budget.Spec.MaxUnavailable.Value));
+        Assert.Single(budget.Spec.Selector.MatchLabels);
+    }
+
+    /// <summary>On a one-node cluster the evicted replica has nowhere to go: a budget would block every drain (an upgrade's too).</summary>
+    [Fact]
+    [Trait("Item", "15.4")]
+    public void Plan_OneNodeCluster_NoCoreDnsOrProxyBudgetThatWouldBlockItsDrain()
+    {
+        var one = SampleSpecs.BareMetal(controlPlanes: 1, workers: 0);
+        var plan = BaselinePlanner.Plan(With(one, Cni.Calico, IngressKind.EnvoyGateway));
+
+        Assert.DoesNotContain(plan.Components.SelectMany(c => c.Objects).Select(o => o.Object).OfType<V1PodDisruptionBudget>(), b => b.Metadata.Name == "coredns");
+        Assert.Null(plan.Components.SelectMany(c => c.Objects).Select(o => o.Object).OfType<EnvoyProxy>().Single().Spec.Provider.Kubernetes.EnvoyPdb);
+    }
+
+    public static TheoryData<string> TargetNames() => [.. Targets];
+
+    /// <summary>
+    /// The ingress proxies Envoy Gateway creates run two replicas (EnvoyProxy envoyDeployment.replicas): their budget is
+    /// EnvoyProxy spec.provider.kubernetes.envoyPDB, minAvailable or maxUnavailable (envoyproxy/gateway
+    /// api/v1alpha1/envoyproxy_types.go EnvoyPDB and shared_types.go KubernetesPodDisruptionBudgetSpec at v1.9.0).
+    /// </summary>
+    [Fact]
+    [Trait("Item", "15.4")]
+    public void Plan_EnvoyGatewayProxies_BudgetOfOneUnavailable()
+    {
+        var plan = BaselinePlanner.Plan(With(SpecFor("aws"), Cni.Calico, IngressKind.EnvoyGateway));
+        var ingress = plan.Components.Single(c => c.Name == "ingress");
+
+        var proxy = ingress.Objects.Select(o => o.Object).OfType<EnvoyProxy>().Single();
+        Assert.True(proxy.Spec.Provider.Kubernetes.EnvoyDeployment.Replicas > 1);
+        Assert.Equal(1, proxy.Spec.Provider.Kubernetes.EnvoyPdb?.MaxUnavailable);
+        Assert.Matches(@"envoyPDB:\s+maxUnavailable: 1\b", WorkloadRenderer.RenderManifest(ingress));
     }
 }
