@@ -96,6 +96,12 @@ public static class KubernetesStandIns
         """;
 
     public static string Kubeadm(string version) => Common("kubeadm") + $$"""
+        # The kubelet configuration kubeadm writes from the cluster's kubelet-config ConfigMap: the cluster's copy is what
+        # the first control plane uploaded, which is the planned file the tool places on every node.
+        kubelet_config() {
+          mkdir -p /var/lib/kubelet
+          { echo '# stand-in kubelet configuration'; cat /etc/kubernetes/infra/kubelet-settings.yaml 2>/dev/null || true; } > /var/lib/kubelet/config.yaml
+        }
         case "$sub" in
           version) echo '{{version}}'; exit 0 ;;
           init)
@@ -115,8 +121,7 @@ public static class KubernetesStandIns
               done
               chmod 0600 /etc/kubernetes/*.conf
               echo '# stand-in' > /etc/kubernetes/manifests/kube-apiserver.yaml
-              mkdir -p /var/lib/kubelet
-              echo '# stand-in kubelet configuration' > /var/lib/kubelet/config.yaml
+              kubelet_config
               systemctl restart kubelet
             fi
             ;;
@@ -128,11 +133,12 @@ public static class KubernetesStandIns
               echo '# stand-in' > /etc/kubernetes/manifests/kube-apiserver.yaml
               echo '# stand-in kubeconfig written by kubeadm join' > /etc/kubernetes/admin.conf
             fi
-            mkdir -p /var/lib/kubelet
-            echo '# stand-in kubelet configuration' > /var/lib/kubelet/config.yaml
+            kubelet_config
             systemctl restart kubelet
             ;;
           upgrade)
+            # kubelet.settings: the node's configuration from the cluster's kubelet-config ConfigMap (see kubelet_config).
+            if [ "${2:-}" = node ] && [ "${3:-}" = phase ] && [ "${4:-}" = kubelet-config ]; then kubelet_config; fi
             # kubeadm refuses a target its own binary is not at (the stand-in: not exactly at).
             if [ "${2:-}" = apply ] && [ "${3:-}" != '{{version}}' ]; then
               echo "[upgrade/version] FATAL: the kubeadm binary is {{version}}, ${3:-} was asked: upgrade kubeadm first" >&2
@@ -158,8 +164,14 @@ public static class KubernetesStandIns
     public static string Kubelet(string version) => Common("kubelet") + $$"""
         if [ "${1:-}" = --version ]; then echo 'Kubernetes {{version}}'; exit 0; fi
         record
-        # The kubelet is a daemon: as a unit it stays up until stopped.
-        exec sleep infinity
+        # The kubelet is a daemon: as a unit it stays up until stopped, answering its health endpoint (127.0.0.1:10248).
+        exec perl -MIO::Socket::INET -e '
+          my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 10248, Listen => 5, ReuseAddr => 1) or do { sleep; exit };
+          while (my $c = $s->accept) {
+            while (defined(my $l = <$c>)) { last if $l =~ /^\r?\n$/ }
+            print $c "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nok";
+            close $c;
+          }'
 
         """;
 
