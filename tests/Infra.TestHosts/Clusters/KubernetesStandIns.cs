@@ -204,10 +204,18 @@ public static class KubernetesStandIns
     /// <summary>
     /// crictl as the stacked-etcd commands call it (after --runtime-endpoint): <c>ps --name '^etcd$'</c> names a running
     /// etcd container, and <c>exec … etcdctl … snapshot save FILE</c> writes FILE (the container sees the host's data folder).
+    /// <c>etcdctl member list</c> prints the member list a test set (<see cref="EtcdMembersAsync"/>) and <c>member remove ID</c>
+    /// takes that member out of it; <c>endpoint health</c> answers healthy.
     /// </summary>
     public static string Crictl() => Common("crictl") + """
         record
         if [[ " $* " == *" ps "* ]] && [[ "$*" == *etcd* ]]; then echo standin-etcd; fi
+        if [[ " $* " == *" exec "* ]] && [[ " $* " == *" member list "* ]] && [ -f "$control/etcd-members" ]; then cat "$control/etcd-members"; fi
+        if [[ " $* " == *" exec "* ]] && [[ " $* " == *" member remove "* ]] && [ -f "$control/etcd-members" ]; then
+          id="${*: -1}"
+          grep -v "^$id, " "$control/etcd-members" > "$control/etcd-members.new" || true
+          mv "$control/etcd-members.new" "$control/etcd-members"
+        fi
         if [[ " $* " == *" exec "* ]] && [[ " $* " == *" snapshot save "* ]]; then
           file="${*: -1}"
           mkdir -p "$(dirname "$file")"
@@ -275,6 +283,10 @@ public static class KubernetesStandIns
     /// <summary>Makes a <see cref="FailAsync"/> failure apply only to calls whose arguments (<c>$ARGS</c>) meet a bash condition.</summary>
     public static Task FailWhenAsync(TestHost host, string tool, string subcommand, string condition, CancellationToken ct = default) =>
         host.ExecInsideAsync($"mkdir -p {ControlDirectory} && cat > {ControlDirectory}/fail-{tool}-{subcommand}.when", condition + "\n", ct: ct);
+
+    /// <summary>The etcd member list the stand-in etcdctl (through crictl) prints on this host, in etcdctl's simple format.</summary>
+    public static Task EtcdMembersAsync(TestHost host, IEnumerable<string> lines, CancellationToken ct = default) =>
+        host.ExecInsideAsync($"mkdir -p {ControlDirectory} && cat > {ControlDirectory}/etcd-members", string.Join("\n", lines) + "\n", ct: ct);
 
     /// <summary>The kubelet version the stand-in kubectl reports for <paramref name="node"/> (else its own version).</summary>
     public static Task ReportKubeletVersionAsync(TestHost host, string node, string version, CancellationToken ct = default) =>
