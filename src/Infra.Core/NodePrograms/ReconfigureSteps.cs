@@ -68,6 +68,9 @@ public static class ReconfigureSteps
     /// </summary>
     public const int KubeletHealthzPort = 10248;
 
+    /// <summary>On the cluster's kubelet-config ConfigMap: the digest of the kubelet configuration the first control plane uploaded.</summary>
+    public const string KubeletConfigMapAnnotation = "infra/kubelet-settings";
+
     /// <summary>The cluster's KubeletConfiguration as the tool plans it: the same file on every node, its SHA-256 the step's digest.</summary>
     internal static string KubeletSettings(BuildContext c) => KubeYaml.SerializeAll([KubeadmConfigRenderer.Kubelet(c.Spec)]);
 
@@ -82,7 +85,7 @@ public static class ReconfigureSteps
         var controlPlane = host.Has(Roles.ControlPlane);
         var args = new ShellArgs()
             .Set("SETTINGS", HostPaths.KubeletSettings).Set("APPLIED", HostPaths.AppliedKubelet).Set("FRESH", HostPaths.KubeletBootstrappedFresh)
-            .Set("DIGEST", digest).Set("UPLOAD_WITH", host == c.FirstControlPlane ? HostPaths.ControlPlaneSettings : "")
+            .Set("DIGEST", digest).Set("ANNOTATION", KubeletConfigMapAnnotation).Set("UPLOAD_WITH", host == c.FirstControlPlane ? HostPaths.ControlPlaneSettings : "")
             .Set("RUNTIME_DIR", HostPaths.RuntimeDir).Set("KUBECONFIG_FILE", controlPlane ? HostPaths.AdminConf : HostPaths.KubeletConf)
             .Set("PATCHES_DIR", KubeadmConfigRenderer.NodePatches(c.Kubeadm, host).Count > 0 ? HostPaths.KubeadmPatchesDir : "")
             .Set("KUBELET_CONFIG", HostPaths.KubeletConfig).Set("NODE", host.Name)

@@ -125,7 +125,7 @@ public sealed class KubeletSettingsTests : IDisposable
     }
 
     /// <summary>Runs the node's step; <paramref name="kubeadmWrites"/> is the configuration kubeadm writes from the ConfigMap.</summary>
-    private Tool.Result Run(NodeProgram node, string kubeadmWrites, bool kubeletHealthy = true)
+    private Tool.Result Run(NodeProgram node, string kubeadmWrites, bool kubeletHealthy = true, bool configMapStale = false)
     {
         _port = _port == 0 ? FreePort() : _port;
         var bin = Path.Combine(_root, "bin");
@@ -140,7 +140,10 @@ public sealed class KubeletSettingsTests : IDisposable
               "upgrade node phase kubelet-config "*) mkdir -p "$(dirname '{{config}}')"; cp '{{_root}}/kubeadm-writes' '{{config}}' ;;
             esac
             """);
-        File.WriteAllText(Path.Combine(bin, "kubectl"), $"#!/bin/bash\necho \"kubectl $*\" >> '{Calls}'\n");
+        // The ConfigMap's annotation: the digest once uploaded (here: unless it is stale).
+        var annotation = configMapStale ? "an-older-digest" : KubeletStep(node).Inputs["kubelet"];
+        File.WriteAllText(Path.Combine(bin, "kubectl"), $"#!/bin/bash\necho \"kubectl $*\" >> '{Calls}'\n"
+            + $"case \"$*\" in *\" get configmap kubelet-config \"*) printf %s '{annotation}' ;; esac\n");
         // A restart stops the old kubelet and starts the new one, which answers its health endpoint when healthy.
         var listener = kubeletHealthy
             ? $"setsid perl -MIO::Socket::INET -e 'my $s = IO::Socket::INET->new(LocalAddr => \"127.0.0.1\", LocalPort => {_port}, Listen => 5, ReuseAddr => 1) or die; "
@@ -219,15 +222,19 @@ public sealed class KubeletSettingsTests : IDisposable
 
         Assert.True(r.ExitCode == 0, r.Output);
         var admin = OnHost(HostPaths.AdminConf);
+        var annotate = $"kubectl --kubeconfig {admin} -n kube-system annotate configmap kubelet-config --overwrite "
+            + $"{ReconfigureSteps.KubeletConfigMapAnnotation}={KubeletStep(first).Inputs["kubelet"]}";
         Assert.Equal(
         [
             $"kubeadm init phase upload-config kubelet --config {OnHost(HostPaths.RuntimeDir)}/kubelet-upload.yaml --kubeconfig {admin}",
+            annotate,
+            $"kubectl --kubeconfig {admin} -n kube-system get configmap kubelet-config -o jsonpath={{.metadata.annotations.{ReconfigureSteps.KubeletConfigMapAnnotation}}}",
             $"kubeadm upgrade node phase kubelet-config --kubeconfig {admin} --patches {OnHost(HostPaths.KubeadmPatchesDir)}",
             "systemctl restart kubelet",
-        ], CallLines.Take(3));
+        ], CallLines.Take(5));
         // Ready is waited for once the kubelet answers healthy, within what is left of the health timeout.
-        Assert.StartsWith($"kubectl --kubeconfig {admin} wait --for=condition=Ready node/cp-1 --timeout=", CallLines[3], StringComparison.Ordinal);
-        Assert.Equal(4, CallLines.Length);
+        Assert.StartsWith($"kubectl --kubeconfig {admin} wait --for=condition=Ready node/cp-1 --timeout=", CallLines[5], StringComparison.Ordinal);
+        Assert.Equal(6, CallLines.Length);
         // The upload carries this node's InitConfiguration, the ClusterConfiguration and the planned KubeletConfiguration.
         var uploaded = File.ReadAllText(Path.Combine(_root, "uploaded"));
         Assert.Contains("kind: InitConfiguration", uploaded, StringComparison.Ordinal);
@@ -248,10 +255,27 @@ public sealed class KubeletSettingsTests : IDisposable
 
         Assert.True(r.ExitCode == 0, r.Output);
         var kubeconfig = OnHost(HostPaths.KubeletConf);
-        Assert.Equal($"kubeadm upgrade node phase kubelet-config --kubeconfig {kubeconfig}", CallLines[0]);
-        Assert.Equal("systemctl restart kubelet", CallLines[1]);
-        Assert.StartsWith($"kubectl --kubeconfig {kubeconfig} wait --for=condition=Ready node/w-1", CallLines[2], StringComparison.Ordinal);
-        Assert.Equal(3, CallLines.Length);
+        Assert.StartsWith($"kubectl --kubeconfig {kubeconfig} -n kube-system get configmap kubelet-config", CallLines[0], StringComparison.Ordinal);
+        Assert.Equal($"kubeadm upgrade node phase kubelet-config --kubeconfig {kubeconfig}", CallLines[1]);
+        Assert.Equal("systemctl restart kubelet", CallLines[2]);
+        Assert.StartsWith($"kubectl --kubeconfig {kubeconfig} wait --for=condition=Ready node/w-1", CallLines[3], StringComparison.Ordinal);
+        Assert.Equal(4, CallLines.Length);
+    }
+
+    /// <summary>The first control plane did not upload this configuration (it failed, or is not in --hosts): nothing is written or recorded.</summary>
+    [Fact]
+    public void Script_ConfigMapNotUploadedYet_FailsWithoutWritingOrRecording()
+    {
+        var (_, worker) = Nodes();
+        Existing("old\n", applied: "an-older-digest");
+
+        var r = Run(worker, "stale\n", configMapStale: true);
+
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("the cluster's kubelet-config ConfigMap does not hold the planned kubelet configuration yet", r.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(CallLines, c => c.StartsWith("kubeadm", StringComparison.Ordinal) || c.StartsWith("systemctl", StringComparison.Ordinal));
+        Assert.Equal("old\n", File.ReadAllText(OnHost(HostPaths.KubeletConfig)));
+        Assert.Equal("an-older-digest\n", File.ReadAllText(OnHost(HostPaths.AppliedKubelet)));
     }
 
     /// <summary>A cluster made before this procedure: kubeadm writes the file the kubelet already runs, so nothing restarts.</summary>
@@ -280,7 +304,7 @@ public sealed class KubeletSettingsTests : IDisposable
         Assert.NotEqual(0, r.ExitCode);
         Assert.Contains("the kubelet on w-1 did not answer healthy on 127.0.0.1:", r.Output, StringComparison.Ordinal);
         Assert.Equal("an-older-digest\n", File.ReadAllText(OnHost(HostPaths.AppliedKubelet)));
-        Assert.DoesNotContain(CallLines, c => c.StartsWith("kubectl", StringComparison.Ordinal));
+        Assert.DoesNotContain(CallLines, c => c.Contains(" wait ", StringComparison.Ordinal));
 
         File.Delete(Calls);
         var again = Run(worker, "new\n");

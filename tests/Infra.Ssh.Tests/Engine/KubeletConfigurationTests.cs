@@ -72,6 +72,8 @@ public sealed class KubeletConfigurationTests(KubeletConfigurationHosts fixture,
         // The cluster's copy first, from the first control plane, with the planned configuration.
         var upload = Assert.Single(Calls("cp1", "kubeadm"), c => c.Arguments.StartsWith("init phase upload-config kubelet", StringComparison.Ordinal));
         Assert.EndsWith(fixture["cp1"].ReadDiskFile(HostPaths.KubeletSettings)!, KubernetesStandIns.SavedFile(fixture["cp1"], upload.Files[0]), StringComparison.Ordinal);
+        var annotate = Assert.Single(Calls("cp1", "kubectl"), c => c.Arguments.Contains("annotate configmap kubelet-config", StringComparison.Ordinal));
+        Assert.True(upload.End <= annotate.Start, "the ConfigMap is marked with the digest once uploaded");
         // Each node: kubeadm wrote the planned file, the kubelet restarted once, Ready waited for, the digest recorded.
         var spans = new List<(string Host, double Start, double End)>();
         foreach (var n in Names)

@@ -188,6 +188,11 @@ public static class KubernetesStandIns
             *" pod $c-"*) if [ -f "/etc/kubernetes/manifests/$c.yaml" ]; then md5sum < "/etc/kubernetes/manifests/$c.yaml" | cut -c1-32; fi ;;
           esac
         done
+        # The kubelet-config ConfigMap's digest annotation (kubelet.settings): the first control plane uploaded the planned
+        # file, which the tool places on every node.
+        if [[ " $* " == *" get configmap kubelet-config "* ]] && [ -f /etc/kubernetes/infra/kubelet-settings.yaml ]; then
+          sha256sum /etc/kubernetes/infra/kubelet-settings.yaml | cut -d ' ' -f 1 | tr -d '\n'
+        fi
         # 'get nodes', 'get pods' and 'get --raw' print what answer-kubectl-get-{nodes,pods,raw} holds (AnswerAsync).
         if [ "$sub" = get ]; then
           case " $* " in

@@ -6,7 +6,7 @@
 # ClusterConfiguration) the cluster's kubelet-config ConfigMap is uploaded first, which later joins and kubeadm
 # upgrade read; then kubeadm writes this node's configuration from that ConfigMap, and when the file changed the
 # kubelet restarts, must answer its health endpoint and its Node must be Ready before the digest is recorded.
-# inputs: SETTINGS APPLIED FRESH DIGEST UPLOAD_WITH RUNTIME_DIR KUBECONFIG_FILE PATCHES_DIR KUBELET_CONFIG NODE HEALTHZ_PORT HEALTH_TIMEOUT
+# inputs: SETTINGS APPLIED FRESH DIGEST ANNOTATION UPLOAD_WITH RUNTIME_DIR KUBECONFIG_FILE PATCHES_DIR KUBELET_CONFIG NODE HEALTHZ_PORT HEALTH_TIMEOUT
 mkdir -p "${APPLIED%/*}"
 if [ -f "$FRESH" ]; then
   if [ "$(cat "$FRESH")" = "$DIGEST" ]; then
@@ -31,6 +31,15 @@ if [ -n "$UPLOAD_WITH" ]; then
   (umask 077 && { cat "$UPLOAD_WITH"; echo '---'; cat "$SETTINGS"; } > "$upload")
   kubeadm init phase upload-config kubelet --config "$upload" --kubeconfig "$KUBECONFIG_FILE"
   rm -f "$upload"
+  kubectl --kubeconfig "$KUBECONFIG_FILE" -n kube-system annotate configmap kubelet-config --overwrite "$ANNOTATION=$DIGEST"
+fi
+# kubeadm writes what the cluster's ConfigMap holds: only once the first control plane uploaded this configuration
+# (its annotation names the digest; the kubelet's own credentials may read that ConfigMap). A stale ConfigMap (the first
+# control plane failed, or is not in --hosts) stops here rather than record a configuration that is not in effect.
+uploaded=$(kubectl --kubeconfig "$KUBECONFIG_FILE" -n kube-system get configmap kubelet-config -o "jsonpath={.metadata.annotations.$ANNOTATION}")
+if [ "$uploaded" != "$DIGEST" ]; then
+  echo "the cluster's kubelet-config ConfigMap does not hold the planned kubelet configuration yet: the first control plane uploads it (kubelet.settings); run apply with it" >&2
+  exit 1
 fi
 # The file the kubelet ran with before this procedure, kept until the new one is in effect: a run cut off after kubeadm
 # wrote the new file compares against the same old one and restarts the kubelet again.
