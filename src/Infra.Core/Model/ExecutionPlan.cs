@@ -123,8 +123,8 @@ public sealed record ExecutionPlan
             }
             if (workers.Count > 0)
             {
-                waves.Add(Wave(Phase.Workers, "join workers", workers, WavePacing.Parallel, new WaveNeeds { JoinCredentialsFrom = first.Name })
-                    with { SkipSteps = [KubeletSettingsStepId] });
+                var join = Wave(Phase.Workers, "join workers", workers, WavePacing.Parallel, new WaveNeeds { JoinCredentialsFrom = first.Name });
+                waves.Add(join with { SkipSteps = [KubeletSettingsStepId] });
                 waves.Add(Wave(Phase.Workers, "kubelet configuration on workers", workers, WavePacing.OneAtATime) with { OnlySteps = [KubeletSettingsStepId] });
             }
             // The baseline is applied through the first control plane once every node could join.
