@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 
 namespace Infra.Ssh.Tests.Engine;
 
-public sealed class KubeletConfigurationHosts() : ClusterHostsFixture("kubc",
+public sealed class KubeletConfigurationHosts() : ClusterHostsFixture("kubs",
     new TestHostOptions { Name = "cp1", Systemd = true }, new TestHostOptions { Name = "w1", Systemd = true },
     new TestHostOptions { Name = "w2", Systemd = true });
 

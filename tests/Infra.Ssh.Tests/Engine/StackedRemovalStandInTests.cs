@@ -10,7 +10,7 @@ using Xunit.Abstractions;
 
 namespace Infra.Ssh.Tests.Engine;
 
-public sealed class FiveControlPlaneHosts() : ClusterHostsFixture("stkr",
+public sealed class FiveControlPlaneHosts() : ClusterHostsFixture("rmcp",
     [.. Enumerable.Range(1, 5).Select(i => new TestHostOptions { Name = $"cp{i}", Systemd = true })]);
 
 /// <summary>
