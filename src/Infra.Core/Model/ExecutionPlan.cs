@@ -60,6 +60,14 @@ public sealed record ExecutionWave
     public required IReadOnlyList<PlannedHost> Hosts { get; init; }
     public required WavePacing Pacing { get; init; }
     public WaveNeeds Needs { get; init; } = WaveNeeds.None;
+    /// <summary>The only steps of the phase this wave runs (by id); empty: every step of the phase but <see cref="SkipSteps"/>.</summary>
+    public IReadOnlyList<string> OnlySteps { get; init; } = [];
+    /// <summary>Steps of the phase this wave leaves to a later wave (by id).</summary>
+    public IReadOnlyList<string> SkipSteps { get; init; } = [];
+
+    /// <summary>Whether this wave runs <paramref name="step"/> on its hosts.</summary>
+    public bool Runs(Step step) =>
+        step.Phase == Phase && (OnlySteps.Count == 0 || OnlySteps.Contains(step.Id)) && !SkipSteps.Contains(step.Id);
 
     /// <summary>The pacing as <c>infra plan</c> shows it; nothing for a wave of one host.</summary>
     public string PacingText => Hosts.Count > 1 ? $" ({Pacing.Describe()})" : "";
@@ -76,6 +84,12 @@ public sealed record ExecutionWave
 /// </summary>
 public sealed record ExecutionPlan
 {
+    /// <summary>
+    /// The kubelet configuration procedure's step (NodePrograms.ReconfigureSteps): on workers it restarts the kubelet,
+    /// so it runs in a wave of its own, one worker at a time, after the workers joined in parallel.
+    /// </summary>
+    public const string KubeletSettingsStepId = "kubelet.settings";
+
     /// <summary>Apply: the waves run one after another; a wave's hosts run as its <see cref="ExecutionWave.Pacing"/> says.</summary>
     public required IReadOnlyList<ExecutionWave> Waves { get; init; }
     /// <summary>Reset: workers first, then control planes from the last joined to the first, then etcd-only hosts.</summary>
@@ -109,7 +123,9 @@ public sealed record ExecutionPlan
             }
             if (workers.Count > 0)
             {
-                waves.Add(Wave(Phase.Workers, "join workers", workers, WavePacing.Parallel, new WaveNeeds { JoinCredentialsFrom = first.Name }));
+                var join = Wave(Phase.Workers, "join workers", workers, WavePacing.Parallel, new WaveNeeds { JoinCredentialsFrom = first.Name });
+                waves.Add(join with { SkipSteps = [KubeletSettingsStepId] });
+                waves.Add(Wave(Phase.Workers, "kubelet configuration on workers", workers, WavePacing.OneAtATime) with { OnlySteps = [KubeletSettingsStepId] });
             }
             // The baseline is applied through the first control plane once every node could join.
             waves.Add(Wave(Phase.Workloads, $"baseline workloads through {first.Name}", [first], WavePacing.OneAtATime));

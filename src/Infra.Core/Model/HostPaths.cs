@@ -15,6 +15,10 @@ public static class HostPaths
     public const string KubeadmPatchesDir = InfraDir + "/patches";
     /// <summary>A control plane's kubeadm configuration for the reconfigure procedure (Init with this node's endpoint, and Cluster).</summary>
     public const string ControlPlaneSettings = InfraDir + "/control-plane-settings.yaml";
+    /// <summary>The cluster's KubeletConfiguration as planned (the same on every node), for the kubelet.settings procedure.</summary>
+    public const string KubeletSettings = InfraDir + "/kubelet-settings.yaml";
+    /// <summary>Where kubeadm writes the kubelet's configuration on each node (init, join, upgrade node phase kubelet-config).</summary>
+    public const string KubeletConfig = "/var/lib/kubelet/config.yaml";
     /// <summary>Files the API server reads; mounted read-only into its static pod.</summary>
     public const string ApiServerConfigDir = InfraDir + "/apiserver";
     public const string AuthenticationConfig = ApiServerConfigDir + "/authentication-config.yaml";
@@ -45,6 +49,10 @@ public static class HostPaths
     public const string AppliedControlPlane = AppliedDir + "/control-plane";
     /// <summary>Left by kubeadm init or join when they ran: the node runs the settings it was bootstrapped with.</summary>
     public const string BootstrappedFresh = AppliedDir + "/bootstrapped";
+    /// <summary>The kubelet configuration digest in effect on this node (kubelet.settings).</summary>
+    public const string AppliedKubelet = AppliedDir + "/kubelet";
+    /// <summary>Left by kubeadm init or join when they ran: the SHA-256 of the kubelet settings the node was bootstrapped with.</summary>
+    public const string KubeletBootstrappedFresh = AppliedDir + "/kubelet-bootstrapped";
     /// <summary>Where the workloads phase keeps the manifests and values it applies, on the first control plane.</summary>
     public const string WorkloadsDir = JournalDir + "/workloads";
     /// <summary>Where the etcd backup timer writes its snapshots.</summary>

@@ -50,7 +50,8 @@ internal static class JoinSteps
         var script = Steps.FixModes(files) + ShellScript.Render(
             KubeVipArgs(c, new ShellArgs().Set("ADMIN_CONF", HostPaths.AdminConf).Set("MANIFESTS_DIR", HostPaths.ManifestsDir)
                 .Set("KUBEADM_CONFIG", HostPaths.KubeadmConfig).Set("KUBE_VIP_INIT_SOURCE", c.KubeVip ? KubeVipInitSource : "")
-                .Set("FRESH", HostPaths.BootstrappedFresh).Set("SETTINGS", HostPaths.ControlPlaneSettings)),
+                .Set("FRESH", HostPaths.BootstrappedFresh).Set("SETTINGS", HostPaths.ControlPlaneSettings).Set("KUBELET_FRESH", HostPaths.KubeletBootstrappedFresh)
+                .Set("KUBELET_SETTINGS", HostPaths.KubeletSettings)),
             Sh("kubeadm/init.sh"));
         var check = ShellScript.Render(UpArgs(c).Set("ADMIN_CONF", HostPaths.AdminConf), Sh("kubeadm/up.sh"), Sh("kubeadm/initialised.sh"));
         return Step.Create(NodeProgram.InitStepId, Phase.ControlPlane,
@@ -66,7 +67,8 @@ internal static class JoinSteps
     public static Step JoinControlPlane(BuildContext c)
     {
         var files = KubeVipFiles(c, init: false);
-        var script = Steps.FixModes(files) + ShellScript.Render(JoinConfigArgs(UpArgs(c)).Set("FRESH", HostPaths.BootstrappedFresh).Set("SETTINGS", HostPaths.ControlPlaneSettings),
+        var script = Steps.FixModes(files) + ShellScript.Render(JoinConfigArgs(UpArgs(c)).Set("FRESH", HostPaths.BootstrappedFresh).Set("SETTINGS", HostPaths.ControlPlaneSettings)
+                .Set("KUBELET_FRESH", HostPaths.KubeletBootstrappedFresh).Set("KUBELET_SETTINGS", HostPaths.KubeletSettings),
             Sh("kubeadm/joined-control-plane.sh"), Sh("kubeadm/join-config.sh"), Sh("kubeadm/join-control-plane.sh"));
         var check = ShellScript.Render(UpArgs(c), Sh("kubeadm/up.sh"));
         return Step.Create("control-plane.join", Phase.ControlPlane,
@@ -76,7 +78,8 @@ internal static class JoinSteps
 
     public static Step JoinWorker(BuildContext c)
     {
-        var script = ShellScript.Render(JoinConfigArgs(new ShellArgs().Set("KUBELET_CONF", HostPaths.KubeletConf)),
+        var script = ShellScript.Render(JoinConfigArgs(new ShellArgs().Set("KUBELET_CONF", HostPaths.KubeletConf)
+                .Set("KUBELET_FRESH", HostPaths.KubeletBootstrappedFresh).Set("KUBELET_SETTINGS", HostPaths.KubeletSettings)),
             Sh("kubeadm/joined-worker.sh"), Sh("kubeadm/join-config.sh"), Sh("kubeadm/join-worker.sh"));
         return Step.Create("workers.join", Phase.Workers,
             $"Join the cluster as a worker through {c.Kubeadm.Endpoint} (discovery pinned to the cluster CA)",

@@ -172,6 +172,7 @@ public static class NodeProgramBuilder
                 _ => JoinSteps.JoinWorker(c),
             });
             if (host.Has(Roles.ControlPlane)) steps.Add(ReconfigureSteps.ControlPlane(c, host));
+            steps.Add(ReconfigureSteps.Kubelet(c, host));
             steps.AddRange(EtcdBackupStep.ForStackedControlPlane(c, host));
         }
         else

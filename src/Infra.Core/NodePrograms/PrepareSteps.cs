@@ -81,6 +81,7 @@ internal static class PrepareSteps
         yield return FilesStep("prepare.kubeadm-config",
             kubeadmPatches.Count == 0 ? "Place this node's kubeadm configuration" : "Place this node's kubeadm configuration and its patches (metrics on the node's address)",
             [Steps.File(HostPaths.KubeadmConfig, kubeadmConfig, "0600"),
+             Steps.File(HostPaths.KubeletSettings, ReconfigureSteps.KubeletSettings(c), "0600"),
              .. kubeadmPatches.Select(p => Steps.File($"{HostPaths.KubeadmPatchesDir}/{p.FileName}", p.Content, "0600")),
              .. host.Has(Roles.ControlPlane) ? [Steps.File(HostPaths.ControlPlaneSettings, ReconfigureSteps.Settings(c, host), "0600")] : Array.Empty<HostFile>()]);
         if (host.Has(Roles.ControlPlane)) yield return ApiServerConfig(c);

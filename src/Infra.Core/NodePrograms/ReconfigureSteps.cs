@@ -4,6 +4,7 @@ using Infra.Core.Kubeadm;
 using Infra.Core.Model;
 using Infra.Core.Pki;
 using Infra.Core.Shell;
+using Infra.Core.Spec;
 
 namespace Infra.Core.NodePrograms;
 
@@ -56,5 +57,46 @@ public static class ReconfigureSteps
             "reconfigure: make the API server, controller manager and scheduler run with the cluster's settings (certificate SANs, "
                 + "flags, patches); when they changed on a live cluster, regenerate the certificate and manifests and wait until the API server is ready",
             script, check, Steps.In(("settings", digest)), OsRelease.All);
+    }
+
+    /// <summary>The kubelet configuration procedure's step on every node (ExecutionPlan gives workers a wave of their own for it).</summary>
+    public const string KubeletStepId = ExecutionPlan.KubeletSettingsStepId;
+
+    /// <summary>
+    /// The kubelet's health endpoint port: the KubeletConfiguration sets none, so the kubelet's default
+    /// (healthzPort 10248 on healthzBindAddress 127.0.0.1; kubernetes/kubernetes pkg/kubelet/apis/config/v1beta1/defaults.go).
+    /// </summary>
+    public const int KubeletHealthzPort = 10248;
+
+    /// <summary>On the cluster's kubelet-config ConfigMap: the digest of the kubelet configuration the first control plane uploaded.</summary>
+    public const string KubeletConfigMapAnnotation = "infra/kubelet-settings";
+
+    /// <summary>The cluster's KubeletConfiguration as the tool plans it: the same file on every node, its SHA-256 the step's digest.</summary>
+    internal static string KubeletSettings(BuildContext c) => KubeYaml.SerializeAll([KubeadmConfigRenderer.Kubelet(c.Spec)]);
+
+    /// <summary>
+    /// The kubelet configuration procedure on one node, after its init or join (and after control-plane.settings on a
+    /// control plane): its input is the digest of the KubeletConfiguration alone, so a new kubelet setting (a stack key
+    /// feeding it, or a release of this tool that changes it) runs this step and nothing else.
+    /// </summary>
+    internal static Step Kubelet(BuildContext c, PlannedHost host)
+    {
+        var digest = Steps.Sha256Hex(KubeletSettings(c));
+        var controlPlane = host.Has(Roles.ControlPlane);
+        var args = new ShellArgs()
+            .Set("SETTINGS", HostPaths.KubeletSettings).Set("APPLIED", HostPaths.AppliedKubelet).Set("FRESH", HostPaths.KubeletBootstrappedFresh)
+            .Set("DIGEST", digest).Set("ANNOTATION", KubeletConfigMapAnnotation).Set("UPLOAD_WITH", host == c.FirstControlPlane ? HostPaths.ControlPlaneSettings : "")
+            .Set("RUNTIME_DIR", HostPaths.RuntimeDir).Set("KUBECONFIG_FILE", controlPlane ? HostPaths.AdminConf : HostPaths.KubeletConf)
+            .Set("PATCHES_DIR", KubeadmConfigRenderer.NodePatches(c.Kubeadm, host).Count > 0 ? HostPaths.KubeadmPatchesDir : "")
+            .Set("KUBELET_CONFIG", HostPaths.KubeletConfig).Set("NODE", host.Name)
+            .Set("HEALTHZ_PORT", KubeletHealthzPort.ToString(CultureInfo.InvariantCulture))
+            .Set("HEALTH_TIMEOUT", HealthTimeoutSeconds.ToString(CultureInfo.InvariantCulture));
+        var script = ShellScript.Render(args, ShellScript.Load("reconfigure/kubelet.sh"));
+        var check = ShellScript.Render(new ShellArgs().Set("APPLIED", HostPaths.AppliedKubelet).Set("DIGEST", digest),
+            ShellScript.Load("reconfigure/kubelet-check.sh"));
+        return Step.Create(KubeletStepId, controlPlane ? Phase.ControlPlane : Phase.Workers,
+            "kubelet configuration: make the kubelet run with the cluster's KubeletConfiguration; when it changed on a live cluster, "
+                + "upload it (first control plane), write it with kubeadm, restart the kubelet and wait until it is healthy and its node Ready",
+            script, check, Steps.In(("kubelet", digest)), OsRelease.All);
     }
 }

@@ -11,12 +11,14 @@ public static class DayTwoProcedures
 {
     public const string Reconfigure = "reconfigure";
     public const string Relabel = "relabel";
+    public const string KubeletConfiguration = "kubelet configuration";
 
     /// <summary>The procedure a step belongs to; null for a step of no day-two procedure.</summary>
     public static string? Of(string stepId) => stepId switch
     {
         ReconfigureSteps.ControlPlaneStepId => Reconfigure,
         AfterJoinLabels.StepId => Relabel,
+        ReconfigureSteps.KubeletStepId => KubeletConfiguration,
         _ => null,
     };
 
@@ -42,6 +44,12 @@ public static class DayTwoProcedures
         {
             lines.Add($"{Relabel} ({AfterJoinLabels.StepId}): from {first.Host.Name} to "
                 + string.Join(", ", plan.Hosts.Where(h => h.Has(Roles.Worker)).Select(h => h.Name)) + ", when a pool's labels or taints changed");
+        }
+        var kubelets = plan.Nodes.Where(n => n.Steps.Any(s => s.Id == ReconfigureSteps.KubeletStepId)).Select(n => n.Host.Name).ToList();
+        if (kubelets.Count > 0)
+        {
+            lines.Add($"{KubeletConfiguration} ({ReconfigureSteps.KubeletStepId}): {string.Join(", ", kubelets)}, one node at a time "
+                + "(control planes, then workers), when the kubelet configuration changed: uploaded, written by kubeadm, the kubelet restarted and waited healthy and Ready");
         }
         lines.Add("refused on a live cluster: name, kubernetes.dnsDomain, network.podCidr, network.serviceCidr, the endpoint's port, etcd.topology, a host's roles");
         return lines;

@@ -350,6 +350,7 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
                 }
                 else
                 {
+                    var failedInWave = new System.Collections.Concurrent.ConcurrentQueue<string>();
                     foreach (var batch in wave.Pacing.Split(waveHosts))
                     {
                         // Control planes change one at a time, each healthy before the next (a join, a reconfigure):
@@ -360,8 +361,21 @@ public sealed class ClusterConverger(HostSessionFactory connect, Redactor redact
                             Block(batch, wave.Phase, $"waits for control plane {failed.Host.Name}, which failed: control planes change one at a time, each healthy before the next");
                             continue;
                         }
-                        if (batch.Count == 1) { if (Runnable(batch[0], wave.Phase)) await Guarded(batch[0], wave.Phase); }
-                        else await ForEachAsync(batch.Where(p => Runnable(p, wave.Phase)), options.Concurrency, p => Guarded(p, wave.Phase));
+                        // Workers' kubelets restart one at a time, each healthy before the next: one whose restart failed in
+                        // this wave stops those after it (a worker that failed to join does not).
+                        if (wave.OnlySteps.Count > 0 && batch.Count == 1 && failedInWave.FirstOrDefault() is { } stopped)
+                        {
+                            Block(batch, wave.Phase, $"waits for {stopped}, whose kubelet configuration failed: kubelets restart one node at a time, each healthy before the next");
+                            continue;
+                        }
+                        // A wave runs its own steps of the phase (the kubelet configuration of workers has a wave of its own).
+                        bool Mine(NodeProgram p) => hosts[p.Host.Name].Runnable(wave.Runs);
+                        async Task Run(NodeProgram p)
+                        {
+                            if (!await run.RunPhaseAsync(hosts[p.Host.Name], wave.Phase, wave.Runs, step => Environment(step, null), ct)) failedInWave.Enqueue(p.Host.Name);
+                        }
+                        if (batch.Count == 1) { if (Mine(batch[0])) await Run(batch[0]); }
+                        else await ForEachAsync(batch.Where(Mine), options.Concurrency, Run);
                     }
                 }
 

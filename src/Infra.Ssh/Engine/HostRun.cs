@@ -61,7 +61,10 @@ public sealed class HostRunState(NodeProgram program)
     public IReadOnlyList<StepChange> UpgradeChanges { get; internal set; } = [];
 
     /// <summary>The host has not stopped and has steps of <paramref name="phase"/> to run.</summary>
-    public bool Runnable(Phase phase) => Stop is null && Decision is { } d && d.Pending.Any(s => s.Step.Phase == phase);
+    public bool Runnable(Phase phase) => Runnable(s => s.Phase == phase);
+
+    /// <summary>Whether the host can run and has pending steps that <paramref name="runs"/> selects (a wave's steps).</summary>
+    public bool Runnable(Func<Step, bool> runs) => Stop is null && Decision is { } d && d.Pending.Any(s => runs(s.Step));
 
     internal void Started(string step) => Running = step;
 
@@ -193,10 +196,15 @@ public sealed class HostRun(HostSessionFactory connect, Redactor redactor, Conve
     /// (also a broken connection or a timeout). <paramref name="environment"/> gives a step its apply-time values.
     /// </summary>
     /// <returns>True when every step of the phase succeeded.</returns>
-    public async Task<bool> RunPhaseAsync(HostRunState state, Phase phase, Func<Step, IReadOnlyDictionary<string, string>?>? environment, CancellationToken ct)
+    public Task<bool> RunPhaseAsync(HostRunState state, Phase phase, Func<Step, IReadOnlyDictionary<string, string>?>? environment, CancellationToken ct) =>
+        RunPhaseAsync(state, phase, s => s.Phase == phase, environment, ct);
+
+    /// <summary>The host's pending steps of <paramref name="phase"/> that <paramref name="runs"/> selects (a wave's steps), in order.</summary>
+    public async Task<bool> RunPhaseAsync(HostRunState state, Phase phase, Func<Step, bool> runs, Func<Step, IReadOnlyDictionary<string, string>?>? environment,
+        CancellationToken ct)
     {
         if (state.Stop is not null) return false;
-        foreach (var (step, _) in state.Decision?.Pending.Where(s => s.Step.Phase == phase) ?? [])
+        foreach (var (step, _) in state.Decision?.Pending.Where(s => s.Step.Phase == phase && runs(s.Step)) ?? [])
         {
             if (!await RunStepAsync(state, step, environment?.Invoke(step), ct)) return false;
         }

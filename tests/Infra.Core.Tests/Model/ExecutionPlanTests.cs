@@ -22,7 +22,8 @@ public class ExecutionPlanTests
     {
         var plan = For(SampleSpecs.BareMetal(controlPlanes: 1, workers: 2));
 
-        Assert.Equal("prepare [cp-1,w-1,w-2] parallel | control-plane [cp-1] one-at-a-time | workers [w-1,w-2] parallel | workloads [cp-1] one-at-a-time",
+        Assert.Equal("prepare [cp-1,w-1,w-2] parallel | control-plane [cp-1] one-at-a-time | workers [w-1,w-2] parallel"
+            + " | workers [w-1,w-2] one-at-a-time | workloads [cp-1] one-at-a-time",
             Shape(plan.Waves));
         Assert.Equal("init cp-1", plan.Waves[1].Title);
         Assert.Equal("join workers", plan.Waves[2].Title);
@@ -38,7 +39,7 @@ public class ExecutionPlanTests
         var plan = For(SampleSpecs.BareMetal(controlPlanes: 3, workers: 2));
 
         Assert.Equal("prepare [cp-1,cp-2,cp-3,w-1,w-2] parallel | control-plane [cp-1] one-at-a-time | control-plane [cp-2,cp-3] one-at-a-time"
-            + " | workers [w-1,w-2] parallel | workloads [cp-1] one-at-a-time", Shape(plan.Waves));
+            + " | workers [w-1,w-2] parallel | workers [w-1,w-2] one-at-a-time | workloads [cp-1] one-at-a-time", Shape(plan.Waves));
         Assert.Equal("join control planes", plan.Waves[2].Title);
         Assert.Equal("cp-1", plan.Waves[2].Needs.JoinCredentialsFrom);
         Assert.Equal("control-plane: join control planes — cp-2, cp-3 (one at a time)", plan.Waves[2].Describe());
@@ -61,7 +62,8 @@ public class ExecutionPlanTests
         var plan = For(SampleSpecs.BareMetal(controlPlanes: 3, workers: 1, etcd: EtcdTopology.External));
 
         Assert.Equal("prepare [etcd-1,etcd-2,etcd-3,cp-1,cp-2,cp-3,w-1] parallel | etcd [etcd-1,etcd-2,etcd-3] one-at-a-time"
-            + " | control-plane [cp-1] one-at-a-time | control-plane [cp-2,cp-3] one-at-a-time | workers [w-1] parallel | workloads [cp-1] one-at-a-time",
+            + " | control-plane [cp-1] one-at-a-time | control-plane [cp-2,cp-3] one-at-a-time | workers [w-1] parallel | workers [w-1] one-at-a-time"
+            + " | workloads [cp-1] one-at-a-time",
             Shape(plan.Waves));
         Assert.Equal(EtcdMembershipChange.Join, plan.Waves[1].Needs.EtcdMembership);
         Assert.Equal(["etcd-1", "etcd-2", "etcd-3"], plan.Waves[2].Needs.EtcdMembers);
@@ -94,7 +96,7 @@ public class ExecutionPlanTests
     {
         var plan = For(SampleSpecs.BareMetal(controlPlanes: 3, workers: 2)).Only(["w-2"]);
 
-        Assert.Equal("prepare [w-2] parallel | workers [w-2] parallel", Shape(plan.Waves));
+        Assert.Equal("prepare [w-2] parallel | workers [w-2] parallel | workers [w-2] one-at-a-time", Shape(plan.Waves));
         Assert.Equal("cp-1", plan.Waves[1].Needs.JoinCredentialsFrom);
         Assert.Equal("reset [w-2] parallel", Shape(plan.ResetWaves));
     }
@@ -158,7 +160,7 @@ public class ExecutionPlanTests
         Assert.Equal(["w-1", "w-2"], plan.DependsOn("w-3"));
         Assert.Equal(["w-3", "w-4"], plan.DependsOn("w-5"));
         Assert.Equal(["w-5"], plan.Before(plan.Waves[^1]));
-        Assert.Equal("workers: join workers — w-1, w-2, w-3, w-4, w-5 (in batches of 2)", plan.Waves.Single(w => w.Phase == Phase.Workers).Describe());
+        Assert.Equal("workers: join workers — w-1, w-2, w-3, w-4, w-5 (in batches of 2)", plan.Waves.First(w => w.Phase == Phase.Workers).Describe());
     }
 
     [Fact]

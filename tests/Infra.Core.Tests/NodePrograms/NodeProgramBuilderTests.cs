@@ -45,7 +45,7 @@ public class NodeProgramBuilderTests
         [
             "prepare.os", "prepare.swap", "prepare.kernel-modules", "prepare.sysctl", "prepare.host-tools",
             "prepare.containerd-install", "prepare.containerd", "prepare.kubernetes", "prepare.kubelet-unit", "prepare.pki",
-            "prepare.kubeadm-config", "prepare.apiserver-config", "control-plane.init", "control-plane.settings", "control-plane.etcd-backup",
+            "prepare.kubeadm-config", "prepare.apiserver-config", "control-plane.init", "control-plane.settings", "kubelet.settings", "control-plane.etcd-backup",
             "reset.etcd-backup", "reset.kubeadm", "reset.services", "reset.installed", "reset.files", "reset.journal",
         ], cp1.Steps.Select(s => s.Id));
     }

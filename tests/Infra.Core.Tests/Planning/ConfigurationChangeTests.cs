@@ -115,6 +115,7 @@ public class ConfigurationChangeTests
     {
         Assert.Equal("its inputs changed: reconfigure procedure", DayTwoProcedures.ChangedReason(ReconfigureSteps.ControlPlaneStepId));
         Assert.Equal("its inputs changed: relabel procedure", DayTwoProcedures.ChangedReason(AfterJoinLabels.StepId));
+        Assert.Equal("its inputs changed: kubelet configuration procedure", DayTwoProcedures.ChangedReason(ReconfigureSteps.KubeletStepId));
         Assert.Equal("its inputs changed", DayTwoProcedures.ChangedReason("prepare.containerd"));
     }
 
@@ -128,6 +129,8 @@ public class ConfigurationChangeTests
         [
             "reconfigure (control-plane.settings): cp-1, cp-2, cp-3, one control plane at a time, when the API server, controller manager or scheduler settings or the certificate's names (controlPlane.endpoint) changed",
             "relabel (workloads.node-labels): from cp-1 to w-1, w-2, when a pool's labels or taints changed",
+            "kubelet configuration (kubelet.settings): cp-1, cp-2, cp-3, w-1, w-2, one node at a time (control planes, then workers), when the kubelet "
+                + "configuration changed: uploaded, written by kubeadm, the kubelet restarted and waited healthy and Ready",
             "refused on a live cluster: name, kubernetes.dnsDomain, network.podCidr, network.serviceCidr, the endpoint's port, etcd.topology, a host's roles",
         ], lines);
     }

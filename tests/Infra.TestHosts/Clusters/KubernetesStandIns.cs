@@ -107,6 +107,12 @@ public static class KubernetesStandIns
         """;
 
     public static string Kubeadm(string version) => Common("kubeadm") + $$"""
+        # The kubelet configuration kubeadm writes from the cluster's kubelet-config ConfigMap: the cluster's copy is what
+        # the first control plane uploaded, which is the planned file the tool places on every node.
+        kubelet_config() {
+          mkdir -p /var/lib/kubelet
+          { echo '# stand-in kubelet configuration'; cat /etc/kubernetes/infra/kubelet-settings.yaml 2>/dev/null || true; } > /var/lib/kubelet/config.yaml
+        }
         case "$sub" in
           version) echo '{{version}}'; exit 0 ;;
           init)
@@ -126,8 +132,7 @@ public static class KubernetesStandIns
               done
               chmod 0600 /etc/kubernetes/*.conf
               echo '# stand-in' > /etc/kubernetes/manifests/kube-apiserver.yaml
-              mkdir -p /var/lib/kubelet
-              echo '# stand-in kubelet configuration' > /var/lib/kubelet/config.yaml
+              kubelet_config
               systemctl restart kubelet
             fi
             ;;
@@ -139,11 +144,12 @@ public static class KubernetesStandIns
               echo '# stand-in' > /etc/kubernetes/manifests/kube-apiserver.yaml
               echo '# stand-in kubeconfig written by kubeadm join' > /etc/kubernetes/admin.conf
             fi
-            mkdir -p /var/lib/kubelet
-            echo '# stand-in kubelet configuration' > /var/lib/kubelet/config.yaml
+            kubelet_config
             systemctl restart kubelet
             ;;
           upgrade)
+            # kubelet.settings: the node's configuration from the cluster's kubelet-config ConfigMap (see kubelet_config).
+            if [ "${2:-}" = node ] && [ "${3:-}" = phase ] && [ "${4:-}" = kubelet-config ]; then kubelet_config; fi
             # kubeadm refuses a target its own binary is not at (the stand-in: not exactly at).
             if [ "${2:-}" = apply ] && [ "${3:-}" != '{{version}}' ]; then
               echo "[upgrade/version] FATAL: the kubeadm binary is {{version}}, ${3:-} was asked: upgrade kubeadm first" >&2
@@ -169,8 +175,14 @@ public static class KubernetesStandIns
     public static string Kubelet(string version) => Common("kubelet") + $$"""
         if [ "${1:-}" = --version ]; then echo 'Kubernetes {{version}}'; exit 0; fi
         record
-        # The kubelet is a daemon: as a unit it stays up until stopped.
-        exec sleep infinity
+        # The kubelet is a daemon: as a unit it stays up until stopped, answering its health endpoint (127.0.0.1:10248).
+        exec perl -MIO::Socket::INET -e '
+          my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 10248, Listen => 5, ReuseAddr => 1) or do { sleep; exit };
+          while (my $c = $s->accept) {
+            while (defined(my $l = <$c>)) { last if $l =~ /^\r?\n$/ }
+            print $c "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nok";
+            close $c;
+          }'
 
         """;
 
@@ -187,6 +199,11 @@ public static class KubernetesStandIns
             *" pod $c-"*) if [ -f "/etc/kubernetes/manifests/$c.yaml" ]; then md5sum < "/etc/kubernetes/manifests/$c.yaml" | cut -c1-32; fi ;;
           esac
         done
+        # The kubelet-config ConfigMap's digest annotation (kubelet.settings): the first control plane uploaded the planned
+        # file, which the tool places on every node.
+        if [[ " $* " == *" get configmap kubelet-config "* ]] && [ -f /etc/kubernetes/infra/kubelet-settings.yaml ]; then
+          sha256sum /etc/kubernetes/infra/kubelet-settings.yaml | cut -d ' ' -f 1 | tr -d '\n'
+        fi
         # 'get nodes', 'get pods', 'get secrets' and 'get --raw' print what answer-kubectl-get-{nodes,pods,secrets,raw} holds (AnswerAsync).
         if [ "$sub" = get ]; then
           case " $* " in
@@ -204,11 +221,19 @@ public static class KubernetesStandIns
     /// <summary>
     /// crictl as the stacked-etcd commands call it (after --runtime-endpoint): <c>ps --name '^etcd$'</c> names a running
     /// etcd container, <c>exec … etcdctl … snapshot save FILE</c> writes FILE (the container sees the host's data folder),
-    /// and <c>exec … snapshot status FILE -w json</c> prints a status of FILE.
+    /// and <c>exec … snapshot status FILE -w json</c> prints a status of FILE. <c>etcdctl member list</c> prints the
+    /// member list a test set (<see cref="EtcdMembersAsync"/>) and <c>member remove ID</c> takes that member out of it;
+    /// <c>endpoint health</c> answers healthy.
     /// </summary>
     public static string Crictl() => Common("crictl") + """
         record
         if [[ " $* " == *" ps "* ]] && [[ "$*" == *etcd* ]]; then echo standin-etcd; fi
+        if [[ " $* " == *" exec "* ]] && [[ " $* " == *" member list "* ]] && [ -f "$control/etcd-members" ]; then cat "$control/etcd-members"; fi
+        if [[ " $* " == *" exec "* ]] && [[ " $* " == *" member remove "* ]] && [ -f "$control/etcd-members" ]; then
+          id="${*: -1}"
+          grep -v "^$id, " "$control/etcd-members" > "$control/etcd-members.new" || true
+          mv "$control/etcd-members.new" "$control/etcd-members"
+        fi
         if [[ " $* " == *" exec "* ]] && [[ " $* " == *" snapshot save "* ]]; then
           file="${*: -1}"
           mkdir -p "$(dirname "$file")"
@@ -286,6 +311,10 @@ public static class KubernetesStandIns
     /// </summary>
     public static Task KeepAsync(TestHost host, string tool, string subcommand, IEnumerable<string> paths, CancellationToken ct = default) =>
         host.ExecInsideAsync($"mkdir -p {ControlDirectory} && cat > {ControlDirectory}/keep-{tool}-{subcommand}", string.Join("\n", paths) + "\n", ct: ct);
+
+    /// <summary>The etcd member list the stand-in etcdctl (through crictl) prints on this host, in etcdctl's simple format.</summary>
+    public static Task EtcdMembersAsync(TestHost host, IEnumerable<string> lines, CancellationToken ct = default) =>
+        host.ExecInsideAsync($"mkdir -p {ControlDirectory} && cat > {ControlDirectory}/etcd-members", string.Join("\n", lines) + "\n", ct: ct);
 
     /// <summary>The kubelet version the stand-in kubectl reports for <paramref name="node"/> (else its own version).</summary>
     public static Task ReportKubeletVersionAsync(TestHost host, string node, string version, CancellationToken ct = default) =>
