@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using Infra.TestKit;
 using Xunit.Abstractions;
@@ -34,53 +33,24 @@ public sealed class CertsRenewTests(EtcdHostsFixture hosts, ITestOutputHelper ou
         await hosts.WaitHealthyAsync(TimeSpan.FromSeconds(30));
         var before = Check();
         var members = hosts.Members.ToList();
-        var endpoints = string.Join(",", members.Select(m => $"https://{hosts[m].Address}:2379"));
         // A writer on etcd-1, as a client of every member: each key is tried up to 5 times (a bounded retry), and only
         // a write etcd acknowledged is counted as acknowledged.
-        var w = hosts["etcd-1"];
-        await w.ExecInsideAsync($$"""
-            rm -rf {{Writer}} && mkdir -p {{Writer}}
-            cat > {{Writer}}/run.sh <<'EOF'
-            i=0
-            while [ ! -e {{Writer}}/stop ]; do
-              i=$((i + 1))
-              echo "$i" >> {{Writer}}/attempted
-              for try in 1 2 3 4 5; do
-                if etcdctl --endpoints={{endpoints}} --cacert=/etc/etcd/pki/ca.crt --cert=/etc/etcd/pki/healthcheck-client.crt \
-                    --key=/etc/etcd/pki/healthcheck-client.key --dial-timeout=2s --command-timeout=3s put "renew-writer/$i" "$i" >/dev/null 2>>{{Writer}}/errors; then
-                  echo "$i" >> {{Writer}}/acknowledged
-                  break
-                fi
-                echo "$i $try" >> {{Writer}}/retried
-                sleep 0.2
-              done
-            done
-            EOF
-            setsid bash {{Writer}}/run.sh </dev/null >/dev/null 2>&1 &
-            """);
-        async Task<int> Lines(string file) =>
-            int.Parse((await w.ExecInsideAsync($"cat {Writer}/{file} 2>/dev/null | wc -l")).Stdout.Trim(), CultureInfo.InvariantCulture);
-        var started = Stopwatch.StartNew();
-        while (await Lines("acknowledged") < 20)
-        {
-            Assert.True(started.Elapsed < TimeSpan.FromSeconds(30), "the writer acknowledged fewer than 20 writes in 30 s");
-            await Task.Delay(200);
-        }
+        var writer = new EtcdWriter(hosts["etcd-1"], members.Select(m => $"https://{hosts[m].Address}:2379"), Writer, "renew-writer/");
+        await writer.StartAsync();
 
         var watch = Stopwatch.StartNew();
         var renew = hosts.Infra("certs", "renew", "--hosts", string.Join(",", members), "--yes");
         var renewal = watch.Elapsed;
         await Task.Delay(1000); // the writer goes on a little after the last restart
-        await w.ExecInsideAsync($"touch {Writer}/stop; sleep 1");
+        await writer.StopAsync();
         Assert.True(renew.ExitCode == 0, renew.Out + renew.Err);
 
-        var attempted = await Lines("attempted");
-        var acknowledged = await Lines("acknowledged");
-        var retried = await Lines("retried");
+        var attempted = await writer.LinesAsync("attempted");
+        var acknowledged = await writer.LinesAsync("acknowledged");
+        var retried = await writer.LinesAsync("retried");
         var present = await hosts.EtcdctlAsync("etcd-2", "get renew-writer/ --prefix --keys-only");
         var presentKeys = present.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
-        var acked = (await w.ExecInsideAsync($"cat {Writer}/acknowledged")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        var lost = acked.Count(i => !presentKeys.Contains("renew-writer/" + i));
+        var lost = (await writer.AcknowledgedKeysAsync()).Count(k => !presentKeys.Contains(k));
         output.WriteLine($"certs renew of {members.Count} etcd members: {renewal.TotalSeconds:0.0} s; writes attempted {attempted}, acknowledged {acknowledged}, " +
             $"retried attempts {retried}, unacknowledged after 5 tries {attempted - acknowledged}, acknowledged but lost {lost}");
         Assert.Equal(0, lost);

@@ -1,55 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using Infra.TestHosts;
 using Infra.TestKit;
 using Xunit.Abstractions;
 
 namespace Infra.Cli.Tests.Etcd;
-
-/// <summary>
-/// A writer on one etcd host, a client of every member: each key is tried up to 5 times (a bounded retry), and only a
-/// write etcd acknowledged is counted as acknowledged (the same writer as <see cref="CertsRenewTests"/>).
-/// </summary>
-internal sealed class EtcdWriter(TestHost host, IEnumerable<string> endpoints, string directory)
-{
-    public async Task StartAsync(int acknowledgedFirst = 20)
-    {
-        await host.ExecInsideAsync($$"""
-            rm -rf {{directory}} && mkdir -p {{directory}}
-            cat > {{directory}}/run.sh <<'EOF'
-            i=0
-            while [ ! -e {{directory}}/stop ]; do
-              i=$((i + 1))
-              echo "$i" >> {{directory}}/attempted
-              for try in 1 2 3 4 5; do
-                if etcdctl --endpoints={{string.Join(",", endpoints)}} --cacert=/etc/etcd/pki/ca.crt --cert=/etc/etcd/pki/healthcheck-client.crt \
-                    --key=/etc/etcd/pki/healthcheck-client.key --dial-timeout=2s --command-timeout=3s put "writer/$i" "$i" >/dev/null 2>>{{directory}}/errors; then
-                  echo "$i" >> {{directory}}/acknowledged
-                  break
-                fi
-                echo "$i $try" >> {{directory}}/retried
-                sleep 0.2
-              done
-            done
-            EOF
-            setsid bash {{directory}}/run.sh </dev/null >/dev/null 2>&1 &
-            """);
-        var started = Stopwatch.StartNew();
-        while (await LinesAsync("acknowledged") < acknowledgedFirst)
-        {
-            Assert.True(started.Elapsed < TimeSpan.FromSeconds(30), $"the writer acknowledged fewer than {acknowledgedFirst} writes in 30 s");
-            await Task.Delay(200);
-        }
-    }
-
-    public async Task<int> LinesAsync(string file) =>
-        int.Parse((await host.ExecInsideAsync($"cat {directory}/{file} 2>/dev/null | wc -l")).Stdout.Trim(), CultureInfo.InvariantCulture);
-
-    public Task StopAsync() => host.ExecInsideAsync($"touch {directory}/stop; sleep 1");
-
-    public async Task<IReadOnlyList<string>> AcknowledgedKeysAsync() =>
-        [.. (await host.ExecInsideAsync($"cat {directory}/acknowledged")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(i => "writer/" + i)];
-}
 
 /// <summary>
 /// Issue 13, external etcd: a rolling member restart that apply rolls out keeps the cluster writable. With
@@ -72,7 +26,7 @@ public sealed class EtcdRollingRestartTests(EtcdHostsFixture hosts, ITestOutputH
         var members = hosts.Members.ToList();
         var before = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var m in members) before[m] = await ActiveSinceAsync(m);
-        var writer = new EtcdWriter(hosts[members[0]], members.Select(m => $"https://{hosts[m].Address}:2379"), "/root/rolling-writer");
+        var writer = new EtcdWriter(hosts[members[0]], members.Select(m => $"https://{hosts[m].Address}:2379"), "/root/rolling-writer", "rolling-writer/");
         await writer.StartAsync();
 
         // The operator's new build on every member (the running members keep the old file open until they restart).
@@ -93,7 +47,7 @@ public sealed class EtcdRollingRestartTests(EtcdHostsFixture hosts, ITestOutputH
         var attempted = await writer.LinesAsync("attempted");
         var acknowledged = await writer.LinesAsync("acknowledged");
         var retried = await writer.LinesAsync("retried");
-        var present = (await hosts.EtcdctlAsync(members[^1], "get writer/ --prefix --keys-only")).Stdout
+        var present = (await hosts.EtcdctlAsync(members[^1], "get rolling-writer/ --prefix --keys-only")).Stdout
             .Split('\n', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
         var lost = (await writer.AcknowledgedKeysAsync()).Count(k => !present.Contains(k));
         output.WriteLine($"rolling restart of {members.Count} etcd members by apply: {rollout.TotalSeconds:0.0} s; writes attempted {attempted}, "

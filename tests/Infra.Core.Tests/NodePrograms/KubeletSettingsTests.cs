@@ -40,6 +40,22 @@ public sealed class KubeletSettingsTests : IDisposable
     private static HostFile SettingsFile(NodeProgram p) =>
         p.Steps.Single(s => s.Id == "prepare.kubeadm-config").Files.Single(f => f.Path == HostPaths.KubeletSettings);
 
+    /// <summary>
+    /// kubeadm uploads the KubeletConfiguration as given (cmd/kubeadm/app/phases/kubelet/config.go CreateConfigMap marshals
+    /// it unchanged, stored commit 030880a5, a NodeLocalCRISocket-era tree; its init and upgrade upload-config phases
+    /// clear no field, unlike the pre-1.24 phase that emptied tlsCertFile and tlsPrivateKeyFile), so the nodes' config.yaml
+    /// that `upgrade node phase kubelet-config` writes from it keeps the tool's serving certificate.
+    /// </summary>
+    [Fact]
+    public void SettingsFile_CarriesTheKubeletServingCertificateFilesKubeadmUploadsAsGiven()
+    {
+        var spec = SampleSpecs.BareMetal(controlPlanes: 1, workers: 1);
+        var text = System.Text.Encoding.UTF8.GetString(SettingsFile(Plan(spec).Nodes[0]).Content);
+
+        Assert.Contains($"tlsCertFile: {Infra.Core.Pki.PkiFiles.KubeletServingCert}\n", text, StringComparison.Ordinal);
+        Assert.Contains($"tlsPrivateKeyFile: {Infra.Core.Pki.PkiFiles.KubeletServingKey}\n", text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Digest_ChangesWithTheKubeletConfigurationOnly()
     {
