@@ -195,6 +195,9 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
     private static Dictionary<string, PropertyValue> With(ImmutableDictionary<string, PropertyValue> inputs, string key, PropertyValue value) =>
         new(inputs) { [key] = value };
 
+    private static string? Setting(ImmutableDictionary<string, PropertyValue> p, string key) =>
+        !p.IsComputed(key) && p.String(key) is { Length: > 0 } value ? value : null;
+
     private static NodeState? State(ImmutableDictionary<string, PropertyValue> p)
     {
         string[] keys = ["host", "address", "kubernetesVersion", "podCidr", "serviceCidr", "etcdTopology", "roles", "steps"];
@@ -209,6 +212,10 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
             ServiceCidr = p.String("serviceCidr") ?? "",
             EtcdTopology = p.String("etcdTopology") ?? "",
             StepHashes = p.StringMap("steps"),
+            // Settings a live cluster cannot change (Core refuses a change of them); absent in a resource an earlier program made.
+            ClusterName = Setting(p, "clusterName"),
+            DnsDomain = Setting(p, "dnsDomain"),
+            Endpoint = Setting(p, "endpoint"),
         };
     }
 
@@ -259,6 +266,9 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
         "network.serviceCidr" => "serviceCidr",
         "etcd.topology" => "etcdTopology",
         "hosts.roles" => "roles",
+        "name" => "clusterName",
+        "kubernetes.dnsDomain" => "dnsDomain",
+        "controlPlane.endpoint" => "endpoint",
         _ => key,
     };
 

@@ -70,6 +70,9 @@ public sealed class ClusterComponent : ComponentResource
                 PodCidr = spec.Network.PodCidr.ToString(),
                 ServiceCidr = spec.Network.ServiceCidr.ToString(),
                 EtcdTopology = spec.Etcd.Topology.Name(),
+                ClusterName = spec.Name,
+                DnsDomain = spec.Kubernetes.DnsDomain,
+                Endpoint = args.ApiEndpoint,
                 // Input hashes are not secret: preview shows which steps of which host would run.
                 Steps = Output.Unsecret(program.Apply(p => p.Steps.ToImmutableDictionary(s => s.Id, s => s.InputHash, StringComparer.Ordinal))),
                 Program = Output.CreateSecret(program.Apply(WireJson.NodeProgram)),

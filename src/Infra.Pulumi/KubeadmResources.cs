@@ -127,4 +127,14 @@ public sealed class NodeArgs : ResourceArgs
     /// </summary>
     [Input("restarts")]
     public Input<string>? Restarts { get; set; }
+
+    /// <summary>The cluster's name, DNS domain and API endpoint: the provider refuses a change of the name, the domain or the endpoint's port.</summary>
+    [Input("clusterName")]
+    public Input<string>? ClusterName { get; set; }
+
+    [Input("dnsDomain")]
+    public Input<string>? DnsDomain { get; set; }
+
+    [Input("endpoint")]
+    public Input<string>? Endpoint { get; set; }
 }

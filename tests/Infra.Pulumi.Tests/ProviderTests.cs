@@ -138,6 +138,34 @@ public class ProviderTests
         Assert.Empty(r.Failures!);
     }
 
+    [Theory]
+    [Trait("Item", "13.2")]
+    [InlineData("clusterName", "lab", "prod", "clusterName")]
+    [InlineData("dnsDomain", "cluster.local", "corp.example", "dnsDomain")]
+    [InlineData("endpoint", "10.0.0.10:6443", "10.0.0.10:8443", "endpoint")]
+    public async Task Check_SettingALiveClusterCannotChange_RefusedAsInfraApplyRefusesIt(string key, string before, string after, string property)
+    {
+        var p = Provider(out _);
+
+        var r = await p.Check(new CheckRequest(NodeUrn, NodeInputs().SetItem(key, new PropertyValue(before)), NodeInputs().SetItem(key, new PropertyValue(after)), []), default);
+        var unknownBefore = await p.Check(new CheckRequest(NodeUrn, NodeInputs(), NodeInputs().SetItem(key, new PropertyValue(after)), []), default);
+
+        Assert.Equal(property, Assert.Single(r.Failures!).Property);
+        Assert.Empty(unknownBefore.Failures!);
+    }
+
+    [Fact]
+    [Trait("Item", "13.2")]
+    public async Task Check_EndpointNameChangedPortKept_AcceptedTheReconfigureProcedureRuns()
+    {
+        var p = Provider(out _);
+
+        var r = await p.Check(new CheckRequest(NodeUrn, NodeInputs().SetItem("endpoint", new PropertyValue("10.0.0.10:6443")),
+            NodeInputs().SetItem("endpoint", new PropertyValue("api.example.test:6443")), []), default);
+
+        Assert.Empty(r.Failures!);
+    }
+
     [Fact]
     [Trait("Item", "13.3")]
     public async Task Check_SkippedMinorOnLiveNode_RefusedWithCoresMessage()
