@@ -22,8 +22,8 @@ internal sealed class SshNodeEngine(NodeEngine engine) : INodeEngine
 
     public Task ResetAsync(NodeProgram program, NodeConnection connection, CancellationToken ct) => engine.ResetAsync(program, connection, ct);
 
-    public Task<string?> RemoveAsync(NodeProgram program, PlannedHost firstControlPlane, UpgradeSpec? settings, NodeConnection connection, CancellationToken ct) =>
-        engine.RemoveAsync(program, firstControlPlane, connection, ct, settings);
+    public Task<string?> RemoveAsync(NodeProgram program, PlannedHost firstControlPlane, UpgradeSpec? settings, EtcdTopology etcd, NodeConnection connection, CancellationToken ct) =>
+        engine.RemoveAsync(program, firstControlPlane, connection, ct, settings, etcd);
 
     public Task<IReadOnlyList<string>> UpgradeAsync(NodeProgram program, PlannedHost firstControlPlane, IReadOnlyList<UpgradeAction> actions,
         WorkerSlot? slot, NodeConnection connection, CancellationToken ct) =>

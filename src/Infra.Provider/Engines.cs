@@ -30,10 +30,11 @@ public interface INodeEngine
     Task ResetAsync(NodeProgram program, NodeConnection connection, CancellationToken ct);
 
     /// <summary>
-    /// A worker taken out of the cluster: drained and deleted through <paramref name="firstControlPlane"/>, then reset.
+    /// A node that joined, taken out of the cluster: drained, with stacked <paramref name="etcd"/> a control plane's member
+    /// removed, and deleted through <paramref name="firstControlPlane"/>, then reset.
     /// Returns a warning when the host could not be reached to reset (its node is gone from the cluster all the same).
     /// </summary>
-    Task<string?> RemoveAsync(NodeProgram program, PlannedHost firstControlPlane, UpgradeSpec? settings, NodeConnection connection, CancellationToken ct);
+    Task<string?> RemoveAsync(NodeProgram program, PlannedHost firstControlPlane, UpgradeSpec? settings, EtcdTopology etcd, NodeConnection connection, CancellationToken ct);
 
     /// <summary>
     /// The node's part of a Kubernetes upgrade (Core's <c>UpgradePlanner.ForNode</c>): each action on its host (the node,

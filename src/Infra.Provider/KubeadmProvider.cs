@@ -109,13 +109,15 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
         var props = request.OldInputs.IsEmpty ? request.OldOutputs : request.OldInputs;
         var program = WireJson.NodeProgram(props.RequireString("program"));
         var connection = WireJson.NodeConnection(props.RequireString("connection"));
-        // A worker leaves the cluster first (drained and deleted through the first control plane it joined by);
-        // control planes and etcd members are reset as before (their membership is the execution plan's reset order).
-        if (program.Host.Roles.SequenceEqual([Roles.Worker]) && props.String("joinVia") is { Length: > 0 } via)
+        // A node that joined leaves the cluster first, through the first control plane it joined by: drained, a stacked
+        // etcd member removed from the member list (only with every other member healthy), deleted. The first control
+        // plane (deleted last, by the reset order) and external etcd members (they leave the member list first) are reset.
+        if ((program.Host.Has(Roles.Worker) || program.Host.Has(Roles.ControlPlane)) && props.String("joinVia") is { Length: > 0 } via)
         {
             // The drain is bounded by the stack's kubernetes.upgrade.drainTimeout, which the resource's upgrade input carries.
             var settings = props.String("upgrade") is { Length: > 0 } json ? WireJson.Deserialize<NodeUpgradeSettings>(json, "upgrade").Settings : null;
-            var warning = await engine.RemoveAsync(program, WireJson.Deserialize<PlannedHost>(via, "joinVia"), settings, connection, ct);
+            var etcd = props.String("etcdTopology") == EtcdTopology.Stacked.Name() ? EtcdTopology.Stacked : EtcdTopology.External;
+            var warning = await engine.RemoveAsync(program, WireJson.Deserialize<PlannedHost>(via, "joinVia"), settings, etcd, connection, ct);
             if (warning is not null) await Console.Error.WriteLineAsync("warning: " + warning);
             return;
         }

@@ -38,9 +38,10 @@ public class ProviderTests
             return Task.CompletedTask;
         }
 
-        public Task<string?> RemoveAsync(NodeProgram program, PlannedHost firstControlPlane, UpgradeSpec? settings, NodeConnection connection, CancellationToken ct)
+        public Task<string?> RemoveAsync(NodeProgram program, PlannedHost firstControlPlane, UpgradeSpec? settings, EtcdTopology etcd, NodeConnection connection, CancellationToken ct)
         {
-            Calls.Add($"remove {program.Host.Name} via {firstControlPlane.Name}" + (settings is null ? "" : $", drain within {settings.DrainTimeoutSeconds} s"));
+            Calls.Add($"remove {program.Host.Name} via {firstControlPlane.Name}" + (settings is null ? "" : $", drain within {settings.DrainTimeoutSeconds} s")
+                + (etcd == EtcdTopology.Stacked && program.Host.Has(Roles.ControlPlane) ? ", its etcd member first" : ""));
             return Task.FromResult<string?>(null);
         }
 
@@ -352,6 +353,24 @@ public class ProviderTests
         await p.Delete(new DeleteRequest(NodeUrn, "w-1", WorkerInputs("1.36.1"), TimeSpan.FromMinutes(10), WorkerInputs("1.36.1")), default);
 
         Assert.Equal([$"remove w-1 via cp-1, drain within {UpgradeSpec.DefaultDrainTimeoutSeconds} s"], engine.Calls);
+    }
+
+    [Fact]
+    [Trait("Item", "13.4")]
+    public async Task Delete_JoinedControlPlaneStackedEtcd_ItsMemberLeavesThroughTheFirstControlPlaneThenReset()
+    {
+        var p = Provider(out var engine);
+        var spec = SampleSpecs.BareMetal(3, 1);
+        var plan = ClusterPlanner.Plan(spec);
+        var program = plan.Nodes.Single(n => n.Host.Name == "cp-2");
+        var inputs = NodeInputs(host: "cp-2", address: program.Host.Address!)
+            .SetItem("program", new PropertyValue(WireJson.NodeProgram(program)).WithSecret(true))
+            .SetItem("firstControlPlane", new PropertyValue(false))
+            .SetItem("joinVia", new PropertyValue(WireJson.Serialize(plan.FirstControlPlane!)));
+
+        await p.Delete(new DeleteRequest(NodeUrn, "cp-2", inputs, TimeSpan.FromMinutes(10), inputs), default);
+
+        Assert.Equal(["remove cp-2 via cp-1, its etcd member first"], engine.Calls);
     }
 
     private static ImmutableDictionary<string, PropertyValue> SecretsInputs(string stack, string inventory = "") =>

@@ -53,9 +53,7 @@ public static class NodeRemovals
             removals.Add(new NodeRemoval
             {
                 Member = member,
-                FromFirstControlPlane = stacked && member.Roles.Contains(Roles.ControlPlane)
-                    ? FromFirstControlPlaneWithEtcdMember(member.Name, plan.Spec.Kubernetes.Upgrade, first.Os)
-                    : FromFirstControlPlane(member.Name, plan.Spec.Kubernetes.Upgrade, first.Os),
+                FromFirstControlPlane = FromFirstControlPlane(host, plan.Spec.Etcd.Topology, plan.Spec.Kubernetes.Upgrade, first.Os),
                 Reset = NodeProgramBuilder.ResetProgram(plan.Spec, plan.Hosts, host, plan.SecretMaterial, plan.Bundle),
             });
         }
@@ -103,6 +101,16 @@ public static class NodeRemovals
     /// <summary>What removes <paramref name="node"/> from the cluster, run on the first control plane (of <paramref name="os"/>): drain, then delete.</summary>
     public static IReadOnlyList<Step> FromFirstControlPlane(string node, UpgradeSpec drain, OsFamily os) =>
         [NodeDrain.For(RemovalPrefix + node + ".drain", Phase.Reset, node, drain, os, $"drain node {node} before its removal"), Delete(node, os)];
+
+    /// <summary>
+    /// What removes <paramref name="node"/> from the cluster, run on the first control plane (of <paramref name="os"/>): a
+    /// control plane with stacked etcd has its member leave between the drain and the deletion; any other node is
+    /// drained and deleted.
+    /// </summary>
+    public static IReadOnlyList<Step> FromFirstControlPlane(PlannedHost node, EtcdTopology etcd, UpgradeSpec drain, OsFamily os) =>
+        etcd == EtcdTopology.Stacked && node.Has(Roles.ControlPlane)
+            ? FromFirstControlPlaneWithEtcdMember(node.Name, drain, os)
+            : FromFirstControlPlane(node.Name, drain, os);
 
     /// <summary>A control plane with stacked etcd: drain, then its etcd member leaves the member list, then its node is deleted.</summary>
     public static IReadOnlyList<Step> FromFirstControlPlaneWithEtcdMember(string node, UpgradeSpec drain, OsFamily os)

@@ -261,15 +261,17 @@ public sealed class NodeEngine : IDisposable
     }
 
     /// <summary>
-    /// A worker taken out of the cluster (its resource deleted: a pool shrunk): its node drained and deleted through
-    /// <paramref name="firstControlPlane"/>, then the host reset. Returns a warning when the host could not be reached
+    /// A node taken out of the cluster (its resource deleted: a pool shrunk, a control plane replaced): its node drained and
+    /// deleted through <paramref name="firstControlPlane"/> (a control plane with stacked etcd has its member leave
+    /// between, only with every other member healthy), then the host reset. Returns a warning when the host could not be reached
     /// to reset (its node is gone from the cluster all the same; the VM is usually being deleted with it).
     /// </summary>
     /// <exception cref="HostUnreachableException">The first control plane could not be reached; nothing changed.</exception>
     /// <exception cref="StepFailedException">The drain (a PodDisruptionBudget that never allows, named by kubectl), the deletion, or a reset step failed.</exception>
     /// <param name="settings">The stack's <c>kubernetes.upgrade</c> (the drain's timeout); null: the defaults.</param>
+    /// <param name="etcd">The cluster's etcd topology: with stacked etcd a control plane's member leaves.</param>
     public async Task<string?> RemoveAsync(NodeProgram program, PlannedHost firstControlPlane, NodeConnection connection, CancellationToken ct,
-        UpgradeSpec? settings = null)
+        UpgradeSpec? settings = null, EtcdTopology etcd = EtcdTopology.External)
     {
         var timeout = TimeSpan.FromSeconds(connection.CommandTimeoutSeconds);
         IHostSession first;
@@ -283,7 +285,7 @@ public sealed class NodeEngine : IDisposable
         }
         await using (first)
         {
-            foreach (var step in NodeRemovals.FromFirstControlPlane(program.Host.Name, settings ?? UpgradeSpec.Default, firstControlPlane.Os))
+            foreach (var step in NodeRemovals.FromFirstControlPlane(program.Host, etcd, settings ?? UpgradeSpec.Default, firstControlPlane.Os))
             {
                 var r = await first.RunAsync(step.Script, null, timeout, step.Id, ct);
                 if (!r.Succeeded)
