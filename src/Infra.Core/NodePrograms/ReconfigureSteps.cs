@@ -48,7 +48,7 @@ public static class ReconfigureSteps
             .Set("SETTINGS", HostPaths.ControlPlaneSettings).Set("APPLIED", HostPaths.AppliedControlPlane).Set("FRESH", HostPaths.BootstrappedFresh)
             .Set("DIGEST", digest).Set("PATCHES_DIR", HostPaths.KubeadmPatchesDir).Set("PKI_DIR", PkiFiles.KubernetesPkiDir)
             .Set("MANIFESTS_DIR", HostPaths.ManifestsDir).Set("ADMIN_CONF", HostPaths.AdminConf).Set("NODE", host.Name)
-            .Set("ADDRESS", KubeadmConfigRenderer.NodeAddress(host) ?? "127.0.0.1")
+            .Set("NODE_API", RenewSteps.ApiServerOf(host) ?? RenewSteps.LocalApiServer)
             .Set("HEALTH_TIMEOUT", HealthTimeoutSeconds.ToString(CultureInfo.InvariantCulture));
         var script = ShellScript.Render(args, ShellScript.Load("reconfigure/control-plane.sh"));
         var check = ShellScript.Render(new ShellArgs().Set("APPLIED", HostPaths.AppliedControlPlane).Set("DIGEST", digest),

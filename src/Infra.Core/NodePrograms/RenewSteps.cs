@@ -84,8 +84,11 @@ internal static class RenewSteps
 
     /// <summary>The API servers of the control planes among <paramref name="hosts"/> other than <paramref name="self"/>, as others-answer.sh asks them.</summary>
     public static IReadOnlyList<string> OtherApiServers(IEnumerable<PlannedHost> hosts, PlannedHost self) =>
-        [.. hosts.Where(h => h.Has(Roles.ControlPlane) && h.Name != self.Name && KubeadmConfigRenderer.NodeAddress(h) is not null)
-            .Select(h => $"https://{PlannedMember.UrlHost(KubeadmConfigRenderer.NodeAddress(h)!)}:{Endpoint.ApiServerPort}")];
+        [.. hosts.Where(h => h.Has(Roles.ControlPlane) && h.Name != self.Name).Select(ApiServerOf).OfType<string>()];
+
+    /// <summary>The URL of the API server on <paramref name="host"/>'s own address; null when the address is not known yet.</summary>
+    public static string? ApiServerOf(PlannedHost host) =>
+        KubeadmConfigRenderer.NodeAddress(host) is { } address ? $"https://{PlannedMember.UrlHost(address)}:{Endpoint.ApiServerPort}" : null;
 
     private static ShellArgs RestartArgs(IReadOnlyList<string> manifests) => new ShellArgs().List("MANIFESTS", manifests)
         .Set("MANIFEST_DIR", HostPaths.ManifestsDir).Set("PARKED_DIR", ParkedManifests).Set("HEALTH_TIMEOUT", Timeout)

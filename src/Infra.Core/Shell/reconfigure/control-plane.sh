@@ -5,7 +5,7 @@
 # effect (a run cut off after the bootstrap, with settings changed since, does not). Otherwise the API server certificate (its SANs) and
 # the static pod manifests are made again, each changed component is waited for until the kubelet runs the new
 # manifest, the API server on this node must answer ready, and the configuration is uploaded for later joins.
-# inputs: SETTINGS APPLIED FRESH DIGEST PATCHES_DIR PKI_DIR MANIFESTS_DIR ADMIN_CONF NODE ADDRESS HEALTH_TIMEOUT
+# inputs: SETTINGS APPLIED FRESH DIGEST PATCHES_DIR PKI_DIR MANIFESTS_DIR ADMIN_CONF NODE NODE_API HEALTH_TIMEOUT
 mkdir -p "${APPLIED%/*}"
 if [ -f "$FRESH" ]; then
   if [ "$(cat "$FRESH")" = "$(sha256sum "$SETTINGS" | cut -d ' ' -f 1)" ]; then
@@ -59,9 +59,9 @@ for c in "${components[@]}"; do
     sleep 2
   done
 done
-until kubectl --server "https://$ADDRESS:6443" get --raw=/readyz >/dev/null 2>&1; do
+until kubectl --server "$NODE_API" get --raw=/readyz >/dev/null 2>&1; do
   if [ $SECONDS -ge $deadline ]; then
-    echo "the API server on $NODE ($ADDRESS) was not ready within $HEALTH_TIMEOUT s" >&2
+    echo "the API server on $NODE ($NODE_API) was not ready within $HEALTH_TIMEOUT s" >&2
     exit 1
   fi
   sleep 2
