@@ -20,6 +20,22 @@ internal static class SecretFile
         File.SetUnixFileMode(path, Owner);
     }
 
+    /// <summary>
+    /// Replaces PATH whole: the content goes to a new 0600 file beside it, flushed to disk, then renamed over PATH, so a
+    /// crash leaves the old file or the new one.
+    /// </summary>
+    public static void Replace(string path, ReadOnlySpan<byte> content)
+    {
+        var next = path + ".new";
+        if (File.Exists(next)) File.Delete(next);
+        using (var fs = Create(next))
+        {
+            fs.Write(content);
+            fs.Flush(flushToDisk: true);
+        }
+        File.Move(next, path, overwrite: true);
+    }
+
     /// <summary>A new file (it must not exist), 0600 from the start, open for reading and writing.</summary>
     public static FileStream Create(string path) =>
         OperatingSystem.IsWindows()

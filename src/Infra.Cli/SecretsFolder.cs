@@ -65,16 +65,28 @@ public static class SecretsFolder
         }
     }
 
+    /// <summary>
+    /// Makes the folder hold exactly <paramref name="secrets"/>: changed files replaced whole (a crash leaves the old or
+    /// the new file, never half of one), then the files it no longer has removed (the old key after a rotation, a receiver
+    /// no longer set): a folder that kept them would read back as another state (a rotation still in progress).
+    /// </summary>
     public static void Save(string dir, KeptSecrets secrets)
     {
         CheckUsable(dir);
         SecretFile.CreatePrivateDirectory(dir);
         var files = KeptSecretsSerializer.ToFiles(secrets);
+        var keep = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (relative, content) in files)
         {
             var path = Path.Combine(dir, relative);
+            keep.Add(Path.GetFullPath(path));
+            if (File.Exists(path) && File.ReadAllBytes(path).AsSpan().SequenceEqual(content)) continue;
             SecretFile.CreatePrivateDirectory(Path.GetDirectoryName(path)!);
-            SecretFile.Write(path, content);
+            SecretFile.Replace(path, content);
+        }
+        foreach (var stale in Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Where(f => !keep.Contains(Path.GetFullPath(f))).ToList())
+        {
+            File.Delete(stale);
         }
     }
 

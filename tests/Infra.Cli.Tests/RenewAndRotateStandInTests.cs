@@ -185,6 +185,12 @@ public sealed class RenewAndRotateStandInTests(ThreeControlPlaneHosts hosts, ITe
             .. ThreeControlPlaneHosts.Names.Select(n => $"{n}: infra-2"),
         ], RestartedOn(calls));
         Assert.All(ThreeControlPlaneHosts.Names, n => Assert.Equal("infra-2", KeysOn(n)));
+        // The kept secrets end with the new key alone: a later apply places what the hosts have, nothing to do.
+        var kept = SecretsFolder.Load(_tmp.File("secrets"))!;
+        Assert.Equal(("infra-2", null), (kept.EncryptionKeyName, kept.SecondEncryptionKey));
+        var after = Infra("apply", "--file", stack, "--phase", "prepare", "--dry-run");
+        Assert.True(after.ExitCode == 0, after.Out + after.Err);
+        Assert.DoesNotContain("prepare.apiserver-config", after.Out, StringComparison.Ordinal);
 
         // The rewrite, once, from cp1, between the second rollout and the third, piping what get printed into replace.
         var rewrite = ThreeControlPlaneHosts.Names.SelectMany(n => KubernetesStandIns.Calls(hosts[n]).Skip(before[n]))

@@ -1,4 +1,5 @@
 using Infra.Core.Pki;
+using Infra.Core.Planning;
 using Infra.TestKit;
 
 namespace Infra.Cli.Tests;
@@ -92,5 +93,31 @@ public class SecretsCommandTests
     {
         var r = CliRunner.Run("secrets", "import", "--stack", "dev");
         Assert.Equal(2, r.ExitCode);
+    }
+
+    [Fact]
+    [Trait("Item", "14.3")]
+    public void SecretsFolderSave_RotationEndedAndReceiverDropped_FolderHoldsNoOldKeyOrReceiver()
+    {
+        using var tmp = new TempDir();
+        CliRunner.Run(Repo.Root, ["secrets", "init", "--stack", "dev"], variables: Vars(tmp));
+        var dir = tmp.File("secrets");
+        var kept = SecretsFolder.Load(dir)!;
+        var during = EncryptionKeyRotation.AddNewKey(kept, new byte[32]) with
+        {
+            AlertReceivers = new Dictionary<string, string> { ["webhook-url"] = "https://hooks.example.com/a" },
+        };
+        SecretsFolder.Save(dir, during);
+        Assert.True(SecretsFolder.Load(dir)!.SecondEncryptionKey is not null);
+
+        // The rotation's last save drops the old key; a receiver no longer set is dropped too.
+        SecretsFolder.Save(dir, kept);
+
+        var loaded = SecretsFolder.Load(dir)!;
+        Assert.Null(loaded.SecondEncryptionKey);
+        Assert.Empty(loaded.AlertReceivers);
+        Assert.False(File.Exists(Path.Combine(dir, "encryption-key.second")));
+        Assert.Equal(KeptSecretsSerializer.ToFiles(kept).Keys.Order(StringComparer.Ordinal),
+            Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(dir, f)).Order(StringComparer.Ordinal));
     }
 }
