@@ -14,9 +14,10 @@ internal static class Bindings
 /// <summary>Adapts Infra.Ssh's per-host engine to the provider's interface.</summary>
 internal sealed class SshNodeEngine(NodeEngine engine) : INodeEngine
 {
-    public async Task<NodeApplyResult> ApplyAsync(NodeProgram program, PlannedHost? joinVia, IReadOnlyList<Step> restarts, NodeConnection connection, CancellationToken ct)
+    public async Task<NodeApplyResult> ApplyAsync(NodeProgram program, PlannedHost? joinVia, IReadOnlyList<Step> restarts, WorkerSlot? kubeletSlot,
+        NodeConnection connection, CancellationToken ct)
     {
-        var r = await engine.ApplyAsync(program, joinVia, connection, ct, restarts);
+        var r = await engine.ApplyAsync(program, joinVia, connection, ct, restarts, kubeletSlot);
         return new NodeApplyResult { Ran = r.Ran, Skipped = r.Skipped, AdminKubeconfig = r.AdminKubeconfig };
     }
 

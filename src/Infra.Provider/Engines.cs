@@ -24,7 +24,10 @@ public interface INodeEngine
     /// <param name="joinVia">The first control plane, where a joining host's short-lived join token is made; null for the first.</param>
     /// <param name="restarts">What restarts the users of the node's certificates after the program placed renewed ones (Core's
     /// <c>CertificateRenewalPlan.RestartsOf</c>); recorded done without running where they were placed for the first time.</param>
-    Task<NodeApplyResult> ApplyAsync(NodeProgram program, PlannedHost? joinVia, IReadOnlyList<Step> restarts, NodeConnection connection, CancellationToken ct);
+    /// <param name="kubeletSlot">A worker's slot (Core's <c>KubeletSettingsSlots.For</c>), held on <paramref name="joinVia"/> around its
+    /// kubelet configuration change, so the workers the Pulumi engine updates side by side restart their kubelets one at a time; null: none.</param>
+    Task<NodeApplyResult> ApplyAsync(NodeProgram program, PlannedHost? joinVia, IReadOnlyList<Step> restarts, WorkerSlot? kubeletSlot, NodeConnection connection,
+        CancellationToken ct);
 
     /// <summary>Undoes the host (kubeadm reset, services stopped, what the tool installed removed, journal cleared).</summary>
     Task ResetAsync(NodeProgram program, NodeConnection connection, CancellationToken ct);

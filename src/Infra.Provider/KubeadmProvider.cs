@@ -20,6 +20,8 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
 {
     public const string NodeType = "kubeadm:index:Node";
     public const string SecretsType = "kubeadm:index:ClusterSecrets";
+    /// <summary>The pools' labels and taints on the running workers (the relabel procedure), from the first control plane after every node.</summary>
+    public const string PoolLabelsType = "kubeadm:index:PoolLabels";
 
     public override Task<ConfigureResponse> Configure(ConfigureRequest request, CancellationToken ct) =>
         Task.FromResult(new ConfigureResponse { AcceptSecrets = true, SupportsPreview = true });
@@ -30,6 +32,7 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
         {
             NodeType => CheckNode(request.OldInputs, request.NewInputs),
             SecretsType => CheckSecrets(request.OldInputs, request.NewInputs),
+            PoolLabelsType => CheckPoolLabels(request.NewInputs),
             _ => throw new InvalidOperationException($"unknown resource type {request.Type}"),
         };
         return Task.FromResult(new CheckResponse { Inputs = request.NewInputs, Failures = failures });
@@ -42,6 +45,7 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
         {
             NodeType => DiffNode(old, request.NewInputs),
             SecretsType => DiffSecrets(old, request.OldOutputs, request.NewInputs),
+            PoolLabelsType => DiffPoolLabels(old, request.NewInputs),
             _ => throw new InvalidOperationException($"unknown resource type {request.Type}"),
         });
     }
@@ -63,6 +67,8 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
                     var (spec, _) = ReadStack(inputs);
                     return new CreateResponse { Id = seed is null ? $"{spec.Name}-secrets" : $"{spec.Name}-certificates", Outputs = With(inputs, "secrets", Ensure(inputs, seed)) };
                 }
+            case PoolLabelsType:
+                return new CreateResponse { Id = $"{inputs.RequireString("host")}-pool-labels", Outputs = await RelabelAsync(inputs, request.Preview, ct) };
             default:
                 throw new InvalidOperationException($"unknown resource type {request.Type}");
         }
@@ -98,6 +104,8 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
                     }
                     return new UpdateResponse { Outputs = With(inputs, "secrets", Ensure(inputs, kept)) };
                 }
+            case PoolLabelsType:
+                return new UpdateResponse { Outputs = await RelabelAsync(inputs, request.Preview, ct) };
             default:
                 throw new InvalidOperationException($"unknown resource type {request.Type}");
         }
@@ -127,6 +135,7 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
     public override async Task<ReadResponse> Read(ReadRequest request, CancellationToken ct)
     {
         var outputs = request.Outputs;
+        if (request.Type == PoolLabelsType) return new ReadResponse { Id = request.Id, Outputs = await ReadPoolLabelsAsync(outputs, ct), Inputs = request.Inputs };
         if (request.Type == NodeType && outputs.String("program") is { } json && outputs.String("connection") is { } conn)
         {
             // Refresh reads the host's journal: steps done with other inputs (or undone) show up as drift.
@@ -148,10 +157,101 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
         var connection = WireJson.NodeConnection(inputs.RequireString("connection"));
         var joinVia = inputs.String("joinVia") is { Length: > 0 } via ? WireJson.Deserialize<PlannedHost>(via, "joinVia") : null;
         var restarts = inputs.String("restarts") is { Length: > 0 } r ? WireJson.Deserialize<List<Step>>(r, "restarts") : [];
-        var result = await engine.ApplyAsync(program, joinVia, restarts, connection, ct);
+        var result = await engine.ApplyAsync(program, joinVia, restarts, KubeletSlot(inputs, program, joinVia), connection, ct);
         if (first && result.AdminKubeconfig is null)
             throw new InvalidOperationException($"host {program.Host.Name}: the first control plane returned no admin kubeconfig");
         return With(inputs, "kubeconfig", Properties.Value(result.AdminKubeconfig ?? "", secret: true));
+    }
+
+    /// <summary>
+    /// A worker's slot for its kubelet configuration change (Core's <see cref="KubeletSettingsSlots.For"/>), on the first
+    /// control plane it joins by: the Pulumi engine updates the workers side by side, the kubelet restarts go one at a time.
+    /// None without the <c>upgrade</c> input (the cluster's nodes), which an earlier program did not set.
+    /// </summary>
+    private static WorkerSlot? KubeletSlot(ImmutableDictionary<string, PropertyValue> inputs, NodeProgram program, PlannedHost? joinVia) =>
+        joinVia is not null && inputs.String("upgrade") is { Length: > 0 } json
+            ? KubeletSettingsSlots.For(program, joinVia, WireJson.Deserialize<NodeUpgradeSettings>(json, "upgrade"))
+            : null;
+
+    /// <summary>
+    /// The relabel procedure (Core's <see cref="AfterJoinLabels.Program"/>: one step, <c>workloads.node-labels</c>) run on
+    /// the first control plane through the node engine, journaled there as <c>infra apply</c> journals it: a pool label
+    /// or taint changed on a live cluster reaches the running workers (<c>kubectl label/taint --overwrite</c>), one taken
+    /// out is removed, and an unchanged one runs nothing.
+    /// </summary>
+    private async Task<IDictionary<string, PropertyValue>> RelabelAsync(ImmutableDictionary<string, PropertyValue> inputs, bool preview, CancellationToken ct)
+    {
+        if (preview || inputs.IsComputed("program") || inputs.IsComputed("connection")) return new Dictionary<string, PropertyValue>(inputs);
+        var program = WireJson.NodeProgram(inputs.RequireString("program"));
+        var result = await engine.ApplyAsync(program, null, [], null, WireJson.NodeConnection(inputs.RequireString("connection")), ct);
+        if (result.Ran.Count > 0) await Console.Error.WriteLineAsync($"{program.Host.Name}: relabel: {string.Join(", ", result.Ran)}");
+        return new Dictionary<string, PropertyValue>(inputs);
+    }
+
+    /// <summary>Refresh reads the first control plane's journal for the relabel step: one done with other inputs (or undone) shows up as drift.</summary>
+    private async Task<ImmutableDictionary<string, PropertyValue>> ReadPoolLabelsAsync(ImmutableDictionary<string, PropertyValue> outputs, CancellationToken ct)
+    {
+        if (outputs.String("program") is not { } json || outputs.String("connection") is not { } conn) return outputs;
+        var program = WireJson.NodeProgram(json);
+        var journal = await engine.JournalAsync(program.Host, WireJson.NodeConnection(conn), ct);
+        var ids = program.Steps.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        return outputs.SetItem("steps", Properties.Value(journal.Where(kv => ids.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal)));
+    }
+
+    private static List<CheckFailure> CheckPoolLabels(ImmutableDictionary<string, PropertyValue> inputs)
+    {
+        var failures = new List<CheckFailure>();
+        foreach (var key in new[] { "host", "program", "connection" })
+        {
+            if (!inputs.IsComputed(key) && string.IsNullOrEmpty(inputs.String(key))) failures.Add(new CheckFailure(key, $"'{key}' is required"));
+        }
+        if (failures.Count == 0 && !inputs.IsComputed("program"))
+        {
+            try
+            {
+                var program = WireJson.NodeProgram(inputs.RequireString("program"));
+                if (!inputs.IsComputed("host") && program.Host.Name != inputs.String("host"))
+                    failures.Add(new CheckFailure("program", $"the program is for host {program.Host.Name}, not {inputs.String("host")}"));
+                if (program.Steps.Any(s => s.Id != AfterJoinLabels.StepId))
+                    failures.Add(new CheckFailure("program", $"a pool labels program runs {AfterJoinLabels.StepId} only"));
+            }
+            catch (FormatException e)
+            {
+                failures.Add(new CheckFailure("program", e.Message));
+            }
+        }
+        return failures;
+    }
+
+    /// <summary>An update when the relabel step's input hash changed (a pool label or taint, a worker added or removed), the first control plane moved, or the connection changed.</summary>
+    private static DiffResponse DiffPoolLabels(ImmutableDictionary<string, PropertyValue> old, ImmutableDictionary<string, PropertyValue> inputs)
+    {
+        var detailed = new Dictionary<string, PropertyDiff>(StringComparer.Ordinal);
+        if (inputs.IsComputed("steps"))
+        {
+            detailed["steps"] = new PropertyDiff { Kind = PropertyDiffKind.Update, InputDiff = true };
+        }
+        else
+        {
+            var before = old.StringMap("steps");
+            var after = inputs.StringMap("steps");
+            foreach (var (id, hash) in after)
+            {
+                if (!before.TryGetValue(id, out var was)) detailed[$"steps[\"{id}\"]"] = new PropertyDiff { Kind = PropertyDiffKind.Add, InputDiff = true };
+                else if (was != hash) detailed[$"steps[\"{id}\"]"] = new PropertyDiff { Kind = PropertyDiffKind.Update, InputDiff = true };
+            }
+            foreach (var id in before.Keys.Where(k => !after.ContainsKey(k))) detailed[$"steps[\"{id}\"]"] = new PropertyDiff { Kind = PropertyDiffKind.Delete, InputDiff = true };
+        }
+        foreach (var key in new[] { "host", "connection" })
+        {
+            if (inputs.IsComputed(key) || old.String(key) != inputs.String(key)) detailed[key] = new PropertyDiff { Kind = PropertyDiffKind.Update, InputDiff = true };
+        }
+        return new DiffResponse
+        {
+            Changes = detailed.Count > 0,
+            Diffs = [.. detailed.Keys.Select(k => k.Split('[')[0]).Distinct(StringComparer.Ordinal)],
+            DetailedDiff = detailed,
+        };
     }
 
     /// <summary>

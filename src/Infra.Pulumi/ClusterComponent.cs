@@ -37,6 +37,9 @@ public sealed class ClusterComponent : ComponentResource
     /// <summary>The nodes the execution plan runs right before the workloads wave (the workers, else the last control plane).</summary>
     public IReadOnlyList<Node> WorkloadsAfter { get; }
 
+    /// <summary>The relabel procedure, after every node; the workloads come after it (they may select nodes by their labels). Null without a worker.</summary>
+    public PoolLabels? Labels { get; }
+
     public ClusterComponent(string name, ClusterComponentArgs args, ComponentResourceOptions? options = null)
         : base("infra:index:Cluster", name, options)
     {
@@ -94,7 +97,30 @@ public sealed class ClusterComponent : ComponentResource
         WorkloadsAfter = workloads is null ? [] : [.. execution.Before(workloads).Select(NodeOf)];
         var first = firstControlPlane is null ? null : nodes[firstControlPlane];
         if (first is null) throw new InvalidOperationException("the cluster has no control plane");
+        Labels = Relabel(spec, args, Nodes);
         Kubeconfig = Output.CreateSecret(first.Kubeconfig);
         RegisterOutputs(new Dictionary<string, object?> { ["kubeconfig"] = Kubeconfig });
+    }
+
+    /// <summary>
+    /// <c>kubeadm:index:PoolLabels</c> with Core's relabel program for the first control plane (the step infra apply runs,
+    /// one journal entry for both paths), depending on every node: their joins and kubelets are done, so a pool label or
+    /// taint changed on a live cluster reaches the running workers, and new ones get theirs.
+    /// </summary>
+    private PoolLabels? Relabel(ClusterSpec spec, ClusterComponentArgs args, IReadOnlyList<Node> nodes)
+    {
+        if (CoreCalls.PoolLabelsProgram(spec, args.Hosts) is not { } planned) return null;
+        var program = args.Inventory.Apply(hosts => CoreCalls.PoolLabelsProgram(spec, hosts)
+            ?? throw new InvalidOperationException("Core planned no relabel program for the hosts as they exist"));
+        var dependsOn = new InputList<Resource>();
+        foreach (var node in nodes) dependsOn.Add(node);
+        return new PoolLabels("pool-labels", new PoolLabelsArgs
+        {
+            Host = planned.Host.Name,
+            // Input hashes are not secret: preview shows the relabel step changing.
+            Steps = Output.Unsecret(program.Apply(p => p.Steps.ToImmutableDictionary(s => s.Id, s => s.InputHash, StringComparer.Ordinal))),
+            Program = Output.CreateSecret(program.Apply(WireJson.NodeProgram)),
+            Connection = Output.CreateSecret(args.Connection),
+        }, new CustomResourceOptions { Parent = this, DependsOn = dependsOn });
     }
 }

@@ -93,6 +93,8 @@ public sealed class ClusterStack : Stack
         // The workloads wave runs after the nodes the execution plan runs before it (every worker joined).
         var workloadsOptions = new ComponentResourceOptions { DependsOn = { cluster } };
         foreach (var node in cluster.WorkloadsAfter) workloadsOptions.DependsOn.Add(node);
+        // And after the relabel procedure, as infra apply runs it first: workloads may select nodes by their labels.
+        if (cluster.Labels is not null) workloadsOptions.DependsOn.Add(cluster.Labels);
         _ = new WorkloadsComponent("workloads", new WorkloadsComponentArgs
         {
             Spec = spec,

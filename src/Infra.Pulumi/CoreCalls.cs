@@ -69,6 +69,10 @@ internal static class CoreCalls
     /// <summary>A receiver's secret from config, checked as the kept file is; bad input names the config key, never the value.</summary>
     public static string AlertReceiverValue(string key, string raw) => AlertReceiverSecrets.FromPulumiConfig(key, raw);
 
+    /// <summary>The relabel procedure as the first control plane's one-step program (the same step as infra apply's); null without a worker.</summary>
+    public static NodeProgram? PoolLabelsProgram(ClusterSpec spec, IReadOnlyList<PlannedHost> hosts) =>
+        Infra.Core.Planning.AfterJoinLabels.Program(spec, hosts);
+
     /// <summary>Per node, the pool labels the kubelet may not set itself: applied once the node joined.</summary>
     public static IReadOnlyList<NodeLabels> AfterJoinLabels(ClusterSpec spec, IReadOnlyList<PlannedHost> hosts) =>
         Infra.Core.Planning.AfterJoinLabels.Of(spec, hosts);

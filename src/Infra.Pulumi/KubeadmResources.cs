@@ -138,3 +138,46 @@ public sealed class NodeArgs : ResourceArgs
     [Input("endpoint")]
     public Input<string>? Endpoint { get; set; }
 }
+
+/// <summary>
+/// <c>kubeadm:index:PoolLabels</c>: the relabel procedure (Core's AfterJoinLabels, step <c>workloads.node-labels</c>) run
+/// on the first control plane once every node's resource is done: the pools' labels and taints made true on the running
+/// workers with <c>kubectl label/taint --overwrite</c>, those the step set earlier and the stack no longer has removed.
+/// Preview shows the step's input hash changing; deleting it leaves the nodes as they are.
+/// </summary>
+public sealed class PoolLabels : CustomResource
+{
+    [Output("steps")]
+    public Output<ImmutableDictionary<string, string>> Steps { get; private set; } = null!;
+
+    public PoolLabels(string name, PoolLabelsArgs args, CustomResourceOptions? options = null)
+        : base("kubeadm:index:PoolLabels", name, args, CustomResourceOptions.Merge(
+            new CustomResourceOptions { AdditionalSecretOutputs = { "program", "connection" } }, options))
+    {
+    }
+}
+
+public sealed class PoolLabelsArgs : ResourceArgs
+{
+    /// <summary>The first control plane, where the step runs.</summary>
+    [Input("host", required: true)]
+    public Input<string> Host { get; set; } = null!;
+
+    /// <summary>Step id → input hash: what preview compares.</summary>
+    [Input("steps", required: true)]
+    private InputMap<string>? _steps;
+
+    public InputMap<string> Steps
+    {
+        get => _steps ??= new();
+        set => _steps = value;
+    }
+
+    /// <summary>The first control plane's one-step program as Core's wire JSON.</summary>
+    [Input("program", required: true)]
+    public Input<string> Program { get; set; } = null!;
+
+    /// <summary>How to reach the host; secret.</summary>
+    [Input("connection", required: true)]
+    public Input<string> Connection { get; set; } = null!;
+}

@@ -60,6 +60,13 @@ public sealed class WorkloadsComponent : ComponentResource
         }
         // Server-side apply patches of the joined nodes' labels: a label taken out of the stack leaves the node with
         // the patch's field manager. First, as `infra apply` does: workloads may select nodes by them.
+        // Kept although kubeadm:index:PoolLabels (the relabel step, before the workloads) now sets every pool label and
+        // taint: deleting a Patch resource relinquishes its field manager (pulumi-kubernetes v4.32.0 await.Deletion calls
+        // ssa.Relinquish, an apply of an empty object under that manager), and the API server then removes every field no
+        // other manager owns. On a cluster these patches labelled first, the relabel step's kubectl label finds the values
+        // already there and takes no ownership (server-side apply: ownership moves only when a value changes), so
+        // dropping the patches would strip the node-role labels after the relabel step recorded them done. Both set the
+        // same values from the stack, the relabel step first, so the patches never conflict with it.
         foreach (var node in args.NodeLabels)
         {
             var labels = new InputMap<string>();

@@ -102,6 +102,24 @@ public class ClusterStackTests
     }
 
     [Fact]
+    [Trait("Item", "13.3")]
+    public async Task ClusterStack_BareMetal_PoolLabelsRunInfraApplysRelabelStepOnTheFirstControlPlane()
+    {
+        Configure(BareMetal);
+        var mocks = WithProvider();
+
+        await Deployment.TestAsync<ClusterStack>(mocks, Options);
+
+        var labels = Assert.Single(mocks.OfType("kubeadm:index:PoolLabels")).Inputs;
+        Assert.Equal("cp-1", labels["host"]);
+        // The same step id and input hash as infra apply's plan: one journal entry on the first control plane for both paths.
+        var spec = PulumiConfig.Read(BareMetal, new Dictionary<string, string>()).Spec!;
+        var planned = ClusterPlanner.Plan(spec).Nodes.SelectMany(n => n.Steps).Single(s => s.Id == AfterJoinLabels.StepId);
+        var steps = Assert.IsAssignableFrom<IReadOnlyDictionary<string, object>>(labels["steps"]);
+        Assert.Equal(planned.InputHash, Assert.Single(steps, kv => kv.Key == AfterJoinLabels.StepId).Value);
+    }
+
+    [Fact]
     public async Task ClusterStack_InvalidCluster_FailsWithCoresMessage()
     {
         Configure(BareMetal.Replace("\"podCidr\":\"10.244.0.0/16\"", "\"podCidr\":\"10.96.0.0/16\"", StringComparison.Ordinal));

@@ -21,8 +21,13 @@ public class ProviderTests
     {
         public List<string> Calls { get; } = [];
 
-        public Task<NodeApplyResult> ApplyAsync(NodeProgram program, PlannedHost? joinVia, IReadOnlyList<Step> restarts, NodeConnection connection, CancellationToken ct)
+        /// <summary>Per converged host, the kubelet slot it was given (null: none).</summary>
+        public Dictionary<string, WorkerSlot?> KubeletSlots { get; } = [];
+
+        public Task<NodeApplyResult> ApplyAsync(NodeProgram program, PlannedHost? joinVia, IReadOnlyList<Step> restarts, WorkerSlot? kubeletSlot,
+            NodeConnection connection, CancellationToken ct)
         {
+            KubeletSlots[program.Host.Name] = kubeletSlot;
             Calls.Add($"apply {program.Host.Name}" + (restarts.Count == 0 ? "" : " then " + string.Join(", ", restarts.Select(s => s.Id)) + " after a renewal"));
             return Task.FromResult(new NodeApplyResult
             {
@@ -208,6 +213,22 @@ public class ProviderTests
             "upgrade w-1 via cp-1 in a worker slot: w-1:upgrade.requirements w-1:upgrade.packages w-1:upgrade.kubeadm cp-1:upgrade.drain.w-1 w-1:upgrade.kubelet cp-1:upgrade.uncordon.w-1",
             "apply w-1",
         ], engine.Calls);
+    }
+
+    [Fact]
+    [Trait("Item", "13.3")]
+    public async Task Update_Worker_ConvergedHoldingAKubeletSlotOnTheFirstControlPlane()
+    {
+        var p = Provider(out var engine);
+
+        await p.Update(new UpdateRequest(NodeUrn, "w-1", WorkerInputs("1.36.1"), WorkerInputs("1.36.1"), TimeSpan.FromMinutes(30), [], preview: false, WorkerInputs("1.36.1")), default);
+        await p.Create(new CreateRequest(NodeUrn, NodeInputs(), TimeSpan.FromMinutes(30), preview: false), default);
+
+        var slot = engine.KubeletSlots["w-1"]!;
+        Assert.Contains($"readonly SLOTS_DIR={KubeletSettingsSlots.SlotsDir}\n", slot.Claim, StringComparison.Ordinal);
+        Assert.Contains("readonly SLOTS=1\n", slot.Claim, StringComparison.Ordinal);
+        // A control plane: its resources go one at a time already.
+        Assert.Null(engine.KubeletSlots["cp-1"]);
     }
 
     [Fact]
@@ -437,6 +458,68 @@ public class ProviderTests
         var failure = Assert.Single(r.Failures!);
         Assert.Equal("stack", failure.Property);
         Assert.Contains("(infra:cluster.network.serviceCidr)", failure.Reason, StringComparison.Ordinal);
+    }
+
+    private static readonly Urn PoolLabelsUrn = new("urn:pulumi:unit::infra::infra:index:Cluster$kubeadm:index:PoolLabels::pool-labels");
+
+    /// <summary>The resource as the component makes it: Core's relabel program for the first control plane of a cluster whose pool has these labels.</summary>
+    private static ImmutableDictionary<string, PropertyValue> PoolLabelsInputs(string team = "web")
+    {
+        var spec = SampleSpecs.BareMetal();
+        spec = spec with { Workers = [.. spec.Workers.Select(w => w with { Labels = new Dictionary<string, string> { ["team"] = team } })] };
+        var program = AfterJoinLabels.Program(spec, HostInventory.Plan(spec))!;
+        var connection = new NodeConnection { PrivateKey = "KEY", ConnectTimeoutSeconds = 10, CommandTimeoutSeconds = 600 };
+        return new Dictionary<string, PropertyValue>
+        {
+            ["host"] = new(program.Host.Name),
+            ["steps"] = new(program.Steps.ToImmutableDictionary(s => s.Id, s => new PropertyValue(s.InputHash))),
+            ["program"] = new PropertyValue(WireJson.NodeProgram(program)).WithSecret(true),
+            ["connection"] = new PropertyValue(WireJson.NodeConnection(connection)).WithSecret(true),
+        }.ToImmutableDictionary();
+    }
+
+    [Fact]
+    [Trait("Item", "13.3")]
+    public async Task PoolLabels_CreateAndUpdate_RelabelStepRunOnTheFirstControlPlanePreviewTouchesNoHost()
+    {
+        var p = Provider(out var engine);
+
+        var check = await p.Check(new CheckRequest(PoolLabelsUrn, ImmutableDictionary<string, PropertyValue>.Empty, PoolLabelsInputs(), []), default);
+        var created = await p.Create(new CreateRequest(PoolLabelsUrn, PoolLabelsInputs(), TimeSpan.FromMinutes(30), preview: false), default);
+        await p.Update(new UpdateRequest(PoolLabelsUrn, created.Id!, PoolLabelsInputs(), PoolLabelsInputs("db"), TimeSpan.FromMinutes(30), [], preview: true, PoolLabelsInputs()), default);
+        await p.Update(new UpdateRequest(PoolLabelsUrn, created.Id!, PoolLabelsInputs(), PoolLabelsInputs("db"), TimeSpan.FromMinutes(30), [], preview: false, PoolLabelsInputs()), default);
+
+        Assert.Empty(check.Failures!);
+        Assert.Equal("cp-1-pool-labels", created.Id);
+        Assert.Equal(["apply cp-1", "apply cp-1"], engine.Calls);
+        Assert.Null(engine.KubeletSlots["cp-1"]);
+    }
+
+    [Fact]
+    [Trait("Item", "13.3")]
+    public async Task PoolLabels_Diff_LabelChangedUpdatesTheStepUnchangedNothing()
+    {
+        var p = Provider(out _);
+
+        var changed = await p.Diff(new DiffRequest(PoolLabelsUrn, "cp-1-pool-labels", PoolLabelsInputs(), PoolLabelsInputs("db"), [], PoolLabelsInputs()), default);
+        var same = await p.Diff(new DiffRequest(PoolLabelsUrn, "cp-1-pool-labels", PoolLabelsInputs(), PoolLabelsInputs(), [], PoolLabelsInputs()), default);
+
+        Assert.True(changed.Changes);
+        Assert.Equal(PropertyDiffKind.Update, changed.DetailedDiff![$"steps[\"{AfterJoinLabels.StepId}\"]"].Kind);
+        Assert.Empty(changed.Replaces ?? []);
+        Assert.False(same.Changes);
+    }
+
+    [Fact]
+    [Trait("Item", "13.3")]
+    public async Task PoolLabels_CheckProgramOfAnotherStep_Refused()
+    {
+        var p = Provider(out _);
+        var inputs = PoolLabelsInputs().SetItem("program", new PropertyValue(WireJson.NodeProgram(Program())).WithSecret(true));
+
+        var r = await p.Check(new CheckRequest(PoolLabelsUrn, ImmutableDictionary<string, PropertyValue>.Empty, inputs, []), default);
+
+        Assert.Contains(r.Failures!, f => f.Property == "program" && f.Reason.Contains(AfterJoinLabels.StepId, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -68,6 +68,9 @@ public static class ReconfigureSteps
     /// </summary>
     public const int KubeletHealthzPort = 10248;
 
+    /// <summary>The kubelet step's input holding that digest: the same on every node, so it names one change cluster-wide.</summary>
+    public const string KubeletDigestInput = "kubelet";
+
     /// <summary>On the cluster's kubelet-config ConfigMap: the digest of the kubelet configuration the first control plane uploaded.</summary>
     public const string KubeletConfigMapAnnotation = "infra/kubelet-settings";
 
@@ -97,6 +100,6 @@ public static class ReconfigureSteps
         return Step.Create(KubeletStepId, controlPlane ? Phase.ControlPlane : Phase.Workers,
             "kubelet configuration: make the kubelet run with the cluster's KubeletConfiguration; when it changed on a live cluster, "
                 + "upload it (first control plane), write it with kubeadm, restart the kubelet and wait until it is healthy and its node Ready",
-            script, check, Steps.In(("kubelet", digest)), OsRelease.All);
+            script, check, Steps.In((KubeletDigestInput, digest)), OsRelease.All);
     }
 }

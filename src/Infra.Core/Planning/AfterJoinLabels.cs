@@ -65,6 +65,20 @@ public static class AfterJoinLabels
         }),
     ];
 
+    /// <summary>
+    /// The relabel procedure as a program of its own for the first control plane: the Pulumi path's
+    /// <c>kubeadm:index:PoolLabels</c>, run after every node. Its one step is <see cref="Step"/>, the same step id and
+    /// input hash as in the first control plane's program on the infra path, so both paths share one journal entry.
+    /// Null when the cluster has no worker (or no control plane).
+    /// </summary>
+    /// <param name="hosts">The hosts in bootstrap order (planned, or as the cloud made them).</param>
+    public static NodeProgram? Program(ClusterSpec spec, IReadOnlyList<PlannedHost> hosts)
+    {
+        var first = hosts.FirstOrDefault(h => h.Has(Roles.ControlPlane));
+        if (first is null || Step(spec, hosts, first.Os) is not { } step) return null;
+        return new NodeProgram { Host = first, Steps = [step] };
+    }
+
     /// <summary>The workloads-phase step for the first control plane; null when the cluster has no worker.</summary>
     public static Step? Step(ClusterSpec spec, IReadOnlyList<PlannedHost> hosts, OsFamily os)
     {

@@ -76,7 +76,11 @@ public sealed record NodeUpgradeSettings
 /// <param name="Release">Gives the slot back (also a slot a stopped run left).</param>
 /// <param name="Fail">Marks the slot failed: the other workers stop until this one's upgrade completes.</param>
 /// <param name="Wait">How long a worker waits for a slot: at most the whole procedure's time.</param>
-public sealed record WorkerSlot(string Claim, string Release, string Fail, TimeSpan Wait);
+public sealed record WorkerSlot(string Claim, string Release, string Fail, TimeSpan Wait)
+{
+    /// <summary>Why a claim that found another worker's change failed stops this one (the provider's message).</summary>
+    public string Stopped { get; init; } = "the upgrade stops at the first failure, as infra apply's does";
+}
 
 /// <summary>Plans an <see cref="UpgradeProcedure"/> from the plan of the new version and an allowed version move.</summary>
 public static class UpgradePlanner
@@ -167,12 +171,23 @@ public static class UpgradePlanner
     public static WorkerSlot? WorkerSlotFor(NodeProgram program, PlannedHost first, VersionMove move, NodeUpgradeSettings upgrade)
     {
         if (!program.Host.Has(Roles.Worker) || program.Host.Has(Roles.ControlPlane)) return null;
-        string Script(string action) => Step.Header + ShellScript.Render(new ShellArgs().Set("SLOTS_DIR", SlotsDir)
-            .Set("SLOTS", upgrade.WorkerBatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture)).Set("NODE", program.Host.Name)
-            .Set("TO_VERSION", move.To.ToString()).Set("KUBECONFIG_FILE", HostPaths.AdminConf).Set("ACTION", action),
-            ShellScript.Load("upgrade/worker-slot.sh"));
         // Every node's drain and readiness bounded, plus ten minutes for its packages and kubeadm: the whole procedure.
         var wait = TimeSpan.FromSeconds(upgrade.Nodes.Count * (upgrade.DrainTimeoutSeconds + ReadyTimeoutSeconds + 600));
+        var to = move.To.ToString();
+        return Slot(SlotsDir, upgrade.WorkerBatchSize, program.Host.Name, key: to, toVersion: to, what: $"upgrade to {to}", wait);
+    }
+
+    /// <summary>
+    /// The scripts of a worker's slot (upgrade/worker-slot.sh) among <paramref name="slots"/> in <paramref name="dir"/>
+    /// for the change <paramref name="key"/> names; <paramref name="toVersion"/> (upgrades only) lets a claim take back the
+    /// slot of a holder that finished at that version.
+    /// </summary>
+    internal static WorkerSlot Slot(string dir, int slots, string node, string key, string toVersion, string what, TimeSpan wait)
+    {
+        string Script(string action) => Step.Header + ShellScript.Render(new ShellArgs().Set("SLOTS_DIR", dir)
+            .Set("SLOTS", slots.ToString(System.Globalization.CultureInfo.InvariantCulture)).Set("NODE", node)
+            .Set("KEY", key).Set("TO_VERSION", toVersion).Set("WHAT", what).Set("KUBECONFIG_FILE", HostPaths.AdminConf).Set("ACTION", action),
+            ShellScript.Load("upgrade/worker-slot.sh"));
         return new WorkerSlot(Script("claim"), Script("release"), Script("fail"), wait);
     }
 

@@ -38,8 +38,10 @@ public sealed class NodeEngine : IDisposable
     /// <exception cref="StepFailedException">The probe, a step, a step's check after it ran, or the join credentials failed.</exception>
     /// <param name="restarts">What restarts the users of the node's certificates (Core's <c>CertificateRenewalPlan.RestartsOf</c>),
     /// run after its placing steps placed renewed certificates (see <see cref="RunRestartsAsync"/>).</param>
+    /// <param name="kubeletSlot">A worker's slot for its kubelet configuration change (Core's <see cref="KubeletSettingsSlots.For"/>),
+    /// held on <paramref name="joinVia"/> around that step (see <see cref="RunKubeletSettingsInSlotAsync"/>).</param>
     public async Task<NodeRunResult> ApplyAsync(NodeProgram program, PlannedHost? joinVia, NodeConnection connection, CancellationToken ct,
-        IReadOnlyList<Step>? restarts = null)
+        IReadOnlyList<Step>? restarts = null, WorkerSlot? kubeletSlot = null)
     {
         var timeout = TimeSpan.FromSeconds(connection.CommandTimeoutSeconds);
         var run = Run(connection);
@@ -82,6 +84,11 @@ public sealed class NodeEngine : IDisposable
                         // An external etcd member: the coordinator makes its membership change around the step.
                         await new EtcdMembershipCoordinator(Connect(connection), _redactor, null, timeout).ConvergeOneAsync(program, state.Session!,
                             async env => await run.RunStepAsync(state, step, env, ct) ? true : throw state.Stop!.ToException(program.Host.Name), ct);
+                        continue;
+                    }
+                    if (kubeletSlot is not null && KubeletSettingsSlots.Holds(program, step, state.Probe!.Journal.Keys))
+                    {
+                        await RunKubeletSettingsInSlotAsync(run, state, step, joinVia, kubeletSlot, connection, ct);
                         continue;
                     }
                     var env = credentials is null || step.RuntimeInputs.Count == 0 ? null : credentials.EnvironmentFor(step.RuntimeInputs);
@@ -203,6 +210,38 @@ public sealed class NodeEngine : IDisposable
         }
     }
 
+    /// <summary>
+    /// A live worker's kubelet configuration change, one worker at a time although the Pulumi engine updates the workers
+    /// side by side: the slot is claimed on the first control plane, the step runs (it returns once the kubelet restarted
+    /// and the node is Ready again) and the slot is given back; a failed step marks the slot failed, so the other workers
+    /// stop until this one's change completes.
+    /// </summary>
+    private async Task RunKubeletSettingsInSlotAsync(HostRun run, HostRunState state, Step step, PlannedHost? first, WorkerSlot slot,
+        NodeConnection connection, CancellationToken ct)
+    {
+        if (first is null) throw new HostBlockedException(state.Host, "restarts its kubelet one worker at a time but no first control plane was named");
+        var timeout = TimeSpan.FromSeconds(connection.CommandTimeoutSeconds);
+        IHostSession session;
+        try
+        {
+            session = await Connect(first, connection, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new HostUnreachableException(first.Name, _redactor.Redact(e.Message), e is HostKeyMismatchException, e);
+        }
+        await using (session)
+        {
+            await ClaimSlotAsync(session, first.Name, slot, timeout, ct);
+            if (!await run.RunStepAsync(state, step, null, ct))
+            {
+                await MarkSlotFailedAsync(session, slot, timeout);
+                throw state.Stop!.ToException(state.Host);
+            }
+            await RunSlotAsync(session, first.Name, slot.Release, "release", timeout, ct);
+        }
+    }
+
     /// <summary>How long a worker waits between two claims of a slot (the engine tests shorten it).</summary>
     internal TimeSpan SlotPoll { get; init; } = TimeSpan.FromSeconds(5);
 
@@ -217,7 +256,7 @@ public sealed class NodeEngine : IDisposable
             if (r.ExitCode != UpgradePlanner.SlotBusyExit)
             {
                 throw new StepFailedException(firstName, new StepFailure("worker slot", r.ExitCode, _redactor.Redact(r.StderrTail(5)),
-                    r.ExitCode == UpgradePlanner.SlotStoppedExit ? "the upgrade stops at the first failure, as infra apply's does" : "could not claim a worker slot"));
+                    r.ExitCode == UpgradePlanner.SlotStoppedExit ? slot.Stopped : "could not claim a worker slot"));
             }
             if (DateTime.UtcNow + SlotPoll > deadline)
             {

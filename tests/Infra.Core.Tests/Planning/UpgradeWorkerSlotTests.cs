@@ -145,7 +145,7 @@ public sealed class UpgradeWorkerSlotTests : IDisposable
         var afterwards = Slot("claim", "w-2");
 
         Assert.Equal(UpgradePlanner.SlotStoppedExit, stopped.ExitCode);
-        Assert.Contains("the upgrade of worker w-1 to 1.36.1 failed", stopped.Stderr, StringComparison.Ordinal);
+        Assert.Contains("the upgrade to 1.36.1 of worker w-1 failed", stopped.Stderr, StringComparison.Ordinal);
         Assert.Equal(0, resumed.ExitCode);
         Assert.Equal(0, afterwards.ExitCode);
         Assert.Equal("running 1.36.1", Held("w-2"));
