@@ -21,6 +21,7 @@ public sealed class NodeEngine : IDisposable
 {
     private readonly Redactor _redactor = new();
     private readonly string _keyDir = Directory.CreateTempSubdirectory("infra-provider-").FullName;
+    private readonly Lock _keyLock = new();
     private static readonly Phase[] ApplyPhases = [Phase.Prepare, Phase.Etcd, Phase.ControlPlane, Phase.Workers, Phase.Workloads];
     /// <summary>How hosts are reached: SSH with the connection's key, or (tests) in-memory hosts.</summary>
     private readonly HostSessionFactory? _sessions;
@@ -355,7 +356,7 @@ public sealed class NodeEngine : IDisposable
     {
         var title = stage.Execution.Waves.Count > 0 ? stage.Execution.Waves[0].Title : "key rotation";
         if (report.Hosts.FirstOrDefault(h => h.Failure is not null) is { Failure: { } failure } failed)
-            return new StepFailedException(failed.Host, failure with { Hint = $"{title}: {failure.Hint}" });
+            return new StepFailedException(failed.Host, failure with { StepId = $"{failure.StepId} (stage: {title})" });
         if (report.Hosts.FirstOrDefault(h => h.State is HostState.Unreachable or HostState.HostKeyRefused) is { } unreachable)
             return new HostUnreachableException(unreachable.Host, unreachable.Message ?? "", unreachable.State == HostState.HostKeyRefused);
         var stopped = report.Hosts.FirstOrDefault(h => h.State is not (HostState.Converged or HostState.Unchanged));
@@ -394,6 +395,16 @@ public sealed class NodeEngine : IDisposable
     {
         var path = Path.Combine(_keyDir, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(privateKey)))[..16]);
         var content = Encoding.UTF8.GetBytes(privateKey.EndsWith('\n') ? privateKey : privateKey + "\n");
+        // Hosts connected side by side (a wave of the cluster engine) must neither both create the file nor read it half written.
+        lock (_keyLock)
+        {
+            WriteKeyFile(path, content);
+        }
+        return path;
+    }
+
+    private static void WriteKeyFile(string path, byte[] content)
+    {
         if (OperatingSystem.IsWindows())
         {
             File.WriteAllBytes(path, content);
@@ -408,7 +419,6 @@ public sealed class NodeEngine : IDisposable
             });
             fs.Write(content);
         }
-        return path;
     }
 
     public void Dispose() => Directory.Delete(_keyDir, recursive: true);
