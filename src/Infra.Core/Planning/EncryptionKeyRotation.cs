@@ -179,8 +179,16 @@ public static class EncryptionKeyRotation
     /// </summary>
     /// <exception cref="InvalidOperationException">A rotation in progress in either, the same key name with another secret, or a
     /// key more than one above: no sequence of stages keeps every Secret readable.</exception>
-    public static IReadOnlyList<RotationStage> Between(KeptSecrets before, KeptSecrets after)
+    /// <param name="previous">The key <paramref name="after"/>'s replaced (ClusterSecrets keeps it): when the generation was raised
+    /// again after a rotation that did not complete, the hosts may hold it, and the stages go through it (old → previous → new).</param>
+    public static IReadOnlyList<RotationStage> Between(KeptSecrets before, KeptSecrets after, NamedEncryptionKey? previous = null)
     {
+        if (previous is not null && !InProgress(before) && !InProgress(after) && NamedEncryptionKey.Number(previous.Name) is { } p
+            && p == Generation(before) + 1 && Generation(after) == p + 1)
+        {
+            var through = after with { EncryptionKey = previous.Secret, EncryptionKeyName = previous.Name };
+            return [.. Between(before, through), .. Between(through, after)];
+        }
         if (InProgress(before) || InProgress(after))
             throw new InvalidOperationException("the kept secrets hold a rotation in progress (a second key): finish it with 'infra secrets rotate encryption-key' first");
         var old = new NamedEncryptionKey(before.EncryptionKeyName, before.EncryptionKey);
@@ -203,6 +211,28 @@ public static class EncryptionKeyRotation
             new($"rewrite every Secret with {added.Name}", promoted, Rewrite: true),
             new($"drop {old.Name}", after, Rewrite: false),
         ];
+    }
+
+    /// <summary>
+    /// Where a rotation resource created on a live cluster starts: the key ClusterSecrets replaced (<paramref name="previous"/>),
+    /// which the hosts hold when a raise came before the resource existed; <paramref name="after"/> itself when none was replaced.
+    /// Both keys are listed in the first stages, so this is safe also on hosts that already have the new key.
+    /// </summary>
+    public static KeptSecrets CreatedFrom(KeptSecrets after, NamedEncryptionKey? previous) =>
+        previous is null || previous.Name == after.EncryptionKeyName ? after : after with { EncryptionKey = previous.Secret, EncryptionKeyName = previous.Name };
+
+    /// <summary>A key as ClusterSecrets keeps its replaced one in the state: <c>NAME:BASE64</c>.</summary>
+    public static string KeyText(NamedEncryptionKey key) => key.Name + ":" + key.Secret;
+
+    /// <summary>Reads <see cref="KeyText"/>; empty text is no key.</summary>
+    /// <exception cref="FormatException">Not a key name and a 32-byte key.</exception>
+    public static NamedEncryptionKey? ParseKey(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return null;
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        if (colon < 0 || NamedEncryptionKey.Number(text[..colon]) is null || !NamedEncryptionKey.IsKey(text[(colon + 1)..]))
+            throw new FormatException("the replaced encryption key is not NAME:BASE64 (infra-N and 32 bytes)");
+        return new NamedEncryptionKey(text[..colon], text[(colon + 1)..]);
     }
 
     /// <summary>The stages as plans: each key stage a <see cref="Rollout"/>, the rewrite a <see cref="Rewrite"/> for this <paramref name="attempt"/>.</summary>

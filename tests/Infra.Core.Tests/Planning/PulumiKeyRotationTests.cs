@@ -147,4 +147,53 @@ public class PulumiKeyRotationTests
         Assert.Equal(EncryptionKeyRotation.Rewrite(planFor(stages[2].Secrets), stages[2].Secrets).Nodes[0].Steps[0].InputHash,
             EncryptionKeyRotation.Rewrite(planFor(stages[2].Secrets), stages[2].Secrets).Nodes[0].Steps[0].InputHash);
     }
+    [Fact]
+    public void Between_RaisedAgainAfterAnIncompleteRotation_GoesThroughTheReplacedKey_EachStageListingEveryKeyInUse()
+    {
+        var before = Kept.Value;
+        var second = EncryptionKeyRotation.Replace(before, NewKey);
+        var third = EncryptionKeyRotation.Replace(second, new byte[32]);
+        var previous = new NamedEncryptionKey(second.EncryptionKeyName, second.EncryptionKey);
+
+        var stages = EncryptionKeyRotation.Between(before, third, previous);
+
+        Assert.Equal(
+        [
+            "add infra-2 as the second key", "encrypt with infra-2", "rewrite every Secret with infra-2", "drop infra-1",
+            "add infra-3 as the second key", "encrypt with infra-3", "rewrite every Secret with infra-3", "drop infra-2",
+        ], stages.Select(s => s.Title));
+        Assert.Equal(Convert.ToBase64String(NewKey), stages[0].Secrets.SecondEncryptionKey!.Secret);
+        Assert.Equal(third, stages[^1].Secrets);
+        // Without the replaced key there is no safe way through: refused.
+        Assert.Throws<InvalidOperationException>(() => EncryptionKeyRotation.Between(before, third));
+        // The replaced key of a completed rotation changes nothing in the next one.
+        Assert.Equal(EncryptionKeyRotation.Between(second, third).Select(s => s.Title),
+            EncryptionKeyRotation.Between(second, third, new NamedEncryptionKey(before.EncryptionKeyName, before.EncryptionKey)).Select(s => s.Title));
+    }
+
+    [Fact]
+    public void CreatedFrom_AKeyWasReplaced_StartsFromIt_ElseNothingToDo()
+    {
+        var before = Kept.Value;
+        var after = EncryptionKeyRotation.Replace(before, NewKey);
+        var previous = new NamedEncryptionKey(before.EncryptionKeyName, before.EncryptionKey);
+
+        Assert.Equal(4, EncryptionKeyRotation.Between(EncryptionKeyRotation.CreatedFrom(after, previous), after).Count);
+        Assert.Empty(EncryptionKeyRotation.Between(EncryptionKeyRotation.CreatedFrom(after, null), after));
+    }
+
+    [Theory]
+    [InlineData("infra-2")]
+    [InlineData("key1:AAAA")]
+    [InlineData("infra-2:c2hvcnQ=")]
+    public void ParseKey_NotNameAndKey_Refused(string text) =>
+        Assert.Throws<FormatException>(() => EncryptionKeyRotation.ParseKey(text));
+
+    [Fact]
+    public void KeyText_RoundTrips()
+    {
+        var key = new NamedEncryptionKey("infra-7", Convert.ToBase64String(NewKey));
+        Assert.Equal(key, EncryptionKeyRotation.ParseKey(EncryptionKeyRotation.KeyText(key)));
+        Assert.Null(EncryptionKeyRotation.ParseKey(""));
+    }
 }
