@@ -55,6 +55,12 @@ public class ProviderTests
 
         public Task<IReadOnlyDictionary<string, string>> JournalAsync(PlannedHost host, NodeConnection connection, CancellationToken ct) =>
             Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string> { ["prepare.swap"] = "h1" });
+
+        public Task<IReadOnlyList<string>> RotateEncryptionKeyAsync(IReadOnlyList<ClusterPlan> stages, NodeConnection connection, CancellationToken ct)
+        {
+            Calls.Add("rotate: " + string.Join("; ", stages.Select(s => s.Execution.Waves[0].Title)));
+            return Task.FromResult<IReadOnlyList<string>>([]);
+        }
     }
 
     private static readonly Urn NodeUrn = new("urn:pulumi:unit::infra::infra:index:Cluster$kubeadm:index:Node::cp-1");
