@@ -30,6 +30,9 @@ internal sealed class SshNodeEngine(NodeEngine engine) : INodeEngine
         WorkerSlot? slot, NodeConnection connection, CancellationToken ct) =>
         engine.UpgradeAsync(program, firstControlPlane, actions, connection, ct, slot);
 
+    public Task<IReadOnlyList<string>> RotateEncryptionKeyAsync(IReadOnlyList<ClusterPlan> stages, NodeConnection connection, CancellationToken ct) =>
+        engine.RotateEncryptionKeyAsync(stages, connection, ct);
+
     public Task<IReadOnlyDictionary<string, string>> JournalAsync(PlannedHost host, NodeConnection connection, CancellationToken ct) =>
         engine.JournalAsync(host, connection, ct);
 }

@@ -48,6 +48,13 @@ public interface INodeEngine
     Task<IReadOnlyList<string>> UpgradeAsync(NodeProgram program, PlannedHost firstControlPlane, IReadOnlyList<UpgradeAction> actions,
         WorkerSlot? slot, NodeConnection connection, CancellationToken ct);
 
+    /// <summary>
+    /// An encryption key rotation (Core's <c>EncryptionKeyRotation.Plans</c>): each stage in order, each control plane in turn
+    /// under its own lock, a host whose journal has a stage skipped. Returns what ran (<c>host: step</c>); throws at the first
+    /// host that failed, and the stages after it do not run.
+    /// </summary>
+    Task<IReadOnlyList<string>> RotateEncryptionKeyAsync(IReadOnlyList<ClusterPlan> stages, NodeConnection connection, CancellationToken ct);
+
     /// <summary>Step id → input hash of the steps the host's journal records as done; throws when the host cannot be reached.</summary>
     Task<IReadOnlyDictionary<string, string>> JournalAsync(PlannedHost host, NodeConnection connection, CancellationToken ct);
 }

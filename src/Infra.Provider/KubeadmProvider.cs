@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Security.Cryptography;
 using Infra.Core.Infrastructure;
 using Infra.Core.Model;
 using Infra.Core.Pki;
@@ -13,7 +14,8 @@ namespace Infra.Provider;
 /// <summary>
 /// The <c>kubeadm</c> resource provider: <c>kubeadm:index:Node</c> (a host converged to its node program) and
 /// <c>kubeadm:index:ClusterSecrets</c> (the cluster's PKI, host keys and encryption key, made by Core's
-/// <see cref="ClusterPki"/> and kept in the state). Decisions come from Core (<see cref="NodeDiff"/>,
+/// <see cref="ClusterPki"/> and kept in the state) and <c>kubeadm:index:EncryptionKeyRotation</c> (a new encryption key
+/// rolled out to the control planes). Decisions come from Core (<see cref="NodeDiff"/>,
 /// <see cref="StackReader"/>); SSH work from the <see cref="INodeEngine"/>.
 /// </summary>
 public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clock) : PulumiProvider
@@ -22,6 +24,11 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
     public const string SecretsType = "kubeadm:index:ClusterSecrets";
     /// <summary>The pools' labels and taints on the running workers (the relabel procedure), from the first control plane after every node.</summary>
     public const string PoolLabelsType = "kubeadm:index:PoolLabels";
+    public const string RotationType = "kubeadm:index:EncryptionKeyRotation";
+    /// <summary>ClusterSecrets' and the rotation's input: <c>infra:encryptionKeyGeneration</c>.</summary>
+    private const string GenerationKey = "encryptionKeyGeneration";
+    /// <summary>ClusterSecrets' output: the key its last raise replaced (Core's KeyText), which the rotation may need.</summary>
+    private const string PreviousKey = "previousEncryptionKey";
 
     public override Task<ConfigureResponse> Configure(ConfigureRequest request, CancellationToken ct) =>
         Task.FromResult(new ConfigureResponse { AcceptSecrets = true, SupportsPreview = true });
@@ -31,8 +38,9 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
         var failures = request.Type switch
         {
             NodeType => CheckNode(request.OldInputs, request.NewInputs),
-            SecretsType => CheckSecrets(request.OldInputs, request.NewInputs),
+            SecretsType => CheckSecrets(request.OldInputs, request.NewInputs).Concat(CheckGeneration(request.OldInputs, request.NewInputs)).ToList(),
             PoolLabelsType => CheckPoolLabels(request.NewInputs),
+            RotationType => CheckRotation(request.OldInputs, request.NewInputs),
             _ => throw new InvalidOperationException($"unknown resource type {request.Type}"),
         };
         return Task.FromResult(new CheckResponse { Inputs = request.NewInputs, Failures = failures });
@@ -46,6 +54,7 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
             NodeType => DiffNode(old, request.NewInputs),
             SecretsType => DiffSecrets(old, request.OldOutputs, request.NewInputs),
             PoolLabelsType => DiffPoolLabels(old, request.NewInputs),
+            RotationType => DiffRotation(old, request.NewInputs),
             _ => throw new InvalidOperationException($"unknown resource type {request.Type}"),
         });
     }
@@ -62,13 +71,15 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
                 }
             case SecretsType:
                 {
-                    if (request.Preview) return new CreateResponse { Id = "", Outputs = With(inputs, "secrets", PropertyValue.Computed) };
+                    if (request.Preview) return new CreateResponse { Id = "", Outputs = new Dictionary<string, PropertyValue>(inputs) { ["secrets"] = PropertyValue.Computed, [PreviousKey] = PropertyValue.Computed } };
                     var seed = inputs.String("seed") is { Length: > 0 } json ? KeptSecretsSerializer.FromJson(json) : null;
                     var (spec, _) = ReadStack(inputs);
-                    return new CreateResponse { Id = seed is null ? $"{spec.Name}-secrets" : $"{spec.Name}-certificates", Outputs = With(inputs, "secrets", Ensure(inputs, seed)) };
+                    return new CreateResponse { Id = seed is null ? $"{spec.Name}-secrets" : $"{spec.Name}-certificates", Outputs = SecretsOutputs(inputs, seed, null) };
                 }
             case PoolLabelsType:
                 return new CreateResponse { Id = $"{inputs.RequireString("host")}-pool-labels", Outputs = await RelabelAsync(inputs, request.Preview, ct) };
+            case RotationType:
+                return new CreateResponse { Id = "encryption-key-rotation", Outputs = await CreateRotationAsync(inputs, request.Preview, ct) };
             default:
                 throw new InvalidOperationException($"unknown resource type {request.Type}");
         }
@@ -92,7 +103,7 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
                 }
             case SecretsType:
                 {
-                    if (request.Preview) return new UpdateResponse { Outputs = With(inputs, "secrets", request.OldOutputs.GetValueOrDefault("secrets") ?? PropertyValue.Computed) };
+                    if (request.Preview) return new UpdateResponse { Outputs = SecretsPreview(request.OldInputs, request.OldOutputs, inputs) };
                     var kept = KeptSecretsSerializer.FromJson(request.OldOutputs.RequireString("secrets"));
                     if (inputs.String("seed") is { Length: > 0 } json)
                     {
@@ -102,7 +113,13 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
                         foreach (var (host, key) in seed.HostKeys) keys[host] = key;
                         kept = seed with { Issued = kept.Issued, HostKeys = keys };
                     }
-                    return new UpdateResponse { Outputs = With(inputs, "secrets", Ensure(inputs, kept)) };
+                    return new UpdateResponse { Outputs = SecretsOutputs(inputs, kept, request.OldOutputs) };
+                }
+            case RotationType:
+                {
+                    var old = request.OldInputs.IsEmpty ? request.OldOutputs : request.OldInputs;
+                    if (!request.Preview) await RotateAsync(inputs, KeptSecretsSerializer.FromJson(old.RequireString("secrets")), ct);
+                    return new UpdateResponse { Outputs = new Dictionary<string, PropertyValue>(inputs) };
                 }
             case PoolLabelsType:
                 return new UpdateResponse { Outputs = await RelabelAsync(inputs, request.Preview, ct) };
@@ -277,11 +294,10 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
     /// Core's PKI: creates what the hosts lack, keeps everything that exists, re-issues a host certificate when its SANs
     /// changed, and renews the leaves that expire within <c>certificates.renewBeforeDays</c>, as <c>infra apply</c> does.
     /// </summary>
-    private PropertyValue Ensure(ImmutableDictionary<string, PropertyValue> inputs, KeptSecrets? existing)
+    private KeptSecrets Ensure(ImmutableDictionary<string, PropertyValue> inputs, KeptSecrets? existing)
     {
         var (spec, hosts) = ReadStack(inputs);
-        var secrets = CertificateRenewal.EnsureRenewingDue(spec, hosts, existing, clock());
-        return Properties.Value(KeptSecretsSerializer.ToJson(secrets), secret: true);
+        return CertificateRenewal.EnsureRenewingDue(spec, hosts, existing, clock());
     }
 
     /// <summary>The cluster from the <c>stack</c> input, and its hosts: planned, or as the cloud made them (<c>inventory</c>).</summary>
@@ -443,6 +459,16 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
         ImmutableDictionary<string, PropertyValue> inputs)
     {
         var diff = DiffByKeys(old, inputs, ["stack", "inventory", "seed"]);
+        // A raised infra:encryptionKeyGeneration (absent in an earlier program's inputs: 1) makes a new key.
+        if (inputs.IsComputed(GenerationKey) || (Generation(inputs) ?? 1) != (Generation(old) ?? 1))
+        {
+            diff.Changes = true;
+            diff.Diffs = [.. diff.Diffs ?? [], GenerationKey];
+            diff.DetailedDiff = new Dictionary<string, PropertyDiff>(diff.DetailedDiff ?? new Dictionary<string, PropertyDiff>())
+            {
+                [GenerationKey] = new PropertyDiff { Kind = PropertyDiffKind.Update, InputDiff = true },
+            };
+        }
         if (diff.Changes == true || inputs.IsComputed("stack") || inputs.IsComputed("inventory") || oldOutputs.String("secrets") is not { Length: > 0 } json) return diff;
         var (spec, hosts) = ReadStack(inputs);
         if (CertificateRenewal.DueOnApply(spec, hosts, KeptSecretsSerializer.FromJson(json), clock(), []).Count == 0) return diff;
@@ -452,6 +478,146 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
             Diffs = ["secrets"],
             DetailedDiff = new Dictionary<string, PropertyDiff> { ["secrets"] = new PropertyDiff { Kind = PropertyDiffKind.Update, InputDiff = false } },
         };
+    }
+
+    /// <summary>
+    /// ClusterSecrets' outputs: the kept secrets made or renewed (<see cref="Ensure"/>) at the <c>encryptionKeyGeneration</c>
+    /// input. A raise by one replaces the encryption key (Core's <see cref="EncryptionKeyRotation.AtGeneration"/>) and keeps the
+    /// replaced one as <c>previousEncryptionKey</c>; nothing here touches a host, so the new key is in the state before any
+    /// host gets it (the rotation resource rolls it out). Secrets made now (no host has their key) take the generation's name.
+    /// </summary>
+    private Dictionary<string, PropertyValue> SecretsOutputs(ImmutableDictionary<string, PropertyValue> inputs, KeptSecrets? existing,
+        ImmutableDictionary<string, PropertyValue>? oldOutputs)
+    {
+        var secrets = Ensure(inputs, existing);
+        var previous = oldOutputs?.String(PreviousKey) ?? "";
+        if (Generation(inputs) is { } generation && generation != EncryptionKeyRotation.Generation(secrets))
+        {
+            var replaced = new NamedEncryptionKey(secrets.EncryptionKeyName, secrets.EncryptionKey);
+            var fresh = existing is null;
+            secrets = EncryptionKeyRotation.AtGeneration(secrets, generation, () => RandomNumberGenerator.GetBytes(32), fresh);
+            if (!fresh) previous = EncryptionKeyRotation.KeyText(replaced);
+        }
+        return new Dictionary<string, PropertyValue>(inputs)
+        {
+            ["secrets"] = Properties.Value(KeptSecretsSerializer.ToJson(secrets), secret: true),
+            [PreviousKey] = Properties.Value(previous, secret: true),
+        };
+    }
+
+    /// <summary>What a preview of ClusterSecrets shows: unknown secrets when the generation rises (a new key will be made), else the kept ones.</summary>
+    private static Dictionary<string, PropertyValue> SecretsPreview(ImmutableDictionary<string, PropertyValue> oldInputs,
+        ImmutableDictionary<string, PropertyValue> oldOutputs, ImmutableDictionary<string, PropertyValue> inputs)
+    {
+        var raised = inputs.IsComputed(GenerationKey) || (Generation(inputs) is { } after && after != (Generation(oldInputs) ?? 1));
+        return new Dictionary<string, PropertyValue>(inputs)
+        {
+            ["secrets"] = raised ? PropertyValue.Computed : oldOutputs.GetValueOrDefault("secrets") ?? PropertyValue.Computed,
+            [PreviousKey] = raised ? PropertyValue.Computed : oldOutputs.GetValueOrDefault(PreviousKey) ?? Properties.Value("", secret: true),
+        };
+    }
+
+    /// <summary>The <c>encryptionKeyGeneration</c> input as a whole number; null when absent (an earlier program) or not whole.</summary>
+    private static int? Generation(ImmutableDictionary<string, PropertyValue> p) =>
+        p.TryGetValue(GenerationKey, out var v) && v.TryGetNumber(out var n) && n == Math.Floor(n) && n is >= 0 and <= int.MaxValue ? (int)n : null;
+
+    /// <summary>
+    /// ClusterSecrets' generation: never lower than before, up by one at a time (Core's <see cref="EncryptionKeyRotation.GenerationRefusal"/>),
+    /// and not raised on secrets an earlier program made (the rotation resource does not exist yet: nothing would roll the key out).
+    /// </summary>
+    private static List<CheckFailure> CheckGeneration(ImmutableDictionary<string, PropertyValue> old, ImmutableDictionary<string, PropertyValue> inputs)
+    {
+        if (inputs.IsComputed(GenerationKey) || !inputs.ContainsKey(GenerationKey)) return [];
+        if (Generation(inputs) is not { } after)
+            return [new CheckFailure(GenerationKey, $"{EncryptionKeyRotation.GenerationConfigKey} must be a whole number, 1 or more")];
+        if (!old.IsEmpty && !old.ContainsKey(GenerationKey) && after > 1)
+        {
+            return [new CheckFailure(GenerationKey, $"{EncryptionKeyRotation.GenerationConfigKey} is {after}, but this stack's secrets were made by an earlier program: "
+                + "run `pulumi up` once with it at 1 (this program then adds the resource that rolls a new key out), then raise it")];
+        }
+        return EncryptionKeyRotation.GenerationRefusal(old.IsEmpty ? null : Generation(old), after) is { } refusal ? [new CheckFailure(GenerationKey, refusal)] : [];
+    }
+
+    /// <summary>
+    /// The rotation's inputs: what it needs to plan, and (on a live one) a key the control planes can be taken to from the one
+    /// its state holds (Core's <see cref="EncryptionKeyRotation.Between"/> refuses a key reused with another secret, or a jump it
+    /// cannot go through): preview already stops on these, before any host is touched.
+    /// </summary>
+    private static List<CheckFailure> CheckRotation(ImmutableDictionary<string, PropertyValue> old, ImmutableDictionary<string, PropertyValue> inputs)
+    {
+        var failures = new List<CheckFailure>();
+        foreach (var key in new[] { "secrets", "stack", "inventory", "endpoint", "connection" })
+        {
+            if (!inputs.IsComputed(key) && string.IsNullOrEmpty(inputs.String(key))) failures.Add(new CheckFailure(key, $"'{key}' is required"));
+        }
+        if (failures.Count > 0 || old.IsEmpty || inputs.IsComputed("secrets") || inputs.IsComputed(PreviousKey) || old.String("secrets") is not { Length: > 0 } was)
+            return failures;
+        try
+        {
+            _ = EncryptionKeyRotation.Between(KeptSecretsSerializer.FromJson(was), KeptSecretsSerializer.FromJson(inputs.RequireString("secrets")),
+                EncryptionKeyRotation.ParseKey(inputs.String(PreviousKey)));
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException)
+        {
+            failures.Add(new CheckFailure(GenerationKey, e.Message));
+        }
+        return failures;
+    }
+
+    /// <summary>The rotation changes when the encryption key changes (unknown in a preview that raises the generation): <c>pulumi preview</c> shows it.</summary>
+    private static DiffResponse DiffRotation(ImmutableDictionary<string, PropertyValue> old, ImmutableDictionary<string, PropertyValue> inputs)
+    {
+        var changed = new List<string>();
+        if (inputs.IsComputed(GenerationKey) || !Equals(old.GetValueOrDefault(GenerationKey), inputs.GetValueOrDefault(GenerationKey))) changed.Add(GenerationKey);
+        if (inputs.IsComputed("secrets") || KeysOf(old) != KeysOf(inputs)) changed.Add("secrets");
+        return new DiffResponse
+        {
+            Changes = changed.Count > 0,
+            Diffs = changed,
+            DetailedDiff = changed.ToDictionary(k => k, _ => new PropertyDiff { Kind = PropertyDiffKind.Update, InputDiff = true }),
+        };
+    }
+
+    /// <summary>The encryption keys the <c>secrets</c> input holds, in order (only compared, never shown).</summary>
+    private static string? KeysOf(ImmutableDictionary<string, PropertyValue> p) =>
+        p.String("secrets") is { Length: > 0 } json
+            ? string.Join(",", KeptSecretsSerializer.FromJson(json).EncryptionKeys.Select(EncryptionKeyRotation.KeyText))
+            : null;
+
+    /// <summary>
+    /// A rotation resource created: on a new cluster nothing to do (its nodes place the configuration); on a live one whose
+    /// ClusterSecrets replaced a key before this resource existed, that key's rotation (Core's <see cref="EncryptionKeyRotation.CreatedFrom"/>).
+    /// </summary>
+    private async Task<Dictionary<string, PropertyValue>> CreateRotationAsync(ImmutableDictionary<string, PropertyValue> inputs, bool preview, CancellationToken ct)
+    {
+        if (!preview && !inputs.IsComputed("secrets") && !inputs.IsComputed(PreviousKey) && inputs.String("secrets") is { Length: > 0 } json)
+        {
+            var after = KeptSecretsSerializer.FromJson(json);
+            await RotateAsync(inputs, EncryptionKeyRotation.CreatedFrom(after, EncryptionKeyRotation.ParseKey(inputs.String(PreviousKey))), ct);
+        }
+        return new Dictionary<string, PropertyValue>(inputs);
+    }
+
+    /// <summary>
+    /// The control planes taken from <paramref name="before"/>'s key to the <c>secrets</c> input's, in Core's stages
+    /// (<see cref="EncryptionKeyRotation.Between"/>), each control plane in turn (the engine's <see cref="INodeEngine.RotateEncryptionKeyAsync"/>).
+    /// A failure fails the update, so the state keeps <paramref name="before"/> and the next <c>pulumi up</c> runs every stage again:
+    /// each stage but the last lists both keys, the rewrite runs again for this attempt, and each host's journal skips what it has.
+    /// </summary>
+    private async Task RotateAsync(ImmutableDictionary<string, PropertyValue> inputs, KeptSecrets before, CancellationToken ct)
+    {
+        var after = KeptSecretsSerializer.FromJson(inputs.RequireString("secrets"));
+        var stages = EncryptionKeyRotation.Between(before, after, EncryptionKeyRotation.ParseKey(inputs.String(PreviousKey)));
+        if (stages.Count == 0) return;
+        var read = StackFile.Read(PulumiConfig.Source, inputs.RequireString("stack"));
+        var spec = read.Spec ?? throw new InvalidOperationException(string.Join("\n", read.Errors));
+        var endpoint = inputs.RequireString("endpoint");
+        var api = Endpoint.TryParse(endpoint, out var e) ? e! : throw new InvalidOperationException($"the API endpoint '{endpoint}' is not host:port");
+        var plans = EncryptionKeyRotation.Plans(stages, EncryptionKeyRotation.PlanFor(spec, CloudInventory.FromJson(inputs.RequireString("inventory")), api),
+            Guid.NewGuid().ToString("N"));
+        await Console.Error.WriteLineAsync($"encryption key: {string.Join("; ", stages.Select(s => s.Title))} (control planes one at a time)");
+        var ran = await engine.RotateEncryptionKeyAsync(plans, WireJson.NodeConnection(inputs.RequireString("connection")), ct);
+        await Console.Error.WriteLineAsync($"encryption key: {after.EncryptionKeyName} in use; {ran.Count} steps ran");
     }
 
     private static DiffResponse DiffByKeys(ImmutableDictionary<string, PropertyValue> old, ImmutableDictionary<string, PropertyValue> inputs, IReadOnlyList<string> keys)

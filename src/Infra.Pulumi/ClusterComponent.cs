@@ -19,6 +19,8 @@ public sealed class ClusterComponentArgs
     public required Output<string> Secrets { get; init; }
     /// <summary>Node connection, wire JSON, secret.</summary>
     public required Output<string> Connection { get; init; }
+    /// <summary>Resources every node waits for (the encryption key rotation).</summary>
+    public IReadOnlyList<Resource> NodesAfter { get; init; } = [];
 }
 
 /// <summary>
@@ -63,6 +65,7 @@ public sealed class ClusterComponent : ComponentResource
             var program = planned.Apply(x => x.Program);
             var dependsOn = new InputList<Resource>();
             foreach (var before in execution.DependsOn(host.Name)) dependsOn.Add(NodeOf(before));
+            foreach (var before in args.NodesAfter) dependsOn.Add(before);
 
             var node = new Node(host.Name, new NodeArgs
             {

@@ -41,7 +41,8 @@ public sealed class ClusterStack : Stack
         var cloud = spec.Target != Target.Baremetal;
 
         // Made once, kept in the state; protected: losing it would mean new CAs under a live cluster.
-        var secrets = new ClusterSecrets("cluster-secrets", new ClusterSecretsArgs { Stack = document, Inventory = "" },
+        var generation = StackInput.EncryptionKeyGeneration();
+        var secrets = new ClusterSecrets("cluster-secrets", new ClusterSecretsArgs { Stack = document, Inventory = "", EncryptionKeyGeneration = generation },
             new CustomResourceOptions { Protect = true });
 
         Output<IReadOnlyList<HostSpec>> inventory;
@@ -81,6 +82,18 @@ public sealed class ClusterStack : Stack
             kept = certificates.Secrets;
         }
 
+        var connection = StackInput.Connection(spec, kept);
+        // A raised infra:encryptionKeyGeneration: the new key reaches every control plane before any node updates.
+        var rotation = new EncryptionKeyRotationResource("encryption-key-rotation", new EncryptionKeyRotationArgs
+        {
+            Secrets = Output.CreateSecret(kept),
+            PreviousEncryptionKey = secrets.PreviousEncryptionKey,
+            EncryptionKeyGeneration = generation,
+            Stack = document,
+            Inventory = inventory.Apply(inv => CloudInventory.ToJson(inv)),
+            Endpoint = endpoint,
+            Connection = Output.CreateSecret(connection),
+        });
         var cluster = new ClusterComponent("cluster", new ClusterComponentArgs
         {
             Spec = spec,
@@ -88,7 +101,8 @@ public sealed class ClusterStack : Stack
             Inventory = inventory.Apply(inv => HostInventory.WithInventory(spec, inv)),
             ApiEndpoint = endpoint,
             Secrets = Output.CreateSecret(kept),
-            Connection = StackInput.Connection(spec, kept),
+            Connection = connection,
+            NodesAfter = [rotation],
         });
         // The workloads wave runs after the nodes the execution plan runs before it (every worker joined).
         var workloadsOptions = new ComponentResourceOptions { DependsOn = { cluster } };

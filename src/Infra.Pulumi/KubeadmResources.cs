@@ -14,9 +14,13 @@ public sealed class ClusterSecrets : CustomResource
     [Output("secrets")]
     public Output<string> Secrets { get; private set; } = null!;
 
+    /// <summary>The encryption key the last raise of <c>encryptionKeyGeneration</c> replaced (empty when none); secret.</summary>
+    [Output("previousEncryptionKey")]
+    public Output<string> PreviousEncryptionKey { get; private set; } = null!;
+
     public ClusterSecrets(string name, ClusterSecretsArgs args, CustomResourceOptions? options = null)
         : base("kubeadm:index:ClusterSecrets", name, args, CustomResourceOptions.Merge(
-            new CustomResourceOptions { AdditionalSecretOutputs = { "secrets", "seed" } }, options))
+            new CustomResourceOptions { AdditionalSecretOutputs = { "secrets", "seed", "previousEncryptionKey" } }, options))
     {
     }
 }
@@ -34,6 +38,56 @@ public sealed class ClusterSecretsArgs : ResourceArgs
     /// <summary>Secrets to start from (the first resource's, whose host keys the VMs were made with); secret.</summary>
     [Input("seed")]
     public Input<string>? Seed { get; set; }
+
+    /// <summary><c>infra:encryptionKeyGeneration</c>: raised by one, the encryption key is replaced by a new one (the
+    /// <see cref="EncryptionKeyRotationResource"/> rolls it out). Set on the resource that makes the key only.</summary>
+    [Input("encryptionKeyGeneration")]
+    public Input<int>? EncryptionKeyGeneration { get; set; }
+}
+
+/// <summary>
+/// <c>kubeadm:index:EncryptionKeyRotation</c>: when the kept encryption key changed (<c>infra:encryptionKeyGeneration</c>
+/// raised), its update takes every control plane to the new key in the documented stages, one control plane at a time,
+/// before any node updates. A failed update keeps the old key in its state: the next <c>pulumi up</c> runs it again.
+/// </summary>
+public sealed class EncryptionKeyRotationResource : CustomResource
+{
+    public EncryptionKeyRotationResource(string name, EncryptionKeyRotationArgs args, CustomResourceOptions? options = null)
+        : base("kubeadm:index:EncryptionKeyRotation", name, args, CustomResourceOptions.Merge(
+            new CustomResourceOptions { AdditionalSecretOutputs = { "secrets", "previousEncryptionKey", "connection" } }, options))
+    {
+    }
+}
+
+public sealed class EncryptionKeyRotationArgs : ResourceArgs
+{
+    /// <summary>The kept secrets the nodes are built from (ClusterSecrets' output); secret.</summary>
+    [Input("secrets", required: true)]
+    public Input<string> Secrets { get; set; } = null!;
+
+    /// <summary>The key the generation's last raise replaced (ClusterSecrets' output); secret.</summary>
+    [Input("previousEncryptionKey")]
+    public Input<string>? PreviousEncryptionKey { get; set; }
+
+    /// <summary>Shown by preview when it changes.</summary>
+    [Input("encryptionKeyGeneration", required: true)]
+    public Input<int> EncryptionKeyGeneration { get; set; } = null!;
+
+    /// <summary>The stack document (as ClusterSecrets has it).</summary>
+    [Input("stack", required: true)]
+    public Input<string> Stack { get; set; } = null!;
+
+    /// <summary>The hosts as they exist (inventory JSON).</summary>
+    [Input("inventory", required: true)]
+    public Input<string> Inventory { get; set; } = null!;
+
+    /// <summary>The API endpoint the nodes use, host:port.</summary>
+    [Input("endpoint", required: true)]
+    public Input<string> Endpoint { get; set; } = null!;
+
+    /// <summary>How to reach the hosts (as the nodes have it); secret.</summary>
+    [Input("connection", required: true)]
+    public Input<string> Connection { get; set; } = null!;
 }
 
 /// <summary>

@@ -50,6 +50,17 @@ internal static class StackInput
     }
 
     /// <summary>
+    /// <c>infra:encryptionKeyGeneration</c> (default 1): raised by one, the next <c>pulumi up</c> replaces the cluster's
+    /// secrets-encryption key and rolls the new one out to the control planes (the provider checks each change).
+    /// </summary>
+    public static int EncryptionKeyGeneration()
+    {
+        var generation = new Config().GetInt32("encryptionKeyGeneration") ?? 1;
+        return generation >= 1 ? generation
+            : throw new RunException($"stack {Deployment.Instance.StackName}: {EncryptionKeyRotation.GenerationRefusal(null, generation)}");
+    }
+
+    /// <summary>
     /// The SSH key the provider uses: on a cloud stack without <c>ssh.adminPublicKey</c>, the admin key the cluster
     /// secrets keep (so CI needs no SSH secret); else <c>infra:sshPrivateKey</c> (a secret, for CI) or the stack's
     /// <c>ssh.identityFile</c> read here, on the machine that runs <c>pulumi up</c>.

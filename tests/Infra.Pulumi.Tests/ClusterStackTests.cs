@@ -130,6 +130,35 @@ public class ClusterStackTests
         Assert.Contains("stack unit", e.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    [Trait("Item", "14.3")]
+    public async Task ClusterStack_EncryptionKeyGeneration_OnTheSecretsAndOnTheRotationResource()
+    {
+        Configure(BareMetal, new Dictionary<string, string> { ["infra:encryptionKeyGeneration"] = "2" });
+        var mocks = WithProvider();
+
+        var resources = await Deployment.TestAsync<ClusterStack>(mocks, Options);
+
+        var secrets = Assert.Single(mocks.OfType("kubeadm:index:ClusterSecrets")).Inputs;
+        Assert.Equal(2, Convert.ToInt32(secrets["encryptionKeyGeneration"], System.Globalization.CultureInfo.InvariantCulture));
+        var rotation = Assert.Single(mocks.OfType("kubeadm:index:EncryptionKeyRotation")).Inputs;
+        Assert.Equal(2, Convert.ToInt32(rotation["encryptionKeyGeneration"], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("10.0.0.5:6443", (string)rotation["endpoint"]);
+        Assert.Equal(5, Infra.Core.Infrastructure.CloudInventory.FromJson((string)rotation["inventory"]).Count);
+        Assert.Single(resources.OfType<EncryptionKeyRotationResource>());
+    }
+
+    [Fact]
+    [Trait("Item", "14.3")]
+    public async Task ClusterStack_EncryptionKeyGenerationZero_FailsNamingTheKey()
+    {
+        Configure(BareMetal, new Dictionary<string, string> { ["infra:encryptionKeyGeneration"] = "0" });
+
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => Deployment.TestAsync<ClusterStack>(WithProvider(), Options));
+
+        Assert.Contains("infra:encryptionKeyGeneration is 0", e.ToString(), StringComparison.Ordinal);
+    }
+
 #if CLOUD_GCP
     [Fact]
     public async Task ClusterStack_Gcp_VmsWithKeptHostKeysAndNodesInCoresOrder()

@@ -60,6 +60,12 @@ public class ProviderTests
 
         public Task<IReadOnlyDictionary<string, string>> JournalAsync(PlannedHost host, NodeConnection connection, CancellationToken ct) =>
             Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string> { ["prepare.swap"] = "h1" });
+
+        public Task<IReadOnlyList<string>> RotateEncryptionKeyAsync(IReadOnlyList<ClusterPlan> stages, NodeConnection connection, CancellationToken ct)
+        {
+            Calls.Add("rotate: " + string.Join("; ", stages.Select(s => s.Execution.Waves[0].Title)));
+            return Task.FromResult<IReadOnlyList<string>>([]);
+        }
     }
 
     private static readonly Urn NodeUrn = new("urn:pulumi:unit::infra::infra:index:Cluster$kubeadm:index:Node::cp-1");
@@ -79,7 +85,7 @@ public class ProviderTests
 
     private static NodeProgram Program(string host = "cp-1", string hash = "h1")
     {
-        var planned = HostInventory.Plan(SampleSpecs.BareMetal()).Single(h => h.Name == host);
+        var planned = HostInventory.Plan(SampleSpecs.BareMetal(3, 2)).Single(h => h.Name == host);
         return new NodeProgram
         {
             Host = planned,

@@ -21,6 +21,7 @@ public sealed class NodeEngine : IDisposable
 {
     private readonly Redactor _redactor = new();
     private readonly string _keyDir = Directory.CreateTempSubdirectory("infra-provider-").FullName;
+    private readonly Lock _keyLock = new();
     private static readonly Phase[] ApplyPhases = [Phase.Prepare, Phase.Etcd, Phase.ControlPlane, Phase.Workers, Phase.Workloads];
     /// <summary>How hosts are reached: SSH with the connection's key, or (tests) in-memory hosts.</summary>
     private readonly HostSessionFactory? _sessions;
@@ -361,6 +362,47 @@ public sealed class NodeEngine : IDisposable
         return state.Probe!.Journal.ToDictionary(kv => kv.Key, kv => kv.Value.InputHash, StringComparer.Ordinal);
     }
 
+    /// <summary>
+    /// An encryption key rotation for the provider (Core's <see cref="EncryptionKeyRotation.Plans"/>): each stage in order,
+    /// run as <c>infra apply</c> runs it (<see cref="ClusterConverger"/>, its wave one control plane at a time, each API
+    /// server restarted and answering before the next), under each host's own lock. A host whose journal already has a
+    /// stage's configuration is skipped, so running the stages again after a failure finishes them.
+    /// </summary>
+    /// <returns>What ran, as <c>host: step</c>, in order.</returns>
+    /// <exception cref="HostRunException">The first host that failed, could not be reached or was locked; the stages after it did not run.</exception>
+    public async Task<IReadOnlyList<string>> RotateEncryptionKeyAsync(IReadOnlyList<ClusterPlan> stages, NodeConnection connection, CancellationToken ct)
+    {
+        var engine = new ClusterConverger(Connect(connection), _redactor);
+        var options = new ConvergeOptions
+        {
+            LockHolder = LockHolder.ForThisProcess(),
+            HolderIsGone = LockHolder.IsGoneHere,
+            CommandTimeout = TimeSpan.FromSeconds(connection.CommandTimeoutSeconds),
+            ClusterLock = false,
+            Phases = [Phase.Prepare],
+        };
+        var ran = new List<string>();
+        foreach (var stage in stages)
+        {
+            var report = await engine.ApplyAsync(stage, options, _ => true, ct);
+            ran.AddRange(report.Hosts.SelectMany(h => h.Ran.Select(step => $"{h.Host}: {step}")));
+            if (report.ExitCode != 0) throw StageFailure(stage, report);
+        }
+        return ran;
+    }
+
+    private static HostRunException StageFailure(ClusterPlan stage, ClusterReport report)
+    {
+        var title = stage.Execution.Waves.Count > 0 ? stage.Execution.Waves[0].Title : "key rotation";
+        if (report.Hosts.FirstOrDefault(h => h.Failure is not null) is { Failure: { } failure } failed)
+            return new StepFailedException(failed.Host, failure with { StepId = $"{failure.StepId} (stage: {title})" });
+        if (report.Hosts.FirstOrDefault(h => h.State is HostState.Unreachable or HostState.HostKeyRefused) is { } unreachable)
+            return new HostUnreachableException(unreachable.Host, unreachable.Message ?? "", unreachable.State == HostState.HostKeyRefused);
+        var stopped = report.Hosts.FirstOrDefault(h => h.State is not (HostState.Converged or HostState.Unchanged));
+        var host = stopped?.Host ?? stage.FirstControlPlane.Name;
+        return new HostBlockedException(host, $"{title}: " + (report.Refusal ?? stopped?.Message ?? stopped?.State.ToString() ?? "stopped"));
+    }
+
     /// <summary>The shared host run under the host's own lock only (the Pulumi engine orders the hosts; no cluster lock).</summary>
     private HostRun Run(NodeConnection connection) => new(Connect(connection), _redactor, new ConvergeOptions
     {
@@ -392,6 +434,16 @@ public sealed class NodeEngine : IDisposable
     {
         var path = Path.Combine(_keyDir, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(privateKey)))[..16]);
         var content = Encoding.UTF8.GetBytes(privateKey.EndsWith('\n') ? privateKey : privateKey + "\n");
+        // Hosts connected side by side (a wave of the cluster engine) must neither both create the file nor read it half written.
+        lock (_keyLock)
+        {
+            WriteKeyFile(path, content);
+        }
+        return path;
+    }
+
+    private static void WriteKeyFile(string path, byte[] content)
+    {
         if (OperatingSystem.IsWindows())
         {
             File.WriteAllBytes(path, content);
@@ -406,7 +458,6 @@ public sealed class NodeEngine : IDisposable
             });
             fs.Write(content);
         }
-        return path;
     }
 
     public void Dispose() => Directory.Delete(_keyDir, recursive: true);
