@@ -1,6 +1,6 @@
 using Infra.Core.Model;
-using Infra.Core.Shell;
 using Infra.Core.Planning;
+using Infra.Core.Shell;
 using Infra.Core.Spec;
 using Infra.Core.Tests.NodePrograms;
 using Infra.TestKit;
