@@ -325,4 +325,29 @@ public class UpgradePlannerTests
         Assert.Contains("readonly INSTALLS=''", script, StringComparison.Ordinal);
         Assert.Contains("install it on every member first (packages.source preinstalled)", script, StringComparison.Ordinal);
     }
+
+    /// <summary>The external members' etcd upgrade steps, per package source (ShellScriptTests counts their sources as rendered).</summary>
+    internal static IEnumerable<Step> EtcdUpgradeSteps() => new[] { PackageSource.Repository, PackageSource.Preinstalled }
+        .Select(source => ExternalEtcdProcedure("3.6.9", "3.7.0", source).Actions["etcd-1"].Single().Step);
+
+    [RealToolFact("shellcheck")]
+    [Trait("Item", "13.2")]
+    public void Shellcheck_EtcdUpgradeSteps_Pass()
+    {
+        var dir = Directory.CreateTempSubdirectory("infra-etcd-upgrade-").FullName;
+        try
+        {
+            foreach (var step in EtcdUpgradeSteps())
+            {
+                var file = Path.Combine(dir, "upgrade-etcd.sh");
+                File.WriteAllText(file, "#!/bin/bash\n" + step.Script);
+                var r = NodePrograms.Tool.Run("shellcheck", "shellcheck", ["-S", "style", "-s", "bash", "-f", "gcc", file]);
+                Assert.True(r.ExitCode == 0, r.Output + "\n" + step.Script);
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
