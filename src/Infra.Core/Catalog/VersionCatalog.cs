@@ -45,13 +45,24 @@ public static class VersionCatalog
     public const string HelmVersion = "v3.19.0";
 
     /// <summary>
-    /// The etcd external members run for every supported minor: kubeadm's SupportedEtcdVersion (cmd/kubeadm/app/constants),
-    /// the SHA-256 of etcd-v3.6.9-linux-amd64.tar.gz as the release's SHA256SUMS lists it
-    /// (github.com/etcd-io/etcd/releases/download/v3.6.9/SHA256SUMS; docs/upstream.md, "etcd v3.6.9 linux-amd64 archive SHA-256"),
-    /// and kubeadm's MinExternalEtcdVersion.
+    /// The etcd external members run, per minor: kubeadm's SupportedEtcdVersion for the minor (cmd/kubeadm/app/constants;
+    /// 3.6.9-0 for 34, 35 and 36 after etcd's 3.6.9 bump, docs/upstream.md "SupportedEtcdVersion per minor"), the SHA-256
+    /// of etcd-vVERSION-linux-amd64.tar.gz as the release's SHA256SUMS lists it (docs/upstream.md, "etcd v3.6.9
+    /// linux-amd64 archive SHA-256"), and kubeadm's MinExternalEtcdVersion. A minor whose etcd is newer than the
+    /// previous minor's makes an upgrade to it upgrade the external members first (UpgradePlanner); null for a minor
+    /// the tool does not support.
     /// </summary>
-    public static readonly (string Version, string Sha256, string MinimumForKubeadm) Etcd =
+    public static (string Version, string Sha256, string MinimumForKubeadm)? EtcdFor(int major, int minor) => (major, minor) switch
+    {
+        (1, 34) or (1, 35) or (1, 36) => Etcd369,
+        _ => null,
+    };
+
+    private static readonly (string Version, string Sha256, string MinimumForKubeadm) Etcd369 =
         ("3.6.9", "633136f13fcadac52e5c0ddcb97912643af6fcb9cb362e75774d0f96f7666396", "3.5.24");
+
+    /// <summary>The newest supported minor's etcd: what kubeadm's stacked etcd image runs (the day-two etcd commands are written for it).</summary>
+    public static (string Version, string Sha256, string MinimumForKubeadm) Etcd => EtcdFor(SupportedMinors[^1].Major, SupportedMinors[^1].Minor)!.Value;
 }
 
 /// <summary>Versions of what a node runs besides Kubernetes itself, for one minor.</summary>

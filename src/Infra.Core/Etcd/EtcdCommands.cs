@@ -109,6 +109,14 @@ public sealed record EtcdCommands
         ? ["etcdctl", .. ClientFlags(path => path, commandTimeout)]
         : throw new InvalidOperationException("etcdctl runs inside kubeadm's etcd container here: use the commands that carry it");
 
+    /// <summary>
+    /// etcdctl inside kubeadm's etcd container with this client's TLS and timeouts as separate words, for a script that
+    /// finds the container itself (it changes when the kubelet restarts etcd) and runs these through <c>crictl exec</c>.
+    /// </summary>
+    public IReadOnlyList<string> ContainerCtlWords(string commandTimeout) => Access == EtcdAccess.StaticPod
+        ? ["etcdctl", .. ClientFlags(path => path, commandTimeout)]
+        : throw new InvalidOperationException("etcdctl runs on the host here: use HostCtlWords");
+
     /// <summary>A bash variable's value as one word: <c>"$name"</c> (the name must be a plain identifier).</summary>
     private static string Variable(string name) =>
         name.Length > 0 && name.All(c => c is '_' or (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9')) && !char.IsDigit(name[0])

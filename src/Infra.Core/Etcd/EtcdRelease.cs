@@ -71,15 +71,14 @@ public sealed record EtcdRelease
     /// <summary>The top folder of the archive, holding etcd, etcdctl and etcdutl.</summary>
     public string ArchiveFolder => $"etcd-v{Version}-linux-amd64";
 
-    // The pin and its source: VersionCatalog.Etcd.
-    private static readonly EtcdRelease Pinned = new()
-    {
-        Version = EtcdVersion.Parse(VersionCatalog.Etcd.Version),
-        Sha256 = VersionCatalog.Etcd.Sha256,
-        MinimumForKubeadm = EtcdVersion.Parse(VersionCatalog.Etcd.MinimumForKubeadm),
-    };
-
-    /// <summary>The release for a Kubernetes version, or null for a minor the tool does not support.</summary>
+    /// <summary>The release for a Kubernetes version (the pin and its source: VersionCatalog.EtcdFor), or null for a minor the tool does not support.</summary>
     public static EtcdRelease? For(KubernetesVersion kubernetes) =>
-        VersionCatalog.IsSupported(kubernetes.Major, kubernetes.Minor) ? Pinned : null;
+        VersionCatalog.EtcdFor(kubernetes.Major, kubernetes.Minor) is { } pin && VersionCatalog.IsSupported(kubernetes.Major, kubernetes.Minor)
+            ? new EtcdRelease
+            {
+                Version = EtcdVersion.Parse(pin.Version),
+                Sha256 = pin.Sha256,
+                MinimumForKubeadm = EtcdVersion.Parse(pin.MinimumForKubeadm),
+            }
+            : null;
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Infra.Core.Etcd;
 using Infra.Core.Kubeadm;
 using Infra.Core.Model;
 using Infra.Core.Pki;
@@ -12,8 +13,8 @@ namespace Infra.Core.NodePrograms;
 /// The reconfigure procedure of a control plane: its step follows the node's init or join in the control-plane phase,
 /// so the execution plan's control-plane waves run it one control plane at a time (the first control plane, then
 /// the others in join order). Its inputs are the control-plane settings alone (ClusterConfiguration with this node's
-/// endpoint and patches): a changed API server, controller manager or scheduler setting, or certificate SAN (a new
-/// controlPlane.endpoint name), changes this step and nothing else.
+/// endpoint and patches): a changed API server, controller manager, scheduler or stacked etcd setting, or certificate
+/// SAN (a new controlPlane.endpoint name), changes this step and nothing else.
 /// </summary>
 public static class ReconfigureSteps
 {
@@ -50,12 +51,19 @@ public static class ReconfigureSteps
             .Set("MANIFESTS_DIR", HostPaths.ManifestsDir).Set("ADMIN_CONF", HostPaths.AdminConf).Set("NODE", host.Name)
             .Set("NODE_API", RenewSteps.ApiServerOf(host) ?? RenewSteps.LocalApiServer)
             .Set("HEALTH_TIMEOUT", HealthTimeoutSeconds.ToString(CultureInfo.InvariantCulture));
+        // Stacked etcd's manifest follows the same settings (ClusterConfiguration's etcd.local, the image repository, the
+        // node's etcd patch): made again here, its member restarted under a health gate, one control plane at a time.
+        var etcd = EtcdCommands.KubeadmHealthcheck;
+        var stacked = c.Kubeadm.ExternalEtcdEndpoints.Count == 0;
+        args.Set("STACKED_ETCD", stacked ? "yes" : "").Set("CRI_ENDPOINT", EtcdCommands.CriEndpoint)
+            .Set("ETCD_LOCAL", $"https://127.0.0.1:{PlannedMember.ClientPort}").List("ETCD_CTL", etcd.ContainerCtlWords("5s"));
         var script = ShellScript.Render(args, ShellScript.Load("reconfigure/control-plane.sh"));
         var check = ShellScript.Render(new ShellArgs().Set("APPLIED", HostPaths.AppliedControlPlane).Set("DIGEST", digest),
             ShellScript.Load("reconfigure/control-plane-check.sh"));
         return Step.Create(ControlPlaneStepId, Phase.ControlPlane,
-            "reconfigure: make the API server, controller manager and scheduler run with the cluster's settings (certificate SANs, "
-                + "flags, patches); when they changed on a live cluster, regenerate the certificate and manifests and wait until the API server is ready",
+            "reconfigure: make the API server, controller manager, scheduler and stacked etcd run with the cluster's settings (certificate SANs, "
+                + "flags, patches); when they changed on a live cluster, regenerate the certificate and manifests (etcd's only while every member is "
+                + "healthy, then wait until this member and every member are healthy again) and wait until the API server is ready",
             script, check, Steps.In(("settings", digest)), OsRelease.All);
     }
 

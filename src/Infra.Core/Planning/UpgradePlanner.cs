@@ -90,6 +90,8 @@ public static class UpgradePlanner
     public const string PackagesStep = "upgrade.packages";
     public const string KubeadmStep = "upgrade.kubeadm";
     public const string KubeletStep = "upgrade.kubelet";
+    /// <summary>An external etcd member's upgrade to the new minor's etcd (<see cref="EtcdRelease.For"/>), before the first control plane's.</summary>
+    public const string EtcdStep = "upgrade.etcd";
     public const string DrainStepPrefix = "upgrade.drain.";
     public const string UncordonStepPrefix = "upgrade.uncordon.";
     public const string SnapshotDir = HostPaths.JournalDir + "/upgrade-snapshots";
@@ -106,8 +108,11 @@ public static class UpgradePlanner
     /// <param name="plan">The plan for the stack's (new) version; its <c>prepare.kubernetes</c> steps install the new packages per source.</param>
     /// <param name="members">The nodes already in the cluster (null: every planned node); hosts that join in the same
     /// apply join at the new version after the upgrade.</param>
+    /// <param name="etcdReleases">The external members' etcd per Kubernetes version (tests give entries the catalog does
+    /// not have yet); <see cref="EtcdRelease.For"/> by default.</param>
     /// <exception cref="ArgumentException">The move is not an upgrade.</exception>
-    public static UpgradeProcedure Plan(ClusterPlan plan, VersionMove move, IReadOnlySet<string>? members = null)
+    public static UpgradeProcedure Plan(ClusterPlan plan, VersionMove move, IReadOnlySet<string>? members = null,
+        Func<KubernetesVersion, EtcdRelease?>? etcdReleases = null)
     {
         if (!move.IsUpgrade) throw new ArgumentException($"{move.From} → {move.To} is not an upgrade", nameof(move));
         if (plan.Spec.Kubernetes.Version != move.To) throw new ArgumentException($"the plan is for {plan.Spec.Kubernetes.Version}, not {move.To}", nameof(plan));
@@ -125,8 +130,19 @@ public static class UpgradePlanner
         {
             Wave($"requirements: every node meets {move.To}'s (operating system, cgroup v2 where needed)", nodes, WavePacing.Parallel),
             Wave($"preflight: every node at {move.From}, API and etcd healthy, kubeadm upgrade plan" + (stacked ? ", etcd snapshot" : ""), [first], WavePacing.OneAtATime),
-            Wave($"first control plane {first.Name}: kubeadm upgrade apply v{to}", [first], WavePacing.OneAtATime),
         };
+        // External etcd first when the new minor needs a newer etcd (never an older one): one member at a time, each
+        // restarted only while every member is healthy and done once it and every member are healthy again.
+        etcdReleases ??= EtcdRelease.For;
+        var etcdMembers = plan.Spec.Etcd.Topology == EtcdTopology.External ? plan.Hosts.Where(h => h.Has(Roles.Etcd)).ToList() : [];
+        var (etcdFrom, etcdTo) = (etcdReleases(move.From), etcdReleases(move.To));
+        var etcdUpgrade = etcdMembers.Count > 0 && etcdFrom is not null && etcdTo is not null && etcdTo.Version > etcdFrom.Version;
+        if (etcdUpgrade)
+        {
+            waves.Add(Wave($"external etcd members: etcd v{etcdFrom!.Version} → v{etcdTo!.Version}, one at a time, every member healthy before the next",
+                etcdMembers, WavePacing.OneAtATime));
+        }
+        waves.Add(Wave($"first control plane {first.Name}: kubeadm upgrade apply v{to}", [first], WavePacing.OneAtATime));
         if (cps.Count > 1) waves.Add(Wave("other control planes: kubeadm upgrade node", cps.Skip(1).ToList(), WavePacing.OneAtATime));
         if (workers.Count > 0) waves.Add(Wave("workers: kubeadm upgrade node", workers, WavePacing.Batches(settings.WorkerBatchSize)));
 
@@ -136,6 +152,13 @@ public static class UpgradePlanner
         {
             var program = plan.Nodes.Single(n => n.Host.Name == node.Name);
             actions[node.Name] = NodeActions(program, first, move, settings, node == first ? preflight : null);
+        }
+        if (etcdUpgrade)
+        {
+            foreach (var member in etcdMembers)
+            {
+                actions[member.Name] = [new(member.Name, EtcdMemberUpgrade(plan, plan.Nodes.Single(n => n.Host.Name == member.Name), etcdFrom!, etcdTo!))];
+            }
         }
         return new UpgradeProcedure
         {
@@ -212,6 +235,31 @@ public static class UpgradePlanner
         list.Add(new(node.Name, Kubelet(to, node.Os)));
         list.Add(new(first.Name, Uncordon(node.Name, to, first.Os)));
         return list;
+    }
+
+    /// <summary>
+    /// An external member's etcd upgrade: refused where it would be a downgrade (or, preinstalled, where the new etcd
+    /// is not installed yet), the new minor's own <c>prepare.etcd-install</c> (per package source), then the member
+    /// restarted once every member is healthy and waited for until it and every member are healthy again (the
+    /// certificate renewal's restart, renew/etcd-member.sh), and etcd.member's stamp written so the apply after the
+    /// upgrade does not restart it again.
+    /// </summary>
+    private static Step EtcdMemberUpgrade(ClusterPlan plan, NodeProgram program, EtcdRelease from, EtcdRelease to)
+    {
+        var install = program.Steps.Single(s => s.Id == "prepare.etcd-install");
+        var guard = ShellScript.Render(new ShellArgs().Set("TARGET_ETCD", to.Version.ToString())
+            .Set("INSTALLS", plan.Spec.Packages.Source == PackageSource.Preinstalled ? "" : "yes"), ShellScript.Load("upgrade/etcd-guard.sh"));
+        var restart = ShellScript.Render(new ShellArgs().List("ETCD_CTL", EtcdCommands.MemberHealthcheck.HostCtlWords("3s"))
+            .Set("CLUSTER_ENDPOINTS", string.Join(',', EtcdMembers.Of(plan.Spec, plan.Hosts).Select(m => m.ClientUrl)))
+            .Set("LOCAL_ENDPOINT", $"https://127.0.0.1:{PlannedMember.ClientPort}")
+            .Set("HEALTH_TIMEOUT", RenewSteps.HealthTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .Set("ENV_FILE", EtcdPhase.EnvFile).Set("UNIT_FILE", EtcdPhase.Unit).Set("CONFIG_STAMP", EtcdPhase.ConfigStamp),
+            ShellScript.Load("renew/etcd-member.sh"), ShellScript.Load("upgrade/etcd-stamp.sh"));
+        return Step.Create(EtcdStep, Phase.Upgrade,
+            $"Upgrade etcd v{from.Version} → v{to.Version} on this external member: {install.Description}; restarted only while every member is healthy, "
+                + "done once it and every member are healthy again",
+            guard + install.Script[Step.Header.Length..] + restart, check: null,
+            Steps.In(("from", from.Version.ToString()), ("to", to.Version.ToString())), install.Os, install.Files, install.RuntimeInputs, install.BundleUploads);
     }
 
     private static ExecutionWave Wave(string title, IReadOnlyList<PlannedHost> hosts, WavePacing pacing) =>

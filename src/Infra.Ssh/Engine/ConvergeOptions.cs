@@ -1,4 +1,6 @@
+using Infra.Core.Etcd;
 using Infra.Core.Model;
+using Infra.Core.Spec;
 
 namespace Infra.Ssh.Engine;
 
@@ -20,4 +22,6 @@ public sealed record ConvergeOptions
     public string? BundleDirectory { get; init; }
     /// <summary>Take the cluster lock on the first control plane (the infra command does; the Pulumi provider does not).</summary>
     public bool ClusterLock { get; init; } = true;
+    /// <summary>The external members' etcd per Kubernetes version for an upgrade; the catalogue's by default (tests give entries it does not have yet).</summary>
+    public Func<KubernetesVersion, EtcdRelease?>? EtcdReleases { get; init; }
 }

@@ -175,7 +175,7 @@ public sealed class NodeEngine : IDisposable
                 var proxy = new HostRunState(program) { Session = where.Session };
                 if (!await run.RunStepAsync(proxy, action.Step, null, ct))
                 {
-                    if (holding) await MarkSlotFailedAsync(onFirst.Session!, slot!, timeout);
+                    if (holding) await MarkSlotFailedAsync(run, onFirst, slot!, timeout);
                     throw proxy.Stop!.ToException(program.Host.Name);
                 }
                 ran.Add(action.Step.Id);
@@ -236,7 +236,7 @@ public sealed class NodeEngine : IDisposable
             await ClaimSlotAsync(session, first.Name, slot, timeout, ct);
             if (!await run.RunStepAsync(state, step, null, ct))
             {
-                await MarkSlotFailedAsync(session, slot, timeout);
+                await MarkSlotFailedAsync(run, new HostRunState(new NodeProgram { Host = first, Steps = [] }) { Session = session }, slot, timeout);
                 throw state.Stop!.ToException(state.Host);
             }
             await RunSlotAsync(session, first.Name, slot.Release, "release", timeout, ct);
@@ -268,15 +268,34 @@ public sealed class NodeEngine : IDisposable
         }
     }
 
-    /// <summary>Best effort: the node's own failure is what the caller reports; a slot left running only makes the others wait.</summary>
-    private static async Task MarkSlotFailedAsync(IHostSession first, WorkerSlot slot, TimeSpan timeout)
+    /// <summary>
+    /// Best effort: the node's own failure is what the caller reports. A slot left running makes the other workers wait
+    /// until their bound, so when the connection to the first control plane broke a fresh one marks it.
+    /// </summary>
+    private static async Task MarkSlotFailedAsync(HostRun run, HostRunState onFirst, WorkerSlot slot, TimeSpan timeout)
     {
         try
         {
-            await first.RunAsync(slot.Fail, null, timeout, "worker slot: fail", CancellationToken.None);
+            await onFirst.Session!.RunAsync(slot.Fail, null, timeout, "worker slot: fail", CancellationToken.None);
+            return;
         }
         catch (SshTransportException)
         {
+        }
+        var fresh = new HostRunState(onFirst.Program);
+        try
+        {
+            if (await run.ConnectAsync(fresh, CancellationToken.None))
+            {
+                await fresh.Session!.RunAsync(slot.Fail, null, timeout, "worker slot: fail", CancellationToken.None);
+            }
+        }
+        catch (SshTransportException)
+        {
+        }
+        finally
+        {
+            if (fresh.Session is not null) await fresh.Session.DisposeAsync();
         }
     }
 

@@ -67,7 +67,7 @@ internal sealed class UpgradeRun
             return new(null, null, $"{move.Describe()} needs every node reachable and probed first; {string.Join(", ", unreached)} {(unreached.Count == 1 ? "is" : "are")} not: nothing was upgraded");
         }
         var members = nodes.Where(Bootstrapped).Select(s => s.Host).ToHashSet(StringComparer.Ordinal);
-        var procedure = UpgradePlanner.Plan(plan, move, members);
+        var procedure = UpgradePlanner.Plan(plan, move, members, options.EtcdReleases);
 
         var pending = new Dictionary<string, List<UpgradeAction>>(StringComparer.Ordinal);
         foreach (var (node, actions) in procedure.Actions)

@@ -36,7 +36,10 @@ public sealed class ReconfigureScriptTests : IDisposable
 
     private static string Sha256(byte[] content) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content));
 
-    private Tool.Result Run(Step step, bool kubeadmFails = false, bool kubeletStuck = false)
+    /// <summary>How the stand-in etcdctl (run by the crictl stand-in) answers.</summary>
+    private enum Etcd { Healthy, UnhealthyBefore, UnhealthyAfter }
+
+    private Tool.Result Run(Step step, bool kubeadmFails = false, bool kubeletStuck = false, Etcd etcd = Etcd.Healthy)
     {
         var bin = Path.Combine(_root, "bin");
         Directory.CreateDirectory(bin);
@@ -48,6 +51,7 @@ public sealed class ReconfigureScriptTests : IDisposable
             case "$*" in
               "init phase certs apiserver "*) echo new > '{{OnHost("/etc/kubernetes/pki")}}/apiserver.crt'; echo new > '{{OnHost("/etc/kubernetes/pki")}}/apiserver.key' ;;
               "init phase control-plane "*) { echo "# made from"; cat "$6"; } > "{{manifests}}/kube-${4/apiserver/apiserver}.yaml" ;;
+              "init phase etcd local "*) { echo "# etcd made from"; cat "$6"; } > "{{manifests}}/etcd.yaml" ;;
             esac
             """.Replace("kube-${4/apiserver/apiserver}", "kube-$4", StringComparison.Ordinal));
         File.WriteAllText(Path.Combine(bin, "kubectl"), $$"""
@@ -56,6 +60,21 @@ public sealed class ReconfigureScriptTests : IDisposable
             case "$*" in
               *"get pod "*) pod=$5; {{(kubeletStuck ? "echo stuck; exit 0" : "")}}
                 md5sum "{{manifests}}/${pod%-cp-1}.yaml" | cut -c1-32 ;;
+            esac
+            """);
+        // The etcd container's etcdctl: unhealthy before kubeadm made etcd's manifest, or after it.
+        var unhealthy = etcd switch
+        {
+            Etcd.UnhealthyBefore => "true",
+            Etcd.UnhealthyAfter => $"grep -q 'etcd made from' '{manifests}/etcd.yaml'",
+            _ => "false",
+        };
+        File.WriteAllText(Path.Combine(bin, "crictl"), $$"""
+            #!/bin/bash
+            echo "crictl $*" >> '{{Calls}}'
+            case "$*" in
+              *" ps "*) echo etcd-container ;;
+              *" exec "*) if {{unhealthy}}; then echo 'https://127.0.0.1:2379 is unhealthy' >&2; exit 1; fi ;;
             esac
             """);
         foreach (var f in Directory.GetFiles(bin)) File.SetUnixFileMode(f, (UnixFileMode)0b111_101_101);
@@ -75,7 +94,7 @@ public sealed class ReconfigureScriptTests : IDisposable
         Directory.CreateDirectory(OnHost(HostPaths.AppliedDir));
         File.WriteAllText(OnHost("/etc/kubernetes/pki/apiserver.crt"), "old\n");
         File.WriteAllText(OnHost("/etc/kubernetes/pki/apiserver.key"), "old\n");
-        foreach (var c in new[] { "kube-apiserver", "kube-controller-manager", "kube-scheduler" }) File.WriteAllText(OnHost($"{HostPaths.ManifestsDir}/{c}.yaml"), "# old\n");
+        foreach (var c in new[] { "etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler" }) File.WriteAllText(OnHost($"{HostPaths.ManifestsDir}/{c}.yaml"), "# old\n");
         if (fresh is not null) File.WriteAllText(OnHost(HostPaths.BootstrappedFresh), fresh + "\n");
         if (applied is not null) File.WriteAllText(OnHost(HostPaths.AppliedControlPlane), applied + "\n");
     }
@@ -143,6 +162,7 @@ public sealed class ReconfigureScriptTests : IDisposable
         Assert.Equal(
         [
             $"kubeadm init phase certs apiserver --config {settings}",
+            $"kubeadm init phase etcd local --config {settings} --patches {OnHost(HostPaths.KubeadmPatchesDir)}",
             $"kubeadm init phase control-plane apiserver --config {settings} --patches {OnHost(HostPaths.KubeadmPatchesDir)}",
             $"kubeadm init phase control-plane controller-manager --config {settings} --patches {OnHost(HostPaths.KubeadmPatchesDir)}",
             $"kubeadm init phase control-plane scheduler --config {settings} --patches {OnHost(HostPaths.KubeadmPatchesDir)}",
@@ -181,8 +201,81 @@ public sealed class ReconfigureScriptTests : IDisposable
         var r = Run(step, kubeletStuck: true);
 
         Assert.NotEqual(0, r.ExitCode);
-        Assert.Contains("the kubelet did not run the new kube-apiserver manifest on cp-1 within 2 s", r.Output, StringComparison.Ordinal);
+        Assert.Contains("the kubelet did not run the new etcd manifest on cp-1 within 2 s", r.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(CallLines, c => c.Contains("upload-config", StringComparison.Ordinal));
         Assert.Equal("an-older-digest\n", File.ReadAllText(OnHost(HostPaths.AppliedControlPlane)));
+    }
+
+    /// <summary>
+    /// Stacked etcd (issue 13: no change recorded as done unless it is in effect): its manifest is made with the same
+    /// settings and patches only while every member answers, then the step waits until the kubelet runs it and this
+    /// member and every member answer again, before the other components. kubeadm's `init phase etcd local` takes
+    /// --config and --patches (kubernetes/kubernetes cmd/kubeadm/app/cmd/phases/init/etcd.go, getEtcdPhaseFlags).
+    /// </summary>
+    [Fact]
+    [Trait("Item", "13.3")]
+    public void Script_StackedEtcd_ManifestMadeWhileEveryMemberHealthyThenWaitedRunningAndHealthyBeforeTheOthers()
+    {
+        var step = SettingsStep();
+        Existing(applied: "an-older-digest");
+
+        var r = Run(step);
+
+        Assert.True(r.ExitCode == 0, r.Output);
+        var calls = CallLines.ToList();
+        int At(string text, int from = 0) => calls.FindIndex(from, c => c.Contains(text, StringComparison.Ordinal));
+        var pki = OnHost("/etc/kubernetes/pki/etcd");
+        var health = $"etcdctl --cacert={pki}/ca.crt --cert={pki}/healthcheck-client.crt "
+            + $"--key={pki}/healthcheck-client.key --dial-timeout=2s --command-timeout=5s --endpoints=https://127.0.0.1:2379 endpoint health";
+        var healthyBefore = At(health + " --cluster");
+        var made = At("kubeadm init phase etcd local");
+        var running = At("get pod etcd-cp-1", made);
+        var healthyAfter = At(health + " --cluster", running);
+        var apiServer = At("kubeadm init phase control-plane apiserver");
+        Assert.True(healthyBefore >= 0 && healthyBefore < made && made < running && running < healthyAfter && healthyAfter < apiServer, string.Join("\n", calls));
+        Assert.Contains($"crictl --runtime-endpoint unix:///run/containerd/containerd.sock exec etcd-container {health}", calls);
+        Assert.Equal(step.Inputs["settings"] + "\n", File.ReadAllText(OnHost(HostPaths.AppliedControlPlane)));
+    }
+
+    [Fact]
+    [Trait("Item", "13.3")]
+    public void Script_AnEtcdMemberUnhealthy_NothingMadeNothingRecorded()
+    {
+        var step = SettingsStep();
+        Existing(applied: "an-older-digest");
+
+        var r = Run(step, etcd: Etcd.UnhealthyBefore);
+
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("not every etcd member is healthy: etcd's manifest on cp-1 is not made again", r.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(CallLines, c => c.StartsWith("kubeadm", StringComparison.Ordinal));
+        Assert.Equal("old\n", File.ReadAllText(OnHost("/etc/kubernetes/pki/apiserver.crt")));
+        Assert.Equal("an-older-digest\n", File.ReadAllText(OnHost(HostPaths.AppliedControlPlane)));
+    }
+
+    [Fact]
+    [Trait("Item", "13.3")]
+    public void Script_EtcdNotHealthyWithItsNewManifest_FailsBeforeTheOtherComponentsAndRecordsNothing()
+    {
+        var step = SettingsStep();
+        Existing(applied: "an-older-digest");
+
+        var r = Run(step, etcd: Etcd.UnhealthyAfter);
+
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("etcd on cp-1 and every member were not healthy within 2 s of its new manifest", r.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(CallLines, c => c.StartsWith("kubeadm init phase control-plane", StringComparison.Ordinal));
+        Assert.Equal("an-older-digest\n", File.ReadAllText(OnHost(HostPaths.AppliedControlPlane)));
+    }
+
+    [Fact]
+    [Trait("Item", "13.3")]
+    public void Step_ExternalEtcd_NeitherMakesEtcdsManifestNorCallsCrictl()
+    {
+        var spec = SampleSpecs.BareMetal(controlPlanes: 1, workers: 0, etcd: EtcdTopology.External);
+        var controlPlane = ClusterPlanner.Plan(spec, TestSecrets.For(spec, HostInventory.Plan(spec))).Nodes.Single(n => n.Host.Has(Roles.ControlPlane));
+        var step = controlPlane.Steps.Single(s => s.Id == ReconfigureSteps.ControlPlaneStepId);
+        Assert.Contains("readonly STACKED_ETCD=''", step.Script, StringComparison.Ordinal);
+        Assert.Contains("readonly STACKED_ETCD=yes", SettingsStep().Script, StringComparison.Ordinal);
     }
 }

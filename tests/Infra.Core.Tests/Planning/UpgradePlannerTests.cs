@@ -1,3 +1,4 @@
+using Infra.Core.Etcd;
 using Infra.Core.Model;
 using Infra.Core.Planning;
 using Infra.Core.Spec;
@@ -255,5 +256,98 @@ public class UpgradePlannerTests
 
         Assert.Throws<ArgumentException>(() => UpgradePlanner.ForNode(plan.Nodes[0], plan.FirstControlPlane!,
             VersionMoves.Decide(V("1.36.2"), V("1.36.1")), NodeUpgradeSettings.Of(SampleSpecs.BareMetal(), plan.Hosts)));
+    }
+
+    /// <summary>
+    /// A catalog in which the next minor needs a newer etcd than the current one (today kubeadm's SupportedEtcdVersion
+    /// is 3.6.9-0 for 34, 35 and 36, so the real catalog has no such step): injected, not upstream.
+    /// </summary>
+    private static UpgradeProcedure ExternalEtcdProcedure(string fromEtcd, string toEtcd, PackageSource source = PackageSource.Repository)
+    {
+        var spec = SampleSpecs.BareMetal(1, 1, EtcdTopology.External);
+        spec = spec with { Kubernetes = spec.Kubernetes with { Version = V("1.36.1") }, Packages = spec.Packages with { Source = source } };
+        var real = EtcdRelease.For(V("1.36.1"))!;
+        EtcdRelease Release(string v) => real with { Version = EtcdVersion.Parse(v) };
+        return UpgradePlanner.Plan(ClusterPlanner.Plan(spec), VersionMoves.Decide(V("1.35.4"), V("1.36.1")),
+            etcdReleases: k => k.Minor == 35 ? Release(fromEtcd) : Release(toEtcd));
+    }
+
+    [Fact]
+    [Trait("Item", "13.2")]
+    public void Plan_ExternalEtcdNewMinorNeedsNewerEtcd_MembersOneAtATimeAfterThePreflightBeforeTheFirstControlPlane()
+    {
+        var p = ExternalEtcdProcedure("3.6.9", "3.7.0");
+
+        Assert.Equal(
+        [
+            "upgrade: requirements: every node meets 1.36.1's (operating system, cgroup v2 where needed) — cp-1, w-1 (in parallel)",
+            "upgrade: preflight: every node at 1.35.4, API and etcd healthy, kubeadm upgrade plan — cp-1",
+            "upgrade: external etcd members: etcd v3.6.9 → v3.7.0, one at a time, every member healthy before the next — etcd-1, etcd-2, etcd-3 (one at a time)",
+            "upgrade: first control plane cp-1: kubeadm upgrade apply v1.36.1 — cp-1",
+            "upgrade: workers: kubeadm upgrade node — w-1",
+        ], p.Waves.Select(w => w.Describe()));
+        foreach (var member in new[] { "etcd-1", "etcd-2", "etcd-3" })
+        {
+            var step = Assert.Single(p.ActionsIn(2, member)).Step;
+            Assert.Equal(UpgradePlanner.EtcdStep, step.Id);
+            Assert.Equal("3.7.0", step.Inputs["to"]);
+            var script = step.Script;
+            int At(string text) => script.IndexOf(text, StringComparison.Ordinal);
+            // Refused where it would downgrade; then the new etcd installed; then restarted only while every member is
+            // healthy, done once it and every member are (renew/etcd-member.sh); then etcd.member's stamp.
+            Assert.True(At("never downgrades etcd") >= 0 && At("never downgrades etcd") < At("curl -fsSL"), script);
+            Assert.True(At("curl -fsSL") < At("if ! cluster_healthy") && At("if ! cluster_healthy") < At("systemctl restart etcd.service"), script);
+            Assert.True(At("systemctl restart etcd.service") < At("until \"${ETCD_CTL[@]}\" --endpoints=\"$LOCAL_ENDPOINT\" endpoint health"), script);
+            Assert.True(At("--endpoints=\"$LOCAL_ENDPOINT\" endpoint health >/dev/null 2>&1 && cluster_healthy") < At("> \"$CONFIG_STAMP\""), script);
+            Assert.Contains("readonly CLUSTER_ENDPOINTS=https://10.0.0.51:2379,https://10.0.0.52:2379,https://10.0.0.53:2379", script, StringComparison.Ordinal);
+        }
+        Assert.DoesNotContain(p.ActionsIn(2, "cp-1"), a => a.Step.Id == UpgradePlanner.EtcdStep);
+    }
+
+    [Theory]
+    [Trait("Item", "13.2")]
+    [InlineData("3.6.9", "3.6.9")]
+    [InlineData("3.7.0", "3.6.9")]
+    public void Plan_ExternalEtcdNotNewerForTheNewMinor_MembersUntouched(string fromEtcd, string toEtcd)
+    {
+        var p = ExternalEtcdProcedure(fromEtcd, toEtcd);
+
+        Assert.DoesNotContain(p.Waves, w => w.Title.Contains("etcd members", StringComparison.Ordinal));
+        Assert.DoesNotContain(p.Actions.Keys, k => k.StartsWith("etcd-", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    [Trait("Item", "13.2")]
+    public void Plan_ExternalEtcdPreinstalled_RefusedUntilTheOperatorInstalledTheNewEtcd()
+    {
+        var script = ExternalEtcdProcedure("3.6.9", "3.7.0", PackageSource.Preinstalled).Actions["etcd-1"].Single().Step.Script;
+
+        Assert.Contains("readonly INSTALLS=''", script, StringComparison.Ordinal);
+        Assert.Contains("install it on every member first (packages.source preinstalled)", script, StringComparison.Ordinal);
+    }
+
+    /// <summary>The external members' etcd upgrade steps, per package source (ShellScriptTests counts their sources as rendered).</summary>
+    internal static IEnumerable<Step> EtcdUpgradeSteps() => new[] { PackageSource.Repository, PackageSource.Preinstalled }
+        .Select(source => ExternalEtcdProcedure("3.6.9", "3.7.0", source).Actions["etcd-1"].Single().Step);
+
+    [RealToolFact("shellcheck")]
+    [Trait("Item", "13.2")]
+    public void Shellcheck_EtcdUpgradeSteps_Pass()
+    {
+        var dir = Directory.CreateTempSubdirectory("infra-etcd-upgrade-").FullName;
+        try
+        {
+            foreach (var step in EtcdUpgradeSteps())
+            {
+                var file = Path.Combine(dir, "upgrade-etcd.sh");
+                File.WriteAllText(file, "#!/bin/bash\n" + step.Script);
+                var r = NodePrograms.Tool.Run("shellcheck", "shellcheck", ["-S", "style", "-s", "bash", "-f", "gcc", file]);
+                Assert.True(r.ExitCode == 0, r.Output + "\n" + step.Script);
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 }

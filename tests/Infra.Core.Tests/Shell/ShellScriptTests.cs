@@ -102,6 +102,7 @@ public class ShellScriptTests
             .Concat(Enum.GetValues<EtcdAccess>().SelectMany(a => new[] { EtcdRestore.Stop(a), EtcdRestore.Start(a) }))
             .Concat([EtcdRestore.StopControlPlane, EtcdRestore.StartControlPlane])
             .Concat(Planning.UpgradePlannerTests.Procedure().Actions.Values.SelectMany(a => a).Select(a => a.Step.Script))
+            .Concat(Planning.UpgradePlannerTests.EtcdUpgradeSteps().Select(s => s.Script))
             .Distinct().ToList();
         var unused = Sources().Where(n => !texts.Any(t => t.Contains(ShellScript.Load(n).Body, StringComparison.Ordinal))).ToList();
         Assert.True(unused.Count == 0, "in no rendered step: " + string.Join(", ", unused));

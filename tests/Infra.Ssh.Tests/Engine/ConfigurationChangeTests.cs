@@ -66,6 +66,7 @@ public sealed class ConfigurationChangeTests(ConfigurationChangeHosts fixture, I
         Assert.Equal(
         [
             "init phase certs apiserver --config",
+            "init phase etcd local --config",
             "init phase control-plane apiserver --config",
             "init phase control-plane controller-manager --config",
             "init phase control-plane scheduler --config",

@@ -44,6 +44,8 @@ public sealed partial class FakeHost(string name)
     public Dictionary<string, string> Slots { get; } = new(StringComparer.Ordinal);
     /// <summary>How many claims of a slot are answered "every slot is held" before the script's own rule decides.</summary>
     public int BusyClaims { get; set; }
+    /// <summary>Canned output by command label, for commands this host does not model (e.g. the etcd coordinator's probe).</summary>
+    public Dictionary<string, string> Answers { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Marks a step done with its current inputs, as an earlier apply would have.</summary>
     public void Done(Step step) => JournalLines.Add($"{step.Id}\t{step.InputHash}\tok\t1700000000");
@@ -60,6 +62,7 @@ public sealed partial class FakeHost(string name)
                 throw new SshConnectException(Name, $"{Name} stopped answering while running '{label}'");
             }
             if (script.Contains("@@journal", StringComparison.Ordinal)) return Probe(script);
+            if (Answers.TryGetValue(label, out var answer)) return Ok(answer);
             if (label == "unlock")
             {
                 var holder = Input(script, "HOLDER");

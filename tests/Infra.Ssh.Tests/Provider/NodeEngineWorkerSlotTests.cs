@@ -37,6 +37,12 @@ public class NodeEngineWorkerSlotTests(WorkerSlotHosts hosts) : IClassFixture<Wo
         Os = OsFamily.Debian12,
     };
 
+    /// <summary>The journals, locks and slots these runs leave, so that each test starts from hosts that never upgraded.</summary>
+    private async Task ForgetAsync()
+    {
+        foreach (var h in new[] { "scp", "sw1", "sw2", "sw3" }) await hosts[h].ExecInsideAsync($"rm -rf {HostPaths.JournalDir} /opt/slots");
+    }
+
     private static Step Marker(string id, string script) =>
         Step.Create(id, Phase.Upgrade, id, script, null, new Dictionary<string, string>(), [OsFamily.Debian12]);
 
@@ -81,5 +87,63 @@ public class NodeEngineWorkerSlotTests(WorkerSlotHosts hosts) : IClassFixture<Wo
         Assert.All(runs, r => Assert.Equal(4, r.Result.Count));
         // The slot script asked kubectl about the holders while the third worker waited.
         Assert.Contains(KubernetesStandIns.Calls(hosts["scp"]), c => c.Tool == "kubectl" && c.Has("--ignore-not-found"));
+    }
+
+    /// <summary>
+    /// The holder's connection to the first control plane breaks (its sshd processes killed, as a network fault would)
+    /// before its upgrade fails: a fresh connection marks its slot failed, so the other worker, waiting for the one slot,
+    /// stops at once instead of waiting out the procedure's bound. Both workers run the same actions: whichever holds
+    /// the slot first breaks its own connection.
+    /// </summary>
+    [RealHostFact]
+    [Trait("Item", "13.2")]
+    public async Task UpgradeAsync_HolderFailsAfterItsConnectionToTheFirstControlPlaneBroke_StandInKubectlTheOtherWorkerStopsPromptly()
+    {
+        await KubernetesStandIns.InstallAsync(hosts["scp"], "v1.34.2", "v1.7.1");
+        await ForgetAsync();
+        var first = Planned("scp", Roles.ControlPlane);
+        var move = VersionMoves.Decide(new KubernetesVersion(1, 34, 2), new KubernetesVersion(1, 34, 3));
+        string[] workers = ["sw1", "sw2"];
+        var settings = new NodeUpgradeSettings { WorkerBatchSize = 1, DrainTimeoutSeconds = 30, Etcd = EtcdTopology.Stacked, Nodes = ["scp", .. workers] };
+        using var engine = new NodeEngine { SlotPoll = TimeSpan.FromMilliseconds(200) };
+        // On the first control plane: the sshd processes serving this connection (not the listener) are killed a
+        // second after this action ends.
+        const string BreakThisConnection = """
+            mkdir -p /opt/slots
+            pids=()
+            p=$$
+            while p=$(ps -o ppid= -p "$p" | tr -d ' ') && [ -n "$p" ] && [ "$p" -gt 1 ]; do
+              case "$(ps -o args= -p "$p")" in 'sshd: '*) pids+=("$p") ;; esac
+            done
+            echo "${pids[*]}" >> /opt/slots/broken
+            setsid bash -c "sleep 1; kill -9 ${pids[*]}" </dev/null >/dev/null 2>&1 &
+            """;
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var runs = workers.Select(name =>
+        {
+            var program = new NodeProgram { Host = Planned(name, Roles.Worker), Steps = [] };
+            IReadOnlyList<UpgradeAction> actions =
+            [
+                new(name, Marker(UpgradePlanner.RequirementsStep, "true")),
+                new("scp", Marker(UpgradePlanner.DrainStepPrefix + name, BreakThisConnection)),
+                new(name, Marker(UpgradePlanner.KubeletStep, "sleep 3; echo 'the new kubelet did not start' >&2; exit 1")),
+                new("scp", Marker(UpgradePlanner.UncordonStepPrefix + name, "true")),
+            ];
+            var slot = UpgradePlanner.WorkerSlotFor(program, first, move, settings)!;
+            return engine.UpgradeAsync(program, first, actions, TestTargets.NodeConnection(hosts.Network, 60), CancellationToken.None, slot);
+        }).ToList();
+        var all = Task.WhenAll(runs);
+        var ended = await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(60)));
+        var elapsed = watch.Elapsed;
+        var broken = hosts["scp"].ReadDiskFile("/opt/slots/broken");
+        await ForgetAsync();
+
+        Assert.True(ended == all, "both workers ended within 60 s (the procedure's bound is an hour)");
+        Assert.Single(broken!.Trim().Split('\n'));
+        var failures = runs.Select(r => Assert.IsType<StepFailedException>(r.Exception!.InnerException)).ToList();
+        Assert.Single(failures, f => f.Message.Contains("the new kubelet did not start", StringComparison.Ordinal));
+        Assert.Single(failures, f => f.Failure.StepId == "worker slot" && f.Failure.ExitCode == UpgradePlanner.SlotStoppedExit);
+        Assert.True(elapsed < TimeSpan.FromSeconds(30), $"the other worker stopped after {elapsed.TotalSeconds:0.0} s");
     }
 }

@@ -120,6 +120,9 @@ public static class KubernetesStandIns
             if [ "${2:-}" = phase ] && [ "${3:-}" = control-plane ]; then
               mkdir -p /etc/kubernetes/manifests
               { echo "# stand-in $4 manifest from"; cat "${saved[0]}"; } > "/etc/kubernetes/manifests/kube-$4.yaml"
+            elif [ "${2:-}" = phase ] && [ "${3:-}" = etcd ] && [ "${4:-}" = local ]; then
+              mkdir -p /etc/kubernetes/manifests
+              { echo '# stand-in etcd manifest from'; cat "${saved[0]}"; } > /etc/kubernetes/manifests/etcd.yaml
             elif [ "${2:-}" = phase ] && [ "${3:-}" = certs ] && [ "${4:-}" = apiserver ]; then
               mkdir -p /etc/kubernetes/pki
               { echo '# stand-in apiserver certificate for'; grep -E 'controlPlaneEndpoint|advertiseAddress' "${saved[0]}"; } > /etc/kubernetes/pki/apiserver.crt
@@ -194,7 +197,7 @@ public static class KubernetesStandIns
           if [ -f "$control/kubelet-version-${3:-}" ]; then cat "$control/kubelet-version-${3:-}"; else printf '%s' '{{version}}'; fi
         fi
         # A control-plane mirror pod's config.hash follows its manifest on this host, as the kubelet's does.
-        for c in kube-apiserver kube-controller-manager kube-scheduler; do
+        for c in kube-apiserver kube-controller-manager kube-scheduler etcd; do
           case " $* " in
             *" pod $c-"*) if [ -f "/etc/kubernetes/manifests/$c.yaml" ]; then md5sum < "/etc/kubernetes/manifests/$c.yaml" | cut -c1-32; fi ;;
           esac

@@ -1,0 +1,86 @@
+using Infra.Core.Etcd;
+using Infra.Core.Planning;
+using Infra.Core.Security;
+using Infra.Core.Spec;
+using Infra.Ssh.Engine;
+using Infra.TestKit;
+
+namespace Infra.Ssh.Tests.Engine;
+
+/// <summary>
+/// Issue 13, external etcd members upgraded before the control planes when the new minor needs a newer etcd, on
+/// in-memory hosts: a catalogue whose 1.36 etcd is newer than 1.35's (injected: kubeadm pins 3.6.9 for both today)
+/// makes infra apply's dry run name the members' wave, and the apply upgrade each member, one at a time, before the
+/// first control plane's kubeadm upgrade apply.
+/// </summary>
+public class EtcdUpgradeFakeTests
+{
+    private static ClusterSpec Spec(int minor, int patch)
+    {
+        var spec = SampleSpecs.BareMetal(1, 1, EtcdTopology.External);
+        return spec with
+        {
+            Packages = spec.Packages with { Source = PackageSource.Preinstalled },
+            Kubernetes = spec.Kubernetes with { Version = new KubernetesVersion(1, minor, patch) },
+        };
+    }
+
+    private static EtcdRelease? NewerFor136(KubernetesVersion k) =>
+        EtcdRelease.For(k) is { } real && k.Minor == 36 ? real with { Version = new EtcdVersion(3, 7, 0) } : EtcdRelease.For(k);
+
+    private static Task<ClusterReport> ApplyAsync(FakeHosts hosts, ClusterPlan plan, bool dryRun = false) =>
+        new ClusterConverger(hosts.Factory, new Redactor()).ApplyAsync(plan, EngineRun.Options(dryRun: dryRun) with { EtcdReleases = NewerFor136 },
+            _ => true, CancellationToken.None);
+
+    private static readonly string[] Members = ["etcd-1", "etcd-2", "etcd-3"];
+
+    /// <summary>
+    /// Hosts as an apply at the old version left them: every step journaled, every host's state recorded; the members
+    /// answer the etcd coordinator as a healthy three-member cluster with data (the in-memory host runs no etcd).
+    /// </summary>
+    private static async Task<FakeHosts> AppliedAsync(ClusterPlan plan)
+    {
+        var hosts = new FakeHosts();
+        foreach (var program in plan.Nodes)
+        {
+            var host = hosts[program.Host.Name];
+            foreach (var step in program.Steps.Where(s => s.Phase != Core.Model.Phase.Reset)) host.Done(step);
+            await new FakeHostSession(host).RunAsync(HostRun.RecordStateCommand(plan.Spec, program), null, TimeSpan.FromSeconds(5), "record state", CancellationToken.None);
+        }
+        var members = EtcdMembers.Of(plan.Spec, plan.Hosts);
+        var list = "{\"members\":[" + string.Join(",", members.Select((m, i) =>
+            $"{{\"ID\":{i + 1},\"name\":\"{m.Name}\",\"peerURLs\":[\"{m.PeerUrl}\"],\"clientURLs\":[\"{m.ClientUrl}\"]}}")) + "]}";
+        var health = "[" + string.Join(",", members.Select(m => $"{{\"endpoint\":\"{m.ClientUrl}\",\"health\":true}}")) + "]";
+        foreach (var m in Members)
+        {
+            hosts[m].Answers["etcd probe"] = $"@@version\netcd Version: 3.6.9\n@@data\nyes\n@@members\n{list}\n@@health\n{health}\n@@end\n";
+            hosts[m].Answers["endpoint health"] = health;
+        }
+        return hosts;
+    }
+
+    [Fact]
+    [Trait("Item", "13.2")]
+    public async Task ApplyAsync_NewMinorNeedsNewerEtcd_MembersOneAtATimeBeforeTheFirstControlPlaneNamedByTheDryRun()
+    {
+        var hosts = await AppliedAsync(ClusterPlanner.Plan(Spec(35, 4)));
+        var plan = ClusterPlanner.Plan(Spec(36, 1));
+
+        var dry = await ApplyAsync(hosts, plan, dryRun: true);
+        Assert.True(dry.ExitCode == 0, EngineRun.Describe(dry));
+        Assert.Contains("  upgrade: external etcd members: etcd v3.6.9 → v3.7.0, one at a time, every member healthy before the next — etcd-1, etcd-2, etcd-3 (one at a time)",
+            dry.Procedure);
+        Assert.Equal([UpgradePlanner.EtcdStep, UpgradeRun.RecordChange], dry.Hosts.Single(h => h.Host == "etcd-2").Changes.Take(2).Select(c => c.StepId));
+
+        var ran = hosts.Ran.Count;
+        var report = await ApplyAsync(hosts, plan);
+        Assert.True(report.ExitCode == 0, EngineRun.Describe(report));
+        var order = hosts.Ran.Skip(ran).Where(r => r.Step is UpgradePlanner.EtcdStep or UpgradePlanner.KubeadmStep).Select(r => $"{r.Host}/{r.Step}").ToList();
+        Assert.Equal(["etcd-1/upgrade.etcd", "etcd-2/upgrade.etcd", "etcd-3/upgrade.etcd", "cp-1/upgrade.kubeadm", "w-1/upgrade.kubeadm"], order);
+        Assert.All(Members, m => Assert.Contains("\"kubernetesVersion\":\"1.36.1\"", hosts[m].StateJson, StringComparison.Ordinal));
+
+        var again = await ApplyAsync(hosts, plan);
+        Assert.True(again.NothingToDo, EngineRun.Describe(again));
+        Assert.Empty(again.Procedure);
+    }
+}
