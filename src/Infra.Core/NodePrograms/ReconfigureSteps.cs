@@ -32,19 +32,23 @@ public static class ReconfigureSteps
 
     /// <summary>
     /// What the step makes true: the settings without the Kubernetes version (the upgrade procedure moves that, and
-    /// kubeadm's upgrade regenerates the manifests itself) and the node's patches.
+    /// kubeadm's upgrade regenerates the manifests itself) and the node's patches. With stacked etcd, also that etcd's
+    /// manifest is made from them: a control plane that recorded the same settings before this step made etcd's manifest
+    /// (an earlier release) had them in effect on its other components only, so it runs the step once more.
     /// </summary>
-    private static string Digest(string settings, IReadOnlyList<KubeadmPatch> patches)
+    internal static string Digest(string settings, IReadOnlyList<KubeadmPatch> patches, bool stackedEtcd)
     {
         var all = new StringBuilder(settings);
         foreach (var p in patches.OrderBy(p => p.FileName, StringComparer.Ordinal)) all.Append("\n--- patch ").Append(p.FileName).Append('\n').Append(p.Content);
+        if (stackedEtcd) all.Append("\n--- in effect on stacked etcd\n");
         return Steps.Sha256Hex(all.ToString());
     }
 
     internal static Step ControlPlane(BuildContext c, PlannedHost host)
     {
         // The settings file itself is placed by prepare.kubeadm-config, before init or join read the same settings.
-        var digest = Digest(Settings(c, host, withVersion: false), KubeadmConfigRenderer.NodePatches(c.Kubeadm, host));
+        var stacked = c.Kubeadm.ExternalEtcdEndpoints.Count == 0;
+        var digest = Digest(Settings(c, host, withVersion: false), KubeadmConfigRenderer.NodePatches(c.Kubeadm, host), stacked);
         var args = new ShellArgs()
             .Set("SETTINGS", HostPaths.ControlPlaneSettings).Set("APPLIED", HostPaths.AppliedControlPlane).Set("FRESH", HostPaths.BootstrappedFresh)
             .Set("DIGEST", digest).Set("PATCHES_DIR", HostPaths.KubeadmPatchesDir).Set("PKI_DIR", PkiFiles.KubernetesPkiDir)
@@ -54,7 +58,6 @@ public static class ReconfigureSteps
         // Stacked etcd's manifest follows the same settings (ClusterConfiguration's etcd.local, the image repository, the
         // node's etcd patch): made again here, its member restarted under a health gate, one control plane at a time.
         var etcd = EtcdCommands.KubeadmHealthcheck;
-        var stacked = c.Kubeadm.ExternalEtcdEndpoints.Count == 0;
         args.Set("STACKED_ETCD", stacked ? "yes" : "").Set("CRI_ENDPOINT", EtcdCommands.CriEndpoint)
             .Set("ETCD_LOCAL", $"https://127.0.0.1:{PlannedMember.ClientPort}").List("ETCD_CTL", etcd.ContainerCtlWords("5s"));
         var script = ShellScript.Render(args, ShellScript.Load("reconfigure/control-plane.sh"));

@@ -1,3 +1,4 @@
+using Infra.Core.Kubeadm;
 using Infra.Core.Model;
 using Infra.Core.NodePrograms;
 using Infra.Core.Planning;
@@ -277,5 +278,22 @@ public sealed class ReconfigureScriptTests : IDisposable
         var step = controlPlane.Steps.Single(s => s.Id == ReconfigureSteps.ControlPlaneStepId);
         Assert.Contains("readonly STACKED_ETCD=''", step.Script, StringComparison.Ordinal);
         Assert.Contains("readonly STACKED_ETCD=yes", SettingsStep().Script, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A stacked control plane that recorded its settings before this step made etcd's manifest (releases before it
+    /// recorded the settings and patches alone) has them in effect on its other components only: its record no longer
+    /// matches, so the step runs once more and etcd's manifest is made. With external etcd the record still matches.
+    /// </summary>
+    [Fact]
+    [Trait("Item", "13.3")]
+    public void Digest_RecordedBeforeEtcdsManifestWasMade_NoLongerMatchesWithStackedEtcdOnly()
+    {
+        const string settings = "kind: ClusterConfiguration\n";
+        KubeadmPatch[] patches = [new("etcd+json.json", "[]")];
+        var earlierRelease = Steps.Sha256Hex(settings + "\n--- patch etcd+json.json\n[]");
+
+        Assert.NotEqual(earlierRelease, ReconfigureSteps.Digest(settings, patches, stackedEtcd: true));
+        Assert.Equal(earlierRelease, ReconfigureSteps.Digest(settings, patches, stackedEtcd: false));
     }
 }
