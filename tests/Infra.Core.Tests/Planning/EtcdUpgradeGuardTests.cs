@@ -23,7 +23,14 @@ public sealed class EtcdUpgradeGuardTests : IDisposable
         Directory.CreateDirectory(bin);
         File.WriteAllText(Path.Combine(bin, "etcd"), $"#!/bin/sh\necho 'etcd Version: {installed}'\necho 'Git SHA: stand-in'\n");
         File.SetUnixFileMode(Path.Combine(bin, "etcd"), (UnixFileMode)0b111_101_101);
-        return Tool.Run("bash", "bash", ["-c", $"export PATH='{bin}':/usr/bin:/bin\n" + script.Replace("/usr/local/bin", bin, StringComparison.Ordinal)]);
+        // A process another test forks while this file is still open for writing holds it until it execs: exec then
+        // fails with "Text file busy" for a moment, and the guard would read no installed version. Run again then.
+        for (var attempt = 1; ; attempt++)
+        {
+            var r = Tool.Run("bash", "bash", ["-c", $"export PATH='{bin}':/usr/bin:/bin\n" + script.Replace("/usr/local/bin", bin, StringComparison.Ordinal)]);
+            if (attempt == 5 || !r.Output.Contains("Text file busy", StringComparison.Ordinal)) return r;
+            Thread.Sleep(200);
+        }
     }
 
     private static string Guard(string target, bool installs) => Step.Header + ShellScript.Render(
