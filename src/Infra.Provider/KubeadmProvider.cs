@@ -273,20 +273,23 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
 
     /// <summary>
     /// The node's upgrade actions (Core's <see cref="UpgradePlanner.ForNode"/>) run through the first control plane it
-    /// names: itself when it is the first, else its <c>joinVia</c>. An external etcd member has none.
+    /// names: itself when it is the first, else its <c>joinVia</c>. An external etcd member's (its etcd upgrade, when the
+    /// new minor needs a newer etcd) run on itself only, so it names itself.
     /// </summary>
     private async Task UpgradeAsync(ImmutableDictionary<string, PropertyValue> inputs, VersionMove move, CancellationToken ct)
     {
         var program = WireJson.NodeProgram(inputs.RequireString("program"));
-        if (!program.Host.Has(Roles.ControlPlane) && !program.Host.Has(Roles.Worker)) return;
         var connection = WireJson.NodeConnection(inputs.RequireString("connection"));
-        var first = inputs.Bool("firstControlPlane") ? program.Host
+        var etcdMember = !program.Host.Has(Roles.ControlPlane) && !program.Host.Has(Roles.Worker);
+        var first = etcdMember || inputs.Bool("firstControlPlane") ? program.Host
             : inputs.String("joinVia") is { Length: > 0 } via ? WireJson.Deserialize<PlannedHost>(via, "joinVia")
             : throw new InvalidOperationException($"host {program.Host.Name}: {move.Describe()} needs the first control plane (joinVia), which the resource does not name");
         var settings = inputs.String("upgrade") is { Length: > 0 } json ? WireJson.Deserialize<NodeUpgradeSettings>(json, "upgrade")
             : throw new InvalidOperationException($"host {program.Host.Name}: {move.Describe()} needs the 'upgrade' input, which this program does not set; update the infra Pulumi program");
-        var ran = await engine.UpgradeAsync(program, first, UpgradePlanner.ForNode(program, first, move, settings),
-            UpgradePlanner.WorkerSlotFor(program, first, move, settings), connection, ct);
+        var actions = UpgradePlanner.ForNode(program, first, move, settings);
+        // An external etcd member whose new minor needs no newer etcd: nothing to upgrade, its converge follows.
+        if (actions.Count == 0) return;
+        var ran = await engine.UpgradeAsync(program, first, actions, UpgradePlanner.WorkerSlotFor(program, first, move, settings), connection, ct);
         if (ran.Count > 0) await Console.Error.WriteLineAsync($"{program.Host.Name}: {move.Describe()}: {string.Join(", ", ran)}");
     }
 

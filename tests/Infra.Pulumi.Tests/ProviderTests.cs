@@ -221,6 +221,34 @@ public class ProviderTests
         ], engine.Calls);
     }
 
+    /// <summary>An external etcd member's resource as the component makes it: its real program, no joinVia, the cluster's upgrade settings.</summary>
+    private static ImmutableDictionary<string, PropertyValue> EtcdMemberInputs(string version)
+    {
+        var spec = SampleSpecs.BareMetal(1, 1, EtcdTopology.External);
+        spec = spec with { Kubernetes = spec.Kubernetes with { Version = KubernetesVersion.TryParse(version, out var v) ? v! : throw new ArgumentException(version) } };
+        var plan = ClusterPlanner.Plan(spec);
+        var program = plan.Nodes.Single(n => n.Host.Name == "etcd-1");
+        return NodeInputs(version, host: "etcd-1", address: program.Host.Address!, roles: ["etcd"])
+            .SetItem("etcdTopology", new PropertyValue("external"))
+            .SetItem("program", new PropertyValue(WireJson.NodeProgram(program)).WithSecret(true))
+            .SetItem("firstControlPlane", new PropertyValue(false))
+            .SetItem("joinVia", new PropertyValue(""))
+            .SetItem("upgrade", new PropertyValue(WireJson.Serialize(NodeUpgradeSettings.Of(spec, plan.Hosts))));
+    }
+
+    /// <summary>Today's catalogue has one etcd for 1.35 and 1.36 (docs/upstream.md): the member's Update upgrades nothing, it converges.</summary>
+    [Fact]
+    [Trait("Item", "13.2")]
+    public async Task Update_ExternalEtcdMemberMinorMoveSameEtcd_NoUpgradeThenConverged()
+    {
+        var p = Provider(out var engine);
+
+        await p.Update(new UpdateRequest(NodeUrn, "etcd-1", EtcdMemberInputs("1.35.4"), EtcdMemberInputs("1.36.1"), TimeSpan.FromMinutes(30), [], preview: false,
+            EtcdMemberInputs("1.35.4")), default);
+
+        Assert.Equal(["apply etcd-1"], engine.Calls);
+    }
+
     [Fact]
     [Trait("Item", "13.3")]
     public async Task Update_Worker_ConvergedHoldingAKubeletSlotOnTheFirstControlPlane()

@@ -133,13 +133,11 @@ public static class UpgradePlanner
         };
         // External etcd first when the new minor needs a newer etcd (never an older one): one member at a time, each
         // restarted only while every member is healthy and done once it and every member are healthy again.
-        etcdReleases ??= EtcdRelease.For;
         var etcdMembers = plan.Spec.Etcd.Topology == EtcdTopology.External ? plan.Hosts.Where(h => h.Has(Roles.Etcd)).ToList() : [];
-        var (etcdFrom, etcdTo) = (etcdReleases(move.From), etcdReleases(move.To));
-        var etcdUpgrade = etcdMembers.Count > 0 && etcdFrom is not null && etcdTo is not null && etcdTo.Version > etcdFrom.Version;
-        if (etcdUpgrade)
+        var etcdMove = etcdMembers.Count > 0 ? EtcdMove(move, etcdReleases) : null;
+        if (etcdMove is { } etcd)
         {
-            waves.Add(Wave($"external etcd members: etcd v{etcdFrom!.Version} → v{etcdTo!.Version}, one at a time, every member healthy before the next",
+            waves.Add(Wave($"external etcd members: etcd v{etcd.From.Version} → v{etcd.To.Version}, one at a time, every member healthy before the next",
                 etcdMembers, WavePacing.OneAtATime));
         }
         waves.Add(Wave($"first control plane {first.Name}: kubeadm upgrade apply v{to}", [first], WavePacing.OneAtATime));
@@ -153,11 +151,11 @@ public static class UpgradePlanner
             var program = plan.Nodes.Single(n => n.Host.Name == node.Name);
             actions[node.Name] = NodeActions(program, first, move, settings, node == first ? preflight : null);
         }
-        if (etcdUpgrade)
+        if (etcdMove is { } etcdUpgrade)
         {
             foreach (var member in etcdMembers)
             {
-                actions[member.Name] = [new(member.Name, EtcdMemberUpgrade(plan, plan.Nodes.Single(n => n.Host.Name == member.Name), etcdFrom!, etcdTo!))];
+                actions[member.Name] = [new(member.Name, EtcdMemberUpgrade(plan.Nodes.Single(n => n.Host.Name == member.Name), etcdUpgrade.From, etcdUpgrade.To))];
             }
         }
         return new UpgradeProcedure
@@ -172,13 +170,22 @@ public static class UpgradePlanner
     /// <summary>
     /// One node's actions, as <see cref="Plan"/> gives them, for a unit that upgrades one node (the Pulumi provider's
     /// <c>kubeadm:index:Node</c> Update; the component orders the nodes): the preflight only on the first control plane,
-    /// over the cluster's nodes <paramref name="upgrade"/> names. A host that is no node (an external etcd member) has none.
+    /// over the cluster's nodes <paramref name="upgrade"/> names. An external etcd member has its etcd upgrade, on itself
+    /// (when the new minor needs a newer etcd; none otherwise): the component orders the members one at a time before the
+    /// first control plane, as <see cref="Plan"/>'s wave does.
     /// </summary>
+    /// <param name="etcdReleases">As <see cref="Plan"/>'s (tests only).</param>
     /// <exception cref="ArgumentException">The move is not an upgrade.</exception>
-    public static IReadOnlyList<UpgradeAction> ForNode(NodeProgram program, PlannedHost first, VersionMove move, NodeUpgradeSettings upgrade)
+    public static IReadOnlyList<UpgradeAction> ForNode(NodeProgram program, PlannedHost first, VersionMove move, NodeUpgradeSettings upgrade,
+        Func<KubernetesVersion, EtcdRelease?>? etcdReleases = null)
     {
         if (!move.IsUpgrade) throw new ArgumentException($"{move.From} → {move.To} is not an upgrade", nameof(move));
-        if (!program.Host.Has(Roles.ControlPlane) && !program.Host.Has(Roles.Worker)) return [];
+        if (!program.Host.Has(Roles.ControlPlane) && !program.Host.Has(Roles.Worker))
+        {
+            return program.EtcdMembership is not null && EtcdMove(move, etcdReleases) is ({ } from, { } to)
+                ? [new(program.Host.Name, EtcdMemberUpgrade(program, from, to))]
+                : [];
+        }
         Step? preflight = null;
         if (program.Host.Name == first.Name)
         {
@@ -244,13 +251,16 @@ public static class UpgradePlanner
     /// certificate renewal's restart, renew/etcd-member.sh), and etcd.member's stamp written so the apply after the
     /// upgrade does not restart it again.
     /// </summary>
-    private static Step EtcdMemberUpgrade(ClusterPlan plan, NodeProgram program, EtcdRelease from, EtcdRelease to)
+    private static Step EtcdMemberUpgrade(NodeProgram program, EtcdRelease from, EtcdRelease to)
     {
+        // Only the member's own program: the provider's Update has nothing else (its membership facts name every member).
         var install = program.Steps.Single(s => s.Id == "prepare.etcd-install");
+        var members = program.EtcdMembership ?? throw new ArgumentException($"host {program.Host.Name} is no external etcd member", nameof(program));
+        var installs = install.Inputs["source"] != PrepareSteps.SourceName(PackageSource.Preinstalled);
         var guard = ShellScript.Render(new ShellArgs().Set("TARGET_ETCD", to.Version.ToString())
-            .Set("INSTALLS", plan.Spec.Packages.Source == PackageSource.Preinstalled ? "" : "yes"), ShellScript.Load("upgrade/etcd-guard.sh"));
+            .Set("INSTALLS", installs ? "yes" : ""), ShellScript.Load("upgrade/etcd-guard.sh"));
         var restart = ShellScript.Render(new ShellArgs().List("ETCD_CTL", EtcdCommands.MemberHealthcheck.HostCtlWords("3s"))
-            .Set("CLUSTER_ENDPOINTS", string.Join(',', EtcdMembers.Of(plan.Spec, plan.Hosts).Select(m => m.ClientUrl)))
+            .Set("CLUSTER_ENDPOINTS", string.Join(',', EtcdMembers.Of(members).Select(m => m.ClientUrl)))
             .Set("LOCAL_ENDPOINT", $"https://127.0.0.1:{PlannedMember.ClientPort}")
             .Set("HEALTH_TIMEOUT", RenewSteps.HealthTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .Set("ENV_FILE", EtcdPhase.EnvFile).Set("UNIT_FILE", EtcdPhase.Unit).Set("CONFIG_STAMP", EtcdPhase.ConfigStamp),
@@ -260,6 +270,16 @@ public static class UpgradePlanner
                 + "done once it and every member are healthy again",
             guard + install.Script[Step.Header.Length..] + restart, check: null,
             Steps.In(("from", from.Version.ToString()), ("to", to.Version.ToString())), install.Os, install.Files, install.RuntimeInputs, install.BundleUploads);
+    }
+
+    /// <summary>
+    /// The external members' etcd from the old minor's to the new minor's, when the new one is newer (never an older
+    /// one); null otherwise. <paramref name="releases"/>: the catalogue's by default (tests give entries it does not have yet).
+    /// </summary>
+    private static (EtcdRelease From, EtcdRelease To)? EtcdMove(VersionMove move, Func<KubernetesVersion, EtcdRelease?>? releases)
+    {
+        releases ??= EtcdRelease.For;
+        return (releases(move.From), releases(move.To)) is ({ } from, { } to) && to.Version > from.Version ? (from, to) : null;
     }
 
     private static ExecutionWave Wave(string title, IReadOnlyList<PlannedHost> hosts, WavePacing pacing) =>

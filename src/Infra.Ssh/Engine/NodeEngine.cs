@@ -137,6 +137,8 @@ public sealed class NodeEngine : IDisposable
     /// <exception cref="HostUnreachableException">The node or the first control plane could not be reached.</exception>
     /// <exception cref="HostLockedException">Another run holds the node's lock.</exception>
     /// <exception cref="StepFailedException">An action failed (a drain that cannot finish names the pods it could not evict); the node stays as it is.</exception>
+    /// <param name="firstControlPlane">Where the node's drain and uncordon run; an external etcd member names itself (its
+    /// etcd upgrade runs on it only, before any control plane's).</param>
     /// <param name="slot">A worker's slot (<see cref="UpgradePlanner.WorkerSlotFor"/>): held on the first control plane from
     /// its first change to its uncordon, so the workers the Pulumi engine updates side by side go in batches.</param>
     public async Task<IReadOnlyList<string>> UpgradeAsync(NodeProgram program, PlannedHost firstControlPlane, IReadOnlyList<UpgradeAction> actions,

@@ -239,17 +239,6 @@ public class UpgradePlannerTests
 
     [Fact]
     [Trait("Item", "13.3")]
-    public void ForNode_ExternalEtcdMember_NoActions()
-    {
-        var spec = SampleSpecs.BareMetal(1, 1, EtcdTopology.External);
-        var plan = ClusterPlanner.Plan(spec);
-        var member = plan.Nodes.First(n => !n.Host.Has(Roles.ControlPlane) && !n.Host.Has(Roles.Worker));
-
-        Assert.Empty(UpgradePlanner.ForNode(member, plan.FirstControlPlane!, VersionMoves.Decide(V("1.36.0"), V("1.36.1")), NodeUpgradeSettings.Of(spec, plan.Hosts)));
-    }
-
-    [Fact]
-    [Trait("Item", "13.3")]
     public void ForNode_NotAnUpgrade_Throws()
     {
         var plan = ClusterPlanner.Plan(SampleSpecs.BareMetal());
@@ -314,6 +303,56 @@ public class UpgradePlannerTests
 
         Assert.DoesNotContain(p.Waves, w => w.Title.Contains("etcd members", StringComparison.Ordinal));
         Assert.DoesNotContain(p.Actions.Keys, k => k.StartsWith("etcd-", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// The Pulumi path: each member's <c>kubeadm:index:Node</c> Update gets, from its own program and the wire settings,
+    /// the very step (id and input hash: one journal entry) infra apply's members wave gives it, on itself.
+    /// </summary>
+    [Theory]
+    [Trait("Item", "13.2")]
+    [InlineData(PackageSource.Repository)]
+    [InlineData(PackageSource.Preinstalled)]
+    public void ForNode_ExternalEtcdMemberNewMinorNeedsNewerEtcd_TheEtcdUpgradeTheWholeProcedureGivesIt(PackageSource source)
+    {
+        var spec = SampleSpecs.BareMetal(1, 1, EtcdTopology.External);
+        spec = spec with { Kubernetes = spec.Kubernetes with { Version = V("1.36.1") }, Packages = spec.Packages with { Source = source } };
+        var plan = ClusterPlanner.Plan(spec);
+        var move = VersionMoves.Decide(V("1.35.4"), V("1.36.1"));
+        var real = EtcdRelease.For(V("1.36.1"))!;
+        EtcdRelease? Injected(KubernetesVersion k) => real with { Version = EtcdVersion.Parse(k.Minor == 35 ? "3.6.9" : "3.7.0") };
+        var whole = UpgradePlanner.Plan(plan, move, etcdReleases: Injected);
+        var settings = WireJson.Deserialize<NodeUpgradeSettings>(WireJson.Serialize(NodeUpgradeSettings.Of(spec, plan.Hosts)), "upgrade");
+
+        foreach (var member in new[] { "etcd-1", "etcd-2", "etcd-3" })
+        {
+            // As the provider receives the member's program: through the wire.
+            var program = WireJson.NodeProgram(WireJson.NodeProgram(plan.Nodes.Single(n => n.Host.Name == member)));
+            var one = UpgradePlanner.ForNode(program, plan.FirstControlPlane!, move, settings, Injected);
+
+            var action = Assert.Single(one);
+            Assert.Equal((member, UpgradePlanner.EtcdStep), (action.Host, action.Step.Id));
+            Assert.Equal(whole.Actions[member].Select(a => (a.Host, a.Step.Id, a.Step.InputHash, a.Step.Script)), one.Select(a => (a.Host, a.Step.Id, a.Step.InputHash, a.Step.Script)));
+            Assert.Null(UpgradePlanner.WorkerSlotFor(program, plan.FirstControlPlane!, move, settings));
+        }
+    }
+
+    /// <summary>
+    /// Today's catalogue: kubeadm pins etcd 3.6.9-0 for 1.34, 1.35 and 1.36 (docs/upstream.md, SupportedEtcdVersion), so
+    /// neither a patch nor a minor move gives a member's Update anything to run.
+    /// </summary>
+    [Theory]
+    [Trait("Item", "13.2")]
+    [InlineData("1.36.0", "1.36.1")]
+    [InlineData("1.35.4", "1.36.1")]
+    public void ForNode_ExternalEtcdMemberTodaysCatalogue_NoActions(string from, string to)
+    {
+        var spec = SampleSpecs.BareMetal(1, 1, EtcdTopology.External);
+        spec = spec with { Kubernetes = spec.Kubernetes with { Version = V(to) } };
+        var plan = ClusterPlanner.Plan(spec);
+        var member = plan.Nodes.Single(n => n.Host.Name == "etcd-1");
+
+        Assert.Empty(UpgradePlanner.ForNode(member, plan.FirstControlPlane!, VersionMoves.Decide(V(from), V(to)), NodeUpgradeSettings.Of(spec, plan.Hosts)));
     }
 
     [Fact]

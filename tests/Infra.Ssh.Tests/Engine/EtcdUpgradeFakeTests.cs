@@ -83,4 +83,50 @@ public class EtcdUpgradeFakeTests
         Assert.True(again.NothingToDo, EngineRun.Describe(again));
         Assert.Empty(again.Procedure);
     }
+    private static readonly NodeConnection Connection = new() { PrivateKey = "unused", ConnectTimeoutSeconds = 5, CommandTimeoutSeconds = 60 };
+
+    /// <summary>
+    /// The Pulumi path: each member's <c>kubeadm:index:Node</c> Update as the provider runs it (Core's ForNode on the
+    /// member, the member naming itself, then its converge), member after member as the component's dependsOn orders them:
+    /// each runs its upgrade.etcd on itself, journaled there with the hash infra apply's wave gives it; a second Update
+    /// of every member runs nothing.
+    /// </summary>
+    [Fact]
+    [Trait("Item", "13.2")]
+    public async Task NodeEngine_MemberUpdatesNewMinorNeedsNewerEtcd_EachRunsItsUpgradeStepOnItselfThenAgainNothing()
+    {
+        var hosts = await AppliedAsync(ClusterPlanner.Plan(Spec(35, 4)));
+        var spec = Spec(36, 1);
+        var plan = ClusterPlanner.Plan(spec);
+        var move = VersionMoves.Decide(new KubernetesVersion(1, 35, 4), new KubernetesVersion(1, 36, 1));
+        var whole = UpgradePlanner.Plan(plan, move, etcdReleases: NewerFor136);
+        var settings = NodeUpgradeSettings.Of(spec, plan.Hosts);
+        using var engine = new NodeEngine(hosts.Factory);
+        async Task<List<string>> UpdateAsync(string member)
+        {
+            var program = plan.Nodes.Single(n => n.Host.Name == member);
+            var upgraded = await engine.UpgradeAsync(program, program.Host, UpgradePlanner.ForNode(program, plan.FirstControlPlane!, move, settings, NewerFor136),
+                Connection, CancellationToken.None);
+            var converged = await engine.ApplyAsync(program, null, Connection, CancellationToken.None);
+            return [.. upgraded, .. converged.Ran];
+        }
+        var before = hosts.Ran.Count;
+
+        var first = new List<List<string>>();
+        foreach (var m in Members) first.Add(await UpdateAsync(m));
+        var again = new List<List<string>>();
+        foreach (var m in Members) again.Add(await UpdateAsync(m));
+
+        Assert.All(first, ran => Assert.Equal(UpgradePlanner.EtcdStep, ran[0]));
+        Assert.Equal(["etcd-1/upgrade.etcd", "etcd-2/upgrade.etcd", "etcd-3/upgrade.etcd"],
+            hosts.Ran.Skip(before).Where(r => r.Step == UpgradePlanner.EtcdStep).Select(r => $"{r.Host}/{r.Step}"));
+        foreach (var m in Members)
+        {
+            var journaled = $"{UpgradePlanner.EtcdStep}\t{whole.Actions[m].Single().Step.InputHash}\tok\t";
+            Assert.Contains(hosts[m].JournalLines, l => l.StartsWith(journaled, StringComparison.Ordinal));
+            Assert.Null(hosts[m].HostLockHolder);
+        }
+        Assert.DoesNotContain(hosts["cp-1"].Commands, c => c.StartsWith("upgrade.", StringComparison.Ordinal));
+        Assert.All(again, Assert.Empty);
+    }
 }
