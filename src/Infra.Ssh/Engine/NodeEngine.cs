@@ -62,14 +62,7 @@ public sealed class NodeEngine : IDisposable
                 if (decision.Pending.Any(p => p.Step.RuntimeInputs.Any(i => i is JoinCredentials.TokenInput or JoinCredentials.CertificateKeyInput)))
                 {
                     if (joinVia is null) throw new HostBlockedException(program.Host.Name, "joins a cluster but no first control plane was named");
-                    try
-                    {
-                        joinSession = await Connect(joinVia, connection, ct);
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException)
-                    {
-                        throw new HostUnreachableException(joinVia.Name, _redactor.Redact(e.Message), e is HostKeyMismatchException, e);
-                    }
+                    joinSession = await ConnectOrUnreachable(joinVia, connection, ct);
                     var certificates = decision.Pending.Any(p => p.Step.RuntimeInputs.Contains(JoinCredentials.CertificateKeyInput));
                     (credentials, var r) = await StepRunner.RegisterJoinCredentialsAsync(joinSession, certificates, _redactor, timeout, ct);
                     if (!r.Succeeded)
@@ -224,15 +217,7 @@ public sealed class NodeEngine : IDisposable
     {
         if (first is null) throw new HostBlockedException(state.Host, "restarts its kubelet one worker at a time but no first control plane was named");
         var timeout = TimeSpan.FromSeconds(connection.CommandTimeoutSeconds);
-        IHostSession session;
-        try
-        {
-            session = await Connect(first, connection, ct);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            throw new HostUnreachableException(first.Name, _redactor.Redact(e.Message), e is HostKeyMismatchException, e);
-        }
+        var session = await ConnectOrUnreachable(first, connection, ct);
         await using (session)
         {
             await ClaimSlotAsync(session, first.Name, slot, timeout, ct);
@@ -335,15 +320,7 @@ public sealed class NodeEngine : IDisposable
         UpgradeSpec? settings = null, EtcdTopology etcd = EtcdTopology.External)
     {
         var timeout = TimeSpan.FromSeconds(connection.CommandTimeoutSeconds);
-        IHostSession first;
-        try
-        {
-            first = await Connect(firstControlPlane, connection, ct);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            throw new HostUnreachableException(firstControlPlane.Name, _redactor.Redact(e.Message), e is HostKeyMismatchException, e);
-        }
+        var first = await ConnectOrUnreachable(firstControlPlane, connection, ct);
         await using (first)
         {
             foreach (var step in NodeRemovals.FromFirstControlPlane(program.Host, etcd, settings ?? UpgradeSpec.Default, firstControlPlane.Os))
@@ -434,6 +411,19 @@ public sealed class NodeEngine : IDisposable
     }, spec: null);
 
     private HostSessionFactory Connect(NodeConnection connection) => (host, ct) => Connect(host, connection, ct);
+
+    /// <summary>A session to another host than the one run (the first control plane); failing to reach it is that host's failure.</summary>
+    private async Task<IHostSession> ConnectOrUnreachable(PlannedHost host, NodeConnection connection, CancellationToken ct)
+    {
+        try
+        {
+            return await Connect(host, connection, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new HostUnreachableException(host.Name, _redactor.Redact(e.Message), e is HostKeyMismatchException, e);
+        }
+    }
 
     private async Task<IHostSession> Connect(PlannedHost host, NodeConnection connection, CancellationToken ct)
     {
