@@ -9,9 +9,9 @@ namespace Infra.Core.Planning;
 /// on the workers in a wave of their own, one at a time (<see cref="ExecutionPlan"/>), but the Pulumi engine updates the
 /// workers' <c>kubeadm:index:Node</c> resources side by side. So a worker whose kubelet may restart holds the one slot of
 /// the change (keyed by the step's input, the configuration's digest, the same on every worker: a new change gets a
-/// fresh slot) on the first control plane, from before
-/// the step until the step returns (its kubelet restarted and its node Ready again), as the upgrade's worker batches do
-/// (<see cref="UpgradePlanner.WorkerSlotFor"/>, the same script, in a folder of its own).
+/// fresh slot) on the first control plane, from before the step until the step returns (its kubelet restarted and its
+/// node Ready again), as the upgrade's worker batches do (<see cref="UpgradePlanner.WorkerSlotFor"/>, the same script,
+/// in a folder of its own).
 /// </summary>
 public static class KubeletSettingsSlots
 {
