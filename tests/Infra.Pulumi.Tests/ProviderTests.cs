@@ -85,7 +85,7 @@ public class ProviderTests
 
     private static NodeProgram Program(string host = "cp-1", string hash = "h1")
     {
-        var planned = HostInventory.Plan(SampleSpecs.BareMetal(3, 2)).Single(h => h.Name == host);
+        var planned = HostInventory.Plan(SampleSpecs.BareMetal(3, 2, EtcdTopology.External)).Single(h => h.Name == host);
         return new NodeProgram
         {
             Host = planned,
