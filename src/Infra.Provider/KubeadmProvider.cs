@@ -243,21 +243,15 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
     /// <summary>An update when the relabel step's input hash changed (a pool label or taint, a worker added or removed), the first control plane moved, or the connection changed.</summary>
     private static DiffResponse DiffPoolLabels(ImmutableDictionary<string, PropertyValue> old, ImmutableDictionary<string, PropertyValue> inputs)
     {
-        var detailed = new Dictionary<string, PropertyDiff>(StringComparer.Ordinal);
+        Dictionary<string, PropertyDiff> detailed;
         if (inputs.IsComputed("steps"))
         {
-            detailed["steps"] = new PropertyDiff { Kind = PropertyDiffKind.Update, InputDiff = true };
+            detailed = new(StringComparer.Ordinal) { ["steps"] = new PropertyDiff { Kind = PropertyDiffKind.Update, InputDiff = true } };
         }
         else
         {
-            var before = old.StringMap("steps");
-            var after = inputs.StringMap("steps");
-            foreach (var (id, hash) in after)
-            {
-                if (!before.TryGetValue(id, out var was)) detailed[$"steps[\"{id}\"]"] = new PropertyDiff { Kind = PropertyDiffKind.Add, InputDiff = true };
-                else if (was != hash) detailed[$"steps[\"{id}\"]"] = new PropertyDiff { Kind = PropertyDiffKind.Update, InputDiff = true };
-            }
-            foreach (var id in before.Keys.Where(k => !after.ContainsKey(k))) detailed[$"steps[\"{id}\"]"] = new PropertyDiff { Kind = PropertyDiffKind.Delete, InputDiff = true };
+            var (added, changed, removed) = NodeDiff.Steps(old.StringMap("steps"), inputs.StringMap("steps"));
+            detailed = StepDiffs(added, changed, removed);
         }
         foreach (var key in new[] { "host", "connection" })
         {
@@ -434,10 +428,7 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
         var diff = NodeDiff.Compare(before, after);
         if (diff.Refusals.Count > 0)
             throw new InvalidOperationException(string.Join("; ", diff.Refusals.Select(r => r.Message)));
-        var detailed = new Dictionary<string, PropertyDiff>(StringComparer.Ordinal);
-        foreach (var s in diff.AddedSteps) detailed[$"steps[\"{s}\"]"] = new PropertyDiff { Kind = PropertyDiffKind.Add, InputDiff = true };
-        foreach (var s in diff.ChangedSteps) detailed[$"steps[\"{s}\"]"] = new PropertyDiff { Kind = PropertyDiffKind.Update, InputDiff = true };
-        foreach (var s in diff.RemovedSteps) detailed[$"steps[\"{s}\"]"] = new PropertyDiff { Kind = PropertyDiffKind.Delete, InputDiff = true };
+        var detailed = StepDiffs(diff.AddedSteps, diff.ChangedSteps, diff.RemovedSteps);
         foreach (var k in diff.ReplaceKeys) detailed[k] = new PropertyDiff { Kind = PropertyDiffKind.UpdateReplace, InputDiff = true };
         // An allowed version move: an update that runs the upgrade procedure on the node.
         if (diff.Upgrade is not null) detailed["kubernetesVersion"] = new PropertyDiff { Kind = PropertyDiffKind.Update, InputDiff = true };
@@ -621,6 +612,16 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
         await Console.Error.WriteLineAsync($"encryption key: {string.Join("; ", stages.Select(s => s.Title))} (control planes one at a time)");
         var ran = await engine.RotateEncryptionKeyAsync(plans, WireJson.NodeConnection(inputs.RequireString("connection")), ct);
         await Console.Error.WriteLineAsync($"encryption key: {after.EncryptionKeyName} in use; {ran.Count} steps ran");
+    }
+
+    /// <summary>A step added, changed or removed, as preview shows it: <c>steps["ID"]</c>.</summary>
+    private static Dictionary<string, PropertyDiff> StepDiffs(IReadOnlyList<string> added, IReadOnlyList<string> changed, IReadOnlyList<string> removed)
+    {
+        var detailed = new Dictionary<string, PropertyDiff>(StringComparer.Ordinal);
+        foreach (var s in added) detailed[$"steps[\"{s}\"]"] = new PropertyDiff { Kind = PropertyDiffKind.Add, InputDiff = true };
+        foreach (var s in changed) detailed[$"steps[\"{s}\"]"] = new PropertyDiff { Kind = PropertyDiffKind.Update, InputDiff = true };
+        foreach (var s in removed) detailed[$"steps[\"{s}\"]"] = new PropertyDiff { Kind = PropertyDiffKind.Delete, InputDiff = true };
+        return detailed;
     }
 
     private static DiffResponse DiffByKeys(ImmutableDictionary<string, PropertyValue> old, ImmutableDictionary<string, PropertyValue> inputs, IReadOnlyList<string> keys)

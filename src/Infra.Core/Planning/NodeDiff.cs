@@ -62,6 +62,15 @@ public sealed record NodeDiffResult
 /// <summary>Compares the state a node was bootstrapped with against the state the plan now wants.</summary>
 public static class NodeDiff
 {
+    /// <summary>Step ids (step id → input hash) added, changed and removed between two programs, each in ordinal order.</summary>
+    public static (IReadOnlyList<string> Added, IReadOnlyList<string> Changed, IReadOnlyList<string> Removed) Steps(
+        IReadOnlyDictionary<string, string> before, IReadOnlyDictionary<string, string> after) =>
+    (
+        after.Keys.Where(k => !before.ContainsKey(k)).Order(StringComparer.Ordinal).ToList(),
+        after.Where(kv => before.TryGetValue(kv.Key, out var h) && h != kv.Value).Select(kv => kv.Key).Order(StringComparer.Ordinal).ToList(),
+        before.Keys.Where(k => !after.ContainsKey(k)).Order(StringComparer.Ordinal).ToList()
+    );
+
     public static NodeDiffResult Compare(NodeState old, NodeState wanted)
     {
         var replace = new List<string>();
@@ -111,11 +120,7 @@ public static class NodeDiff
                 "remove the host (its node is reset) and add it back with the new roles"));
         }
 
-        var added = wanted.StepHashes.Keys.Where(k => !old.StepHashes.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
-        var removed = old.StepHashes.Keys.Where(k => !wanted.StepHashes.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
-        var changed = wanted.StepHashes
-            .Where(kv => old.StepHashes.TryGetValue(kv.Key, out var h) && h != kv.Value)
-            .Select(kv => kv.Key).Order(StringComparer.Ordinal).ToList();
+        var (added, changed, removed) = Steps(old.StepHashes, wanted.StepHashes);
         return new NodeDiffResult { AddedSteps = added, ChangedSteps = changed, RemovedSteps = removed, ReplaceKeys = replace, Refusals = refusals, Upgrade = upgrade };
     }
 
