@@ -215,13 +215,13 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
         return outputs.SetItem("steps", Properties.Value(journal.Where(kv => ids.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal)));
     }
 
+    /// <summary>A failure per input that is neither set nor unknown yet.</summary>
+    private static List<CheckFailure> Required(ImmutableDictionary<string, PropertyValue> inputs, params string[] keys) =>
+        [.. keys.Where(k => !inputs.IsComputed(k) && string.IsNullOrEmpty(inputs.String(k))).Select(k => new CheckFailure(k, $"'{k}' is required"))];
+
     private static List<CheckFailure> CheckPoolLabels(ImmutableDictionary<string, PropertyValue> inputs)
     {
-        var failures = new List<CheckFailure>();
-        foreach (var key in new[] { "host", "program", "connection" })
-        {
-            if (!inputs.IsComputed(key) && string.IsNullOrEmpty(inputs.String(key))) failures.Add(new CheckFailure(key, $"'{key}' is required"));
-        }
+        var failures = Required(inputs, "host", "program", "connection");
         if (failures.Count == 0 && !inputs.IsComputed("program"))
         {
             try
@@ -336,11 +336,7 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
 
     private static List<CheckFailure> CheckNode(ImmutableDictionary<string, PropertyValue> old, ImmutableDictionary<string, PropertyValue> inputs)
     {
-        var failures = new List<CheckFailure>();
-        foreach (var key in new[] { "host", "address", "kubernetesVersion", "podCidr", "serviceCidr", "etcdTopology", "program", "connection" })
-        {
-            if (!inputs.IsComputed(key) && string.IsNullOrEmpty(inputs.String(key))) failures.Add(new CheckFailure(key, $"'{key}' is required"));
-        }
+        var failures = Required(inputs, "host", "address", "kubernetesVersion", "podCidr", "serviceCidr", "etcdTopology", "program", "connection");
         if (!inputs.IsComputed("kubernetesVersion") && inputs.String("kubernetesVersion") is { } v && !KubernetesVersion.TryParse(v, out _))
             failures.Add(new CheckFailure("kubernetesVersion", $"'{v}' is not a Kubernetes version (MAJOR.MINOR.PATCH)"));
         foreach (var key in new[] { "podCidr", "serviceCidr" })
@@ -539,11 +535,7 @@ public sealed class KubeadmProvider(INodeEngine engine, Func<DateTimeOffset> clo
     /// </summary>
     private static List<CheckFailure> CheckRotation(ImmutableDictionary<string, PropertyValue> old, ImmutableDictionary<string, PropertyValue> inputs)
     {
-        var failures = new List<CheckFailure>();
-        foreach (var key in new[] { "secrets", "stack", "inventory", "endpoint", "connection" })
-        {
-            if (!inputs.IsComputed(key) && string.IsNullOrEmpty(inputs.String(key))) failures.Add(new CheckFailure(key, $"'{key}' is required"));
-        }
+        var failures = Required(inputs, "secrets", "stack", "inventory", "endpoint", "connection");
         if (failures.Count > 0 || old.IsEmpty || inputs.IsComputed("secrets") || inputs.IsComputed(PreviousKey) || old.String("secrets") is not { Length: > 0 } was)
             return failures;
         try
