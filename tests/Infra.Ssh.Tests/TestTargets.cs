@@ -33,6 +33,18 @@ internal static class TestTargets
         CommandTimeout = TimeSpan.FromSeconds(60),
     };
 
+    /// <summary>A harness host as the provider's engine gets it: its address, full host key pinned, Debian 12.</summary>
+    public static Core.Model.PlannedHost Planned(TestHost host, string user, params string[] roles) => new()
+    {
+        Name = host.Name,
+        Address = host.Address,
+        Port = 22,
+        User = user,
+        HostKey = Pin(host.HostKey.PublicKeyLine),
+        Roles = roles,
+        Os = OsFamily.Debian12,
+    };
+
     public static async Task<SshConnection> ConnectAsync(SshTarget target, SshClientOptions? options = null) =>
         await SshConnection.ConnectAsync(target, options ?? Options);
 }

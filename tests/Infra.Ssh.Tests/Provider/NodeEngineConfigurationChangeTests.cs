@@ -20,16 +20,7 @@ public class NodeEnginePoolLabelsTests(PoolLabelsHosts hosts) : IClassFixture<Po
 {
     private NodeConnection Connection => TestTargets.NodeConnection(hosts.Network, commandTimeoutSeconds: 60);
 
-    private PlannedHost First => new()
-    {
-        Name = "pcp",
-        Address = hosts["pcp"].Address,
-        Port = 22,
-        User = "root",
-        HostKey = HostKeyPin.TryParse(hosts["pcp"].HostKey.PublicKeyLine, out var pin, out _) ? pin : null,
-        Roles = [Roles.ControlPlane],
-        Os = OsFamily.Debian12,
-    };
+    private PlannedHost First => TestTargets.Planned(hosts["pcp"], "root", Roles.ControlPlane);
 
     /// <summary>Core's relabel program for a cluster whose workers (w-1, w-2) carry team=TEAM and the taint dedicated=TEAM:EFFECT, on the harness host.</summary>
     private NodeProgram Relabel(string team, string effect)
@@ -109,16 +100,7 @@ public class NodeEngineKubeletSlotTests(KubeletSlotHosts hosts) : IClassFixture<
     private static readonly string[] Workers = ["kw1", "kw2", "kw3"];
     private const string Log = "/opt/kslot/log";
 
-    private PlannedHost Planned(string name, string role) => new()
-    {
-        Name = name,
-        Address = hosts[name].Address,
-        Port = 22,
-        User = "root",
-        HostKey = HostKeyPin.TryParse(hosts[name].HostKey.PublicKeyLine, out var pin, out _) ? pin : null,
-        Roles = [role],
-        Os = OsFamily.Debian12,
-    };
+    private PlannedHost Planned(string name, string role) => TestTargets.Planned(hosts[name], "root", role);
 
     /// <summary>A worker's program: its join (with the join token, as Core's) and its kubelet.settings at configuration <paramref name="digest"/>.</summary>
     private NodeProgram Worker(string name, string digest) => new()

@@ -18,16 +18,7 @@ public class NodeEngineTests(NodeEngineHosts hosts) : IClassFixture<NodeEngineHo
     private static Step Step(string id, Phase phase, string script, string? check = null, IReadOnlyList<string>? runtime = null) =>
         Infra.Core.Model.Step.Create(id, phase, id, script, check, new Dictionary<string, string>(), [OsFamily.Debian12], runtimeInputs: runtime);
 
-    private PlannedHost Planned(string name, string user = "root", params string[] roles) => new()
-    {
-        Name = name,
-        Address = hosts[name].Address,
-        Port = 22,
-        User = user,
-        HostKey = HostKeyPin.TryParse(hosts[name].HostKey.PublicKeyLine, out var pin, out _) ? pin : null,
-        Roles = roles,
-        Os = OsFamily.Debian12,
-    };
+    private PlannedHost Planned(string name, string user = "root", params string[] roles) => TestTargets.Planned(hosts[name], user, roles);
 
     private NodeConnection Connection => TestTargets.NodeConnection(hosts.Network, commandTimeoutSeconds: 60);
 

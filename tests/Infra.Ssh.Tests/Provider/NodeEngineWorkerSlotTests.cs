@@ -26,16 +26,7 @@ public class NodeEngineWorkerSlotTests(WorkerSlotHosts hosts) : IClassFixture<Wo
     private static readonly string[] Workers = ["sw1", "sw2", "sw3"];
     private const string Log = "/opt/slots/log";
 
-    private PlannedHost Planned(string name, string role) => new()
-    {
-        Name = name,
-        Address = hosts[name].Address,
-        Port = 22,
-        User = "root",
-        HostKey = HostKeyPin.TryParse(hosts[name].HostKey.PublicKeyLine, out var pin, out _) ? pin : null,
-        Roles = [role],
-        Os = OsFamily.Debian12,
-    };
+    private PlannedHost Planned(string name, string role) => TestTargets.Planned(hosts[name], "root", role);
 
     /// <summary>The journals, locks and slots these runs leave, so that each test starts from hosts that never upgraded.</summary>
     private async Task ForgetAsync()
